@@ -1,0 +1,318 @@
+"""The typed stack settings: one pydantic model, validated once, before any resource.
+
+Pulumi stack files hold flat keys in the ``multitier`` namespace, named
+``<section><Field>`` in camelCase (``multitier:apiThrottleRate`` is
+``settings.api.throttle_rate``); top-level fields keep their own name
+(``multitier:patterns``). Flat scalar keys let ``Pulumi.yaml`` declare every
+setting with a type, a description and a default, which the CLI checks too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal, Mapping
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+NAMESPACE = "multitier"
+
+PATTERNS = ("mobile_backend", "single_page_app", "web_app", "microservices")
+
+# CloudWatch Logs accepts only these retention periods.
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                  1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$")
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https://[^\s/]+(/\S*)?$")
+_STAGE = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+
+
+def _matches(pattern: re.Pattern[str], allowed: str):
+    def check(value: str) -> str:
+        if value and not pattern.match(value):
+            raise ValueError(f"must be {allowed}")
+        return value
+    return check
+
+
+def _retention(value: int) -> int:
+    if value not in RETENTION_DAYS:
+        raise ValueError(f"must be one of CloudWatch's retention periods {list(RETENTION_DAYS)}")
+    return value
+
+
+Domain = Annotated[str, AfterValidator(_matches(_DOMAIN, "a lower-case DNS name such as api.example.com"))]
+ZoneId = Annotated[str, AfterValidator(_matches(_ZONE_ID, "a Route 53 hosted zone id such as Z0123456789ABC"))]
+CertificateArn = Annotated[str, AfterValidator(_matches(_ACM_ARN, "an ACM certificate ARN"))]
+Email = Annotated[str, AfterValidator(_matches(_EMAIL, "an e-mail address"))]
+HttpsUrl = Annotated[str, AfterValidator(_matches(_URL, "an https:// URL"))]
+StageName = Annotated[str, AfterValidator(_matches(_STAGE, "letters, digits and underscores (1-128)"))]
+Retention = Annotated[int, AfterValidator(_retention)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LambdaSettings(_Section):
+    architecture: Literal["arm64", "x86_64"] = Field("arm64", description="CPU architecture of every function and of the dependency layer.")
+    memory_mb: int = Field(256, ge=128, le=10240, description="Memory of each function, in MB.")
+    timeout_seconds: int = Field(10, ge=1, le=28, description="Timeout of each function behind an API, in seconds (API Gateway stops waiting at 29 s).")
+    log_retention_days: Retention = Field(14, description="Retention of each function's log group, in days.")
+    tracing: bool = Field(True, description="X-Ray active tracing on every function.")
+
+
+class ApiSettings(_Section):
+    stage_name: StageName = Field("live", description="Name of each REST API's stage.")
+    endpoint_type: Literal["REGIONAL", "EDGE", "PRIVATE"] = Field("REGIONAL", description="Endpoint type of each REST API.")
+    private_vpc_endpoint_ids: list[str] = Field(default_factory=list, description="VPC endpoint ids allowed to call a PRIVATE API.")
+    throttle_rate: float = Field(100.0, gt=0, le=10000, description="Steady-state requests per second allowed on every method.")
+    throttle_burst: int = Field(200, gt=0, le=5000, description="Burst of requests allowed on every method.")
+    logging_level: Literal["INFO", "ERROR", "OFF"] = Field("INFO", description="Execution logging level of every method.")
+    access_log_retention_days: Retention = Field(14, description="Retention of each stage's access-log group, in days.")
+    cache_enabled: bool = Field(False, description="Provision a stage cache and cache GET methods.")
+    cache_size_gb: Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] = Field("0.5", description="Size of the stage cache, in GB.")
+    cache_ttl_seconds: int = Field(60, ge=0, le=3600, description="Time to live of cached responses, in seconds.")
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="Origins allowed by CORS (preflight and gateway responses).")
+    waf: bool = Field(False, description="Attach a WAFv2 web ACL (managed rules + rate rule) to each stage.")
+    waf_rate_limit: int = Field(2000, ge=10, le=2_000_000_000, description="Requests per 5 minutes per IP before the WAF rate rule blocks.")
+    canary_percent: float = Field(0.0, ge=0, le=100, description="Share of traffic sent to the canary deployment (0 = no canary).")
+    manage_account_role: bool = Field(False, description="Manage the account-level API Gateway CloudWatch role (exactly one stack per account and region).")
+    usage_plan: bool = Field(False, description="Create a usage plan and an API key for routes that require one.")
+    usage_quota_per_day: int = Field(10000, ge=1, description="Requests per day per API key in the usage plan.")
+
+
+class DataSettings(_Section):
+    point_in_time_recovery: bool = Field(True, description="DynamoDB point-in-time recovery.")
+    deletion_protection: bool = Field(True, description="Deletion protection on tables and databases.")
+    bucket_versioning: bool = Field(True, description="S3 versioning on data and site buckets.")
+    noncurrent_version_days: int = Field(30, ge=1, le=3650, description="Days before noncurrent object versions expire.")
+    force_destroy: bool = Field(False, description="Let `pulumi destroy` empty and delete buckets (dev only).")
+    secret_recovery_days: int = Field(30, ge=0, le=30, description="Recovery window of deleted secrets (0 deletes at once).")
+
+
+class DatabaseSettings(_Section):
+    min_capacity: float = Field(0.5, ge=0, le=256, description="Aurora Serverless v2 minimum ACUs (0 lets the cluster pause).")
+    max_capacity: float = Field(4, ge=1, le=256, description="Aurora Serverless v2 maximum ACUs.")
+    seconds_until_auto_pause: int = Field(3600, ge=300, le=86400, description="Idle seconds before a cluster with 0 minimum ACUs pauses.")
+    backup_retention_days: int = Field(7, ge=1, le=35, description="Days of automated backups.")
+    skip_final_snapshot: bool = Field(False, description="Destroy without a final snapshot (dev only).")
+    proxy: bool = Field(False, description="Put an RDS Proxy between the functions and the cluster.")
+    engine_version: str = Field("16.4", description="Aurora PostgreSQL engine version.")
+
+    @model_validator(mode="after")
+    def _capacity_order(self) -> "DatabaseSettings":
+        if self.min_capacity > self.max_capacity:
+            raise ValueError(f"databaseMinCapacity ({self.min_capacity}) must not exceed databaseMaxCapacity ({self.max_capacity})")
+        return self
+
+
+class CacheSettings(_Section):
+    mode: Literal["serverless", "cluster"] = Field("serverless", description="ElastiCache Serverless or a replication group.")
+    engine: Literal["valkey", "redis"] = Field("valkey", description="Cache engine.")
+    node_type: str = Field("cache.t4g.micro", description="Node type of a replication group.")
+    replicas: int = Field(1, ge=0, le=5, description="Read replicas of a replication group (0 = single node).")
+    max_storage_gb: int = Field(1, ge=1, le=5000, description="Data storage limit of a serverless cache, in GB.")
+    ttl_seconds: int = Field(30, ge=1, le=3600, description="Time to live of cached reads, in seconds.")
+
+
+class NetworkSettings(_Section):
+    cidr: str = Field("10.20.0.0/16", description="CIDR block of the VPC.")
+    az_count: int = Field(2, ge=1, le=3, description="Availability zones used by the VPC.")
+    nat: Literal["none", "single", "one_per_az"] = Field("none", description="NAT gateways (none: endpoints only).")
+    flow_log_retention_days: Retention = Field(14, description="Retention of the VPC flow-log group, in days.")
+
+
+class IdentitySettings(_Section):
+    mfa: Literal["off", "optional", "on"] = Field("optional", description="Multi-factor authentication of the user pool.")
+    advanced_security: Literal["off", "audit", "enforced"] = Field("off", description="Cognito threat protection mode (needs the Plus tier when not off).")
+    domain_prefix: str = Field("", description="Hosted-UI domain prefix; made unique with the stack and account. Empty: no hosted UI.")
+    access_token_minutes: int = Field(60, ge=5, le=1440, description="Access and ID token lifetime, in minutes.")
+    refresh_token_days: int = Field(30, ge=1, le=3650, description="Refresh token lifetime, in days.")
+    protect: bool = Field(True, description="Protect the user pool from deletion by Pulumi.")
+    callback_urls: list[str] = Field(default_factory=list, description="OAuth callback URLs of the app client (hosted UI).")
+
+
+class OidcSettings(_Section):
+    issuer: str = Field("", description="Third-party OIDC issuer for the single-page app's Lambda authorizer (empty: the pattern's own user pool).")
+    audience: str = Field("", description="Expected audience (client id) of third-party tokens.")
+    jwks_url: str = Field("", description="JWKS URL of the third-party issuer.")
+    authorizer_ttl_seconds: int = Field(300, ge=0, le=3600, description="Time API Gateway caches a Lambda authorizer's result.")
+
+    @model_validator(mode="after")
+    def _all_or_none(self) -> "OidcSettings":
+        given = {k: bool(getattr(self, k)) for k in ("issuer", "audience", "jwks_url")}
+        if any(given.values()) and not all(given.values()):
+            missing = ", ".join(key_of("oidc", k) for k, v in given.items() if not v)
+            raise ValueError(f"an external OIDC issuer needs issuer, audience and jwksUrl together; missing: {missing}")
+        for key in ("issuer", "jwks_url"):
+            value = getattr(self, key)
+            if value and not _URL.match(value):
+                raise ValueError(f"{key_of('oidc', key)} {value!r} must be an https:// URL")
+        return self
+
+
+class SiteSettings(_Section):
+    hosting: Literal["cloudfront", "amplify"] = Field("cloudfront", description="Hosting of the web app pattern's front end.")
+    waf: bool = Field(False, description="Attach a CLOUDFRONT-scope WAF web ACL (created in us-east-1).")
+    access_logs: bool = Field(False, description="CloudFront standard logging to a log bucket.")
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field("PriceClass_100", description="CloudFront price class.")
+
+
+class DomainSettings(_Section):
+    name: Domain = Field("", description="Base domain (e.g. example.com). Empty: AWS-generated names only.")
+    hosted_zone_id: ZoneId = Field("", description="Route 53 hosted zone of the domain.")
+    api_certificate_arn: CertificateArn = Field("", description="Regional ACM certificate for the API domain (created and DNS-validated when empty).")
+    mtls_truststore_uri: str = Field("", description="s3:// URI of a PEM truststore to require mutual TLS on the API domain.")
+
+    @model_validator(mode="after")
+    def _zone_with_name(self) -> "DomainSettings":
+        if self.name and not self.hosted_zone_id:
+            raise ValueError(f"domainName {self.name!r} needs domainHostedZoneId (the Route 53 zone that serves it)")
+        if self.mtls_truststore_uri and not self.mtls_truststore_uri.startswith("s3://"):
+            raise ValueError(f"domainMtlsTruststoreUri {self.mtls_truststore_uri!r} must be an s3:// URI")
+        return self
+
+
+class AlarmSettings(_Section):
+    enabled: bool = Field(False, description="CloudWatch alarms on Lambda, API Gateway and DynamoDB.")
+    email: Email = Field("", description="E-mail subscribed to the alarm topic (empty: topic only).")
+    latency_p99_ms: int = Field(3000, ge=100, le=29000, description="API p99 latency alarm threshold, in ms.")
+
+
+class Settings(_Section):
+    """Everything a stack can set. Defaults are the secure (prod-like) choice."""
+
+    patterns: list[Literal["mobile_backend", "single_page_app", "web_app", "microservices"]] = Field(
+        default_factory=lambda: list(PATTERNS), description="Whitepaper patterns to deploy.")
+    lambda_: LambdaSettings = Field(default_factory=LambdaSettings, alias="lambda")
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    data: DataSettings = Field(default_factory=DataSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
+    site: SiteSettings = Field(default_factory=SiteSettings)
+    domain: DomainSettings = Field(default_factory=DomainSettings)
+    alarms: AlarmSettings = Field(default_factory=AlarmSettings)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Settings":
+        if len(set(self.patterns)) != len(self.patterns):
+            raise ValueError(f"patterns {self.patterns} lists a pattern twice")
+        if self.api.endpoint_type == "PRIVATE" and not self.api.private_vpc_endpoint_ids:
+            raise ValueError("apiEndpointType PRIVATE needs apiPrivateVpcEndpointIds (the VPC endpoints allowed to call it)")
+        return self
+
+
+class SettingsError(ValueError):
+    """A stack setting is wrong; the message names the key, the value and what is allowed."""
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def key_of(section: str, field: str) -> str:
+    """The flat config key of a section's field: ("api", "throttle_rate") → apiThrottleRate."""
+    camel = _camel(field)
+    return section + camel[:1].upper() + camel[1:]
+
+
+def _sections() -> dict[str, type[_Section]]:
+    return {field.alias or name: field.annotation for name, field in Settings.model_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)}
+
+
+def config_keys() -> dict[str, tuple[str | None, str, Any]]:
+    """Every flat config key → (section, field, pydantic FieldInfo)."""
+    keys: dict[str, tuple[str | None, str, Any]] = {}
+    for name, field in Settings.model_fields.items():
+        section = field.alias or name
+        model = _sections().get(section)
+        if model is None:
+            keys[_camel(name)] = (None, name, field)
+            continue
+        for sub, info in model.model_fields.items():
+            keys[key_of(section, sub)] = (section, sub, info)
+    return keys
+
+
+def settings_from_config(flat: Mapping[str, Any]) -> Settings:
+    """Build the settings from flat ``multitier:*`` config values (namespace optional).
+
+    Raises SettingsError naming the offending key, its value and what is allowed.
+    """
+    keys = config_keys()
+    nested: dict[str, Any] = {}
+    for raw_key, value in flat.items():
+        namespace, _, key = raw_key.rpartition(":")
+        if namespace and namespace != NAMESPACE:
+            continue  # provider settings such as aws:region belong to the providers
+        if key not in keys:
+            close = [k for k in keys if k.lower().startswith(key.lower()[:4])]
+            hint = f"; did you mean {', '.join(sorted(close)[:3])}?" if close else ""
+            raise SettingsError(f"{NAMESPACE}:{key} = {value!r}: unknown setting{hint} "
+                                f"(every setting is listed in Pulumi.yaml)")
+        section, field, _ = keys[key]
+        if section is None:
+            nested[field] = value
+        else:
+            nested.setdefault(section, {})[field] = value
+    try:
+        return Settings.model_validate(nested)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, flat)) from None
+
+
+def _describe(exc: ValidationError, flat: Mapping[str, Any]) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
+        if len(loc) >= 2:
+            key = key_of(loc[0], loc[1])
+        elif loc:
+            key = _camel(loc[0]) if loc[0] not in _sections() else loc[0]
+        else:
+            key = "(settings)"
+        value = flat.get(f"{NAMESPACE}:{key}", flat.get(key, error.get("input")))
+        message = error["msg"].removeprefix("Value error, ")
+        if key in _sections() or key == "(settings)":
+            lines.append(f"{NAMESPACE}: {message}")
+        else:
+            lines.append(f"{NAMESPACE}:{key} = {value!r}: {message}")
+    return "invalid stack settings:\n  " + "\n  ".join(lines)
+
+
+def load() -> Settings:
+    """Read this stack's ``multitier:*`` config (only ``__main__.py`` calls this)."""
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    flat = {**get_config_env(), **CONFIG.get()}
+    return settings_from_config({k: _parse(v) for k, v in flat.items()})
+
+
+def _parse(value: Any) -> Any:
+    # The engine hands structured values (arrays) over as JSON text; scalars stay
+    # strings and pydantic converts them to the field's type.
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,429 @@
+"""The offline engine: run ``__main__.py`` for a stack with no Pulumi CLI and no AWS.
+
+One Mocks class fabricates realistic outputs for every type token the project
+uses (and fails loudly on any other), a recording monitor keeps every registered
+resource (type, name, inputs, parent, dependencies), and ``run_program`` runs the
+real program for a named stack with the config of its ``Pulumi.<stack>.yaml``.
+The unit tests, the offline preview and local mode all stand on this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT = "multitier"
+ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+class UnknownTokenError(RuntimeError):
+    """The program used a resource type or call the engine has no outputs for."""
+
+
+def suffix(name: str, length: int = 7) -> str:
+    """A random-looking but stable suffix, as Pulumi's autonaming adds."""
+    return hashlib.sha256(name.encode()).hexdigest()[:length]
+
+
+@dataclass
+class Ctx:
+    """What an output factory sees of one resource registration."""
+
+    type: str
+    name: str
+    inputs: dict
+    region: str
+    account: str = ACCOUNT
+
+    @property
+    def token(self) -> str:
+        return suffix(self.name)
+
+    def physical(self, key: str = "name", prefix_key: str = "namePrefix", max_len: int = 63) -> str:
+        """The resource's physical name: as given, or prefix/name plus a suffix."""
+        if self.inputs.get(key):
+            return self.inputs[key]
+        prefix = self.inputs.get(prefix_key) or f"{self.name}-"
+        return f"{prefix}{self.token}"[:max_len]
+
+    def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
+        return (f"arn:aws:{service}:{self.region if region else ''}:"
+                f"{self.account if account else ''}:{resource}")
+
+
+Factory = Callable[[Ctx], dict]
+
+
+def _lambda_function(c: Ctx) -> dict:
+    name = c.physical(max_len=64)
+    arn = c.arn("lambda", f"function:{name}")
+    return {"name": name, "arn": arn, "version": "1", "qualifiedArn": f"{arn}:1",
+            "invokeArn": _invoke_arn(c, arn), "qualifiedInvokeArn": _invoke_arn(c, f"{arn}:1")}
+
+
+def _invoke_arn(c: Ctx, function_arn: str) -> str:
+    return f"arn:aws:apigateway:{c.region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+
+
+def _alias(c: Ctx) -> dict:
+    function_name = c.inputs["functionName"]
+    arn = c.arn("lambda", f"function:{function_name}:{c.inputs['name']}")
+    return {"arn": arn, "invokeArn": _invoke_arn(c, arn)}
+
+
+def _rest_api(c: Ctx) -> dict:
+    api_id = suffix(c.name, 10)
+    return {"id": api_id, "rootResourceId": suffix(c.name + "/", 10),
+            "executionArn": c.arn("execute-api", api_id),
+            "arn": c.arn("apigateway", f"/restapis/{api_id}", account=False)}
+
+
+def _stage(c: Ctx) -> dict:
+    api, stage = c.inputs["restApi"], c.inputs["stageName"]
+    return {"invokeUrl": f"https://{api}.execute-api.{c.region}.amazonaws.com/{stage}",
+            "executionArn": c.arn("execute-api", f"{api}/{stage}"),
+            "arn": c.arn("apigateway", f"/restapis/{api}/stages/{stage}", account=False)}
+
+
+def _log_group(c: Ctx) -> dict:
+    name = c.physical(max_len=512)
+    return {"name": name, "arn": c.arn("logs", f"log-group:{name}")}
+
+
+def _role(c: Ctx) -> dict:
+    name = c.physical(max_len=64)
+    return {"name": name, "arn": c.arn("iam", f"role/{name}", region=False),
+            "uniqueId": "AROA" + suffix(c.name, 16).upper()}
+
+
+def _id_only(prefix: str) -> Factory:
+    return lambda c: {"id": f"{prefix}{suffix(c.name, 17)}"}
+
+
+def _with_arn(service: str, path: str) -> Factory:
+    """Outputs with an ARN whose last part is the physical name."""
+    def factory(c: Ctx) -> dict:
+        name = c.physical()
+        return {"name": name, "arn": c.arn(service, path.format(name=name, id=suffix(c.name, 17)))}
+    return factory
+
+
+def _security_group(c: Ctx) -> dict:
+    group_id = f"sg-{suffix(c.name, 17)}"
+    return {"id": group_id, "arn": c.arn("ec2", f"security-group/{group_id}"), "name": c.physical()}
+
+
+def _sg_rule(c: Ctx) -> dict:
+    rule_id = f"sgr-{suffix(c.name, 17)}"
+    return {"id": rule_id, "securityGroupRuleId": rule_id, "arn": c.arn("ec2", f"security-group-rule/{rule_id}")}
+
+
+def _api_key(c: Ctx) -> dict:
+    key_id = suffix(c.name, 10)
+    return {"id": key_id, "value": "k" + suffix(c.name + "value", 39),
+            "arn": c.arn("apigateway", f"/apikeys/{key_id}", account=False)}
+
+
+def _usage_plan(c: Ctx) -> dict:
+    plan_id = suffix(c.name, 6)
+    return {"id": plan_id, "arn": c.arn("apigateway", f"/usageplans/{plan_id}", account=False)}
+
+
+def _authorizer(c: Ctx) -> dict:
+    auth_id = suffix(c.name, 6)
+    return {"id": auth_id, "arn": c.arn("apigateway", f"/restapis/{c.inputs.get('restApi')}/authorizers/{auth_id}",
+                                        account=False)}
+
+
+def _domain_name(c: Ctx) -> dict:
+    domain = c.inputs["domainName"]
+    return {"id": domain, "arn": c.arn("apigateway", f"/domainnames/{domain}", account=False),
+            "regionalDomainName": f"d-{suffix(c.name, 10)}.execute-api.{c.region}.amazonaws.com",
+            "regionalZoneId": "Z1UJRXOUMOOFQ8",
+            "cloudfrontDomainName": f"d{suffix(c.name, 13)}.cloudfront.net",
+            "cloudfrontZoneId": "Z2FDTNDATAQYW2"}
+
+
+def _web_acl(c: Ctx) -> dict:
+    name = c.physical(max_len=128)
+    scope = "global" if c.inputs.get("scope") == "CLOUDFRONT" else "regional"
+    acl_id = f"{suffix(c.name, 8)}-{suffix(c.name + '1', 4)}-{suffix(c.name + '2', 4)}"
+    return {"name": name, "id": acl_id, "arn": c.arn("wafv2", f"{scope}/webacl/{name}/{acl_id}"),
+            "capacity": 700}
+
+
+# Every type token the program may register, with its realistic outputs. Tier
+# components add theirs here; anything missing fails the run by name.
+RESOURCES: dict[str, Factory] = {
+    "aws:lambda/function:Function": _lambda_function,
+    "aws:lambda/alias:Alias": _alias,
+    "aws:lambda/permission:Permission": _id_only("perm-"),
+    "aws:lambda/layerVersion:LayerVersion": lambda c: {
+        "arn": c.arn("lambda", f"layer:{c.inputs['layerName']}:1"),
+        "layerArn": c.arn("lambda", f"layer:{c.inputs['layerName']}"), "version": "1"},
+    "aws:lambda/invocation:Invocation": lambda c: {"result": json.dumps({"applied": [], "current": "offline"})},
+    "aws:iam/role:Role": _role,
+    "aws:iam/rolePolicy:RolePolicy": lambda c: {"name": c.physical()},
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _sg_rule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _sg_rule,
+    "aws:apigateway/restApi:RestApi": _rest_api,
+    "aws:apigateway/deployment:Deployment": _id_only(""),
+    "aws:apigateway/stage:Stage": _stage,
+    "aws:apigateway/methodSettings:MethodSettings": _id_only(""),
+    "aws:apigateway/account:Account": _id_only("api-gateway-account-"),
+    "aws:apigateway/apiKey:ApiKey": _api_key,
+    "aws:apigateway/usagePlan:UsagePlan": _usage_plan,
+    "aws:apigateway/usagePlanKey:UsagePlanKey": _id_only(""),
+    "aws:apigateway/authorizer:Authorizer": _authorizer,
+    "aws:apigateway/domainName:DomainName": _domain_name,
+    "aws:apigateway/basePathMapping:BasePathMapping": _id_only(""),
+    "aws:apigateway/restApiPolicy:RestApiPolicy": _id_only(""),
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:wafv2/webAclAssociation:WebAclAssociation": _id_only(""),
+    "aws:acm/certificate:Certificate": lambda c: {
+        "arn": c.arn("acm", f"certificate/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"),
+        "domainValidationOptions": [{"domainName": c.inputs.get("domainName", ""),
+                                     "resourceRecordName": f"_{suffix(c.name, 32)}.{c.inputs.get('domainName', '')}.",
+                                     "resourceRecordType": "CNAME",
+                                     "resourceRecordValue": f"_{suffix(c.name + 'v', 32)}.acm-validations.aws."}]},
+    "aws:acm/certificateValidation:CertificateValidation": _id_only(""),
+    "aws:route53/record:Record": lambda c: {"fqdn": c.inputs.get("name", "")},
+    "pulumi:providers:aws": lambda c: {},
+}
+
+CALLS: dict[str, Callable[[dict, str], dict]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda a, r: {
+        "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/offline", "userId": "AIDAOFFLINE", "id": ACCOUNT},
+    "aws:index/getRegion:getRegion": lambda a, r: {"name": r, "region": r, "id": r,
+                                                   "description": "offline", "endpoint": f"ec2.{r}.amazonaws.com"},
+    "aws:index/getPartition:getPartition": lambda a, r: {"partition": "aws", "dnsSuffix": "amazonaws.com",
+                                                         "id": "aws", "reverseDnsPrefix": "com.amazonaws"},
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a, r: {
+        "names": [f"{r}a", f"{r}b", f"{r}c"], "zoneIds": ["use1-az1", "use1-az2", "use1-az4"], "id": r,
+        "groupNames": [r]},
+}
+
+
+@dataclass
+class Registration:
+    """One registered resource as the program declared it."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: dict
+    outputs: dict
+    parent: str
+    custom: bool
+    dependencies: list[str]
+    provider: str
+    protect: bool
+    delete_before_replace: bool
+    id: str = ""
+
+    @property
+    def parent_name(self) -> str:
+        return self.parent.rsplit("::", 1)[-1] if self.parent else ""
+
+
+class Mocks(pulumi_mocks.Mocks):
+    """Realistic outputs for every token in RESOURCES/CALLS; anything else fails."""
+
+    def __init__(self, region: str = DEFAULT_REGION, resources: dict[str, Factory] | None = None):
+        self.region = region
+        self.resources = resources or RESOURCES
+        self.unknown: list[str] = []
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        factory = self.resources.get(args.typ)
+        if factory is None:
+            if not args.custom:  # components have no outputs of their own
+                return f"{args.name}-component", {}
+            self.unknown.append(args.typ)
+            raise UnknownTokenError(f"the offline engine has no outputs for resource type {args.typ} "
+                                    f"(resource {args.name!r}); add it to local/engine.py RESOURCES")
+        ctx = Ctx(args.typ, args.name, dict(args.inputs), self.region)
+        outputs = {**args.inputs, **factory(ctx)}
+        resource_id = outputs.pop("id", None) or outputs.get("name") or f"{args.name}-{suffix(args.name)}"
+        return resource_id, outputs
+
+    def call(self, args: pulumi_mocks.MockCallArgs):
+        factory = CALLS.get(args.token)
+        if factory is None:
+            self.unknown.append(args.token)
+            raise UnknownTokenError(f"the offline engine has no result for call {args.token}; "
+                                    f"add it to local/engine.py CALLS")
+        return factory(dict(args.args), self.region)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that also records what each registration declared."""
+
+    def __init__(self, mocks: Mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = _sync_await(_deserialize(request.object))
+        state = self.resources[response.urn].state
+        self.registrations.append(Registration(
+            urn=response.urn, type=request.type, name=request.name, inputs=inputs, outputs=dict(state),
+            parent=request.parent, custom=request.custom, dependencies=list(request.dependencies),
+            provider=request.provider, protect=bool(request.protect),
+            delete_before_replace=bool(request.deleteBeforeReplace), id=response.id))
+        return response
+
+
+async def _deserialize(struct) -> dict:
+    from pulumi.runtime import rpc
+    return rpc.deserialize_properties(struct)
+
+
+@dataclass
+class Recording:
+    """Every resource a run registered, with query helpers, and the stack outputs."""
+
+    registrations: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def named(self, name: str) -> Registration:
+        found = [r for r in self.registrations if r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"{len(found)} resources named {name!r}; names: "
+                              f"{sorted(r.name for r in self.registrations)[:40]}")
+        return found[0]
+
+    def one(self, type_: str, name_contains: str = "") -> Registration:
+        found = [r for r in self.of_type(type_) if name_contains in r.name]
+        if len(found) != 1:
+            raise LookupError(f"{len(found)} resources of type {type_} containing {name_contains!r}: "
+                              f"{[r.name for r in found]}")
+        return found[0]
+
+    def children_of(self, parent: Registration | str) -> list[Registration]:
+        urn = parent.urn if isinstance(parent, Registration) else parent
+        return [r for r in self.registrations if r.parent == urn]
+
+    def descendants_of(self, parent: Registration) -> list[Registration]:
+        out, queue = [], [parent.urn]
+        while queue:
+            urn = queue.pop()
+            for child in self.children_of(urn):
+                out.append(child)
+                queue.append(child.urn)
+        return out
+
+    def by_urn(self, urn: str) -> Registration:
+        return next(r for r in self.registrations if r.urn == urn)
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.registrations:
+            counts[r.type] = counts.get(r.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
+    """The ``config:`` map of ``Pulumi.<stack>.yaml`` (with ``Pulumi.yaml`` defaults for provider keys)."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
+        raise FileNotFoundError(f"no stack named {stack!r}: {path.name} does not exist (stacks: {', '.join(stacks)})")
+    return (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+
+
+def _engine_config(config: dict[str, Any]) -> dict[str, str]:
+    # The engine hands the program strings; structured values as JSON text.
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+
+
+def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, Any] | None = None,
+        mocks: Mocks | None = None, preview: bool = False) -> Recording:
+    """Run ``program`` under the mock engine with fresh runtime state; return what it registered."""
+    config = dict(config or {})
+    region = config.get("aws:region", DEFAULT_REGION)
+    mocks = mocks or Mocks(region=region)
+    monitor = RecordingMonitor(mocks)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+        set_all_config(_engine_config(config))
+        root = pulumi.runtime.get_root_resource()
+        loop.run_until_complete(run_pulumi_func(program))
+        outputs = loop.run_until_complete(_resolve_outputs(getattr(root, "outputs", {})))
+    finally:
+        _reset(loop)
+    return Recording(monitor.registrations, outputs)
+
+
+async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
+    resolved = {}
+    for key, value in outputs.items():
+        resolved[key] = await pulumi.Output.from_input(value).future()
+    return resolved
+
+
+def _reset(loop: asyncio.AbstractEventLoop) -> None:
+    from pulumi.runtime import settings
+
+    set_all_config({})
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
+    settings._set_root_resource(None) if hasattr(settings, "_set_root_resource") else None
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def run_stack(stack: str, *, root: Path = PROJECT_ROOT, mocks: Mocks | None = None,
+              overrides: dict[str, Any] | None = None) -> Recording:
+    """Run the project's ``__main__.py`` for ``stack`` with its own config file."""
+    config = {**stack_config(stack, root), **(overrides or {})}
+    main = root / "__main__.py"
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return run(lambda: runpy.run_path(str(main), run_name="__main__"), stack=stack, config=config, mocks=mocks)
+
+
+def tree(recording: Recording) -> list[tuple[int, Registration]]:
+    """Registrations in parent → child order with their depth, for printing."""
+    by_parent: dict[str, list[Registration]] = {}
+    urns = {r.urn for r in recording.registrations}
+    for r in recording.registrations:
+        by_parent.setdefault(r.parent if r.parent in urns else "", []).append(r)
+    out: list[tuple[int, Registration]] = []
+
+    def walk(urn: str, depth: int) -> None:
+        for child in by_parent.get(urn, []):
+            out.append((depth, child))
+            walk(child.urn, depth + 1)
+
+    walk("", 0)
+    return out
+
+
+def iter_types(recording: Recording) -> Iterable[str]:
+    return sorted({r.type for r in recording.registrations})
