@@ -1,0 +1,123 @@
+"""The single place where errors become HTTP responses, plus CORS and paging cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from shared.errors import AppError, BadRequestError
+from shared.observability import logger
+
+INTERNAL_ERROR = "Internal server error"
+
+
+def json_response(status_code: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status_code,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, separators=(",", ":"), default=str),
+        headers=headers,
+    )
+
+
+def _describe_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Keep only what the caller needs: where, what and the rule (no input echo, no URLs)."""
+    described = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        described.append(
+            {
+                "field": ".".join(loc),
+                "message": error.get("msg", "Invalid value"),
+                "type": error.get("type", "value_error"),
+            },
+        )
+    return described
+
+
+def error_response(exc: Exception, correlation_id: str | None = None) -> Response:
+    """Map any exception to the API's JSON error shape. The one mapper used by every service."""
+    if isinstance(exc, AppError):
+        body: dict[str, Any] = {"message": exc.message}
+        if exc.errors:
+            body["errors"] = exc.errors
+        return json_response(exc.status_code, body)
+    if isinstance(exc, RequestValidationError):
+        return json_response(400, {"message": "Invalid request", "errors": _describe_validation_errors(exc)})
+    if isinstance(exc, RouteNotFoundError):
+        return json_response(404, {"message": "Route not found"})
+    logger.exception("Unhandled error")
+    return json_response(500, {"message": INTERNAL_ERROR, "correlation_id": correlation_id or "unknown"})
+
+
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
+    """Route every exception raised by a route through :func:`error_response`."""
+
+    def _correlation_id() -> str | None:
+        try:
+            return app.current_event.request_context.request_id
+        except Exception:  # pragma: no cover - no event bound
+            return None
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(exc: RequestValidationError) -> Response:
+        return error_response(exc)
+
+    @app.exception_handler(AppError)
+    def _app_error(exc: AppError) -> Response:
+        if exc.status_code >= 500:
+            logger.error("Application error", extra={"error": exc.message})
+        return error_response(exc)
+
+    @app.not_found
+    def _not_found(exc: RouteNotFoundError) -> Response:
+        return error_response(exc)
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        return error_response(exc, _correlation_id())
+
+
+def with_cors(response: dict[str, Any], origin: str) -> dict[str, Any]:
+    """Add ``Access-Control-Allow-Origin`` to a proxy response (preflight is the gateway's job)."""
+    extra = {"Access-Control-Allow-Origin": origin}
+    if origin != "*":
+        extra["Vary"] = "Origin"
+    multi = response.get("multiValueHeaders")
+    if isinstance(multi, dict):
+        response["multiValueHeaders"] = {**multi, **{name: [value] for name, value in extra.items()}}
+    else:
+        response["headers"] = {**(response.get("headers") or {}), **extra}
+    return response
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    """Encode a DynamoDB LastEvaluatedKey as an opaque URL-safe cursor."""
+    if not key:
+        return None
+    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, required_keys: frozenset[str]) -> dict[str, str] | None:
+    """Decode a cursor made by :func:`encode_cursor`; reject anything else with a 400."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequestError("Invalid cursor: pass the 'next_cursor' value of a previous page") from None
+    if (
+        not isinstance(key, dict)
+        or set(key) != set(required_keys)
+        or not all(isinstance(value, str) and value for value in key.values())
+    ):
+        raise BadRequestError("Invalid cursor: pass the 'next_cursor' value of a previous page")
+    return key

@@ -1,0 +1,90 @@
+"""Lambda handler of the shows service: GET/POST /shows, GET/PUT /shows/{id}."""
+
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.http import register_error_handlers, with_cors
+from shared.identity import identity_from_event
+from shared.models import Show, ShowIn, ShowPage
+from shared.observability import API_CORRELATION_PATH, logger, metrics, tracer
+
+from shows_settings import get_settings
+
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+register_error_handlers(app)
+
+_service: Any = None
+
+
+def _get_service() -> Any:
+    """Build the data access and logic once per container, on first use."""
+    global _service
+    if _service is None:
+        from shows_cache import ElastiCacheIAMTokenProvider, NullCache, RedisCache
+        from shows_dal import ShowsTable
+        from shows_logic import ShowsService
+
+        settings = get_settings()
+        cache: Any = NullCache()
+        if settings.cache_endpoint:
+            credentials = None
+            if settings.cache_auth == "iam":
+                credentials = ElastiCacheIAMTokenProvider(settings.cache_user, settings.cache_name, settings.region)
+            cache = RedisCache(
+                settings.cache_endpoint,
+                settings.cache_port,
+                settings.cache_ttl_seconds,
+                tls=settings.cache_tls or settings.cache_auth == "iam",
+                credentials=credentials,
+            )
+        _service = ShowsService(ShowsTable(settings.shows_table), cache)
+    return _service
+
+
+@app.get("/shows")
+@tracer.capture_method
+def list_shows(
+    starts_from: Annotated[str | None, Query(alias="from", description="ISO-8601 lower bound on starts_at")] = None,
+    starts_to: Annotated[str | None, Query(alias="to", description="ISO-8601 upper bound on starts_at")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> ShowPage:
+    return _get_service().list_shows(starts_from, starts_to, limit, cursor)
+
+
+@app.get("/shows/<id>")
+@tracer.capture_method
+def get_show(id: Annotated[str, Path(min_length=1, max_length=64)]) -> Show:  # noqa: A002 (the route is /shows/{id})
+    return _get_service().get_show(id)
+
+
+@app.post("/shows")
+@tracer.capture_method
+def create_show(body: ShowIn) -> Response[Show]:
+    caller = identity_from_event(app.current_event.raw_event)
+    show = _get_service().create_show(caller, body)
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=show,
+        headers={"Location": f"/shows/{show.id}"},
+    )
+
+
+@app.put("/shows/<id>")
+@tracer.capture_method
+def replace_show(id: Annotated[str, Path(min_length=1, max_length=64)], body: ShowIn) -> Show:  # noqa: A002
+    caller = identity_from_event(app.current_event.raw_event)
+    return _get_service().replace_show(caller, id, body)
+
+
+@logger.inject_lambda_context(correlation_id_path=API_CORRELATION_PATH)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict, context: LambdaContext) -> dict:
+    settings = get_settings()  # fails clearly on a bad environment, at cold start
+    return with_cors(app.resolve(event, context), settings.cors_origin)

@@ -1,0 +1,192 @@
+"""Cache-aside for shows through Redis/Valkey (ElastiCache), with TTL.
+
+Staleness bound: an entry lives at most ``CACHE_TTL_SECONDS``. Admin writes invalidate
+(``POST``/``PUT``): the item key is deleted and the list generation bumped, so every
+cached list page is orphaned at once. Ticket purchases change ``remaining`` without
+invalidating, so a cached ``remaining`` may lag by up to the TTL (the purchase itself is
+always checked against DynamoDB, so this can never oversell).
+
+A cache outage never fails a read: every cache error is logged as a warning and the
+caller falls back to DynamoDB.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from shared.observability import logger, metrics
+
+# One hash tag keeps every key in one slot (ElastiCache Serverless is cluster-mode).
+_PREFIX = "{shows}"
+_GENERATION_KEY = f"{_PREFIX}:list-generation"
+_TOKEN_LIFETIME_SECONDS = 900  # the IAM auth token is valid for 15 minutes...
+_TOKEN_REFRESH_SECONDS = 600  # ...and we reuse it for 10
+
+
+def item_key(show_id: str) -> str:
+    return f"{_PREFIX}:item:{show_id}"
+
+
+def list_key(generation: str, *parts: Any) -> str:
+    return f"{_PREFIX}:list:{generation}:" + ":".join("" if part is None else str(part) for part in parts)
+
+
+class ElastiCacheIAMTokenProvider:
+    """Builds the ElastiCache IAM auth token: a SigV4-presigned ``connect`` URL without scheme."""
+
+    def __init__(self, user_id: str, cache_name: str, region: str, serverless: bool = True):
+        self.user_id = user_id
+        self.cache_name = cache_name
+        self.region = region
+        self.serverless = serverless
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+
+    def _generate(self) -> str:
+        from urllib.parse import urlencode
+
+        import botocore.session
+        from botocore.model import ServiceId
+        from botocore.signers import RequestSigner
+
+        session = botocore.session.get_session()
+        signer = RequestSigner(
+            ServiceId("elasticache"),
+            self.region,
+            "elasticache",
+            "v4",
+            session.get_credentials(),
+            session.get_component("event_emitter"),
+        )
+        query = {"Action": "connect", "User": self.user_id}
+        if self.serverless:
+            query["ResourceType"] = "ServerlessCache"
+        request = {
+            "method": "GET",
+            "url": f"https://{self.cache_name}/?{urlencode(query)}",
+            "body": {},
+            "headers": {},
+            "context": {},
+        }
+        signed = signer.generate_presigned_url(
+            request,
+            operation_name="connect",
+            expires_in=_TOKEN_LIFETIME_SECONDS,
+            region_name=self.region,
+        )
+        return signed.removeprefix("https://")
+
+    def token(self) -> str:
+        with self._lock:
+            now = time.monotonic()
+            if self._token is None or now >= self._expires_at:
+                self._token = self._generate()
+                self._expires_at = now + _TOKEN_REFRESH_SECONDS
+            return self._token
+
+    def get_credentials(self) -> tuple[str, str]:
+        """redis-py ``CredentialProvider`` protocol: called on every new connection."""
+        return self.user_id, self.token()
+
+
+class NullCache:
+    """Used when no cache is configured."""
+
+    enabled = False
+
+    def get(self, key: str) -> Any | None:
+        return None
+
+    def set(self, key: str, value: Any) -> None:
+        return None
+
+    def generation(self) -> str:
+        return "0"
+
+    def invalidate(self, *keys: str, bump_lists: bool = True) -> None:
+        return None
+
+
+class RedisCache:
+    enabled = True
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        ttl_seconds: int,
+        tls: bool = False,
+        credentials: ElastiCacheIAMTokenProvider | None = None,
+        timeout_seconds: float = 0.5,
+    ):
+        import redis  # only the shows service with a cache configured pays this import
+        from redis.credentials import CredentialProvider
+
+        kwargs: dict[str, Any] = {}
+        if credentials is not None:
+
+            class _Provider(CredentialProvider):
+                def get_credentials(self) -> tuple[str, str]:
+                    return credentials.get_credentials()
+
+            kwargs["credential_provider"] = _Provider()
+        self.ttl_seconds = ttl_seconds
+        self._errors = (redis.RedisError, OSError)
+        self._client = redis.Redis(
+            host=host,
+            port=port,
+            ssl=tls,
+            socket_timeout=timeout_seconds,
+            socket_connect_timeout=timeout_seconds,
+            retry_on_timeout=False,
+            health_check_interval=30,
+            decode_responses=True,
+            **kwargs,
+        )
+
+    def _warn(self, operation: str, exc: Exception) -> None:
+        logger.warning("Cache unavailable, falling back to DynamoDB", extra={"operation": operation, "error": repr(exc)})
+        metrics.add_metric(name="CacheErrors", unit="Count", value=1)
+
+    def get(self, key: str) -> Any | None:
+        try:
+            raw = self._client.get(key)
+        except self._errors as exc:
+            self._warn("get", exc)
+            return None
+        if raw is None:
+            metrics.add_metric(name="CacheMisses", unit="Count", value=1)
+            return None
+        metrics.add_metric(name="CacheHits", unit="Count", value=1)
+        return json.loads(raw)
+
+    def set(self, key: str, value: Any) -> None:
+        try:
+            self._client.set(key, json.dumps(value, separators=(",", ":")), ex=self.ttl_seconds)
+        except self._errors as exc:
+            self._warn("set", exc)
+
+    def generation(self) -> str | None:
+        """Current list generation, or None when the cache is unreachable (skip caching lists)."""
+        try:
+            value = self._client.get(_GENERATION_KEY)
+        except self._errors as exc:
+            self._warn("generation", exc)
+            return None
+        return value or "0"
+
+    def invalidate(self, *keys: str, bump_lists: bool = True) -> None:
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            if keys:
+                pipe.delete(*keys)
+            if bump_lists:
+                pipe.incr(_GENERATION_KEY)
+            pipe.execute()
+        except self._errors as exc:
+            # Entries then expire by TTL: the staleness bound still holds.
+            self._warn("invalidate", exc)

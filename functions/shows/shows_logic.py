@@ -1,0 +1,134 @@
+"""Business rules for shows; no boto3 or Redis here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from shared.errors import BadRequestError, ConflictError, ForbiddenError, NotFoundError
+from shared.http import decode_cursor, encode_cursor
+from shared.identity import Identity
+from shared.models import Show, ShowIn, ShowPage, to_iso_utc, utc_now_iso
+from shared.observability import metrics
+
+from shows_cache import NullCache, RedisCache, item_key, list_key
+from shows_dal import CURSOR_KEYS, CapacityConflict, ShowsTable
+
+ADMIN_GROUP = "admins"
+
+
+def parse_bound(name: str, raw: str | None) -> str | None:
+    """``?from=``/``?to=``: an ISO-8601 date or date-time; naive values are taken as UTC."""
+    if raw is None or raw == "":
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("z", "Z").replace(" ", "+") if "T" in raw else raw)
+    except ValueError:
+        raise BadRequestError(
+            f"Invalid '{name}': expected an ISO-8601 date or date-time such as 2026-12-01 or 2026-12-01T19:30:00Z",
+            errors=[{"field": f"query.{name}", "message": "not an ISO-8601 date or date-time", "type": "value_error"}],
+        ) from None
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return to_iso_utc(value)
+
+
+class ShowsService:
+    def __init__(self, table: ShowsTable, cache: NullCache | RedisCache):
+        self.table = table
+        self.cache = cache
+
+    def list_shows(self, starts_from: str | None, starts_to: str | None, limit: int, cursor: str | None) -> ShowPage:
+        lower = parse_bound("from", starts_from)
+        upper = parse_bound("to", starts_to)
+        if upper is not None and len(starts_to or "") == 10:
+            # A bare date as upper bound means "until the end of that day".
+            upper = upper[:10] + "T23:59:59Z"
+        if lower and upper and lower > upper:
+            raise BadRequestError("'from' must not be after 'to'")
+        start_key = decode_cursor(cursor, CURSOR_KEYS)
+
+        generation = self.cache.generation()
+        key = list_key(generation, lower, upper, limit, cursor) if generation is not None else None
+        if key is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return ShowPage.model_validate(cached)
+        items, last_key = self.table.list_by_start(lower, upper, limit, start_key)
+        page = ShowPage(items=[_to_show(item) for item in items], next_cursor=encode_cursor(last_key))
+        if key is not None:
+            self.cache.set(key, page.model_dump(mode="json"))
+        return page
+
+    def get_show(self, show_id: str) -> Show:
+        cached = self.cache.get(item_key(show_id))
+        if cached is not None:
+            return Show.model_validate(cached)
+        item = self.table.get(show_id)
+        if item is None:
+            raise NotFoundError(f"Show '{show_id}' not found")
+        show = _to_show(item)
+        self.cache.set(item_key(show_id), show.model_dump(mode="json"))
+        return show
+
+    def create_show(self, caller: Identity, body: ShowIn) -> Show:
+        _require_admin(caller)
+        now = utc_now_iso()
+        show = Show(
+            id=str(uuid.uuid4()),
+            title=body.title,
+            venue=body.venue,
+            starts_at=to_iso_utc(body.starts_at),
+            capacity=body.capacity,
+            remaining=body.capacity,
+            price_cents=body.price_cents,
+            created_at=now,
+            updated_at=now,
+        )
+        self.table.create(show.model_dump())
+        self.cache.invalidate(bump_lists=True)
+        metrics.add_metric(name="ShowsCreated", unit="Count", value=1)
+        return show
+
+    def replace_show(self, caller: Identity, show_id: str, body: ShowIn) -> Show:
+        _require_admin(caller)
+        for _ in range(3):  # retry a lost race with a concurrent edit; seats sold are re-read
+            current = self.table.get(show_id)
+            if current is None:
+                raise NotFoundError(f"Show '{show_id}' not found")
+            delta = body.capacity - int(current["capacity"])
+            fields: dict[str, Any] = {
+                "title": body.title,
+                "venue": body.venue,
+                "starts_at": to_iso_utc(body.starts_at),
+                "capacity": body.capacity,
+                "price_cents": body.price_cents,
+                "updated_at": utc_now_iso(),
+            }
+            try:
+                updated = self.table.replace(show_id, fields, int(current["capacity"]), delta)
+            except CapacityConflict:
+                latest = self.table.get(show_id)
+                if latest is None:
+                    raise NotFoundError(f"Show '{show_id}' not found") from None
+                if int(latest["capacity"]) == int(current["capacity"]):
+                    sold = int(latest["capacity"]) - int(latest["remaining"])
+                    raise ConflictError(
+                        f"Capacity {body.capacity} is below the {sold} seats already sold for show '{show_id}'",
+                    ) from None
+                continue
+            self.cache.invalidate(item_key(show_id), bump_lists=True)
+            return _to_show(updated)
+        raise ConflictError(f"Show '{show_id}' was modified concurrently; retry the request")
+
+
+def _require_admin(caller: Identity) -> None:
+    if not caller.in_group(ADMIN_GROUP):
+        raise ForbiddenError(f"Only members of the '{ADMIN_GROUP}' group may change shows")
+
+
+def _to_show(item: dict[str, Any]) -> Show:
+    return Show.model_validate({key: value for key, value in item.items() if key in Show.model_fields})
