@@ -1,0 +1,135 @@
+"""Business rules for tickets; no boto3 here."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+
+from shared.errors import AppError, ConflictError, NotFoundError, UnprocessableError
+from shared.http import decode_cursor, encode_cursor
+from shared.identity import Identity
+from shared.models import Ticket, TicketIn, TicketPage, utc_now_iso
+from shared.observability import logger, metrics
+
+from tickets_dal import CURSOR_KEYS, Contended, NotActive, ShowMissing, SoldOut, TicketsStore
+
+
+class ServiceUnavailableError(AppError):
+    status_code = 503
+
+
+class TicketsService:
+    def __init__(self, store: TicketsStore, idempotency_store: Any, idempotency_ttl_seconds: int = 3600):
+        self.store = store
+        self.idempotency_config = IdempotencyConfig(
+            # The key is per caller: two users can never collide on an Idempotency-Key.
+            event_key_jmespath="[owner, idempotency_key]",
+            # Same key, different purchase → IdempotencyValidationError.
+            payload_validation_jmespath="[show_id, quantity]",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=idempotency_ttl_seconds,
+        )
+        self._purchase_once = idempotent_function(
+            data_keyword_argument="request",
+            persistence_store=idempotency_store,
+            config=self.idempotency_config,
+            output_serializer=PydanticSerializer(Ticket),
+        )(self._purchase_request)
+
+    def register_lambda_context(self, context: Any) -> None:
+        self.idempotency_config.register_lambda_context(context)
+
+    def buy(self, caller: Identity, body: TicketIn, idempotency_key: str | None) -> Ticket:
+        if idempotency_key is None:
+            return self._purchase(caller.user_id, body.show_id, body.quantity)
+        request = {
+            "owner": caller.user_id,
+            "idempotency_key": idempotency_key,
+            "show_id": body.show_id,
+            "quantity": body.quantity,
+        }
+        try:
+            return self._purchase_once(request=request)
+        except IdempotencyValidationError:
+            raise UnprocessableError(
+                "This Idempotency-Key was already used with a different request body; use a new key for a new purchase",
+            ) from None
+        except IdempotencyAlreadyInProgressError:
+            raise ConflictError(
+                "A request with this Idempotency-Key is still being processed; retry it in a moment",
+            ) from None
+
+    def _purchase_request(self, request: dict[str, Any]) -> Ticket:
+        return self._purchase(request["owner"], request["show_id"], request["quantity"])
+
+    def _purchase(self, owner: str, show_id: str, quantity: int) -> Ticket:
+        show = self.store.get_show(show_id)
+        if show is None:
+            raise NotFoundError(f"Show '{show_id}' not found")
+        now = utc_now_iso()
+        ticket = Ticket(
+            id=str(uuid.uuid4()),
+            owner=owner,
+            show_id=show_id,
+            quantity=quantity,
+            status="active",
+            price_cents=int(show["price_cents"]) * quantity,
+            created_at=now,
+        )
+        try:
+            self.store.purchase(ticket.model_dump(exclude_none=True), now)
+        except ShowMissing:
+            raise NotFoundError(f"Show '{show_id}' not found") from None
+        except SoldOut as exc:
+            metrics.add_metric(name="SoldOut", unit="Count", value=1)
+            if not exc.remaining:
+                raise ConflictError(f"Show '{show_id}' is sold out") from None
+            raise ConflictError(
+                f"Not enough seats: {quantity} requested but only {exc.remaining} left for show '{show_id}'",
+            ) from None
+        except Contended:
+            raise ServiceUnavailableError("The show is in high demand; retry the request") from None
+        metrics.add_metric(name="TicketsSold", unit="Count", value=quantity)
+        logger.info("Ticket purchased", extra={"ticket_id": ticket.id, "show_id": show_id, "quantity": quantity})
+        return ticket
+
+    def list_tickets(self, caller: Identity, limit: int, cursor: str | None) -> TicketPage:
+        start_key = decode_cursor(cursor, CURSOR_KEYS)
+        if start_key is not None and start_key["owner"] != caller.user_id:
+            raise NotFoundError("Invalid cursor for this caller")
+        items, last_key = self.store.list_by_owner(caller.user_id, limit, start_key)
+        return TicketPage(items=[_to_ticket(item) for item in items], next_cursor=encode_cursor(last_key))
+
+    def get_ticket(self, caller: Identity, ticket_id: str) -> Ticket:
+        item = self.store.get_ticket(ticket_id)
+        # Someone else's ticket is indistinguishable from a missing one.
+        if item is None or item.get("owner") != caller.user_id:
+            raise NotFoundError(f"Ticket '{ticket_id}' not found")
+        return _to_ticket(item)
+
+    def cancel_ticket(self, caller: Identity, ticket_id: str) -> Ticket:
+        ticket = self.get_ticket(caller, ticket_id)
+        if ticket.status != "active":
+            raise ConflictError(f"Ticket '{ticket_id}' is already cancelled")
+        now = utc_now_iso()
+        try:
+            self.store.cancel(ticket.model_dump(exclude_none=True), now)
+        except NotActive:
+            raise ConflictError(f"Ticket '{ticket_id}' is already cancelled") from None
+        except ShowMissing:
+            raise ConflictError(f"Ticket '{ticket_id}' cannot be cancelled: its show no longer exists") from None
+        except Contended:
+            raise ServiceUnavailableError("The show is in high demand; retry the request") from None
+        metrics.add_metric(name="TicketsCancelled", unit="Count", value=ticket.quantity)
+        return ticket.model_copy(update={"status": "cancelled", "cancelled_at": now})
+
+
+def _to_ticket(item: dict[str, Any]) -> Ticket:
+    return Ticket.model_validate({key: value for key, value in item.items() if key in Ticket.model_fields})
