@@ -167,6 +167,126 @@ def _web_acl(c: Ctx) -> dict:
             "capacity": 700}
 
 
+# --- data, identity, network and presentation tiers -------------------------
+
+def _table(c: Ctx) -> dict:
+    name = c.physical(max_len=255)
+    arn = c.arn("dynamodb", f"table/{name}")
+    out = {"name": name, "arn": arn, "id": name}
+    if c.inputs.get("streamEnabled"):
+        label = "2024-01-01T00:00:00.000"
+        out.update(streamArn=f"{arn}/stream/{label}", streamLabel=label)
+    return out
+
+
+def _bucket(c: Ctx) -> dict:
+    name = c.physical("bucket", "bucketPrefix")
+    return {"id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}",
+            "bucketDomainName": f"{name}.s3.amazonaws.com",
+            "bucketRegionalDomainName": f"{name}.s3.{c.region}.amazonaws.com",
+            "hostedZoneId": "Z3AQBSTGFYJSTF", "region": c.region}
+
+
+def _rds_cluster(c: Ctx) -> dict:
+    ident = c.physical("clusterIdentifier", "clusterIdentifierPrefix")
+    secret = c.arn("secretsmanager", f"secret:rds!cluster-{suffix(c.name, 8)}-0000-4000-8000-"
+                                     f"{suffix(c.name, 12)}-{suffix(c.name + 's', 6)}")
+    host = f"{ident}.cluster-{suffix('cluster', 12)}.{c.region}.rds.amazonaws.com"
+    return {"id": ident, "clusterIdentifier": ident, "arn": c.arn("rds", f"cluster:{ident}"),
+            "endpoint": host, "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"),
+            "port": c.inputs.get("port") or 5432, "clusterResourceId": "cluster-" + suffix(c.name, 26).upper(),
+            "masterUsername": c.inputs.get("masterUsername") or "postgres",
+            "masterUserSecrets": [{"secretArn": secret, "secretStatus": "active", "kmsKeyId": ""}]}
+
+
+def _rds_instance(c: Ctx) -> dict:
+    ident = c.physical("identifier", "identifierPrefix")
+    return {"id": ident, "identifier": ident, "arn": c.arn("rds", f"db:{ident}"),
+            "endpoint": f"{ident}.{suffix('cluster', 12)}.{c.region}.rds.amazonaws.com", "port": 5432}
+
+
+def _rds_proxy(c: Ctx) -> dict:
+    name = c.physical()
+    return {"id": name, "name": name, "arn": c.arn("rds", f"db-proxy:prx-{suffix(c.name, 17)}"),
+            "endpoint": f"{name}.proxy-{suffix('proxy', 12)}.{c.region}.rds.amazonaws.com"}
+
+
+def _serverless_cache(c: Ctx) -> dict:
+    name = c.physical(max_len=40)
+    host = f"{name}-{suffix(c.name, 6)}.serverless.use1.cache.amazonaws.com"
+    return {"id": name, "name": name, "arn": c.arn("elasticache", f"serverlesscache:{name}"),
+            "endpoints": [{"address": host, "port": 6379}],
+            "readerEndpoints": [{"address": host, "port": 6380}], "status": "available"}
+
+
+def _replication_group(c: Ctx) -> dict:
+    ident = c.inputs.get("replicationGroupId") or f"{c.name}-{c.token}"[:40]
+    return {"id": ident, "replicationGroupId": ident, "arn": c.arn("elasticache", f"replicationgroup:{ident}"),
+            "primaryEndpointAddress": f"master.{ident}.{suffix(c.name, 6)}.use1.cache.amazonaws.com",
+            "readerEndpointAddress": f"replica.{ident}.{suffix(c.name, 6)}.use1.cache.amazonaws.com",
+            "port": c.inputs.get("port") or 6379}
+
+
+def _cognito_pool(c: Ctx) -> dict:
+    pool_id = f"{c.region}_{suffix(c.name, 9).upper()}"
+    return {"id": pool_id, "arn": c.arn("cognito-idp", f"userpool/{pool_id}"),
+            "endpoint": f"cognito-idp.{c.region}.amazonaws.com/{pool_id}", "name": c.inputs.get("name") or c.name,
+            "creationDate": "2024-01-01T00:00:00Z"}
+
+
+def _distribution(c: Ctx) -> dict:
+    dist_id = "E" + suffix(c.name, 13).upper()
+    return {"id": dist_id, "arn": f"arn:aws:cloudfront::{c.account}:distribution/{dist_id}",
+            "domainName": f"d{suffix(c.name, 13)}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2",
+            "status": "Deployed", "etag": "E" + suffix(c.name + "etag", 12).upper()}
+
+
+def _amplify_app(c: Ctx) -> dict:
+    app_id = "d" + suffix(c.name, 13)
+    return {"id": app_id, "arn": c.arn("amplify", f"apps/{app_id}"), "defaultDomain": f"{app_id}.amplifyapp.com",
+            "name": c.inputs.get("name") or c.name}
+
+
+def _amplify_branch(c: Ctx) -> dict:
+    branch = c.inputs["branchName"]
+    return {"id": f"{c.inputs.get('appId')}/{branch}",
+            "arn": c.arn("amplify", f"apps/{c.inputs.get('appId')}/branches/{branch}")}
+
+
+def _vpc(c: Ctx) -> dict:
+    azs = int(c.inputs.get("numberOfAvailabilityZones") or 2)
+    specs = [s.get("type") for s in (c.inputs.get("subnetSpecs") or [{"type": "Public"}, {"type": "Private"}])]
+    def ids(kind: str) -> list[str]:
+        return [f"subnet-{suffix(f'{c.name}-{kind}-{i}', 17)}" for i in range(azs)] if kind in specs else []
+    return {"vpcId": f"vpc-{suffix(c.name, 17)}", "publicSubnetIds": ids("Public"),
+            "privateSubnetIds": ids("Private"), "isolatedSubnetIds": ids("Isolated"),
+            # Resource references (subnets, route tables, NAT gateways) are not fabricated;
+            # natGateways is also an input name, so it must be overridden here.
+            "natGateways": []}
+
+
+def _vpc_endpoint(c: Ctx) -> dict:
+    endpoint_id = f"vpce-{suffix(c.name, 17)}"
+    service = c.inputs.get("serviceName", "")
+    return {"id": endpoint_id, "arn": c.arn("ec2", f"vpc-endpoint/{endpoint_id}"),
+            "dnsEntries": [{"dnsName": f"{endpoint_id}.{service.rsplit('.', 1)[-1]}.{c.region}.vpce.amazonaws.com",
+                            "hostedZoneId": "Z7HUB22UULQXV"}], "state": "available"}
+
+
+def _elasticache_user(c: Ctx) -> dict:
+    user_id = c.inputs.get("userId") or c.name
+    return {"id": user_id, "arn": c.arn("elasticache", f"user:{user_id}")}
+
+
+def _elasticache_user_group(c: Ctx) -> dict:
+    group_id = c.inputs.get("userGroupId") or c.name
+    return {"id": group_id, "arn": c.arn("elasticache", f"usergroup:{group_id}")}
+
+
+def _dynamic_amplify_deployment(c: Ctx) -> dict:
+    return {"id": f"{c.inputs.get('app_id')}/{c.inputs.get('branch_name')}/1", "job_id": "1", "status": "SUCCEED"}
+
+
 # Every type token the program may register, with its realistic outputs. Tier
 # components add theirs here; anything missing fails the run by name.
 RESOURCES: dict[str, Factory] = {
@@ -206,6 +326,60 @@ RESOURCES: dict[str, Factory] = {
     "aws:acm/certificateValidation:CertificateValidation": _id_only(""),
     "aws:route53/record:Record": lambda c: {"fqdn": c.inputs.get("name", "")},
     "pulumi:providers:aws": lambda c: {},
+    # data tier
+    "aws:dynamodb/table:Table": _table,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketVersioning:BucketVersioning": lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketPolicy:BucketPolicy": lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketAcl:BucketAcl": lambda c: {"id": f"{c.inputs.get('bucket')},{c.inputs.get('acl', '')}"},
+    "aws:s3/bucketObjectv2:BucketObjectv2": lambda c: {
+        "id": c.inputs.get("key"), "etag": suffix(c.name, 32), "versionId": suffix(c.name + "v", 32),
+        "arn": f"arn:aws:s3:::{c.inputs.get('bucket')}/{c.inputs.get('key')}"},
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_instance,
+    "aws:rds/subnetGroup:SubnetGroup": _with_arn("rds", "subgrp:{name}"),
+    "aws:rds/proxy:Proxy": _rds_proxy,
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": lambda c: {
+        "id": c.inputs.get("dbProxyName"), "name": "default",
+        "arn": c.arn("rds", f"target-group:prx-tg-{suffix(c.name, 17)}")},
+    "aws:rds/proxyTarget:ProxyTarget": lambda c: {"id": f"{c.inputs.get('dbProxyName')}/default/TRACKED_CLUSTER",
+                                                  "endpoint": "", "port": 5432},
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/subnetGroup:SubnetGroup": _with_arn("elasticache", "subnetgroup:{name}"),
+    "aws:elasticache/user:User": _elasticache_user,
+    "aws:elasticache/userGroup:UserGroup": _elasticache_user_group,
+    # network
+    "awsx:ec2:Vpc": _vpc,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:ec2/flowLog:FlowLog": lambda c: {"id": f"fl-{suffix(c.name, 17)}",
+                                          "arn": c.arn("ec2", f"vpc-flow-log/fl-{suffix(c.name, 17)}")},
+    # identity
+    "aws:cognito/userPool:UserPool": _cognito_pool,
+    "aws:cognito/userPoolClient:UserPoolClient": lambda c: {"id": suffix(c.name, 26)},
+    "aws:cognito/userPoolDomain:UserPoolDomain": lambda c: {
+        "id": c.inputs.get("domain"), "cloudfrontDistribution": f"d{suffix(c.name, 13)}.cloudfront.net",
+        "cloudfrontDistributionZoneId": "Z2FDTNDATAQYW2", "version": "1"},
+    "aws:cognito/userGroup:UserGroup": lambda c: {"id": f"{c.inputs.get('userPoolId')}/{c.inputs.get('name')}"},
+    # presentation
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:cloudfront/originAccessControl:OriginAccessControl": lambda c: {"id": "E" + suffix(c.name, 13).upper(),
+                                                                         "etag": "E" + suffix(c.name, 12).upper()},
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": lambda c: {
+        "id": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}", "etag": "E" + suffix(c.name, 12).upper()},
+    "aws:amplify/app:App": _amplify_app,
+    "aws:amplify/branch:Branch": _amplify_branch,
+    "aws:amplify/domainAssociation:DomainAssociation": lambda c: {
+        "id": f"{c.inputs.get('appId')}/{c.inputs.get('domainName')}",
+        "arn": c.arn("amplify", f"apps/{c.inputs.get('appId')}/domains/{c.inputs.get('domainName')}"),
+        "certificateVerificationDnsRecord": f"_{suffix(c.name, 32)}.{c.inputs.get('domainName')}. CNAME "
+                                            f"_{suffix(c.name + 'v', 32)}.acm-validations.aws."},
+    "pulumi-python:dynamic/amplify:Deployment": _dynamic_amplify_deployment,
 }
 
 CALLS: dict[str, Callable[[dict, str], dict]] = {
@@ -218,6 +392,8 @@ CALLS: dict[str, Callable[[dict, str], dict]] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a, r: {
         "names": [f"{r}a", f"{r}b", f"{r}c"], "zoneIds": ["use1-az1", "use1-az2", "use1-az4"], "id": r,
         "groupNames": [r]},
+    "aws:s3/getCanonicalUserId:getCanonicalUserId": lambda a, r: {
+        "id": suffix(f"canonical-{ACCOUNT}", 64), "displayName": "offline"},
 }
 
 
