@@ -1,0 +1,126 @@
+"""Cache: ElastiCache (Valkey or Redis OSS) in private subnets with TLS and IAM auth.
+
+Serverless (default) or a replication group, chosen by ``CacheSettings.mode``.
+Either way: encryption in transit (always on for serverless; explicit for a
+replication group) and at rest, a user group whose only enabled user
+authenticates with IAM (the ``default`` user every group needs is switched off),
+and a security group with no inline ingress: each function granted access adds
+one rule admitting exactly its own group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import CacheSettings
+from components.logic.link import Link, NetworkAccess, Statement
+from components.network.network import Network
+
+PORT = 6379
+CONNECT_ACTIONS = ("elasticache:Connect",)
+# Cache-aside needs reads, writes and expiry; nothing that flushes, configures or scripts.
+APP_ACCESS_STRING = "on ~* -@all +@read +@write +@connection -@dangerous"
+DEFAULT_USER_ACCESS_STRING = "off ~* -@all"
+MAJOR_VERSION = {"valkey": "8", "redis": "7"}
+_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
+@dataclass
+class CacheArgs:
+    """Inputs of a Cache.
+
+    ``unique_suffix`` makes the account-wide ElastiCache user and group ids
+    unique per stack (the pattern passes e.g. the stack name).
+    """
+
+    settings: CacheSettings
+    network: Network
+    unique_suffix: str = ""
+
+
+def _cache_id(*parts: str) -> str:
+    value = "-".join(p for p in parts if p).lower()
+    if not _ID.match(value) or "--" in value or value.endswith("-"):
+        raise ValueError(f"ElastiCache id {value!r} must be 1-40 lower-case letters, digits and single hyphens, "
+                         f"starting with a letter; shorten the component name or unique_suffix")
+    return value
+
+
+class Cache(pulumi.ComponentResource):
+    """A private, encrypted ElastiCache cache whose clients authenticate with IAM."""
+
+    def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multitier:data:Cache", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        settings = args.settings
+        self._base = name
+        self._network = args.network
+        self.serverless = settings.mode == "serverless"
+        self.ttl_seconds = settings.ttl_seconds
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg", vpc_id=args.network.vpc_id,
+            description=f"Cache {name}: only from functions granted access", opts=child)
+
+        user_id = _cache_id(name, "app", args.unique_suffix)
+        # IAM authentication requires the user name to equal the user id.
+        self.user = aws.elasticache.User(
+            f"{name}-user", user_id=user_id, user_name=user_id, engine=settings.engine,
+            access_string=APP_ACCESS_STRING, authentication_mode={"type": "iam"}, opts=child)
+        self.default_user = aws.elasticache.User(
+            f"{name}-default-user", user_id=_cache_id(name, "default", args.unique_suffix), user_name="default",
+            engine=settings.engine, access_string=DEFAULT_USER_ACCESS_STRING,
+            authentication_mode={"type": "no-password-required"}, opts=child)
+        self.user_group = aws.elasticache.UserGroup(
+            f"{name}-users", user_group_id=_cache_id(name, "users", args.unique_suffix), engine=settings.engine,
+            user_ids=[self.default_user.user_id, self.user.user_id], opts=child)
+
+        self.subnet_group: aws.elasticache.SubnetGroup | None = None
+        if self.serverless:
+            self.cache = aws.elasticache.ServerlessCache(
+                name, engine=settings.engine, major_engine_version=MAJOR_VERSION[settings.engine],
+                description=f"{name} cache",
+                cache_usage_limits={"data_storage": {"maximum": settings.max_storage_gb, "unit": "GB"}},
+                security_group_ids=[self.security_group.id], subnet_ids=args.network.private_subnet_ids,
+                user_group_id=self.user_group.user_group_id, opts=child)
+            self.cache_name = self.cache.name
+            self.endpoint = self.cache.endpoints.apply(lambda e: e[0].address)
+            self.port = self.cache.endpoints.apply(lambda e: e[0].port)
+        else:
+            self.subnet_group = aws.elasticache.SubnetGroup(
+                f"{name}-subnets", subnet_ids=args.network.private_subnet_ids,
+                description=f"Private subnets of {name}", opts=child)
+            replicas = settings.replicas
+            self.cache = aws.elasticache.ReplicationGroup(
+                name, description=f"{name} cache", engine=settings.engine, node_type=settings.node_type,
+                num_cache_clusters=1 + replicas, automatic_failover_enabled=replicas > 0,
+                multi_az_enabled=replicas > 0, port=PORT, transit_encryption_enabled=True,
+                at_rest_encryption_enabled=True, subnet_group_name=self.subnet_group.name,
+                security_group_ids=[self.security_group.id], user_group_ids=[self.user_group.user_group_id],
+                opts=child)
+            self.cache_name = self.cache.replication_group_id
+            self.endpoint = self.cache.primary_endpoint_address
+            self.port = pulumi.Output.from_input(PORT)
+        self.arn = self.cache.arn
+        self.register_outputs({"arn": self.arn, "endpoint": self.endpoint, "port": self.port,
+                               "user_id": self.user.user_id, "security_group_id": self.security_group.id})
+
+    def grant(self) -> Link:
+        """Connect with IAM as the cache's app user, over TLS, from the private subnets.
+
+        Env: CACHE_ENDPOINT, CACHE_PORT, CACHE_TLS=true, CACHE_AUTH=iam, CACHE_USER,
+        CACHE_NAME, CACHE_SERVERLESS, CACHE_TTL_SECONDS.
+        """
+        return Link(
+            statements=[Statement(CONNECT_ACTIONS, [self.arn, self.user.arn], "CacheConnect")],
+            env={"CACHE_ENDPOINT": self.endpoint, "CACHE_PORT": self.port.apply(str), "CACHE_TLS": "true",
+                 "CACHE_AUTH": "iam", "CACHE_USER": self.user.user_id, "CACHE_NAME": self.cache_name,
+                 "CACHE_SERVERLESS": "true" if self.serverless else "false",
+                 "CACHE_TTL_SECONDS": str(self.ttl_seconds)},
+            network=NetworkAccess(vpc_id=self._network.vpc_id, subnet_ids=self._network.private_subnet_ids,
+                                  security_group_id=self.security_group.id,
+                                  port=PORT, description=f"Cache {self._base}"))
