@@ -1,0 +1,39 @@
+"""Environment of the Lambda authorizer."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+
+from shared.config import EnvSettings, load_settings
+
+
+class AuthorizerSettings(EnvSettings):
+    issuer: str = Field(alias="OIDC_ISSUER", min_length=1)
+    audience: str = Field(alias="OIDC_AUDIENCE", min_length=1, description="One audience, or several comma-separated")
+    jwks_url: str = Field(alias="OIDC_JWKS_URL", pattern=r"^https?://")
+    required_group: str | None = Field(
+        default=None,
+        alias="AUTHZ_REQUIRED_GROUP",
+        description="If set, valid tokens without this group get a Deny policy (403)",
+    )
+    jwks_cache_seconds: int = Field(default=300, alias="OIDC_JWKS_CACHE_SECONDS", ge=0, le=86_400)
+    leeway_seconds: int = Field(default=30, alias="OIDC_LEEWAY_SECONDS", ge=0, le=300)
+
+    @field_validator("jwks_url")
+    @classmethod
+    def _https_unless_loopback(cls, value: str) -> str:
+        # Plain HTTP is only acceptable for a JWKS served on this machine (tests, local mode).
+        if value.startswith("http://") and not value.startswith(("http://127.0.0.1", "http://localhost")):
+            raise ValueError("must be https:// (http:// is only allowed for 127.0.0.1/localhost)")
+        return value
+
+    @property
+    def audiences(self) -> list[str]:
+        return [item.strip() for item in self.audience.split(",") if item.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> AuthorizerSettings:
+    return load_settings(AuthorizerSettings)
