@@ -316,3 +316,59 @@ def _parse(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def project_config_schema() -> dict[str, dict[str, Any]]:
+    """The ``config:`` block of Pulumi.yaml, derived from the model (a test keeps them equal).
+
+    Pulumi's schema knows string, integer, boolean and array; fractional numbers are
+    declared as strings and converted by the model.
+    """
+    schema: dict[str, dict[str, Any]] = {}
+    defaults = Settings()
+    for key, (section, name, info) in config_keys().items():
+        default = getattr(getattr(defaults, _attr(section)) if section else defaults, name)
+        if isinstance(default, bool):
+            kind = "boolean"
+        elif isinstance(default, int):
+            kind = "integer"
+        elif isinstance(default, list):
+            kind = "array"
+        else:
+            kind, default = "string", str(default) if not isinstance(default, str) else default
+        entry: dict[str, Any] = {"type": kind, "description": info.description or key, "default": default}
+        if kind == "array":
+            entry["items"] = {"type": "string"}
+        schema[f"{NAMESPACE}:{key}"] = entry
+    return schema
+
+
+def _attr(section: str) -> str:
+    return "lambda_" if section == "lambda" else section
+
+
+PROJECT_FILE_HEADER = """\
+# Generated from components/config.py by `python -m components.config`;
+# tests/unit/test_config.py fails when the two disagree.
+"""
+
+
+def render_project_file() -> str:
+    """Pulumi.yaml: the project and every setting with its type, description and default."""
+    import yaml
+
+    project = {
+        "name": NAMESPACE,
+        "description": "Serverless multi-tier architectures (API Gateway + Lambda) of AWS's whitepaper, "
+                       "as reusable Pulumi components",
+        "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}},
+        # Keys of the project's own namespace are declared without their prefix.
+        "config": {key.removeprefix(f"{NAMESPACE}:"): entry for key, entry in project_config_schema().items()},
+    }
+    return PROJECT_FILE_HEADER + yaml.safe_dump(project, sort_keys=False, width=120)
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    (Path(__file__).resolve().parents[1] / "Pulumi.yaml").write_text(render_project_file())

@@ -53,14 +53,15 @@ def check_handler(service_dir: Path, handler: str) -> None:
     if not module or not function:
         raise BundleError(f"handler {handler!r} must look like 'module.function'")
     path = service_dir / (module.replace(".", "/") + ".py")
+    shown = f"{service_dir.name}/{path.relative_to(service_dir)}"
     if not path.is_file():
-        raise BundleError(f"handler {handler!r}: module file {path.relative_to(PROJECT_ROOT)} does not exist")
+        raise BundleError(f"handler {handler!r}: module file {shown} does not exist")
     tree = ast.parse(path.read_text(), filename=str(path))
     names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     names |= {target.id for node in tree.body if isinstance(node, ast.Assign)
               for target in node.targets if isinstance(target, ast.Name)}
     if function not in names:
-        raise BundleError(f"handler {handler!r}: {path.relative_to(PROJECT_ROOT)} defines no top-level {function!r}")
+        raise BundleError(f"handler {handler!r}: {shown} defines no top-level {function!r}")
 
 
 def code_files(service: str, handler: str, functions_dir: Path = FUNCTIONS_DIR) -> dict[str, Path]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from components.config import LambdaSettings
-from components.logic.bundle import code_archive
+from components.logic.bundle import FUNCTIONS_DIR, code_archive
 from components.logic.link import Link, Statement
 
 # The newest Python runtime pulumi-aws v7 offers.
@@ -59,6 +60,7 @@ class FunctionArgs:
     memory_mb: int | None = None
     metrics_namespace: str = "multitier"
     description: str = ""
+    functions_dir: Path = FUNCTIONS_DIR
 
 
 class Function(pulumi.ComponentResource):
@@ -109,7 +111,7 @@ class Function(pulumi.ComponentResource):
             runtime=RUNTIME,
             architectures=[args.settings.architecture],
             handler=args.handler,
-            code=code_archive(args.service, args.handler),
+            code=code_archive(args.service, args.handler, args.functions_dir),
             layers=list(args.layers),
             role=self.role.arn,
             timeout=timeout,

@@ -1,0 +1,33 @@
+"""python -m local preview --stack dev|prod [--json]   |   python -m local up --stack dev [--fresh]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description="multitier's offline engine")
+    commands = parser.add_subparsers(dest="command", required=True)
+    preview = commands.add_parser("preview", help="print the resource tree of a stack, offline")
+    preview.add_argument("--stack", required=True, help="stack name (Pulumi.<stack>.yaml)")
+    preview.add_argument("--json", action="store_true", help="print JSON instead of text")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "preview":
+            from local.preview import preview as run_preview, render
+
+            result = run_preview(args.stack)
+            print(json.dumps(result, indent=2, default=str) if args.json else render(result))
+            return 0
+    except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
