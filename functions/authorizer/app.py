@@ -87,5 +87,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response.deny_all_routes()
     else:
         response.allow_all_routes()
-    logger.append_keys(user_id=user_id)
+        logger.info("Allowed", extra={"user_id": user_id})
     return response.asdict()

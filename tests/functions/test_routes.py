@@ -1,0 +1,28 @@
+"""Each service exposes exactly the routes of the contract (the infrastructure builds against them)."""
+
+import pytest
+
+from fn_support import load_service
+
+EXPECTED = {
+    "shows": {("GET", "/shows"), ("POST", "/shows"), ("GET", "/shows/{id}"), ("PUT", "/shows/{id}")},
+    "tickets": {("GET", "/tickets"), ("POST", "/tickets"), ("GET", "/tickets/{id}"), ("DELETE", "/tickets/{id}")},
+    "info": {("GET", "/info"), ("GET", "/info/{section}")},
+}
+
+
+@pytest.mark.parametrize("service", sorted(EXPECTED))
+def test_openapi_routes_match_contract(service):
+    # GIVEN a service imported without any environment (as a route-listing test would)
+    module = load_service(service)
+    # WHEN its OpenAPI schema is generated
+    schema = module.app.get_openapi_schema()
+    # THEN it lists exactly the contract's routes, and the handler is app.handler
+    routes = {(method.upper(), path) for path, item in schema.paths.items() for method in ("get", "post", "put", "delete") if getattr(item, method)}
+    assert routes == EXPECTED[service]
+    assert callable(module.handler)
+
+
+def test_every_service_has_app_handler():
+    for service in ("shows", "tickets", "info", "migrate", "authorizer"):
+        assert callable(load_service(service).handler)

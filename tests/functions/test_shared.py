@@ -1,0 +1,93 @@
+"""The shared package: identity, settings, the error mapper, cursors, CORS."""
+
+import json
+
+import pytest
+from pydantic import Field
+
+from events import api_event, cognito_authorizer, lambda_authorizer
+from shared import ConfigError, UnauthorizedError, identity_from_event, load_settings, parse_groups
+from shared.config import EnvSettings
+from shared.errors import ConflictError
+from shared.http import decode_cursor, encode_cursor, error_response, with_cors
+from shared.errors import BadRequestError
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("admins", {"admins"}),
+        ("[admins other]", {"admins", "other"}),
+        ("admins,other", {"admins", "other"}),
+        ("admins, other", {"admins", "other"}),
+        (["admins", "other"], {"admins", "other"}),
+        ("", set()),
+        (None, set()),
+        ("[]", set()),
+    ],
+)
+def test_parse_groups_accepts_every_shape_api_gateway_delivers(raw, expected):
+    assert parse_groups(raw) == frozenset(expected)
+
+
+def test_identity_from_cognito_claims():
+    event = api_event("GET", "/tickets", authorizer=cognito_authorizer("user-1", "[admins staff]"))
+    identity = identity_from_event(event)
+    assert identity.user_id == "user-1"
+    assert identity.in_group("admins") and identity.in_group("staff")
+
+
+def test_identity_from_lambda_authorizer_context():
+    identity = identity_from_event(api_event("GET", "/tickets", authorizer=lambda_authorizer("u-2", "admins,x")))
+    assert identity.user_id == "u-2"
+    assert identity.groups == frozenset({"admins", "x"})
+
+
+def test_identity_ignores_the_body_and_requires_a_context():
+    event = api_event("POST", "/tickets", body={"owner": "mallory", "sub": "mallory"})
+    with pytest.raises(UnauthorizedError):
+        identity_from_event(event)
+
+
+class _Settings(EnvSettings):
+    table: str = Field(alias="SOME_TABLE")
+    port: int = Field(default=1, alias="SOME_PORT", ge=1, le=10)
+
+
+def test_settings_fail_clearly_naming_the_variable():
+    with pytest.raises(ConfigError, match="SOME_TABLE is required"):
+        load_settings(_Settings, {})
+    with pytest.raises(ConfigError, match=r"SOME_PORT='99'.*less than or equal to 10"):
+        load_settings(_Settings, {"SOME_TABLE": "t", "SOME_PORT": "99"})
+    assert load_settings(_Settings, {"SOME_TABLE": "t", "SOME_PORT": "3"}).port == 3
+
+
+def test_error_mapper_hides_internals_and_returns_correlation_id():
+    response = error_response(KeyError("secret internal detail"), "req-123")
+    assert response.status_code == 500
+    body = json.loads(response.body)
+    assert body == {"message": "Internal server error", "correlation_id": "req-123"}
+
+
+def test_error_mapper_keeps_app_error_messages():
+    response = error_response(ConflictError("sold out", errors=[{"field": "x"}]))
+    assert response.status_code == 409
+    assert json.loads(response.body) == {"message": "sold out", "errors": [{"field": "x"}]}
+
+
+def test_cursor_round_trip_and_rejects_tampering():
+    key = {"id": "a", "kind": "show", "starts_at": "2026-01-01T00:00:00Z"}
+    cursor = encode_cursor(key)
+    assert "{" not in cursor  # opaque
+    assert decode_cursor(cursor, frozenset(key)) == key
+    for bad in ("not-base64!!", encode_cursor({"id": "a"}), encode_cursor({"id": 1, "kind": "s", "starts_at": "x"})):
+        with pytest.raises(BadRequestError, match="Invalid cursor"):
+            decode_cursor(bad, frozenset(key))
+
+
+def test_with_cors_sets_origin_in_the_header_map_used():
+    single = with_cors({"statusCode": 200, "headers": {"A": "b"}}, "https://app.example")
+    assert single["headers"]["Access-Control-Allow-Origin"] == "https://app.example"
+    assert single["headers"]["Vary"] == "Origin"
+    multi = with_cors({"statusCode": 200, "multiValueHeaders": {"Content-Type": ["application/json"]}}, "*")
+    assert multi["multiValueHeaders"]["Access-Control-Allow-Origin"] == ["*"]
