@@ -15,6 +15,7 @@ let api;
 let config;
 let firstRender = true;
 let signInMessage = null;
+let pendingStatus = null;
 
 function status(message) {
   // Clearing first makes screen readers re-announce a repeated message.
@@ -28,7 +29,10 @@ function alert(message) {
   alertRegion.textContent = message || "";
 }
 
-function navigate(hash, { force = false } = {}) {
+// `status` is announced on the destination page (the route change clears
+// the region first).
+function navigate(hash, { force = false, status: message } = {}) {
+  pendingStatus = message || null;
   if (force || location.hash === hash) route();
   else location.hash = hash;
 }
@@ -69,6 +73,9 @@ async function route() {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const user = auth.user();
   alert("");
+  statusRegion.textContent = "";
+  if (pendingStatus) status(pendingStatus);
+  pendingStatus = null;
   updateHeader(user);
 
   const view = document.createElement("div");
@@ -76,33 +83,38 @@ async function route() {
   main.replaceChildren(view);
   const ctx = { api, auth, user, navigate, status, alert, query: new URLSearchParams(queryString) };
 
+  let rendering;
   if (!user || parts[0] === "sign-in") {
     if (user) return navigate("#/shows");
     const returnTo = parts[0] === "sign-in" ? sessionStorage.getItem("multitier.returnTo") : hash;
     if (parts[0] !== "sign-in") sessionStorage.setItem("multitier.returnTo", hash);
-    views.signInView(view, ctx, { message: signInMessage, returnTo: returnTo || "#/shows" });
+    rendering = views.signInView(view, ctx, { message: signInMessage, returnTo: returnTo || "#/shows" });
     signInMessage = null;
   } else if (parts[0] === "shows" && parts.length === 1) {
-    views.showsView(view, ctx);
+    rendering = views.showsView(view, ctx);
   } else if (parts[0] === "shows" && parts.length === 2) {
-    views.showDetailView(view, ctx, parts[1]);
+    rendering = views.showDetailView(view, ctx, parts[1]);
   } else if (parts[0] === "tickets") {
-    views.ticketsView(view, ctx);
+    rendering = views.ticketsView(view, ctx);
   } else if (parts[0] === "venue") {
-    views.venueView(view, ctx);
+    rendering = views.venueView(view, ctx);
   } else if (parts[0] === "admin" && parts[1] === "new-show") {
-    views.newShowView(view, ctx);
+    rendering = views.newShowView(view, ctx);
   } else {
-    views.notFoundView(view);
+    rendering = views.notFoundView(view);
   }
+  const initial = firstRender;
+  firstRender = false;
+  await rendering;
+  // The user may have navigated on while this view was loading.
+  if (!view.isConnected) return;
 
   const titleText = view.querySelector("h1")?.textContent;
   document.title = titleText ? `${titleText} · Tickets` : "Tickets";
   // Move focus to the new heading so keyboard and screen-reader users land
   // at the start of the new content; skip on first load to keep the
   // browser's natural starting point.
-  if (!firstRender) (view.querySelector("h1") || main).focus();
-  firstRender = false;
+  if (!initial) (view.querySelector("h1") || main).focus();
 }
 
 async function start() {
@@ -128,8 +140,7 @@ async function start() {
     auth.signOut();
     sessionStorage.removeItem("multitier.returnTo");
     signInMessage = "You have signed out.";
-    status("You have signed out.");
-    navigate("#/sign-in", { force: location.hash === "#/sign-in" });
+    navigate("#/sign-in", { force: location.hash === "#/sign-in", status: "You have signed out." });
   });
   window.addEventListener("hashchange", route);
   route();

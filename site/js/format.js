@@ -11,7 +11,17 @@ export function formatPrice(cents, locale) {
 export function formatDateTime(iso, locale, timeZone) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso ?? "—");
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone, timeZoneName: "short" }).format(d);
+  // dateStyle/timeStyle can't be combined with timeZoneName, hence the parts.
+  return new Intl.DateTimeFormat(locale, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone,
+    timeZoneName: "short",
+  }).format(d);
 }
 
 // "12.50" / "12,5" / "12" -> 1250. Returns NaN for anything else.

@@ -58,8 +58,9 @@ function seatsBadge(show) {
 
 export function signInView(view, ctx, { message, returnTo } = {}) {
   const done = (result) => {
-    ctx.status(`Signed in as ${result.user?.displayName || "you"}.`);
-    ctx.navigate(returnTo && returnTo !== "#/sign-in" ? returnTo : "#/shows");
+    ctx.navigate(returnTo && returnTo !== "#/sign-in" ? returnTo : "#/shows", {
+      status: `Signed in as ${result.user?.displayName || "you"}.`,
+    });
   };
 
   const errors = errorBox();
@@ -207,7 +208,7 @@ export async function showsView(view, ctx) {
       more.hidden = !cursor;
       // After "Load more", keyboard focus goes to the first newly added show.
       if (firstNew > 0) list.children[firstNew].querySelector("a")?.focus();
-      if (firstNew >= 0) ctx.status(`${list.children.length} show${list.children.length === 1 ? "" : "s"} listed.`);
+      if (firstNew > 0) ctx.status(`${list.children.length} show${list.children.length === 1 ? "" : "s"} listed.`);
     } catch (err) {
       loadFailed(view, ctx, "shows", err, () => ctx.navigate(location.hash, { force: true }));
     } finally {
@@ -488,8 +489,7 @@ export function newShowView(view, ctx) {
     try {
       const show = await ctx.api.createShow(body);
       if (show?.id) showCache.set(show.id, show);
-      ctx.status(`Created “${body.title}”.`);
-      ctx.navigate(show?.id ? `#/shows/${encodeURIComponent(show.id)}` : "#/shows");
+      ctx.navigate(show?.id ? `#/shows/${encodeURIComponent(show.id)}` : "#/shows", { status: `Created “${body.title}”.` });
     } catch (err) {
       if (handledElsewhere(err)) return;
       errors.show(err.message, err.errors || []);
