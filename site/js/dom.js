@@ -71,10 +71,8 @@ export function errorBox() {
   return {
     el: box,
     show(message, details = []) {
-      box.replaceChildren(
-        h("p", {}, message),
-        details.length ? h("ul", {}, details.map((d) => h("li", {}, d))) : null,
-      );
+      box.replaceChildren(h("p", {}, message));
+      if (details.length) box.append(h("ul", {}, details.map((d) => h("li", {}, d))));
     },
     clear() {
       box.replaceChildren();

@@ -250,7 +250,7 @@ export async function showDetailView(view, ctx, id) {
 
   const errors = errorBox();
   const result = h("div", { class: "purchase-result", "aria-live": "polite" });
-  const max = Math.max(1, Math.min(MAX_PER_PURCHASE, show.remaining));
+  let max = Math.max(1, Math.min(MAX_PER_PURCHASE, show.remaining));
   const qty = field({ label: "Number of tickets", name: "quantity", type: "number", hint: `Up to ${max} per purchase.`, attrs: { min: "1", max: String(max), step: "1", value: "1", inputmode: "numeric", required: true } });
   const total = h("output", { for: qty.input.id, class: "total" }, formatPrice(show.price_cents));
   qty.input.addEventListener("input", () => {
@@ -258,6 +258,18 @@ export async function showDetailView(view, ctx, id) {
     total.textContent = Number.isInteger(n) && n > 0 ? formatPrice(n * show.price_cents) : "—";
   });
   const buy = h("button", { type: "submit" }, "Buy tickets");
+  async function refreshSeats() {
+    try {
+      Object.assign(show, await ctx.api.getShow(show.id));
+      details.replaceWith((details = showDetails(show)));
+      max = Math.max(1, Math.min(MAX_PER_PURCHASE, show.remaining));
+      qty.input.max = String(max);
+      qty.wrapper.querySelector(".hint").textContent = show.remaining > 0 ? `Up to ${max} per purchase.` : "Sold out.";
+      buy.disabled = show.remaining <= 0;
+    } catch {
+      // Only the seat count is stale; not worth a second error message.
+    }
+  }
   const soldOut = show.remaining <= 0;
   const form = soldOut
     ? h("p", { class: "notice" }, "This show is sold out.")
@@ -284,21 +296,18 @@ export async function showDetailView(view, ctx, id) {
         const msg = `Purchased ${ticket.quantity ?? quantity} ticket${(ticket.quantity ?? quantity) === 1 ? "" : "s"} for ${show.title}.`;
         result.replaceChildren(h("div", { class: "notice notice-ok" }, h("p", {}, msg), h("a", { href: "#/tickets" }, "View my tickets")));
         ctx.status(msg);
-        try {
-          Object.assign(show, await ctx.api.getShow(show.id));
-          details.replaceWith((details = showDetails(show)));
-        } catch {
-          // The purchase succeeded; a stale seat count is not worth an error.
-        }
+        await refreshSeats();
       } catch (err) {
         if (handledElsewhere(err)) return;
         // Only network/server failures are worth retrying with the same key.
         if (err instanceof ApiError && err.status >= 400 && err.status < 500) purchaseAttempt = null;
-        const message = err instanceof ApiError && err.status === 409 ? `Not available: ${err.message}` : err.message;
-        errors.show(message, err.errors || []);
+        const conflict = err instanceof ApiError && err.status === 409;
+        errors.show(conflict ? `Not available: ${err.message}` : err.message, err.errors || []);
         errors.el.focus();
+        if (conflict) await refreshSeats();
       } finally {
         setBusy(buy, false);
+        buy.disabled = show.remaining <= 0;
       }
     });
   }

@@ -91,7 +91,8 @@ def run():
                 body: JSON.stringify({show_id: 'show-002', quantity: 2})});
         }""", base + "api")
         page.get_by_role("button", name="Buy tickets").click()
-        expect(page.locator(".form-error")).to_contain_text("Only 1 seats left")
+        expect(page.locator(".form-error")).to_have_text("Not available: Only 1 seats left")
+        expect(page.locator(".details")).to_contain_text("1 of 80 left")
         shot("05-show-conflict")
         problems[:] = [m for m in problems if "409" not in m]
 
