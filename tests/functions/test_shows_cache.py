@@ -1,0 +1,139 @@
+"""Cache-aside for shows through a real Redis-protocol socket (fakeredis TCP server)."""
+
+import time
+from unittest import mock
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from events import FakeLambdaContext, api_event, cognito_authorizer, parse
+from fn_support import _client, load_service, put_show
+
+ADMIN = cognito_authorizer("admin-1", "admins")
+
+
+@pytest.fixture
+def cached_shows(tables, redis_server, monkeypatch):
+    monkeypatch.setenv("CACHE_ENDPOINT", "127.0.0.1")
+    monkeypatch.setenv("CACHE_PORT", str(redis_server.port))
+    monkeypatch.setenv("CACHE_TLS", "false")
+    monkeypatch.setenv("CACHE_AUTH", "none")
+    monkeypatch.setenv("CACHE_TTL_SECONDS", "30")
+    return load_service("shows")
+
+
+def call(module, *args, **kwargs):
+    return parse(module.handler(api_event(*args, **kwargs), FakeLambdaContext()))
+
+
+def set_title_behind_the_cache(show_id, title):
+    _client("dynamodb").update_item(
+        TableName="shows", Key={"id": {"S": show_id}},
+        UpdateExpression="SET title = :t", ExpressionAttributeValues={":t": {"S": title}},
+    )
+
+
+def test_reads_are_served_from_cache_with_ttl(cached_shows, redis_server):
+    put_show("s1", title="Original")
+    assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["title"] == "Original"
+    # The entry really is in Redis, with the configured TTL.
+    ttl = redis_server.client().ttl("{shows}:item:s1")
+    assert 0 < ttl <= 30
+    # GIVEN the table changes behind the cache, WHEN read again, THEN the cached copy is served
+    set_title_behind_the_cache("s1", "Changed")
+    assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["title"] == "Original"
+    # ...until the entry expires (the staleness bound is the TTL)
+    redis_server.client().delete("{shows}:item:s1")
+    assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["title"] == "Changed"
+
+
+def test_entries_expire_after_the_ttl(tables, redis_server, monkeypatch):
+    monkeypatch.setenv("CACHE_ENDPOINT", "127.0.0.1")
+    monkeypatch.setenv("CACHE_PORT", str(redis_server.port))
+    monkeypatch.setenv("CACHE_TTL_SECONDS", "1")
+    module = load_service("shows")
+    put_show("s1", title="Original")
+    call(module, "GET", "/shows/{id}", path_params={"id": "s1"})
+    set_title_behind_the_cache("s1", "Changed")
+    time.sleep(2.1)
+    assert call(module, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["title"] == "Changed"
+
+
+def test_list_pages_are_cached_and_admin_writes_invalidate(cached_shows):
+    put_show("s1", title="First")
+    assert [s["title"] for s in call(cached_shows, "GET", "/shows")[1]["items"]] == ["First"]
+    put_show("s2", title="Behind the cache", starts_at="2026-12-02T19:30:00Z")
+    assert len(call(cached_shows, "GET", "/shows")[1]["items"]) == 1  # cached page
+    call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})  # cache the item too
+
+    body = {"title": "Renamed", "venue": "Main hall", "starts_at": "2026-12-01T19:30:00Z", "capacity": 100,
+            "price_cents": 2500}
+    status, _ = call(cached_shows, "PUT", "/shows/{id}", path_params={"id": "s1"}, body=body, authorizer=ADMIN)
+    assert status == 200
+    # Both the item and every list page see the write at once.
+    assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["title"] == "Renamed"
+    assert [s["title"] for s in call(cached_shows, "GET", "/shows")[1]["items"]] == ["Renamed", "Behind the cache"]
+
+    new = {**body, "title": "Third", "starts_at": "2026-12-03T19:30:00Z"}
+    assert call(cached_shows, "POST", "/shows", body=new, authorizer=ADMIN)[0] == 201
+    assert len(call(cached_shows, "GET", "/shows")[1]["items"]) == 3
+
+
+def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_server):
+    put_show("s1", title="Original")
+    assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200
+    set_title_behind_the_cache("s1", "Fresh from DynamoDB")
+
+    # GIVEN the cache server goes away
+    redis_server.stop()
+    from shared.observability import logger
+
+    with mock.patch.object(logger, "warning", wraps=logger.warning) as warning:
+        # WHEN shows are read
+        status, show = call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})
+        list_status, page = call(cached_shows, "GET", "/shows")
+    # THEN reads still succeed from DynamoDB and the outage is logged as a warning
+    assert status == 200 and show["title"] == "Fresh from DynamoDB"
+    assert list_status == 200 and page["items"][0]["id"] == "s1"
+    assert any("Cache unavailable" in str(c.args[0]) for c in warning.call_args_list)
+
+    # Writes succeed too (invalidation failure is logged, entries then expire by TTL).
+    body = {"title": "During outage", "venue": "V", "starts_at": "2026-12-05T19:30:00Z", "capacity": 5,
+            "price_cents": 1}
+    assert call(cached_shows, "POST", "/shows", body=body, authorizer=ADMIN)[0] == 201
+
+    # AND when the cache comes back, it is used again
+    redis_server.start()
+    assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200
+    assert redis_server.client().exists("{shows}:item:s1") == 1
+
+
+def test_iam_auth_token_is_a_presigned_elasticache_connect_url(monkeypatch):
+    from fn_support import FUNCTIONS  # noqa: F401  (functions on sys.path)
+    import shows_cache
+
+    provider = shows_cache.ElastiCacheIAMTokenProvider("app-user", "my-cache", "us-east-1")
+    user, token = provider.get_credentials()
+    assert user == "app-user"
+    assert not token.startswith("https://")
+    url = urlparse("https://" + token)
+    query = parse_qs(url.query)
+    assert url.hostname == "my-cache"
+    assert query["Action"] == ["connect"] and query["User"] == ["app-user"]
+    assert query["ResourceType"] == ["ServerlessCache"]
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["X-Amz-Expires"] == ["900"]
+    assert "/us-east-1/elasticache/aws4_request" in query["X-Amz-Credential"][0]
+    assert query["X-Amz-Signature"][0]
+    # Cached for about ten minutes, not regenerated per connection.
+    assert provider.get_credentials()[1] == token
+
+
+def test_iam_auth_requires_user_and_cache_name(tables, monkeypatch):
+    monkeypatch.setenv("CACHE_ENDPOINT", "cache.example")
+    monkeypatch.setenv("CACHE_AUTH", "iam")
+    module = load_service("shows")
+    from shared import ConfigError
+
+    with pytest.raises(ConfigError, match="CACHE_USER and CACHE_NAME"):
+        module.handler(api_event("GET", "/shows"), FakeLambdaContext())
