@@ -1,0 +1,95 @@
+"""Network: no NAT by default, gateway + interface endpoints, flow logs."""
+
+import json
+
+import pulumi
+
+from components.config import NetworkSettings
+from components.network.network import Network, NetworkArgs
+from tests.unit.tiers.helpers import DEV_NETWORK
+
+VPC = "awsx:ec2:Vpc"
+
+
+def _network(settings=None):
+    def program():
+        net = Network("net", NetworkArgs(settings=settings or NetworkSettings()))
+        pulumi.export("private", net.private_subnet_ids)
+    return program
+
+
+def test_default_has_no_nat_and_only_isolated_subnets(run):
+    rec = run(_network())
+    inputs = rec.one(VPC).inputs
+    assert inputs["natGateways"] == {"strategy": "None"}
+    assert inputs["subnetSpecs"] == [{"type": "Isolated"}]
+    assert inputs["cidrBlock"] == "10.20.0.0/16" and inputs["numberOfAvailabilityZones"] == 2
+    assert inputs["enableDnsHostnames"] is True and inputs["enableDnsSupport"] is True
+    assert rec.outputs["private"] == rec.one(VPC).outputs["isolatedSubnetIds"] and rec.outputs["private"]
+
+
+def test_nat_settings_map_to_awsx_strategies_with_private_subnets(run):
+    for nat, strategy in (("single", "Single"), ("one_per_az", "OnePerAz")):
+        rec = run(_network(NetworkSettings(nat=nat)))
+        inputs = rec.one(VPC).inputs
+        assert inputs["natGateways"] == {"strategy": strategy}
+        assert [s["type"] for s in inputs["subnetSpecs"]] == ["Public", "Private"]
+        assert rec.outputs["private"] == rec.one(VPC).outputs["privateSubnetIds"]
+
+
+def test_dev_single_az(run):
+    assert run(_network(DEV_NETWORK)).one(VPC).inputs["numberOfAvailabilityZones"] == 1
+
+
+def test_gateway_endpoints_for_dynamodb_and_s3_on_the_route_tables(run):
+    inputs = run(_network()).one(VPC).inputs
+    assert inputs["vpcEndpointStrategy"] == "Auto"  # awsx attaches gateway endpoints to the route tables
+    assert inputs["vpcEndpointSpecs"] == [
+        {"serviceName": "com.amazonaws.us-east-1.dynamodb", "vpcEndpointType": "Gateway"},
+        {"serviceName": "com.amazonaws.us-east-1.s3", "vpcEndpointType": "Gateway"}]
+
+
+def test_secrets_manager_interface_endpoint_private_dns_in_private_subnets(run):
+    rec = run(_network())
+    endpoint = rec.one("aws:ec2/vpcEndpoint:VpcEndpoint", "secretsmanager").inputs
+    group = rec.one("aws:ec2/securityGroup:SecurityGroup", "endpoints")
+    assert endpoint["serviceName"] == "com.amazonaws.us-east-1.secretsmanager"
+    assert endpoint["vpcEndpointType"] == "Interface" and endpoint["privateDnsEnabled"] is True
+    assert endpoint["subnetIds"] == rec.outputs["private"]
+    assert endpoint["securityGroupIds"] == [group.id]
+
+
+def test_endpoint_group_admits_only_https_from_the_vpc_cidr(run):
+    rec = run(_network())
+    group = rec.one("aws:ec2/securityGroup:SecurityGroup", "endpoints")
+    assert "ingress" not in group.inputs and "egress" not in group.inputs
+    rules = [r for r in rec.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+             if r.inputs["securityGroupId"] == group.id]
+    assert [(r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
+            for r in rules] == [("tcp", 443, 443, "10.20.0.0/16")]
+
+
+def test_flow_logs_to_a_retained_group_with_an_exact_role(run):
+    rec = run(_network(NetworkSettings(flow_log_retention_days=30)))
+    group = rec.one("aws:cloudwatch/logGroup:LogGroup", "flow-logs")
+    flow = rec.one("aws:ec2/flowLog:FlowLog").inputs
+    assert group.inputs["retentionInDays"] == 30
+    assert flow["trafficType"] == "ALL" and flow["logDestinationType"] == "cloud-watch-logs"
+    assert flow["logDestination"] == group.outputs["arn"]
+    assert flow["vpcId"] == rec.one(VPC).outputs["vpcId"]
+    role = rec.one("aws:iam/role:Role", "flow-logs")
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust == [{"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                      "Action": "sts:AssumeRole"}]
+    assert flow["iamRoleArn"] == role.outputs["arn"]
+    [statement] = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy", "flow-logs").inputs["policy"])["Statement"]
+    arn = group.outputs["arn"]
+    assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    assert statement["Resource"] == [arn, f"{arn}:*"]
+
+
+def test_every_child_is_parented_to_the_component(run):
+    rec = run(_network())
+    component = rec.one("multitier:network:Network")
+    assert {r.name for r in rec.children_of(component)} >= {"net", "net-endpoints", "net-flow-log",
+                                                            "net-secretsmanager"}
