@@ -72,6 +72,7 @@ export function signInView(view, ctx, { message, returnTo } = {}) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errors.clear();
+    ctx.status("");
     if (!form.reportValidity()) return;
     setBusy(submit, true, "Signing in…");
     try {
