@@ -569,7 +569,11 @@ def _reset(loop: asyncio.AbstractEventLoop) -> None:
     set_all_config({})
     settings.SETTINGS.rpc_manager.clear()
     settings.SETTINGS.outputs.clear()
-    settings._set_root_resource(None) if hasattr(settings, "_set_root_resource") else None
+    # A program that failed midway leaves registrations pending; end them quietly.
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()
     asyncio.set_event_loop(None)
 

@@ -125,6 +125,7 @@ class RestApi(pulumi.ComponentResource):
         settings = args.settings
         child = pulumi.ResourceOptions(parent=self)
         self.routes = list(args.routes)
+        _check_routes(name, self.routes)
         functions = {stage_variable(r.function): r.function for r in self.routes}
         authorizers = {a.name: a for a in (self._auth(r, args) for r in self.routes) if isinstance(a, LambdaAuth)}
 
@@ -290,6 +291,16 @@ class RestApi(pulumi.ComponentResource):
             opts=child)
         aws.apigateway.UsagePlanKey(f"{name}-plan-key", key_id=self.api_key.id, key_type="API_KEY",
                                     usage_plan_id=self.usage_plan.id, opts=child)
+
+
+def _check_routes(name: str, routes: Sequence[Route]) -> None:
+    """Fail while the program runs, not inside an Output, so the message reaches the user."""
+    seen: set[tuple[str, str]] = set()
+    for route in routes:
+        openapi.validate_route(route.path, route.method)
+        if (route.path, route.method) in seen:
+            raise ValueError(f"REST API {name}: route {route.method} {route.path} is declared twice")
+        seen.add((route.path, route.method))
 
 
 def _private_policy(settings: ApiSettings) -> dict | None:

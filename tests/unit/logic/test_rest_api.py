@@ -1,0 +1,283 @@
+"""RestApi: OpenAPI document, auth everywhere, permissions, deployment, stage, extras."""
+
+import json
+
+import pytest
+
+from components.config import ApiSettings
+from components.logic.function import Function, FunctionArgs
+from components.logic.rest_api import (ApiDomain, ApiDomainArgs, ApiGatewayAccount, ApiGatewayAccountArgs,
+                                       CognitoAuth, IamAuth, LambdaAuth, Public, RestApi, RestApiArgs, Route,
+                                       Throttle)
+
+POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
+SCHEMA = {"type": "object", "required": ["show_id", "quantity"],
+          "properties": {"show_id": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1}}}
+
+
+def api_program(settings, functions_dir, api_settings: ApiSettings | None = None, routes=None, **extra):
+    def program():
+        fn = Function("hello", FunctionArgs(service="hello", settings=settings.lambda_, functions_dir=functions_dir))
+        auth = Function("auth", FunctionArgs(service="hello", settings=settings.lambda_, functions_dir=functions_dir))
+        chosen = routes(fn, auth) if routes else [
+            Route("/shows", "GET", fn, query_parameters={"cursor": False}),
+            Route("/shows/{id}", "GET", fn),
+            Route("/tickets", "POST", fn, request_schema=SCHEMA, header_parameters={"Idempotency-Key": False}),
+            Route("/health", "GET", fn, auth=Public()),
+            Route("/admin", "GET", fn, auth=LambdaAuth(auth, ttl_seconds=120)),
+            Route("/internal", "GET", fn, auth=IamAuth()),
+        ]
+        RestApi("api", RestApiArgs(settings=api_settings or settings.api, default_auth=CognitoAuth([POOL]),
+                                   routes=chosen, **extra))
+    return program
+
+
+def document(rec) -> dict:
+    return json.loads(rec.one("aws:apigateway/restApi:RestApi").inputs["body"])
+
+
+def test_every_method_is_authorized_unless_declared_public(run, settings, functions_dir):
+    doc = document(run(api_program(settings, functions_dir)))
+    security = {(path, method): op["security"] for path, ops in doc["paths"].items() for method, op in ops.items()}
+    assert security[("/shows", "get")] == [{"cognito": []}]
+    assert security[("/tickets", "post")] == [{"cognito": []}]
+    assert security[("/admin", "get")] == [{"lambda": []}]
+    assert security[("/internal", "get")] == [{"sigv4": []}]
+    assert security[("/health", "get")] == []
+    unauthorized = {k for k, v in security.items() if not v}
+    assert unauthorized == {("/health", "get")} | {(p, "options") for p in doc["paths"]}
+
+
+def test_authorizers_as_security_schemes(run, settings, functions_dir):
+    rec = run(api_program(settings, functions_dir))
+    schemes = document(rec)["components"]["securitySchemes"]
+    assert schemes["cognito"]["x-amazon-apigateway-authorizer"] == {"type": "cognito_user_pools",
+                                                                   "providerARNs": [POOL]}
+    lam = schemes["lambda"]["x-amazon-apigateway-authorizer"]
+    auth_alias = rec.one("aws:lambda/alias:Alias", "auth").outputs
+    assert lam["type"] == "token" and lam["authorizerResultTtlInSeconds"] == 120
+    assert lam["authorizerUri"] == auth_alias["invokeArn"]
+    assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+
+
+def test_request_authorizer_reads_its_identity_source(run, settings, functions_dir):
+    routes = lambda fn, auth: [Route("/x", "GET", fn, auth=LambdaAuth(auth, type="REQUEST", ttl_seconds=0))]
+    scheme = document(run(api_program(settings, functions_dir, routes=routes)))["components"]["securitySchemes"]
+    assert scheme["lambda"]["x-amazon-apigateway-authorizer"] == {
+        "type": "request", "authorizerUri": scheme["lambda"]["x-amazon-apigateway-authorizer"]["authorizerUri"],
+        "authorizerResultTtlInSeconds": 0, "identitySource": "method.request.header.Authorization"}
+
+
+def test_proxy_integrations_call_the_alias_through_a_stage_variable(run, settings, functions_dir):
+    rec = run(api_program(settings, functions_dir))
+    integration = document(rec)["paths"]["/shows"]["get"]["x-amazon-apigateway-integration"]
+    assert integration["type"] == "aws_proxy" and integration["httpMethod"] == "POST"
+    assert "${stageVariables.fn_hello}" in integration["uri"]
+    assert integration["timeoutInMillis"] == 29000
+    function = rec.one("aws:lambda/function:Function", "hello").outputs
+    stage = rec.one("aws:apigateway/stage:Stage").inputs
+    assert stage["variables"]["fn_hello"] == f"{function['name']}:live"
+
+
+def test_request_validation_of_body_and_parameters(run, settings, functions_dir):
+    doc = document(run(api_program(settings, functions_dir)))
+    post = doc["paths"]["/tickets"]["post"]
+    assert post["x-amazon-apigateway-request-validator"] == "all"
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/PostTicketsRequest"}
+    assert doc["components"]["schemas"]["PostTicketsRequest"] == SCHEMA
+    assert doc["paths"]["/shows/{id}"]["get"]["x-amazon-apigateway-request-validator"] == "params"
+    assert doc["paths"]["/shows/{id}"]["get"]["parameters"] == [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    assert doc["x-amazon-apigateway-request-validators"]["all"] == {"validateRequestBody": True,
+                                                                   "validateRequestParameters": True}
+
+
+def test_preflight_is_a_mock_with_the_configured_origin(run, settings, functions_dir):
+    api_settings = settings.api.model_copy(update={"cors_origins": ["https://tickets.example.com"]})
+    doc = document(run(api_program(settings, functions_dir, api_settings)))
+    options = doc["paths"]["/shows/{id}"]["options"]
+    integration = options["x-amazon-apigateway-integration"]
+    assert integration["type"] == "mock"
+    params = integration["responses"]["default"]["responseParameters"]
+    assert params["method.response.header.Access-Control-Allow-Origin"] == "'https://tickets.example.com'"
+    assert params["method.response.header.Access-Control-Allow-Methods"] == "'GET,OPTIONS'"
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        response = doc["x-amazon-apigateway-gateway-responses"][kind]
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == \
+            "'https://tickets.example.com'"
+
+
+def test_several_origins_are_echoed_from_a_template(run, settings, functions_dir):
+    api_settings = settings.api.model_copy(update={"cors_origins": ["https://a.example.com", "https://b.example.com"]})
+    doc = document(run(api_program(settings, functions_dir, api_settings)))
+    template = doc["paths"]["/shows"]["options"]["x-amazon-apigateway-integration"]["responses"]["default"][
+        "responseTemplates"]["application/json"]
+    assert '$origin == "https://b.example.com"' in template
+
+
+def test_permissions_are_scoped_to_each_method_of_this_api(run, settings, functions_dir):
+    rec = run(api_program(settings, functions_dir))
+    execution_arn = rec.one("aws:apigateway/restApi:RestApi").outputs["executionArn"]
+    permissions = {p.name: p.inputs for p in rec.of_type("aws:lambda/permission:Permission")}
+    assert permissions["api-get-shows-id"]["sourceArn"] == f"{execution_arn}/*/GET/shows/*"
+    assert permissions["api-post-tickets"]["sourceArn"] == f"{execution_arn}/*/POST/tickets"
+    assert all(p["qualifier"] == "live" and p["principal"] == "apigateway.amazonaws.com"
+               for p in permissions.values())
+    authorizer = permissions["api-authorizer-lambda"]
+    assert authorizer["sourceArn"] == f"{execution_arn}/authorizers/*"
+    assert authorizer["function"] == rec.one("aws:lambda/function:Function", "auth").outputs["name"]
+
+
+def _trigger(rec):
+    return rec.one("aws:apigateway/deployment:Deployment").inputs["triggers"]["openapi"]
+
+
+def test_deployment_is_recreated_when_the_document_changes_and_only_then(run, settings, functions_dir):
+    first = run(api_program(settings, functions_dir))
+    again = run(api_program(settings, functions_dir))
+    assert _trigger(first) == _trigger(again)
+    more = lambda fn, auth: [Route("/shows", "GET", fn), Route("/shows", "POST", fn)]
+    fewer = lambda fn, auth: [Route("/shows", "GET", fn)]
+    assert _trigger(run(api_program(settings, functions_dir, routes=more))) != \
+        _trigger(run(api_program(settings, functions_dir, routes=fewer)))
+    deployment = first.one("aws:apigateway/deployment:Deployment")
+    assert deployment.delete_before_replace is False  # the new one exists before the old one goes
+
+
+def test_stage_logs_traces_and_method_settings(run, settings, functions_dir):
+    rec = run(api_program(settings, functions_dir))
+    stage = rec.one("aws:apigateway/stage:Stage").inputs
+    log_group = rec.one("aws:cloudwatch/logGroup:LogGroup", "api-access")
+    logs = log_group.inputs
+    assert stage["xrayTracingEnabled"] is True
+    assert stage["stageName"] == settings.api.stage_name
+    assert stage["accessLogSettings"]["destinationArn"] == log_group.outputs["arn"]
+    assert json.loads(stage["accessLogSettings"]["format"])["requestId"] == "$context.requestId"
+    assert logs["retentionInDays"] == settings.api.access_log_retention_days
+    assert stage["cacheClusterEnabled"] is False and "canarySettings" not in stage
+    all_methods = rec.named("api-all-methods").inputs
+    assert all_methods["methodPath"] == "*/*"
+    assert all_methods["settings"] == {
+        "metricsEnabled": True, "loggingLevel": "INFO", "dataTraceEnabled": False,
+        "throttlingRateLimit": settings.api.throttle_rate, "throttlingBurstLimit": settings.api.throttle_burst,
+        "cachingEnabled": False, "cacheTtlInSeconds": settings.api.cache_ttl_seconds, "cacheDataEncrypted": False,
+        "requireAuthorizationForCacheControl": True, "unauthorizedCacheControlHeaderStrategy": "FAIL_WITH_403"}
+
+
+def test_per_route_throttle_and_cache_overrides(run, settings, functions_dir):
+    api_settings = settings.api.model_copy(update={"cache_enabled": True, "cache_size_gb": "1.6"})
+    routes = lambda fn, auth: [Route("/shows/{id}", "GET", fn, throttle=Throttle(5, 10), cache_ttl_seconds=30)]
+    rec = run(api_program(settings, functions_dir, api_settings, routes=routes))
+    override = rec.named("api-get-shows-id-settings").inputs
+    assert override["methodPath"] == "shows/{id}/GET"
+    assert (override["settings"]["throttlingRateLimit"], override["settings"]["throttlingBurstLimit"]) == (5, 10)
+    assert override["settings"]["cachingEnabled"] and override["settings"]["cacheDataEncrypted"]
+    assert rec.one("aws:apigateway/stage:Stage").inputs["cacheClusterSize"] == "1.6"
+    integration = document(rec)["paths"]["/shows/{id}"]["get"]["x-amazon-apigateway-integration"]
+    assert integration["cacheKeyParameters"] == ["method.request.path.id"]
+
+
+def test_cache_override_without_a_stage_cache_is_refused(run, settings, functions_dir):
+    routes = lambda fn, auth: [Route("/shows", "GET", fn, cache_ttl_seconds=30)]
+    with pytest.raises(ValueError, match="needs apiCacheEnabled"):
+        run(api_program(settings, functions_dir, routes=routes))
+
+
+def test_canary_settings(run, settings, functions_dir):
+    api_settings = settings.api.model_copy(update={"canary_percent": 10.0})
+    rec = run(api_program(settings, functions_dir, api_settings, canary_stage_variables={"release": "canary"}))
+    stage = rec.one("aws:apigateway/stage:Stage").inputs
+    deployment = rec.one("aws:apigateway/deployment:Deployment")
+    assert stage["canarySettings"] == {"deploymentId": deployment.id, "percentTraffic": 10.0,
+                                       "stageVariableOverrides": {"release": "canary"}, "useStageCache": False}
+
+
+def test_usage_plan_and_key_for_routes_that_require_one(run, settings, functions_dir):
+    routes = lambda fn, auth: [Route("/partner", "GET", fn, api_key_required=True)]
+    rec = run(api_program(settings, functions_dir, routes=routes))
+    assert document(rec)["paths"]["/partner"]["get"]["security"] == [{"cognito": [], "api_key": []}]
+    plan = rec.one("aws:apigateway/usagePlan:UsagePlan").inputs
+    assert plan["quotaSettings"] == {"limit": settings.api.usage_quota_per_day, "period": "DAY"}
+    assert plan["apiStages"][0]["stage"] == settings.api.stage_name
+    key = rec.one("aws:apigateway/usagePlanKey:UsagePlanKey").inputs
+    assert key["keyId"] == rec.one("aws:apigateway/apiKey:ApiKey").id
+    assert rec.of_type("aws:apigateway/usagePlan:UsagePlan") and run(
+        api_program(settings, functions_dir)).of_type("aws:apigateway/usagePlan:UsagePlan") == []
+
+
+def test_waf_is_regional_and_associated_with_the_stage(run, settings, functions_dir):
+    rec = run(api_program(settings, functions_dir, settings.api.model_copy(update={"waf": True})))
+    acl = rec.one("aws:wafv2/webAcl:WebAcl").inputs
+    assert acl["scope"] == "REGIONAL"
+    names = [r["name"] for r in acl["rules"]]
+    assert names[:3] == ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                         "AWSManagedRulesAmazonIpReputationList"]
+    assert acl["rules"][3]["statement"]["rateBasedStatement"] == {"limit": 2000, "aggregateKeyType": "IP"}
+    association = rec.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs
+    assert association["resourceArn"] == rec.one("aws:apigateway/stage:Stage").outputs["arn"]
+    assert run(api_program(settings, functions_dir)).of_type("aws:wafv2/webAcl:WebAcl") == []
+
+
+def test_private_endpoint_has_a_policy_limited_to_named_vpc_endpoints(run, settings, functions_dir):
+    api_settings = settings.api.model_copy(update={"endpoint_type": "PRIVATE",
+                                                   "private_vpc_endpoint_ids": ["vpce-1234"]})
+    rec = run(api_program(settings, functions_dir, api_settings))
+    api = rec.one("aws:apigateway/restApi:RestApi").inputs
+    assert api["endpointConfiguration"] == {"types": "PRIVATE", "vpcEndpointIds": ["vpce-1234"]}
+    deny = document(rec)["x-amazon-apigateway-policy"]["Statement"][1]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"StringNotEquals": {"aws:SourceVpce": ["vpce-1234"]}}
+
+
+def test_custom_domain_with_tls12_certificate_and_base_path(run, settings, functions_dir):
+    def program():
+        domain = ApiDomain("domain", ApiDomainArgs(domain_name="api.example.com", hosted_zone_id="Z123ABC"))
+        api_program(settings, functions_dir, domain=domain, base_path="shows")()
+    rec = run(program)
+    domain = rec.one("aws:apigateway/domainName:DomainName").inputs
+    assert domain["securityPolicy"] == "TLS_1_2"
+    assert domain["endpointConfiguration"] == {"types": "REGIONAL"}
+    assert domain["regionalCertificateArn"] == rec.one("aws:acm/certificate:Certificate").outputs["arn"]
+    assert rec.one("aws:acm/certificate:Certificate").inputs["validationMethod"] == "DNS"
+    mapping = rec.one("aws:apigateway/basePathMapping:BasePathMapping").inputs
+    assert (mapping["basePath"], mapping["domainName"]) == ("shows", "api.example.com")
+    assert rec.one("aws:apigateway/restApi:RestApi").inputs["disableExecuteApiEndpoint"] is True
+    alias = rec.one("aws:route53/record:Record", "domain-alias").inputs
+    assert alias["type"] == "A" and alias["zoneId"] == "Z123ABC"
+
+
+def test_mutual_tls_truststore(run):
+    rec = run(lambda: ApiDomain("domain", ApiDomainArgs(
+        domain_name="api.example.com", hosted_zone_id="Z123ABC",
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000",
+        mtls_truststore_uri="s3://trust/bundle.pem")))
+    domain = rec.one("aws:apigateway/domainName:DomainName").inputs
+    assert domain["mutualTlsAuthentication"] == {"truststoreUri": "s3://trust/bundle.pem"}
+    assert rec.of_type("aws:acm/certificate:Certificate") == []
+
+
+def test_account_role_for_execution_logging(run):
+    rec = run(lambda: ApiGatewayAccount("apigw", ApiGatewayAccountArgs()))
+    role = rec.one("aws:iam/role:Role")
+    assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "Service": "apigateway.amazonaws.com"}
+    statement = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])["Statement"][0]
+    assert statement["Resource"] == ["arn:aws:logs:us-east-1:123456789012:*"]
+    account = rec.one("aws:apigateway/account:Account")
+    assert account.inputs["cloudwatchRoleArn"] == role.outputs["arn"]
+
+
+@pytest.mark.parametrize("path, method, message", [
+    ("shows", "GET", "must start with /"),
+    ("/shows", "FETCH", "method 'FETCH'"),
+])
+def test_bad_routes_are_refused(run, settings, functions_dir, path, method, message):
+    routes = lambda fn, auth: [Route(path, method, fn)]
+    with pytest.raises(ValueError, match=message):
+        run(api_program(settings, functions_dir, routes=routes))
+
+
+def test_duplicate_routes_are_refused(run, settings, functions_dir):
+    routes = lambda fn, auth: [Route("/a", "GET", fn), Route("/a", "GET", fn)]
+    with pytest.raises(ValueError, match="declared twice"):
+        run(api_program(settings, functions_dir, routes=routes))
