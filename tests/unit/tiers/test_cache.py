@@ -1,0 +1,80 @@
+"""Cache: TLS, encryption at rest, IAM-only user, no inline ingress, exact grant."""
+
+import pulumi
+
+from components.config import CacheSettings, NetworkSettings
+from components.data.cache import Cache, CacheArgs
+from components.network.network import Network, NetworkArgs
+from tests.unit.tiers.helpers import link_view
+
+EC = "aws:elasticache/"
+
+
+def _cache(settings=None):
+    def program():
+        net = Network("net", NetworkArgs(settings=NetworkSettings()))
+        cache = Cache("cache", CacheArgs(settings=settings or CacheSettings(), network=net, unique_suffix="dev"))
+        pulumi.export("link", link_view(cache.grant()))
+        pulumi.export("arn", cache.arn)
+        pulumi.export("user_arn", cache.user.arn)
+        pulumi.export("sg", cache.security_group.id)
+        pulumi.export("private", net.private_subnet_ids)
+    return program
+
+
+def test_serverless_cache_in_private_subnets_with_iam_user_group(run):
+    rec = run(_cache())
+    cache = rec.one(EC + "serverlessCache:ServerlessCache").inputs
+    assert cache["engine"] == "valkey" and cache["majorEngineVersion"] == "8"
+    assert cache["subnetIds"] == rec.outputs["private"]
+    assert cache["securityGroupIds"] == [rec.outputs["sg"]]
+    assert cache["cacheUsageLimits"] == {"dataStorage": {"maximum": 1, "unit": "GB"}}
+    assert cache["userGroupId"] == rec.one(EC + "userGroup:UserGroup").inputs["userGroupId"]
+
+
+def test_only_enabled_user_authenticates_with_iam_and_default_user_is_off(run):
+    rec = run(_cache())
+    app = rec.one(EC + "user:User", "cache-user").inputs
+    default = rec.one(EC + "user:User", "default-user").inputs
+    assert app["authenticationMode"] == {"type": "iam"}
+    assert app["userName"] == app["userId"]  # IAM auth requires it
+    assert app["accessString"].startswith("on ") and "-@dangerous" in app["accessString"]
+    assert default["userName"] == "default" and default["accessString"].startswith("off ")
+    assert set(rec.one(EC + "userGroup:UserGroup").inputs["userIds"]) == {app["userId"], default["userId"]}
+
+
+def test_replication_group_encrypts_in_transit_and_at_rest_with_failover(run):
+    rec = run(_cache(CacheSettings(mode="cluster", replicas=1)))
+    group = rec.one(EC + "replicationGroup:ReplicationGroup").inputs
+    assert group["transitEncryptionEnabled"] is True and group["atRestEncryptionEnabled"] is True
+    assert group["automaticFailoverEnabled"] is True and group["numCacheClusters"] == 2
+    assert group["userGroupIds"] == [rec.one(EC + "userGroup:UserGroup").inputs["userGroupId"]]
+    assert group["subnetGroupName"] == rec.one(EC + "subnetGroup:SubnetGroup").outputs["name"]
+    assert rec.one(EC + "subnetGroup:SubnetGroup").inputs["subnetIds"] == rec.outputs["private"]
+    assert rec.of_type(EC + "serverlessCache:ServerlessCache") == []
+
+
+def test_single_node_replication_group_has_no_failover(run):
+    group = run(_cache(CacheSettings(mode="cluster", replicas=0))).one(
+        EC + "replicationGroup:ReplicationGroup").inputs
+    assert group["automaticFailoverEnabled"] is False and group["numCacheClusters"] == 1
+    assert group["transitEncryptionEnabled"] is True
+
+
+def test_security_group_has_no_inline_ingress(run):
+    rec = run(_cache())
+    group = rec.one("aws:ec2/securityGroup:SecurityGroup", "cache-sg")
+    assert "ingress" not in group.inputs
+    assert [r for r in rec.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            if r.inputs["securityGroupId"] == group.id] == []
+
+
+def test_grant_connects_on_cache_and_user_arns_with_tls_iam_env(run):
+    out = run(_cache()).outputs
+    link = out["link"]
+    assert link["statements"] == [{"sid": "CacheConnect", "actions": ["elasticache:Connect"],
+                                   "resources": [out["arn"], out["user_arn"]]}]
+    env = link["env"]
+    assert env["CACHE_TLS"] == "true" and env["CACHE_AUTH"] == "iam" and env["CACHE_PORT"] == "6379"
+    assert env["CACHE_USER"] == "cache-app-dev" and env["CACHE_NAME"] and env["CACHE_ENDPOINT"]
+    assert link["network"]["security_group_id"] == out["sg"] and link["network"]["port"] == 6379
