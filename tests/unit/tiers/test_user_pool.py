@@ -1,0 +1,106 @@
+"""UserPool: password policy, MFA per settings, public SRP client, hosted-UI prefix, protect."""
+
+import pulumi
+import pytest
+
+from components.config import IdentitySettings
+from components.identity.user_pool import DomainPrefixError, UserPool, UserPoolArgs, hosted_ui_prefix
+from tests.unit.tiers.helpers import DEV_IDENTITY
+
+POOL = "aws:cognito/userPool:UserPool"
+CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
+
+
+def _pool(settings=None, **kw):
+    def program():
+        pool = UserPool("users", UserPoolArgs(settings=settings or IdentitySettings(), region="eu-west-1", **kw))
+        pulumi.export("issuer", pool.issuer_url)
+        pulumi.export("jwks", pool.jwks_url)
+        pulumi.export("auth", pool.site_auth())
+        pulumi.export("id", pool.user_pool_id)
+    return program
+
+
+def test_password_policy_and_email_sign_in(run):
+    pool = run(_pool()).one(POOL).inputs
+    policy = pool["passwordPolicy"]
+    assert policy["minimumLength"] >= 8
+    assert all(policy[k] is True for k in ("requireUppercase", "requireLowercase", "requireNumbers",
+                                           "requireSymbols"))
+    assert pool["usernameAttributes"] == ["email"] and pool["autoVerifiedAttributes"] == ["email"]
+    assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": True}
+
+
+@pytest.mark.parametrize("mfa, expected", [("off", "OFF"), ("optional", "OPTIONAL"), ("on", "ON")])
+def test_mfa_follows_settings_with_totp_when_not_off(run, mfa, expected):
+    pool = run(_pool(IdentitySettings(mfa=mfa))).one(POOL).inputs
+    assert pool["mfaConfiguration"] == expected
+    if mfa == "off":
+        assert "softwareTokenMfaConfiguration" not in pool
+    else:
+        assert pool["softwareTokenMfaConfiguration"] == {"enabled": True}
+
+
+def test_advanced_security_needs_plus_tier(run):
+    assert run(_pool()).one(POOL).inputs["userPoolAddOns"] == {"advancedSecurityMode": "OFF"}
+    pool = run(_pool(IdentitySettings(advanced_security="enforced"))).one(POOL).inputs
+    assert pool["userPoolAddOns"] == {"advancedSecurityMode": "ENFORCED"}
+    assert pool["userPoolTier"] == "PLUS"
+
+
+def test_prod_pool_is_protected_and_deletion_protected(run):
+    rec = run(_pool())
+    assert rec.one(POOL).protect is True
+    assert rec.one(POOL).inputs["deletionProtection"] == "ACTIVE"
+
+
+def test_dev_pool_is_not_protected(run):
+    rec = run(_pool(DEV_IDENTITY))
+    assert rec.one(POOL).protect is False
+    assert rec.one(POOL).inputs["deletionProtection"] == "INACTIVE"
+    assert rec.one(POOL).inputs["mfaConfiguration"] == "OFF"
+
+
+def test_client_is_public_srp_only_with_no_implicit_flow(run):
+    client = run(_pool()).one(CLIENT).inputs
+    assert client["generateSecret"] is False
+    assert client["explicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    assert client["preventUserExistenceErrors"] == "ENABLED"
+    assert client["enableTokenRevocation"] is True
+    assert "allowedOauthFlows" not in client and client["allowedOauthFlowsUserPoolClient"] is False
+    assert client["accessTokenValidity"] == 60 and client["refreshTokenValidity"] == 30
+    assert client["tokenValidityUnits"] == {"accessToken": "minutes", "idToken": "minutes", "refreshToken": "days"}
+
+
+def test_hosted_ui_uses_code_flow_and_a_unique_prefix(run):
+    rec = run(_pool(IdentitySettings(domain_prefix="tickets", callback_urls=["https://app.example.com/"]),
+                    unique_suffix="dev-123456789012"))
+    assert rec.one("aws:cognito/userPoolDomain:UserPoolDomain").inputs["domain"] == "tickets-dev-123456789012"
+    client = rec.one(CLIENT).inputs
+    assert client["allowedOauthFlows"] == ["code"]
+    assert client["callbackUrls"] == ["https://app.example.com/"]
+
+
+@pytest.mark.parametrize("prefix, suffix, message", [
+    ("my-aws-app", "dev", "reserved word 'aws'"), ("amazonish", "", "reserved word 'amazon'"),
+    ("cognito", "x", "reserved word 'cognito'"), ("bad_prefix", "", "must match"),
+    ("x" * 60, "dev-123456789012", "must match"), ("", "-dev", "must match")])
+def test_bad_hosted_ui_prefixes_fail_clearly(prefix, suffix, message):
+    with pytest.raises(DomainPrefixError, match=message):
+        hosted_ui_prefix(prefix, suffix)
+
+
+def test_no_domain_without_prefix_and_admins_group(run):
+    rec = run(_pool())
+    assert rec.of_type("aws:cognito/userPoolDomain:UserPoolDomain") == []
+    assert rec.one("aws:cognito/userGroup:UserGroup").inputs["name"] == "admins"
+    assert not [r for r in rec.registrations if "identityPool" in r.type]
+
+
+def test_issuer_jwks_and_site_auth_outputs(run):
+    out = run(_pool(), config={"aws:region": "eu-west-1"}).outputs
+    assert out["id"].startswith("eu-west-1_")
+    assert out["issuer"] == f"https://cognito-idp.eu-west-1.amazonaws.com/{out['id']}"
+    assert out["jwks"] == out["issuer"] + "/.well-known/jwks.json"
+    assert out["auth"]["userPoolId"] == out["id"] and out["auth"]["clientId"]
+    assert out["auth"]["endpoint"] == "https://cognito-idp.eu-west-1.amazonaws.com/"
