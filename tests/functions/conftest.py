@@ -85,3 +85,8 @@ def database(postgres, aws, monkeypatch):
     monkeypatch.setenv("DB_NAME", dbname)
     monkeypatch.setenv("DB_SSLMODE", "disable")
     return {"dbname": dbname, "user": user, "password": password, "secret_arn": arn}
+
+
+def pytest_configure(config):
+    # Powertools warns on every invocation that emits only the cold-start metric; not a defect.
+    config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")
