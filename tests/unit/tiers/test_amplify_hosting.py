@@ -1,0 +1,91 @@
+"""AmplifyHosting: WEB app with SPA rewrite, production branch, zip staged in S3, StartDeployment."""
+
+
+import pulumi
+import pytest
+
+from components.config import DataSettings
+from components.presentation.amplify_hosting import (SPA_REWRITE_SOURCE, AmplifyHosting, AmplifyHostingArgs,
+                                                     _DeploymentProvider, folder_hash)
+from tests.unit.tiers.helpers import statements
+
+DEPLOY = "pulumi-python:dynamic/amplify:Deployment"
+
+
+@pytest.fixture
+def build(tmp_path):
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    return tmp_path
+
+
+def _hosting(build, **kw):
+    def program():
+        hosting = AmplifyHosting("webapp", AmplifyHostingArgs(build_dir=build, data=DataSettings(), **kw))
+        pulumi.export("url", hosting.url)
+    return program
+
+
+def test_app_and_production_branch(run, build):
+    rec = run(_hosting(build))
+    app = rec.one("aws:amplify/app:App")
+    assert app.inputs["platform"] == "WEB"
+    assert app.inputs["customRules"] == [{"source": SPA_REWRITE_SOURCE, "target": "/index.html", "status": "200"}]
+    branch = rec.one("aws:amplify/branch:Branch").inputs
+    assert branch["stage"] == "PRODUCTION" and branch["appId"] == app.id and branch["enableAutoBuild"] is False
+    assert rec.outputs["url"] == f"https://main.{app.outputs['defaultDomain']}"
+
+
+def test_build_is_zipped_into_a_private_bucket_under_a_content_hash(run, build):
+    rec = run(_hosting(build))
+    artifact = rec.one("aws:s3/bucketObjectv2:BucketObjectv2").inputs
+    assert artifact["key"] == f"webapp/build-{folder_hash(build)}.zip"
+    assert type(artifact["source"]).__name__ == "FileArchive"
+    assert rec.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs["blockPublicPolicy"] is True
+    read = statements(rec, "aws:s3/bucketPolicy:BucketPolicy")[1]
+    assert read["Principal"] == {"Service": "amplify.amazonaws.com"} and read["Action"] == "s3:GetObject"
+    assert read["Condition"] == {"StringEquals": {"aws:SourceArn": rec.one("aws:amplify/branch:Branch").outputs["arn"]}}
+
+
+def test_changed_build_changes_the_key(build):
+    before = folder_hash(build)
+    (build / "index.html").write_text("<!doctype html><p>new")
+    assert folder_hash(build) != before
+
+
+def test_deployment_resource_starts_the_branch_deployment_from_s3(run, build):
+    rec = run(_hosting(build))
+    deployment = rec.one(DEPLOY)
+    bucket = rec.one("aws:s3/bucket:Bucket").outputs["bucket"]
+    assert deployment.inputs["app_id"] == rec.one("aws:amplify/app:App").id
+    assert deployment.inputs["branch_name"] == "main"
+    assert deployment.inputs["source_url"] == f"s3://{bucket}/webapp/build-{folder_hash(build)}.zip"
+    assert deployment.parent == rec.one("multitier:presentation:AmplifyHosting").urn
+    artifact = rec.one("aws:s3/bucketObjectv2:BucketObjectv2")
+    assert artifact.urn in deployment.dependencies
+
+
+def test_provider_calls_start_deployment_with_a_zip_source(monkeypatch):
+    calls = []
+
+    class FakeAmplify:
+        def start_deployment(self, **kw):
+            calls.append(kw)
+            return {"jobSummary": {"jobId": "7", "status": "SUCCEED"}}
+
+    import boto3
+    monkeypatch.setattr(boto3, "client", lambda service, **kw: FakeAmplify())
+    result = _DeploymentProvider().create({"app_id": "d1", "branch_name": "main", "source_url": "s3://b/k.zip",
+                                           "region": "us-east-1"})
+    assert calls == [{"appId": "d1", "branchName": "main", "sourceUrl": "s3://b/k.zip", "sourceUrlType": "ZIP"}]
+    assert result.id == "d1/main/7" and result.outs["status"] == "SUCCEED"
+    diff = _DeploymentProvider().diff("x", {"app_id": "d1", "branch_name": "main", "source_url": "s3://b/a.zip"},
+                                      {"app_id": "d1", "branch_name": "main", "source_url": "s3://b/b.zip"})
+    assert diff.changes is True and diff.replaces == []
+
+
+def test_custom_domain_association(run, build):
+    rec = run(_hosting(build, domain_name="example.com", subdomain="app"))
+    domain = rec.one("aws:amplify/domainAssociation:DomainAssociation").inputs
+    assert domain["domainName"] == "example.com"
+    assert domain["subDomains"] == [{"branchName": "main", "prefix": "app"}]
+    assert rec.outputs["url"] == "https://app.example.com"
