@@ -32,6 +32,7 @@ def _get_validator() -> Any:
             settings.jwks_url,
             settings.jwks_cache_seconds,
             settings.leeway_seconds,
+            settings.jwks_cooldown_seconds,
         )
     return _validator
 

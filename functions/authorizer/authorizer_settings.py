@@ -19,6 +19,13 @@ class AuthorizerSettings(EnvSettings):
         description="If set, valid tokens without this group get a Deny policy (403)",
     )
     jwks_cache_seconds: int = Field(default=300, alias="OIDC_JWKS_CACHE_SECONDS", ge=0, le=86_400)
+    jwks_cooldown_seconds: int = Field(
+        default=30,
+        alias="OIDC_JWKS_COOLDOWN_SECONDS",
+        ge=0,
+        le=3600,
+        description="Minimum time between JWKS refetches triggered by an unknown kid",
+    )
     leeway_seconds: int = Field(default=30, alias="OIDC_LEEWAY_SECONDS", ge=0, le=300)
 
     @field_validator("jwks_url")

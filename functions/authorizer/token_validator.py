@@ -20,13 +20,19 @@ class JwksUnavailable(Exception):
 
 class TokenValidator:
     def __init__(self, issuer: str, audiences: list[str], jwks_url: str, cache_seconds: int = 300,
-                 leeway_seconds: int = 30):
+                 leeway_seconds: int = 30, cooldown_seconds: int = 30):
         self.issuer = issuer
         self.audiences = audiences
         self.leeway_seconds = leeway_seconds
         # Caches the key set for ``cache_seconds`` and signing keys by kid; an unknown kid
         # triggers at most one refetch per cooldown (key rotation without a DoS lever).
-        self._jwks = PyJWKClient(jwks_url, cache_keys=True, lifespan=max(cache_seconds, 1), timeout=5)
+        self._jwks = PyJWKClient(
+            jwks_url,
+            cache_keys=True,
+            lifespan=max(cache_seconds, 1),
+            timeout=5,
+            cooldown_duration=cooldown_seconds,
+        )
 
     def validate(self, token: str) -> dict[str, Any]:
         """Return the claims of a valid token.
