@@ -6,24 +6,34 @@ from components import config
 from components.tagging import stack_provider, tag_with
 
 settings = config.load()  # a bad setting stops here, before any resource exists
-aws_config = pulumi.Config("aws")
-provider = stack_provider(aws_config.get("region") or "us-east-1", pulumi.get_project(), pulumi.get_stack())
 
-from components.logic.function import Function, FunctionArgs  # noqa: E402
 from components.logic.layer import DependencyLayer, DependencyLayerArgs  # noqa: E402
-from components.logic.rest_api import LambdaAuth, RestApi, RestApiArgs, Route  # noqa: E402
+from components.logic.rest_api import ApiGatewayAccount, ApiGatewayAccountArgs  # noqa: E402
+from components.ops.alarms import Alarms, AlarmsArgs  # noqa: E402
+from components.patterns import PATTERN_CLASSES  # noqa: E402
+from components.patterns.base import PatternArgs  # noqa: E402
 
-# Until the patterns land: one service behind a REST API with a Lambda authorizer.
-opts = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("starter")])
-layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture), opts=opts)
-shows = Function("shows", FunctionArgs(service="shows", settings=settings.lambda_, layers=[layer.arn],
-                                       environment={"SHOWS_TABLE": "shows"}), opts=opts)
-authorizer = Function("authorizer", FunctionArgs(service="authorizer", settings=settings.lambda_, layers=[layer.arn],
-                                                 environment={"OIDC_ISSUER": settings.oidc.issuer,
-                                                              "OIDC_AUDIENCE": settings.oidc.audience,
-                                                              "OIDC_JWKS_URL": settings.oidc.jwks_url}), opts=opts)
-api = RestApi("starter-api", RestApiArgs(
-    settings=settings.api,
-    default_auth=LambdaAuth(authorizer, ttl_seconds=settings.oidc.authorizer_ttl_seconds),
-    routes=[Route("/shows", "GET", shows), Route("/shows/{id}", "GET", shows)]), opts=opts)
-pulumi.export("starter_api_url", api.url)
+stack = pulumi.get_stack()
+region = pulumi.Config("aws").get("region") or "us-east-1"
+provider = stack_provider(region, pulumi.get_project(), stack)
+shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared")])
+
+if settings.api.manage_account_role:
+    ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
+layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture), opts=shared)
+
+patterns = {}
+for key in settings.patterns:
+    patterns[key] = PATTERN_CLASSES[key](
+        key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region),
+        opts=pulumi.ResourceOptions(providers=[provider], transformations=[tag_with(key)]))
+    for name, value in patterns[key].outputs.items():
+        pulumi.export(f"{key}_{name}", value)
+
+if settings.alarms.enabled:
+    watched = [p.monitored for p in patterns.values()]
+    alarms = Alarms("alarms", AlarmsArgs(settings=settings.alarms,
+                                         functions=[f for m in watched for f in m.functions],
+                                         apis=[a for m in watched for a in m.apis],
+                                         tables=[t for m in watched for t in m.tables]), opts=shared)
+    pulumi.export("alarm_topic_arn", alarms.topic.arn)

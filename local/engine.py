@@ -325,6 +325,12 @@ RESOURCES: dict[str, Factory] = {
                                      "resourceRecordValue": f"_{suffix(c.name + 'v', 32)}.acm-validations.aws."}]},
     "aws:acm/certificateValidation:CertificateValidation": _id_only(""),
     "aws:route53/record:Record": lambda c: {"fqdn": c.inputs.get("name", "")},
+    "aws:sns/topic:Topic": lambda c: {"name": c.physical(max_len=256),
+                                      "arn": c.arn("sns", c.physical(max_len=256))},
+    "aws:sns/topicSubscription:TopicSubscription": lambda c: {
+        "arn": f"{c.inputs['topic']}:{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"},
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda c: {
+        "name": c.physical(key="name", max_len=255), "arn": c.arn("cloudwatch", f"alarm:{c.physical(max_len=255)}")},
     "pulumi:providers:aws": lambda c: {},
     # data tier
     "aws:dynamodb/table:Table": _table,

@@ -1,0 +1,87 @@
+"""Microservices: each service its own REST API, functions, table and stage.
+
+Services are deployed and versioned independently (own stage, canary settings
+and throttling) and joined under one custom domain with base-path mappings when
+a domain is set. Adding a service is one more ``Microservice`` entry in
+``SERVICES`` (and its code folder under ``functions/``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pulumi
+
+from components.config import Settings
+from components.data.bucket import Bucket, BucketArgs
+from components.data.table import Table
+from components.identity.user_pool import UserPool, UserPoolArgs
+from components.logic.link import Link
+from components.logic.rest_api import ApiDomain, ApiDomainArgs, CognitoAuth, RestApi, RestApiArgs
+from components.patterns.base import Monitored, PatternArgs
+from components.patterns.services import InfoContent, ServiceFunctions, routes, ticketing_tables
+
+
+@dataclass
+class Shared:
+    """What services may use of each other: the seat inventory is the shows table."""
+
+    settings: Settings
+    tables: dict[str, Table]
+    info: Bucket
+
+
+@dataclass(frozen=True)
+class Microservice:
+    name: str  # the folder under functions/ and the base path
+    links: Callable[[Shared], list[Link]]
+    environment: dict[str, str] | None = None
+
+
+SERVICES = (
+    Microservice("shows", lambda s: [s.tables["shows"].grant("readwrite", "SHOWS_TABLE")]),
+    Microservice("tickets", lambda s: [s.tables["tickets"].grant("readwrite", "TICKETS_TABLE", transactions=True),
+                                       s.tables["shows"].grant("readwrite", "SHOWS_TABLE", transactions=True),
+                                       s.tables["idempotency"].grant("readwrite", "IDEMPOTENCY_TABLE")]),
+    Microservice("info", lambda s: [s.info.grant("read", "INFO_BUCKET", prefix="info/")],
+                 {"INFO_SOURCE": "s3", "INFO_PREFIX": "info/"}),
+)
+
+
+class Microservices(pulumi.ComponentResource):
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multitier:patterns:Microservices", name, None, opts)
+        s = args.settings
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
+                                                            unique_suffix=f"{args.stack}-micro"), opts=child)
+        self.info_content = Bucket(f"{name}-info", BucketArgs(settings=s.data, name_prefix=f"{name}-info"), opts=child)
+        info = InfoContent()
+        for path in info.files:
+            self.info_content.put_object(f"{info.prefix}{path.name}", source=path, content_type="application/json")
+        shared = Shared(settings=s, tables=ticketing_tables(name, s.data, self), info=self.info_content)
+
+        self.domain = None
+        if s.domain.name:
+            self.domain = ApiDomain(f"{name}-domain", ApiDomainArgs(
+                domain_name=f"api.{s.domain.name}", hosted_zone_id=s.domain.hosted_zone_id,
+                certificate_arn=s.domain.api_certificate_arn, mtls_truststore_uri=s.domain.mtls_truststore_uri),
+                opts=child)
+
+        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self, cors_origin=s.api.cors_origins[0])
+        self.functions, self.apis = {}, {}
+        for service in SERVICES:
+            function = fns.function(f"{name}-{service.name}", service.name, service.links(shared), service.environment)
+            self.functions[service.name] = function
+            self.apis[service.name] = RestApi(f"{name}-{service.name}-api", RestApiArgs(
+                settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+                description=f"The {service.name} microservice", routes=routes(service.name, function),
+                domain=self.domain, base_path=service.name), opts=child)
+
+        self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),
+                                   tables=list(shared.tables.values()))
+        self.outputs = {f"{svc}_url": api.url for svc, api in self.apis.items()}
+        self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id)
+        self.register_outputs(self.outputs)

@@ -1,0 +1,57 @@
+"""MobileBackend: the whitepaper's table 1.
+
+REST API with /tickets, /shows and /info behind a Cognito user-pool authorizer;
+one function and role per service; DynamoDB for tickets and shows; Aurora
+PostgreSQL for /info in private subnets, its function in the VPC reading the
+credentials from Secrets Manager (endpoints, no NAT, in dev).
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.data.database import Database, DatabaseArgs
+from components.identity.user_pool import UserPool, UserPoolArgs
+from components.logic.rest_api import CognitoAuth, RestApi, RestApiArgs
+from components.network.network import Network, NetworkArgs
+from components.patterns.base import Monitored, PatternArgs
+from components.patterns.services import ServiceFunctions, routes, run_migrations, ticketing_tables
+
+
+class MobileBackend(pulumi.ComponentResource):
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multitier:patterns:MobileBackend", name, None, opts)
+        s = args.settings
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.network = Network(f"{name}-network", NetworkArgs(settings=s.network, region=args.region), opts=child)
+        self.tables = ticketing_tables(name, s.data, self)
+        self.database = Database(f"{name}-db", DatabaseArgs(settings=s.database, data=s.data, network=self.network),
+                                 opts=child)
+        self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
+                                                            unique_suffix=f"{args.stack}-mobile"), opts=child)
+
+        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
+                               cors_origin=s.api.cors_origins[0])
+        shows, tickets, idempotency = (self.tables[t] for t in ("shows", "tickets", "idempotency"))
+        self.shows = fns.function(f"{name}-shows", "shows", [shows.grant("readwrite", "SHOWS_TABLE")])
+        self.tickets = fns.function(f"{name}-tickets", "tickets", [
+            tickets.grant("readwrite", "TICKETS_TABLE", transactions=True),
+            shows.grant("readwrite", "SHOWS_TABLE", transactions=True),
+            idempotency.grant("readwrite", "IDEMPOTENCY_TABLE")])
+        self.info = fns.function(f"{name}-info", "info", [self.database.grant()], {"INFO_SOURCE": "postgres"})
+        self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant()],
+                                    behind_api=False, timeout_seconds=60)
+        self.migration = run_migrations(f"{name}-migration", self.migrate, self, after=[self.database])
+
+        self.api = RestApi(f"{name}-api", RestApiArgs(
+            settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+            description="Mobile backend: /shows, /tickets and /info for any HTTPS client",
+            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)),
+            opts=child)
+
+        self.monitored = Monitored(functions=[self.shows, self.tickets, self.info], apis=[self.api],
+                                   tables=list(self.tables.values()))
+        self.outputs = {"api_url": self.api.url, "user_pool_id": self.users.user_pool_id,
+                        "client_id": self.users.client_id, "region": args.region}
+        self.register_outputs(self.outputs)
