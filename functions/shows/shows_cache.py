@@ -24,6 +24,8 @@ _PREFIX = "{shows}"
 _GENERATION_KEY = f"{_PREFIX}:list-generation"
 _TOKEN_LIFETIME_SECONDS = 900  # the IAM auth token is valid for 15 minutes...
 _TOKEN_REFRESH_SECONDS = 600  # ...and we reuse it for 10
+# After a cache error, skip the cache for this long: an outage costs one timeout, not one per request.
+OUTAGE_BACKOFF_SECONDS = 5.0
 
 
 def item_key(show_id: str) -> str:
@@ -124,7 +126,9 @@ class RedisCache:
         timeout_seconds: float = 0.5,
     ):
         import redis  # only the shows service with a cache configured pays this import
+        from redis.backoff import NoBackoff
         from redis.credentials import CredentialProvider
+        from redis.retry import Retry
 
         kwargs: dict[str, Any] = {}
         if credentials is not None:
@@ -136,23 +140,30 @@ class RedisCache:
             kwargs["credential_provider"] = _Provider()
         self.ttl_seconds = ttl_seconds
         self._errors = (redis.RedisError, OSError)
+        self._down_until = 0.0
         self._client = redis.Redis(
             host=host,
             port=port,
             ssl=tls,
             socket_timeout=timeout_seconds,
             socket_connect_timeout=timeout_seconds,
-            retry_on_timeout=False,
+            retry=Retry(NoBackoff(), 0),  # a cache must fail fast; DynamoDB is the fallback
             health_check_interval=30,
             decode_responses=True,
             **kwargs,
         )
 
+    def _available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
     def _warn(self, operation: str, exc: Exception) -> None:
+        self._down_until = time.monotonic() + OUTAGE_BACKOFF_SECONDS
         logger.warning("Cache unavailable, falling back to DynamoDB", extra={"operation": operation, "error": repr(exc)})
         metrics.add_metric(name="CacheErrors", unit="Count", value=1)
 
     def get(self, key: str) -> Any | None:
+        if not self._available():
+            return None
         try:
             raw = self._client.get(key)
         except self._errors as exc:
@@ -165,6 +176,8 @@ class RedisCache:
         return json.loads(raw)
 
     def set(self, key: str, value: Any) -> None:
+        if not self._available():
+            return
         try:
             self._client.set(key, json.dumps(value, separators=(",", ":")), ex=self.ttl_seconds)
         except self._errors as exc:
@@ -172,6 +185,8 @@ class RedisCache:
 
     def generation(self) -> str | None:
         """Current list generation, or None when the cache is unreachable (skip caching lists)."""
+        if not self._available():
+            return None
         try:
             value = self._client.get(_GENERATION_KEY)
         except self._errors as exc:

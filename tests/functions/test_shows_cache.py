@@ -79,7 +79,7 @@ def test_list_pages_are_cached_and_admin_writes_invalidate(cached_shows):
     assert len(call(cached_shows, "GET", "/shows")[1]["items"]) == 3
 
 
-def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_server):
+def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_server, monkeypatch):
     put_show("s1", title="Original")
     assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200
     set_title_behind_the_cache("s1", "Fresh from DynamoDB")
@@ -102,8 +102,15 @@ def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_serve
             "price_cents": 1}
     assert call(cached_shows, "POST", "/shows", body=body, authorizer=ADMIN)[0] == 201
 
-    # AND when the cache comes back, it is used again
+    # AND when the cache comes back, it is used again once the outage back-off has passed
+    import shows_cache
+
+    assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200
     redis_server.start()
+    time.sleep(0.1)
+    assert redis_server.client().exists("{shows}:item:s1") == 0  # still backing off: cache skipped
+    monkeypatch.setattr(shows_cache, "OUTAGE_BACKOFF_SECONDS", 0.0)
+    cached_shows._service.cache._down_until = 0.0
     assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200
     assert redis_server.client().exists("{shows}:item:s1") == 1
 
