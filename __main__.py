@@ -16,7 +16,7 @@ from components.patterns.base import PatternArgs  # noqa: E402
 stack = pulumi.get_stack()
 region = pulumi.Config("aws").get("region") or "us-east-1"
 provider = stack_provider(region, pulumi.get_project(), stack)
-shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared")])
+shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", pulumi.get_project(), stack)])
 
 if settings.api.manage_account_role:
     ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
@@ -26,7 +26,7 @@ patterns = {}
 for key in settings.patterns:
     patterns[key] = PATTERN_CLASSES[key](
         key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region),
-        opts=pulumi.ResourceOptions(providers=[provider], transformations=[tag_with(key)]))
+        opts=pulumi.ResourceOptions(providers=[provider], transformations=[tag_with(key, pulumi.get_project(), stack)]))
     for name, value in patterns[key].outputs.items():
         pulumi.export(f"{key}_{name}", value)
 

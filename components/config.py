@@ -270,6 +270,7 @@ def settings_from_config(flat: Mapping[str, Any]) -> Settings:
             raise SettingsError(f"{NAMESPACE}:{key} = {value!r}: unknown setting{hint} "
                                 f"(every setting is listed in Pulumi.yaml)")
         section, field, _ = keys[key]
+        value = _parse(value)
         if section is None:
             nested[field] = value
         else:
@@ -304,7 +305,7 @@ def load() -> Settings:
     from pulumi.runtime.config import CONFIG, get_config_env
 
     flat = {**get_config_env(), **CONFIG.get()}
-    return settings_from_config({k: _parse(v) for k, v in flat.items()})
+    return settings_from_config(flat)
 
 
 def _parse(value: Any) -> Any:

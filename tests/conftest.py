@@ -39,3 +39,14 @@ def functions_dir(tmp_path: Path) -> Path:
     shared.mkdir()
     (shared / "__init__.py").write_text("")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def dev_stack() -> engine.Recording:
+    """The whole program for the dev stack, run once per test session."""
+    return engine.run_stack("dev")
+
+
+@pytest.fixture(scope="session")
+def prod_stack() -> engine.Recording:
+    return engine.run_stack("prod")

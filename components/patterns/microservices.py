@@ -34,9 +34,12 @@ class Shared:
 
 @dataclass(frozen=True)
 class Microservice:
-    name: str  # the folder under functions/ and the base path
+    """``name`` is the base path; ``code`` the folder under functions/ (default: the name)."""
+
+    name: str
     links: Callable[[Shared], list[Link]]
     environment: dict[str, str] | None = None
+    code: str = ""
 
 
 SERVICES = (
@@ -73,11 +76,12 @@ class Microservices(pulumi.ComponentResource):
         fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self, cors_origin=s.api.cors_origins[0])
         self.functions, self.apis = {}, {}
         for service in SERVICES:
-            function = fns.function(f"{name}-{service.name}", service.name, service.links(shared), service.environment)
+            code = service.code or service.name
+            function = fns.function(f"{name}-{service.name}", code, service.links(shared), service.environment)
             self.functions[service.name] = function
             self.apis[service.name] = RestApi(f"{name}-{service.name}-api", RestApiArgs(
                 settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
-                description=f"The {service.name} microservice", routes=routes(service.name, function),
+                description=f"The {service.name} microservice", routes=routes(code, function),
                 domain=self.domain, base_path=service.name), opts=child)
 
         self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),

@@ -1,0 +1,78 @@
+"""SinglePageApp, row by row of the whitepaper's table 2."""
+
+import json
+
+from local.engine import run_stack
+from tests.unit.patterns.helpers import actions_of, document, env_of, function, operations, pattern, policy_of
+
+API = "single-page-app-api"
+
+
+def test_presentation_site_on_s3_and_cloudfront_with_its_runtime_config(dev_stack):
+    resources = pattern(dev_stack, "single_page_app")
+    assert [r.type for r in resources].count("aws:cloudfront/distribution:Distribution") == 1
+    config = next(r for r in resources if r.type == "aws:s3/bucketObjectv2:BucketObjectv2"
+                  and r.inputs["key"] == "config.json")
+    api_url = dev_stack.outputs["single_page_app_api_url"]
+    body = json.loads(config.inputs["content"])
+    assert body["apiUrl"] == api_url and body["pattern"] == "single_page_app"
+    assert body["auth"]["userPoolId"] == dev_stack.outputs["single_page_app_user_pool_id"]
+    keys = {r.inputs["key"] for r in resources if r.type == "aws:s3/bucketObjectv2:BucketObjectv2"}
+    assert {"index.html", "js/app.js", "styles.css"} <= keys
+
+
+def test_logic_lambda_authorizer_on_every_route(dev_stack):
+    doc = document(dev_stack, API)
+    authorizer_alias = next(r for r in dev_stack.of_type("aws:lambda/alias:Alias")
+                            if r.name == "single-page-app-authorizer-alias")
+    scheme = doc["components"]["securitySchemes"]["lambda"]
+    assert scheme["x-amazon-apigateway-authtype"] == "custom"
+    assert scheme["x-amazon-apigateway-authorizer"]["authorizerUri"] == authorizer_alias.outputs["invokeArn"]
+    assert scheme["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 300
+    assert all(op["security"] == [{"lambda": []}] for _, _, op in operations(doc))
+
+
+def test_own_user_pool_is_the_oidc_provider_when_none_is_configured(dev_stack):
+    env = env_of(dev_stack, "single-page-app-authorizer")
+    outputs = dev_stack.outputs
+    assert env["OIDC_ISSUER"] == f"https://cognito-idp.us-east-1.amazonaws.com/{outputs['single_page_app_user_pool_id']}"
+    assert env["OIDC_AUDIENCE"] == outputs["single_page_app_client_id"]
+    assert env["OIDC_JWKS_URL"] == env["OIDC_ISSUER"] + "/.well-known/jwks.json"
+    # the authorizer needs no AWS access at all beyond its logs and traces
+    assert actions_of(dev_stack, "single-page-app-authorizer") == {
+        "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+
+
+def test_a_third_party_issuer_from_settings():
+    rec = run_stack("dev", overrides={"multitier:patterns": ["single_page_app"],
+                                      "multitier:oidcIssuer": "https://login.example.com",
+                                      "multitier:oidcAudience": "tickets-spa",
+                                      "multitier:oidcJwksUrl": "https://login.example.com/jwks.json"})
+    env = env_of(rec, "single-page-app-authorizer")
+    assert (env["OIDC_ISSUER"], env["OIDC_AUDIENCE"], env["OIDC_JWKS_URL"]) == (
+        "https://login.example.com", "tickets-spa", "https://login.example.com/jwks.json")
+
+
+def test_data_elasticache_in_front_of_dynamodb_for_shows_only(dev_stack):
+    cache = dev_stack.one("aws:elasticache/serverlessCache:ServerlessCache", "single-page-app")
+    env = env_of(dev_stack, "single-page-app-shows")
+    assert env["CACHE_ENDPOINT"] == cache.outputs["endpoints"][0]["address"]
+    assert env["CACHE_TLS"] == "true" and env["SHOWS_TABLE"].startswith("single-page-app-shows")
+    assert "elasticache:Connect" in actions_of(dev_stack, "single-page-app-shows")
+    assert "vpcConfig" in function(dev_stack, "single-page-app-shows").inputs
+    for other in ("single-page-app-tickets", "single-page-app-info"):
+        assert "elasticache:Connect" not in actions_of(dev_stack, other)
+        assert "CACHE_ENDPOINT" not in env_of(dev_stack, other)
+
+
+def test_data_info_from_s3_content(dev_stack):
+    bucket = dev_stack.one("aws:s3/bucket:Bucket", "single-page-app-info")
+    env = env_of(dev_stack, "single-page-app-info")
+    assert (env["INFO_SOURCE"], env["INFO_BUCKET"], env["INFO_PREFIX"]) == ("s3", bucket.outputs["bucket"], "info/")
+    reads = [s for s in policy_of(dev_stack, "single-page-app-info") if "s3:GetObject" in s["Action"]]
+    assert reads[0]["Resource"] == [f"{bucket.outputs['arn']}/info/*"]
+    assert not any(a.startswith(("secretsmanager:", "s3:Put", "s3:Delete"))
+                   for a in actions_of(dev_stack, "single-page-app-info"))
+    objects = [r.inputs["key"] for r in dev_stack.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+               if r.inputs["bucket"] == bucket.outputs["bucket"]]
+    assert objects == ["info/venue.json"]

@@ -1,0 +1,40 @@
+"""WebApp, row by row of the whitepaper's table 3."""
+
+from local.engine import run_stack
+from tests.unit.patterns.helpers import actions_of, document, operations, pattern
+
+API = "web-app-api"
+WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+def test_logic_several_functions_each_handling_one_part_behind_api_paths(dev_stack):
+    doc = document(dev_stack, API)
+    targets = {(path, method): op["x-amazon-apigateway-integration"]["uri"].split("stageVariables.")[1].split("}")[0]
+               for path, method, op in operations(doc)}
+    assert targets[("/shows", "GET")] == targets[("/shows/{id}", "GET")] == "fn_web_app_browse"
+    assert targets[("/shows", "POST")] == targets[("/shows/{id}", "PUT")] == "fn_web_app_admin"
+    assert targets[("/tickets", "POST")] == "fn_web_app_tickets"
+    assert len(set(targets.values())) == 4
+
+
+def test_each_function_only_its_own_access(dev_stack):
+    assert not (actions_of(dev_stack, "web-app-browse") & WRITES)
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= actions_of(dev_stack, "web-app-admin")
+
+
+def test_cognito_user_pools_with_jwt_on_every_route(dev_stack):
+    doc = document(dev_stack, API)
+    assert all(op["security"] == [{"cognito": []}] for _, _, op in operations(doc))
+
+
+def test_front_end_on_cloudfront_by_default_and_on_amplify_by_setting(dev_stack):
+    types = [r.type for r in pattern(dev_stack, "web_app")]
+    assert "aws:cloudfront/distribution:Distribution" in types and "aws:amplify/app:App" not in types
+    rec = run_stack("dev", overrides={"multitier:patterns": ["web_app"], "multitier:siteHosting": "amplify"})
+    types = [r.type for r in pattern(rec, "web_app")]
+    assert "aws:amplify/app:App" in types and "aws:cloudfront/distribution:Distribution" not in types
+
+
+def test_data_dynamodb(dev_stack):
+    tables = {r.name for r in pattern(dev_stack, "web_app") if r.type == "aws:dynamodb/table:Table"}
+    assert tables == {"web-app-shows", "web-app-tickets", "web-app-idempotency"}

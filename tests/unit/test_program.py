@@ -1,0 +1,162 @@
+"""The whole program for dev and prod: the differences the settings promise, tags, reachability."""
+
+import json
+
+import pytest
+
+from components.config import PATTERNS
+from local.engine import tree
+
+FN = "aws:lambda/function:Function"
+
+
+def values(rec, type_, key):
+    return {r.name: r.inputs.get(key) for r in rec.of_type(type_)}
+
+
+def test_both_stacks_build_all_four_patterns(dev_stack, prod_stack):
+    for rec in (dev_stack, prod_stack):
+        assert len(rec.of_type("multitier:patterns:MobileBackend")) == 1
+        assert {k.split("_")[0] for k in rec.outputs} >= {"mobile", "single", "web", "microservices"}
+        assert len(rec.of_type("aws:apigateway/restApi:RestApi")) == 6
+
+
+def test_every_resource_is_reachable_from_the_stack_in_the_preview(dev_stack, prod_stack):
+    for rec in (dev_stack, prod_stack):
+        urns = {r.urn for r in rec.registrations}
+        orphans = [r.name for r in rec.registrations if r.parent not in urns and "pulumi:pulumi:Stack" not in r.parent]
+        assert orphans == []
+        assert len(tree(rec)) == len(rec.registrations)
+        for pattern in ("MobileBackend", "SinglePageApp", "WebApp", "Microservices"):
+            component = rec.one(f"multitier:patterns:{pattern}")
+            assert len(rec.descendants_of(component)) > 20
+
+
+def test_log_retention_differs(dev_stack, prod_stack):
+    for rec, days in ((dev_stack, 7), (prod_stack, 90)):
+        function_logs = [r for r in rec.of_type("aws:cloudwatch/logGroup:LogGroup")
+                         if r.inputs.get("namePrefix", "").startswith("/aws/lambda/")]
+        assert function_logs and {r.inputs["retentionInDays"] for r in function_logs} == {days}
+    assert {r.inputs["retentionInDays"] for r in prod_stack.of_type("aws:cloudwatch/logGroup:LogGroup")
+            if r.inputs.get("namePrefix", "").startswith("/aws/apigateway/")} == {365}
+
+
+def test_tables_pitr_and_deletion_protection_differ(dev_stack, prod_stack):
+    for rec, on in ((dev_stack, False), (prod_stack, True)):
+        tables = rec.of_type("aws:dynamodb/table:Table")
+        assert len(tables) == 12
+        assert all(t.inputs["pointInTimeRecovery"]["enabled"] is on for t in tables)
+        assert all(t.inputs["deletionProtectionEnabled"] is on for t in tables)
+        assert all(t.inputs["billingMode"] == "PAY_PER_REQUEST" and t.inputs["serverSideEncryption"]["enabled"]
+                   for t in tables)
+
+
+def test_buckets_force_destroy_only_in_dev(dev_stack, prod_stack):
+    assert {r.inputs["forceDestroy"] for r in dev_stack.of_type("aws:s3/bucket:Bucket")} == {True}
+    assert {r.inputs["forceDestroy"] for r in prod_stack.of_type("aws:s3/bucket:Bucket")} == {False}
+
+
+def test_waf_only_in_prod_on_every_stage_and_site(dev_stack, prod_stack):
+    assert dev_stack.of_type("aws:wafv2/webAcl:WebAcl") == []
+    associations = {r.inputs["resourceArn"] for r in prod_stack.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")}
+    assert associations == {s.outputs["arn"] for s in prod_stack.of_type("aws:apigateway/stage:Stage")}
+    cloudfront_acls = [r for r in prod_stack.of_type("aws:wafv2/webAcl:WebAcl") if r.inputs["scope"] == "CLOUDFRONT"]
+    distributions = prod_stack.of_type("aws:cloudfront/distribution:Distribution")
+    assert {d.inputs["webAclId"] for d in distributions} == {a.outputs["arn"] for a in cloudfront_acls}
+
+
+def test_alarms_only_in_prod_for_every_function_api_and_table(dev_stack, prod_stack):
+    assert dev_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") == []
+    alarms = prod_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    metrics = {}
+    for alarm in alarms:
+        metrics.setdefault(alarm.inputs["metricName"], []).append(alarm)
+    api_functions = [r for r in prod_stack.of_type(FN) if not r.name.endswith("migrate")]
+    assert len(metrics["Errors"]) == len(metrics["Throttles"]) == len(api_functions)
+    assert len(metrics["5XXError"]) == len(metrics["Latency"]) == 6
+    assert metrics["Latency"][0].inputs["extendedStatistic"] == "p99"
+    assert len(metrics["ThrottledRequests"]) == 12
+    topic = prod_stack.one("aws:sns/topic:Topic")
+    assert all(a.inputs["alarmActions"] == [topic.outputs["arn"]] for a in alarms)
+    assert prod_stack.one("aws:sns/topicSubscription:TopicSubscription").inputs["endpoint"] == "ops@example.com"
+
+
+def test_mfa_and_protection_differ(dev_stack, prod_stack):
+    assert set(values(dev_stack, "aws:cognito/userPool:UserPool", "mfaConfiguration").values()) == {"OFF"}
+    assert set(values(prod_stack, "aws:cognito/userPool:UserPool", "mfaConfiguration").values()) == {"ON"}
+    assert {r.protect for r in prod_stack.of_type("aws:cognito/userPool:UserPool")} == {True}
+    assert {r.protect for r in dev_stack.of_type("aws:cognito/userPool:UserPool")} == {False}
+
+
+def test_aurora_capacity_and_backups_differ(dev_stack, prod_stack):
+    dev = dev_stack.one("aws:rds/cluster:Cluster").inputs
+    prod = prod_stack.one("aws:rds/cluster:Cluster").inputs
+    assert dev["serverlessv2ScalingConfiguration"]["minCapacity"] == 0
+    assert dev["serverlessv2ScalingConfiguration"]["maxCapacity"] == 2
+    assert prod["serverlessv2ScalingConfiguration"]["minCapacity"] == 0.5
+    assert prod["serverlessv2ScalingConfiguration"]["maxCapacity"] == 8
+    assert (dev["backupRetentionPeriod"], prod["backupRetentionPeriod"]) == (1, 14)
+    assert (dev["skipFinalSnapshot"], prod["skipFinalSnapshot"]) == (True, False)
+    assert (dev["deletionProtection"], prod["deletionProtection"]) == (False, True)
+    assert dev_stack.of_type("aws:rds/proxy:Proxy") == [] and len(prod_stack.of_type("aws:rds/proxy:Proxy")) == 1
+
+
+def test_no_nat_gateway_in_either_stack(dev_stack, prod_stack):
+    for rec in (dev_stack, prod_stack):
+        assert {r.inputs["natGateways"]["strategy"] for r in rec.of_type("awsx:ec2:Vpc")} == {"None"}
+
+
+def test_cache_size_differs(dev_stack, prod_stack):
+    def storage(rec):
+        return rec.one("aws:elasticache/serverlessCache:ServerlessCache").inputs["cacheUsageLimits"]["dataStorage"]
+    assert (storage(dev_stack)["maximum"], storage(prod_stack)["maximum"]) == (1, 5)
+
+
+def test_throttling_stage_and_canary_differ(dev_stack, prod_stack):
+    def all_methods(rec):
+        return [r.inputs["settings"] for r in rec.of_type("aws:apigateway/methodSettings:MethodSettings")
+                if r.inputs["methodPath"] == "*/*"]
+    assert {(s["throttlingRateLimit"], s["throttlingBurstLimit"]) for s in all_methods(dev_stack)} == {(20, 40)}
+    assert {(s["throttlingRateLimit"], s["throttlingBurstLimit"]) for s in all_methods(prod_stack)} == {(200, 400)}
+    assert {s.inputs["stageName"] for s in dev_stack.of_type("aws:apigateway/stage:Stage")} == {"dev"}
+    assert all("canarySettings" not in s.inputs for s in dev_stack.of_type("aws:apigateway/stage:Stage"))
+    assert {s.inputs["canarySettings"]["percentTraffic"] for s in prod_stack.of_type("aws:apigateway/stage:Stage")} \
+        == {10}
+
+
+def test_custom_domains_only_in_prod(dev_stack, prod_stack):
+    assert dev_stack.of_type("aws:acm/certificate:Certificate") == []
+    names = {r.inputs["domainName"] for r in prod_stack.of_type("aws:acm/certificate:Certificate")}
+    assert names == {"api.tickets.example.com", "spa.tickets.example.com", "www.tickets.example.com"}
+
+
+def test_project_and_stack_tags_through_the_provider(dev_stack):
+    provider = dev_stack.one("pulumi:providers:aws", "aws")
+    assert json.loads(provider.inputs["defaultTags"])["tags"] == {
+        "project": "multitier", "stack": "dev", "managed-by": "pulumi"}
+    stack_provider = f"{provider.urn}::{provider.id}"
+    # everything uses the stack's provider, except what CloudFront needs in us-east-1
+    others = {r.type for r in dev_stack.registrations if r.custom and r.type != "pulumi:providers:aws"
+              and r.provider != stack_provider}
+    assert others <= {"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
+                      "aws:wafv2/webAcl:WebAcl"}
+
+
+def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):
+    tagged = [r for r in dev_stack.registrations if r.custom and "tags" in r.inputs]
+    assert len(tagged) > 100
+    by_pattern = {}
+    for r in tagged:
+        by_pattern.setdefault(r.inputs["tags"]["pattern"], 0)
+        by_pattern[r.inputs["tags"]["pattern"]] += 1
+        assert r.inputs["tags"]["component"].startswith(("multitier:", "shared")), r.name
+    assert set(PATTERNS) <= set(by_pattern) <= set(PATTERNS) | {"shared"}
+    assert all({"project", "stack"} <= set(r.inputs["tags"]) for r in tagged)
+
+
+@pytest.mark.parametrize("function", ["mobile-backend-shows", "single-page-app-tickets", "web-app-browse",
+                                      "microservices-info"])
+def test_functions_use_the_shared_layer_and_newest_runtime(dev_stack, function):
+    layer = dev_stack.one("aws:lambda/layerVersion:LayerVersion").outputs["arn"]
+    inputs = next(r for r in dev_stack.of_type(FN) if r.name == function).inputs
+    assert inputs["layers"] == [layer] and inputs["runtime"] == "python3.14"
