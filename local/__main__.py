@@ -14,6 +14,11 @@ def main(argv: list[str] | None = None) -> int:
     preview = commands.add_parser("preview", help="print the resource tree of a stack, offline")
     preview.add_argument("--stack", required=True, help="stack name (Pulumi.<stack>.yaml)")
     preview.add_argument("--json", action="store_true", help="print JSON instead of text")
+    up = commands.add_parser("up", help="run a whole stack on this machine (Ctrl-C stops it)")
+    up.add_argument("--stack", required=True, help="stack name (Pulumi.<stack>.yaml)")
+    up.add_argument("--fresh", action="store_true", help="forget the data of earlier runs")
+    up.add_argument("--port-base", type=int, default=None,
+                    help="use ports from N upwards (default: free ports)")
     args = parser.parse_args(argv)
 
     try:
@@ -23,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
             result = run_preview(args.stack)
             print(json.dumps(result, indent=2, default=str) if args.json else render(result))
             return 0
+        if args.command == "up":
+            from local.up import run as run_up
+
+            return run_up(args.stack, fresh=args.fresh, port_base=args.port_base)
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2

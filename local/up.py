@@ -1,0 +1,325 @@
+"""``python -m local up --stack dev``: the whole stack on this machine, from the real program.
+
+Start-up order (each step reads only what the program registered):
+
+1. the emulators: moto (IAM enforcement off until step 6), moto for Cognito,
+   PostgreSQL, a Redis-protocol server; an admin identity in moto;
+2. ``__main__.py`` for the stack under ``LocalMocks``: tables, buckets, objects,
+   secrets, databases, user pools and ports are created as it registers them;
+3. the registrations become ``LocalFunction``s, ``LocalApi``s, ``CognitoPool``s
+   and sites (``local/provision.py``);
+4. data of the previous run is restored (unless ``--fresh``), demo users and
+   shows are seeded;
+5. each function gets an IAM identity with exactly its role's statements;
+6. IAM enforcement on; workers, the program's migration invocation, one gateway
+   per API and one server per site start.
+
+Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from local import engine, provision, services, state
+from local.services import MotoServer, Ports, Postgres, Redis, ServiceError
+
+STATE_ROOT = engine.PROJECT_ROOT / ".local"
+DEMO_USERS = (("demo@example.com", ()), ("admin@example.com", ("admins",)))
+SEED_SHOWS = (
+    ("The Tempest", "Main Hall", 2, 120, 2500),
+    ("Jazz at the Riverside", "Studio B", 5, 60, 1800),
+    ("A Midsummer Night's Dream", "Main Hall", 9, 120, 3000),
+    ("Improv Night", "Studio B", 12, 40, 1200),
+    ("Chamber Orchestra", "Main Hall", 16, 200, 4500),
+)
+
+
+class LocalMode:
+    """One stack running locally; ``start()`` then ``stop()`` (or use as a context manager)."""
+
+    def __init__(self, stack: str, *, fresh: bool = False, port_base: int | None = None,
+                 state_root: Path = STATE_ROOT, log: Callable[[str], None] | None = None,
+                 on_function_log: Callable[[str, str], None] | None = None):
+        self.stack = stack
+        self.fresh = fresh
+        self.state_dir = state_root / stack
+        self.ports = Ports(port_base)
+        self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.on_function_log = on_function_log
+        self.moto: MotoServer | None = None
+        self.cognito: MotoServer | None = None
+        self.postgres: Postgres | None = None
+        self.redis: Redis | None = None
+        self.mocks: provision.LocalMocks | None = None
+        self.recording: engine.Recording | None = None
+        self.local: provision.LocalStack | None = None
+        self.runtime: Any = None
+        self.gateways: list[Any] = []
+        self.sites: list[Any] = []
+        self.users: list[dict[str, Any]] = []
+        self.migrations: list[dict[str, Any]] = []
+        self.ready_seconds: float | None = None
+        self._stopped = False
+        self._exported = False
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> "LocalMode":
+        started = time.perf_counter()
+        try:
+            self._start()
+        except BaseException:
+            self.stop(export=False)
+            raise
+        self.ready_seconds = time.perf_counter() - started
+        return self
+
+    def __enter__(self) -> "LocalMode":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def _phase(self, name: str) -> None:
+        now = time.perf_counter()
+        if getattr(self, "_phase_started", None) is not None:
+            self.timings[self._phase_name] = round(now - self._phase_started, 2)
+        self._phase_name, self._phase_started = name, now
+
+    def _start(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._phase("emulators")
+        engine.stack_config(self.stack)  # a missing stack fails here, before anything starts
+        if self.fresh and self.state_dir.exists():
+            shutil.rmtree(self.state_dir)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._check_dependencies()
+
+        self.moto = MotoServer(self.ports.take("moto"), "main", self.state_dir / "logs" / "moto.log")
+        self.cognito = MotoServer(self.ports.take("moto (Cognito)"), "cognito", self.state_dir / "logs" / "cognito.log")
+        self.postgres = Postgres(self.ports.take("PostgreSQL"), self.state_dir / "postgres",
+                                 os.environ.get("MULTITIER_DATABASE_URL") or None)
+        self.redis = Redis(self.ports.take("Redis"), self.state_dir)
+        services.run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
+                               "postgres": self.postgres.start, "redis": self.redis.start})
+        self.moto.bootstrap_admin()
+
+        self._phase("program")
+        self.mocks = provision.LocalMocks(provision.Emulators(self.moto, self.cognito, self.postgres, self.redis,
+                                                             self.ports, self._region()))
+        self.recording = engine.run_stack(self.stack, mocks=self.mocks)
+        self._phase("build")
+        self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
+
+        self._phase("data")
+        if not self.fresh:
+            counts = state.restore(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(),
+                                   self._buckets(), self.mocks.uploads, self.state_dir / "data")
+            if counts["items"] or counts["objects"]:
+                self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
+        self._seed_users()
+        self._seed_shows()
+
+        self._phase("identities")
+        iam = self.moto.client("iam")
+        keys = services.run_parallel({fn.name: (lambda fn=fn: provision.function_identity(
+            self.moto, fn.name, self.local.policies[fn.name], iam)) for fn in self.local.functions})
+        functions = [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in self.local.functions]
+        self.local.functions = functions
+        self.moto.set_enforcement(True)
+
+        from local.lambda_runtime import LambdaRuntime
+
+        self._phase("workers")
+        self.runtime = LambdaRuntime(on_log=self._function_log, region=self._region())
+        for fn in functions:
+            self.runtime.start(fn)
+        for function_name, event in self.local.invocations:
+            result = self.runtime.invoke(function_name, event)
+            if not result.ok:
+                raise ServiceError(f"the program's invocation of {function_name} failed: "
+                                   f"{(result.error or {}).get('errorMessage', 'timed out')}")
+            self.migrations.append({"function": function_name, "result": result.payload})
+
+        self._phase("gateways")
+        from local.gateway import Gateway
+
+        for api in self.local.apis:
+            gateway = Gateway(api, self.runtime.invoke, self.local.pools, self._gateway_log)
+            gateway.start()
+            self.gateways.append(gateway)
+
+        from local.site_server import SiteServer
+
+        for site in self.local.sites:
+            self.sites.append(SiteServer(site, self.moto.client("s3"), [self.cognito.url]).start())
+        self._phase("done")
+
+    def stop(self, export: bool = True) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites)):
+            _quietly(step)
+        if self.runtime is not None:
+            _quietly(self.runtime.stop)
+        if export and self.local is not None and self.moto is not None and self.moto.process is not None:
+            _quietly(self.export)
+        for server in (self.moto, self.cognito, self.postgres, self.redis):
+            if server is not None:
+                _quietly(server.stop)
+
+    def export(self) -> dict[str, int]:
+        counts = state.export(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(), self._buckets(),
+                              self.mocks.uploads, self.state_dir / "data")
+        self._exported = True
+        return counts
+
+    # -- seeding ----------------------------------------------------------------------------
+    def _seed_users(self) -> None:
+        """A demo user and an admin in every user pool, with permanent passwords (printed)."""
+        passwords_file = self.state_dir / "users.json"
+        passwords = json.loads(passwords_file.read_text()) if passwords_file.is_file() else {}
+        cognito = self.cognito.client("cognito-idp")
+        for email, groups in DEMO_USERS:
+            password = passwords.setdefault(email, "Local-" + secrets.token_urlsafe(9) + "9!")
+            for pool in self.local.pools:
+                cognito.admin_create_user(UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS",
+                                          UserAttributes=[{"Name": "email", "Value": email},
+                                                          {"Name": "email_verified", "Value": "true"}])
+                cognito.admin_set_user_password(UserPoolId=pool.pool_id, Username=email, Password=password,
+                                                Permanent=True)
+                for group in groups:
+                    if group in self.local.pool_groups.get(pool.pool_id, []):
+                        cognito.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=email, GroupName=group)
+            self.users.append({"email": email, "password": password, "groups": list(groups)})
+        passwords_file.write_text(json.dumps(passwords, indent=1))
+        passwords_file.chmod(0o600)
+
+    def _seed_shows(self) -> None:
+        """A few upcoming shows in every shows table that has none."""
+        ddb = self.moto.client("dynamodb")
+        now = datetime.now(UTC).replace(microsecond=0)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        for table in self.local.shows_tables:
+            if ddb.scan(TableName=table, Limit=1, Select="COUNT")["Count"]:
+                continue
+            for index, (title, venue, days, capacity, price) in enumerate(SEED_SHOWS, start=1):
+                starts = (now + timedelta(days=days)).replace(hour=19, minute=30, second=0)
+                item = {"id": f"show-{index:03d}", "kind": "show", "title": title, "venue": venue,
+                        "starts_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"), "capacity": capacity,
+                        "remaining": capacity, "price_cents": price, "created_at": stamp, "updated_at": stamp}
+                ddb.put_item(TableName=table, Item={k: {"N": str(v)} if isinstance(v, int) else {"S": v}
+                                                    for k, v in item.items()})
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _check_dependencies(self) -> None:
+        missing = [name for name in ("moto", "flask", "flask_cors", "boto3", "psycopg", "awslambdaric")
+                   if _missing(name)]
+        if missing:
+            raise ServiceError(f"missing Python packages: {', '.join(missing)} "
+                               f"(run `make install` or pip install -r requirements-dev.txt)")
+
+    def _region(self) -> str:
+        return str(engine.stack_config(self.stack).get("aws:region") or engine.DEFAULT_REGION)
+
+    def _tables(self) -> list[str]:
+        return [name for typ, name in self.mocks.created if typ == "aws:dynamodb/table:Table"]
+
+    def _buckets(self) -> list[str]:
+        return [name for typ, name in self.mocks.created if typ == "aws:s3/bucket:Bucket"]
+
+    def _function_log(self, function: str, line: str) -> None:
+        if self.on_function_log is not None:
+            self.on_function_log(function, line)
+        else:
+            print(f"[{function}] {line}", flush=True)
+
+    def _gateway_log(self, *parts: Any) -> None:
+        line = " ".join(str(p) for p in parts)
+        if self.on_function_log is not None:
+            self.on_function_log("gateway", line)
+        else:
+            print(f"[gateway] {line}", flush=True)
+
+    # -- what is running ----------------------------------------------------------------------
+    def api_urls(self) -> dict[str, str]:
+        """API name → local base URL (with the stage)."""
+        return {api.name: api.url for api in self.local.apis}
+
+    def summary(self) -> str:
+        local = self.local
+        rows: list[tuple[str, str, str]] = []
+        for site in local.sites:
+            rows.append(("site", site.name, site.url))
+        for api in local.apis:
+            pattern = local.api_patterns.get(api.name, "")
+            rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
+        for user in self.users:
+            rows.append(("user", user["email"] + (" [admins]" if user["groups"] else ""), user["password"]))
+        for pool in local.pools:
+            rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
+        rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
+        rows.append(("emulator", "moto (Cognito)", self.cognito.url))
+        if self.postgres and self.postgres.info:
+            rows.append(("database", "PostgreSQL", self.postgres.info.description))
+        if self.redis and self.redis.kind:
+            rows.append(("cache", "Redis protocol", self.redis.kind))
+        rows.append(("functions", f"{len(local.functions)} workers", f"code in {self.state_dir / 'functions'}"))
+        for migration in self.migrations:
+            rows.append(("migration", migration["function"], json.dumps(migration["result"])[:80]))
+        width = [max(len(r[i]) for r in rows) for i in range(2)]
+        lines = [f"multitier local mode: stack {self.stack!r} ready in {self.ready_seconds or 0:.1f} s "
+                 f"(data in {self.state_dir}; Ctrl-C stops everything)", ""]
+        lines += [f"  {kind.ljust(width[0])}  {name.ljust(width[1])}  {value}" for kind, name, value in rows]
+        return "\n".join(lines)
+
+
+def _missing(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is None
+
+
+def _quietly(step: Callable[[], Any]) -> None:
+    try:
+        step()
+    except Exception as error:  # noqa: BLE001 (shutdown continues whatever fails)
+        print(f"local mode: while stopping: {error}", file=sys.stderr)
+
+
+def run(stack: str, fresh: bool = False, port_base: int | None = None) -> int:
+    """The CLI: start, print the table, stream logs until SIGINT/SIGTERM, stop."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    mode = LocalMode(stack, fresh=fresh, port_base=port_base)
+    try:
+        try:
+            mode.start()
+        except (ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
+            print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
+            return 2
+        print(mode.summary(), flush=True)
+        while not stop.wait(0.5):
+            pass
+        print("\nstopping local mode...", file=sys.stderr, flush=True)
+        return 0
+    finally:
+        mode.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
