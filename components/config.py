@@ -369,7 +369,44 @@ def render_project_file() -> str:
     return PROJECT_FILE_HEADER + yaml.safe_dump(project, sort_keys=False, width=120)
 
 
+def render_settings_table(stacks: Mapping[str, Mapping[str, Any]]) -> str:
+    """The README's settings table: every key, its default and each stack's value."""
+    names = list(stacks)
+    resolved = {name: settings_from_config(config) for name, config in stacks.items()}
+    rows = ["| setting | " + " | ".join(names) + " | default | description |",
+            "|---|" + "---|" * len(names) + "---|---|"]
+    defaults = Settings()
+
+    def value(settings: Settings, section: str | None, field: str) -> str:
+        holder = getattr(settings, _attr(section)) if section else settings
+        shown = getattr(holder, field)
+        return ", ".join(map(str, shown)) if isinstance(shown, list) else str(shown)
+
+    for key, (section, field, info) in config_keys().items():
+        default = value(defaults, section, field)
+        cells = [value(resolved[n], section, field) for n in names]
+        cells = [f"**{c}**" if c != default else c for c in cells]
+        rows.append(f"| `{key}` | " + " | ".join(cells) + f" | {default or '(empty)'} | {info.description} |")
+    return "\n".join(rows)
+
+
+def render_readme(readme: str, table: str) -> str:
+    """The README with its settings table replaced."""
+    start, end = "<!-- settings:start -->", "<!-- settings:end -->"
+    head, _, rest = readme.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{table}\n{end}{tail}"
+
+
 if __name__ == "__main__":
+    # Regenerate Pulumi.yaml and the README's settings table from the model.
     from pathlib import Path
 
-    (Path(__file__).resolve().parents[1] / "Pulumi.yaml").write_text(render_project_file())
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    (root / "Pulumi.yaml").write_text(render_project_file())
+    stacks = {p.name.split(".")[1]: (yaml.safe_load(p.read_text()) or {}).get("config") or {}
+              for p in sorted(root.glob("Pulumi.*.yaml"))}
+    readme = root / "README.md"
+    readme.write_text(render_readme(readme.read_text(), render_settings_table(stacks)))

@@ -71,3 +71,12 @@ def test_other_namespaces_are_left_to_their_providers():
 def test_a_bad_setting_stops_the_program_before_any_resource():
     with pytest.raises(SettingsError, match="multitier:apiThrottleBurst = '-1': Input should be greater than 0"):
         run_stack("dev", overrides={"multitier:apiThrottleBurst": -1})
+
+
+def test_readme_settings_table_is_current():
+    # Regenerate with `python -m components.config` after changing a setting or a stack file.
+    from components.config import render_readme, render_settings_table
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    table = render_settings_table({"dev": stack_config("dev"), "prod": stack_config("prod")})
+    assert readme == render_readme(readme, table)
