@@ -14,13 +14,14 @@ from typing import Callable
 import pulumi
 
 from components.config import Settings
-from components.data.bucket import Bucket, BucketArgs
+from components.data.bucket import Bucket
 from components.data.table import Table
 from components.identity.user_pool import UserPool, UserPoolArgs
 from components.logic.link import Link
 from components.logic.rest_api import ApiDomain, ApiDomainArgs, CognitoAuth, RestApi, RestApiArgs
 from components.patterns.base import Monitored, PatternArgs
-from components.patterns.services import InfoContent, ServiceFunctions, routes, ticketing_tables
+from components.patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
+                                          ticketing_tables, tickets_links)
 
 
 @dataclass
@@ -44,11 +45,8 @@ class Microservice:
 
 SERVICES = (
     Microservice("shows", lambda s: [s.tables["shows"].grant("readwrite", "SHOWS_TABLE")]),
-    Microservice("tickets", lambda s: [s.tables["tickets"].grant("readwrite", "TICKETS_TABLE", transactions=True),
-                                       s.tables["shows"].grant("readwrite", "SHOWS_TABLE", transactions=True),
-                                       s.tables["idempotency"].grant("readwrite", "IDEMPOTENCY_TABLE")]),
-    Microservice("info", lambda s: [s.info.grant("read", "INFO_BUCKET", prefix="info/")],
-                 {"INFO_SOURCE": "s3", "INFO_PREFIX": "info/"}),
+    Microservice("tickets", lambda s: tickets_links(s.tables)),
+    Microservice("info", lambda s: info_from_s3(s.info)[0], INFO_S3_ENV),
 )
 
 
@@ -60,10 +58,7 @@ class Microservices(pulumi.ComponentResource):
 
         self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
                                                             unique_suffix=f"{args.stack}-micro"), opts=child)
-        self.info_content = Bucket(f"{name}-info", BucketArgs(settings=s.data, name_prefix=f"{name}-info"), opts=child)
-        info = InfoContent()
-        for path in info.files:
-            self.info_content.put_object(f"{info.prefix}{path.name}", source=path, content_type="application/json")
+        self.info_content = info_bucket(f"{name}-info", s.data, self)
         shared = Shared(settings=s, tables=ticketing_tables(name, s.data, self), info=self.info_content)
 
         self.domain = None

@@ -15,7 +15,7 @@ from components.identity.user_pool import UserPool, UserPoolArgs
 from components.logic.rest_api import CognitoAuth, RestApi, RestApiArgs
 from components.network.network import Network, NetworkArgs
 from components.patterns.base import Monitored, PatternArgs
-from components.patterns.services import ServiceFunctions, routes, run_migrations, ticketing_tables
+from components.patterns.services import ServiceFunctions, routes, run_migrations, ticketing_tables, tickets_links
 
 
 class MobileBackend(pulumi.ComponentResource):
@@ -33,12 +33,8 @@ class MobileBackend(pulumi.ComponentResource):
 
         fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
                                cors_origin=s.api.cors_origins[0])
-        shows, tickets, idempotency = (self.tables[t] for t in ("shows", "tickets", "idempotency"))
-        self.shows = fns.function(f"{name}-shows", "shows", [shows.grant("readwrite", "SHOWS_TABLE")])
-        self.tickets = fns.function(f"{name}-tickets", "tickets", [
-            tickets.grant("readwrite", "TICKETS_TABLE", transactions=True),
-            shows.grant("readwrite", "SHOWS_TABLE", transactions=True),
-            idempotency.grant("readwrite", "IDEMPOTENCY_TABLE")])
+        self.shows = fns.function(f"{name}-shows", "shows", [self.tables["shows"].grant("readwrite", "SHOWS_TABLE")])
+        self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
         self.info = fns.function(f"{name}-info", "info", [self.database.grant()], {"INFO_SOURCE": "postgres"})
         self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant()],
                                     behind_api=False, timeout_seconds=60)

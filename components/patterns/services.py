@@ -8,14 +8,14 @@ which tables the services use. Patterns choose the data stores and the auth.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from components.config import DataSettings, LambdaSettings
+from components.data.bucket import Bucket, BucketArgs
 from components.data.table import GlobalIndex, Key, Table, TableArgs
 from components.logic.bundle import FUNCTIONS_DIR, code_hash
 from components.logic.function import ALIAS, Function, FunctionArgs
@@ -59,13 +59,6 @@ def routes(service: str, function: Function, methods: Sequence[str] = ()) -> lis
             for method, path in ROUTES[service] if not methods or method in methods]
 
 
-@dataclass
-class TicketingTables:
-    shows: Table
-    tickets: Table
-    idempotency: Table
-
-
 def ticketing_tables(prefix: str, data: DataSettings, parent: pulumi.Resource,
                      which: Sequence[str] = ("shows", "tickets", "idempotency")) -> dict[str, Table]:
     """The tables of functions/README.md: key schemas and indexes the services query."""
@@ -107,15 +100,28 @@ def run_migrations(name: str, migrate: Function, parent: pulumi.Resource,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[migrate, *after]))
 
 
-@dataclass
-class InfoContent:
-    """Venue information as JSON objects, for the patterns that serve /info from S3."""
+INFO_PREFIX = "info/"
+INFO_S3_ENV = {"INFO_SOURCE": "s3", "INFO_PREFIX": INFO_PREFIX}
 
-    prefix: str = "info/"
-    source: Path = INFO_CONTENT
-    files: list[Path] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.files = sorted(p for p in self.source.glob("*.json"))
-        if not self.files:
-            raise ValueError(f"no /info content (*.json) in {self.source}")
+def info_bucket(name: str, data: DataSettings, parent: pulumi.Resource) -> Bucket:
+    """A private bucket holding the venue information that /info serves from S3."""
+    files = sorted(INFO_CONTENT.glob("*.json"))
+    if not files:
+        raise ValueError(f"no /info content (*.json) in {INFO_CONTENT}")
+    bucket = Bucket(name, BucketArgs(settings=data, name_prefix=name), opts=pulumi.ResourceOptions(parent=parent))
+    for path in files:
+        bucket.put_object(f"{INFO_PREFIX}{path.name}", source=path, content_type="application/json")
+    return bucket
+
+
+def info_from_s3(bucket: Bucket) -> tuple[list[Link], dict[str, str]]:
+    """Links and environment of an info function reading ``bucket``."""
+    return [bucket.grant("read", "INFO_BUCKET", prefix=INFO_PREFIX)], INFO_S3_ENV
+
+
+def tickets_links(tables: Mapping[str, Table]) -> list[Link]:
+    """Buying and cancelling: a transaction over the ticket and the show's seats, plus idempotency records."""
+    return [tables["tickets"].grant("readwrite", "TICKETS_TABLE", transactions=True),
+            tables["shows"].grant("readwrite", "SHOWS_TABLE", transactions=True),
+            tables["idempotency"].grant("readwrite", "IDEMPOTENCY_TABLE")]

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import pulumi
 
-from components.data.bucket import Bucket, BucketArgs
 from components.identity.user_pool import UserPool, UserPoolArgs
+from components.logic.bundle import PROJECT_ROOT
 from components.logic.rest_api import CognitoAuth, RestApi, RestApiArgs
-from components.patterns.base import Monitored, PatternArgs, cognito_origin
-from components.patterns.services import InfoContent, ServiceFunctions, routes, ticketing_tables
-from components.patterns.single_page_app import SITE_DIR, _origin
+from components.patterns.base import Monitored, PatternArgs, ticketing_site
+from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, ticketing_tables,
+                                          tickets_links)
 from components.presentation.amplify_hosting import AmplifyHosting, AmplifyHostingArgs
-from components.presentation.static_site import RuntimeConfig, StaticSite, StaticSiteArgs
 
 
 class WebApp(pulumi.ComponentResource):
@@ -31,24 +30,17 @@ class WebApp(pulumi.ComponentResource):
         self.tables = ticketing_tables(name, s.data, self)
         self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
                                                             unique_suffix=f"{args.stack}-web"), opts=child)
-        self.content = Bucket(f"{name}-info", BucketArgs(settings=s.data, name_prefix=f"{name}-info"), opts=child)
-        info = InfoContent()
-        for path in info.files:
-            self.content.put_object(f"{info.prefix}{path.name}", source=path, content_type="application/json")
+        self.content = info_bucket(f"{name}-info", s.data, self)
 
         fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
                                cors_origin=s.api.cors_origins[0])
-        shows, tickets, idempotency = (self.tables[t] for t in ("shows", "tickets", "idempotency"))
+        shows = self.tables["shows"]
         # One function per part of the app: browsing needs only read access,
         # administering shows needs write access, and neither sees tickets.
         self.browse = fns.function(f"{name}-browse", "shows", [shows.grant("read", "SHOWS_TABLE")])
         self.admin = fns.function(f"{name}-admin", "shows", [shows.grant("readwrite", "SHOWS_TABLE")])
-        self.tickets = fns.function(f"{name}-tickets", "tickets", [
-            tickets.grant("readwrite", "TICKETS_TABLE", transactions=True),
-            shows.grant("readwrite", "SHOWS_TABLE", transactions=True),
-            idempotency.grant("readwrite", "IDEMPOTENCY_TABLE")])
-        self.info = fns.function(f"{name}-info", "info", [self.content.grant("read", "INFO_BUCKET", prefix=info.prefix)],
-                                 {"INFO_SOURCE": "s3", "INFO_PREFIX": info.prefix})
+        self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
+        self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
 
         self.api = RestApi(f"{name}-api", RestApiArgs(
             settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
@@ -60,17 +52,11 @@ class WebApp(pulumi.ComponentResource):
         if s.site.hosting == "amplify":
             # Amplify serves the same build. Its runtime config.json has to be in
             # the deployed zip, which is built before the API exists, so this
-            # option needs the README's two-step deploy ("Web app on Amplify").
+            # option needs the README's extra step ("Web app on Amplify").
             self.front_end = AmplifyHosting(f"{name}-amplify", AmplifyHostingArgs(
-                build_dir=SITE_DIR, data=s.data, region=args.region), opts=child)
+                build_dir=PROJECT_ROOT / "site", data=s.data, region=args.region), opts=child)
         else:
-            self.front_end = StaticSite(f"{name}-site", StaticSiteArgs(
-                data=s.data, site=s.site, content_dir=SITE_DIR,
-                config=RuntimeConfig(stack=args.stack, pattern="web_app", api_url=self.api.url,
-                                     region=args.region, auth=self.users.site_auth()),
-                api_origin=self.api.url.apply(_origin), auth_origin=cognito_origin(args.region),
-                domain_name=f"www.{s.domain.name}" if s.domain.name else "", hosted_zone_id=s.domain.hosted_zone_id,
-            waf_rate_limit=s.api.waf_rate_limit), opts=child)
+            self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 
         self.monitored = Monitored(functions=[self.browse, self.admin, self.tickets, self.info], apis=[self.api],
                                    tables=list(self.tables.values()))
