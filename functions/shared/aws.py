@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 _clients: dict[str, Any] = {}
+_session: Any = None
 _lock = threading.Lock()
 
 
@@ -16,10 +17,14 @@ def client(service: str) -> Any:
         return existing
     with _lock:
         if service not in _clients:
+            global _session
             import boto3  # imported on first use: keeps cold imports fast
             from botocore.config import Config
 
-            _clients[service] = boto3.session.Session().client(
+            if _session is None:
+                # One session: its loader parses endpoint and service models once per container.
+                _session = boto3.session.Session()
+            _clients[service] = _session.client(
                 service,
                 config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10),
             )
@@ -28,5 +33,7 @@ def client(service: str) -> Any:
 
 def reset_clients() -> None:
     """Forget cached clients (tests)."""
+    global _session
     with _lock:
         _clients.clear()
+        _session = None
