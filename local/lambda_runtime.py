@@ -317,6 +317,9 @@ class _Worker:
             if inv is None or inv.request_id != request_id:
                 return False
             self.current = None
+        rss = _rss_bytes(self.proc.pid)  # a short invocation may finish between two watchdog samples
+        if rss:
+            inv.max_rss = max(inv.max_rss, rss)
         return inv.finish(payload=payload, error=error)
 
     def init_failed(self, error: dict) -> None:
