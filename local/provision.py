@@ -71,6 +71,12 @@ LOCAL_OVERRIDES: list[tuple[str, str, str, str]] = [
 # And one in the site's config.json: auth.endpoint (Cognito's regional endpoint) → moto Cognito.
 
 
+TRANSACTION_ACTIONS = {
+    "dynamodb:TransactWriteItems": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+    "dynamodb:TransactGetItems": ("dynamodb:GetItem",),
+}
+
+
 def widen(policy: str | Mapping[str, Any]) -> dict:
     """A policy's statements with every resource widened to ``*`` (moto matches only ``*``)."""
     document = json.loads(policy) if isinstance(policy, str) else dict(policy)
@@ -81,6 +87,14 @@ def widen(policy: str | Mapping[str, Any]) -> dict:
     for statement in statements:
         s = {k: v for k, v in statement.items() if k not in ("Resource", "NotResource", "Condition")}
         s["Resource"] = "*"
+        actions = s.get("Action") or []
+        actions = [actions] if isinstance(actions, str) else list(actions)
+        # AWS authorizes a transaction by each item's own action; moto checks one (non-existent)
+        # action for the whole call instead, so it is added where the item actions are granted.
+        for transact, item_actions in TRANSACTION_ACTIONS.items():
+            if any(a in actions for a in item_actions) and transact not in actions:
+                actions.append(transact)
+        s["Action"] = actions
         widened.append(s)
     return {"Version": "2012-10-17", "Statement": widened}
 
@@ -478,7 +492,8 @@ def build(recording: engine.Recording, mocks: LocalMocks, state_dir: Path, stack
         role = roles.get(fn.inputs.get("role"))
         statements = []
         if role is not None:
-            for document in policies_by_role.get(role.id, []) + policies_by_role.get(role.outputs.get("name"), []):
+            keys = dict.fromkeys([role.id, role.outputs.get("name")])  # RolePolicy.role is the role's id (= name)
+            for document in [d for key in keys for d in policies_by_role.get(key, [])]:
                 statements += widen(document)["Statement"]
         seen: set[str] = set()
         for index, statement in enumerate(statements):  # several policies may reuse a Sid

@@ -275,7 +275,7 @@ class Postgres:
         result = subprocess.run([str(c) for c in command], user=self.run_as, capture_output=True, text=True,
                                 cwd=self.root, timeout=120)
         if result.returncode != 0:
-            raise ServiceError(f"{Path(str(command[0])).name} failed: {result.stderr.strip()[-300:]}")
+            raise ServiceError(f"{Path(str(command[0])).name} failed: {result.stderr.strip()[-1500:]}")
 
     def _wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,9 +78,12 @@ def function_logs() -> FunctionLogs:
 
 
 @pytest.fixture(scope="session")
-def local_stack(tmp_path_factory, function_logs) -> LocalMode:
-    mode = LocalMode(STACK, fresh=True, state_root=tmp_path_factory.mktemp("local-state"),
-                     log=lambda line: None, on_function_log=function_logs)
+def local_stack(function_logs) -> LocalMode:
+    # Not pytest's tmp_path: PostgreSQL runs as another system user when root, and
+    # pytest keeps its base folder private (0700).
+    state_root = Path(tempfile.mkdtemp(prefix="mt-local-test-"))
+    mode = LocalMode(STACK, fresh=True, state_root=state_root, log=lambda line: None,
+                     on_function_log=function_logs)
     mode.start()
     try:
         yield mode
@@ -87,6 +93,7 @@ def local_stack(tmp_path_factory, function_logs) -> LocalMode:
         for server in (mode.moto, mode.cognito, mode.postgres):
             assert server.process is None
         assert mode.runtime.worker_pids() == []
+        shutil.rmtree(state_root, ignore_errors=True)
 
 
 @dataclass
@@ -99,7 +106,7 @@ class Pattern:
     apis: dict[str, str]   # first path segment ("shows", "tickets", "info") → base URL
 
     def url(self, path: str) -> str:
-        return self.apis[path.strip("/").split("/")[0]] + path
+        return self.apis[path.strip("/").split("?")[0].split("/")[0]] + path
 
 
 def patterns_of(mode: LocalMode) -> dict[str, Pattern]:
@@ -166,7 +173,7 @@ def _report_logs_on_failure(request, function_logs):
     yield
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        print("---- last function/gateway log lines ----\n" + function_logs.tail())
+        print("---- last function/gateway log lines ----\n" + function_logs.tail(12))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
