@@ -603,7 +603,10 @@ class Gateway:
             entry = self._call_authorizer(req, function, event)
             if ttl > 0:
                 with self._lock:
-                    self._auth_cache[cache_key] = (time.monotonic() + ttl, entry)
+                    now = time.monotonic()
+                    if len(self._auth_cache) > 10000:  # many distinct tokens: drop the expired ones
+                        self._auth_cache = {k: v for k, v in self._auth_cache.items() if v[0] > now}
+                    self._auth_cache[cache_key] = (now + ttl, entry)
         if not policy_allows(entry["policy"], method_arn):
             raise GatewayError("ACCESS_DENIED")
         req.authorizer = dict(entry["context"])
