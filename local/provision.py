@@ -68,7 +68,8 @@ LOCAL_OVERRIDES: list[tuple[str, str, str, str]] = [
     ("OIDC_JWKS_URL", "it is a cognito-idp JWKS URL", "moto Cognito's JWKS URL",
      "the issuer stays Cognito's (moto signs tokens with it); only the keys' address moves"),
 ]
-# And one in the site's config.json: auth.endpoint (Cognito's regional endpoint) → moto Cognito.
+# And one in the site's config.json: auth.endpoint (Cognito's regional endpoint) → the local sign-in
+# endpoint (services.CognitoFront: real SRP in front of moto's Cognito).
 
 
 TRANSACTION_ACTIONS = {
@@ -109,6 +110,11 @@ class Emulators:
     redis: Redis | None
     ports: Ports
     region: str = engine.DEFAULT_REGION
+    sign_in_url: str = ""  # where the browser signs in (the SRP front); defaults to moto's Cognito
+
+    @property
+    def sign_in(self) -> str:
+        return self.sign_in_url or self.cognito.url
 
 
 @dataclass
@@ -264,7 +270,7 @@ class LocalMocks(engine.Mocks):
         except ValueError:
             return body
         if isinstance(config, dict) and isinstance(config.get("auth"), dict) and "endpoint" in config["auth"]:
-            config["auth"]["endpoint"] = self.emulators.cognito.url + "/"
+            config["auth"]["endpoint"] = self.emulators.sign_in + "/"
             return json.dumps(config).encode()
         return body
 

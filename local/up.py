@@ -60,6 +60,7 @@ class LocalMode:
         self.on_function_log = on_function_log
         self.moto: MotoServer | None = None
         self.cognito: MotoServer | None = None
+        self.sign_in: services.CognitoFront | None = None
         self.postgres: Postgres | None = None
         self.redis: Redis | None = None
         self.mocks: provision.LocalMocks | None = None
@@ -111,16 +112,20 @@ class LocalMode:
         self.postgres = Postgres(self.ports.take("PostgreSQL"), self.state_dir / "postgres",
                                  os.environ.get("MULTITIER_DATABASE_URL") or None)
         self.redis = Redis(self.ports.take("Redis"), self.state_dir)
+        self.sign_in = services.CognitoFront(self.ports.take("Cognito sign-in"), self.cognito)
         services.run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
                                "postgres": self.postgres.start, "redis": self.redis.start})
+        self.sign_in.start()
         self.moto.bootstrap_admin()
 
         self._phase("program")
         self.mocks = provision.LocalMocks(provision.Emulators(self.moto, self.cognito, self.postgres, self.redis,
-                                                             self.ports, self._region()))
+                                                             self.ports, self._region(), self.sign_in.url))
         self.recording = engine.run_stack(self.stack, mocks=self.mocks)
         self._phase("build")
         self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
+        self.sign_in.client_pools = {client: pool for pool, clients in self.local.pool_clients.items()
+                                     for client in clients}
 
         self._phase("data")
         if not self.fresh:
@@ -163,14 +168,15 @@ class LocalMode:
         from local.site_server import SiteServer
 
         for site in self.local.sites:
-            self.sites.append(SiteServer(site, self.moto.client("s3"), [self.cognito.url]).start())
+            self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
         self._phase("done")
 
     def stop(self, export: bool = True) -> None:
         if self._stopped:
             return
         self._stopped = True
-        for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites)):
+        for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites),
+                     *((self.sign_in.stop,) if self.sign_in else ())):
             _quietly(step)
         if self.runtime is not None:
             _quietly(self.runtime.stop)
@@ -200,6 +206,7 @@ class LocalMode:
                                                           {"Name": "email_verified", "Value": "true"}])
                 cognito.admin_set_user_password(UserPoolId=pool.pool_id, Username=email, Password=password,
                                                 Permanent=True)
+                self.sign_in.set_password(pool.pool_id, email, password)
                 for group in groups:
                     if group in self.local.pool_groups.get(pool.pool_id, []):
                         cognito.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=email, GroupName=group)
@@ -272,6 +279,7 @@ class LocalMode:
             rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
         rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
         rows.append(("emulator", "moto (Cognito)", self.cognito.url))
+        rows.append(("sign-in", "Cognito SRP endpoint", self.sign_in.url))
         if self.postgres and self.postgres.info:
             rows.append(("database", "PostgreSQL", self.postgres.info.description))
         if self.redis and self.redis.kind:

@@ -288,10 +288,10 @@ def test_sites_serve_the_program_uploads_with_local_config_and_headers(local_sta
         assert index.headers["x-content-type-options"] == "nosniff"
         assert "max-age=" in index.headers["strict-transport-security"]
         csp = index.headers["content-security-policy"]
-        assert local_stack.cognito.url in csp
+        assert local_stack.sign_in.url in csp
 
         config = http("GET", site.url + "config.json").json()
-        assert config["auth"]["endpoint"].rstrip("/") == local_stack.cognito.url
+        assert config["auth"]["endpoint"].rstrip("/") == local_stack.sign_in.url
         assert config["apiUrl"].startswith("http://127.0.0.1:")
         assert config["apiUrl"].rstrip("/") in [a.url for a in local_stack.local.apis]
         assert config["apiUrl"].split("/dev")[0] in csp
@@ -304,23 +304,76 @@ def test_sites_serve_the_program_uploads_with_local_config_and_headers(local_sta
         assert http("POST", site.url).status == 405
 
 
-def test_the_browser_sign_in_calls_reach_cognito_with_cors(local_stack, patterns):
-    """moto's Cognito answers the site's cross-origin InitiateAuth (and its preflight)."""
+def test_the_browser_sign_in_endpoint_answers_cross_origin(local_stack):
     site = local_stack.local.sites[0]
     origin = site.url.rstrip("/")
-    preflight = http("OPTIONS", local_stack.cognito.url + "/", headers={
+    config = http("GET", site.url + "config.json").json()
+    preflight = http("OPTIONS", config["auth"]["endpoint"], headers={
         "Origin": origin, "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type,x-amz-target"})
     assert preflight.headers.get("access-control-allow-origin") in ("*", origin)
-    config = http("GET", site.url + "config.json").json()
-    response = http("POST", config["auth"]["endpoint"], headers={
-        "Origin": origin, "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"},
-        body={"AuthFlow": "USER_SRP_AUTH", "ClientId": config["auth"]["clientId"],
-              "AuthParameters": {"USERNAME": "demo@example.com", "SRP_A": "abcdef"}})
-    assert response.status == 200, response.body
-    assert response.json()["ChallengeName"] == "PASSWORD_VERIFIER"
-    assert response.headers.get("access-control-allow-origin") in ("*", origin)
+    assert "x-amz-target" in preflight.headers.get("access-control-allow-headers", "").lower()
+
+
+def _srp_sign_in(endpoint: str, pool_id: str, client_id: str, username: str, password: str):
+    """Cognito's USER_SRP_AUTH from the client side (tests/site/srp_reference.py's maths)."""
+    import secrets
+    from datetime import datetime, timezone
+
+    from tests.site import srp_reference as srp
+
+    def call(target, payload):
+        return http("POST", endpoint, body=payload, headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{target}"})
+
+    small_a = int.from_bytes(secrets.token_bytes(128), "big") % srp.N
+    big_a = pow(srp.G, small_a, srp.N)
+    init = call("InitiateAuth", {"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
+                                 "AuthParameters": {"USERNAME": username, "SRP_A": f"{big_a:x}"}})
+    if init.status != 200:
+        return init
+    params = init.json()["ChallengeParameters"]
+    big_b, salt, user_id = int(params["SRP_B"], 16), params["SALT"], params["USER_ID_FOR_SRP"]
+    u = srp.calc_u(big_a, big_b)
+    x = srp.calc_x(pool_id.split("_", 1)[1], user_id, password, salt)
+    s = pow(big_b - srp.K * pow(srp.G, x, srp.N), small_a + u * x, srp.N)
+    key = srp.hkdf16(bytes.fromhex(srp.pad_hex(s)), bytes.fromhex(srp.pad_hex(u)))
+    stamp = srp.timestamp(datetime.now(timezone.utc))
+    message = (pool_id.split("_", 1)[1].encode() + user_id.encode()
+               + base64.b64decode(params["SECRET_BLOCK"]) + stamp.encode())
+    import hashlib
+    import hmac
+
+    signature = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+    return call("RespondToAuthChallenge", {
+        "ChallengeName": "PASSWORD_VERIFIER", "ClientId": client_id, "Session": init.json()["Session"],
+        "ChallengeResponses": {"USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
+                               "PASSWORD_CLAIM_SIGNATURE": signature, "TIMESTAMP": stamp}})
+
+
+def test_srp_sign_in_checks_the_password_and_returns_working_tokens(local_stack, patterns):
+    pattern = patterns[PATTERNS[0]]
+    demo = next(u for u in local_stack.users if u["email"] == "demo@example.com")
+    endpoint = local_stack.sign_in.url + "/"
+
+    wrong = _srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"] + "x")
+    assert wrong.status == 400 and wrong.json()["__type"] == "NotAuthorizedException"
+    unknown = _srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, "nobody@example.com", "Whatever-1!")
+    assert unknown.status == 400
+
+    right = _srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"])
+    assert right.status == 200, right.body
+    tokens = right.json()["AuthenticationResult"]
+    assert http("GET", pattern.url("/shows"), token=tokens["IdToken"]).status == 200
+    # REFRESH_TOKEN_AUTH passes through to the emulator's Cognito
+    refreshed = http("POST", endpoint, body={"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": pattern.client_id,
+                                             "AuthParameters": {"REFRESH_TOKEN": tokens["RefreshToken"]}},
+                     headers={"Content-Type": "application/x-amz-json-1.1",
+                              "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
+    assert refreshed.status == 200, refreshed.body
+    assert http("GET", pattern.url("/shows"),
+                token=refreshed.json()["AuthenticationResult"]["IdToken"]).status == 200
 
 
 def _show_item(mode, pattern: str, show_id: str) -> dict:

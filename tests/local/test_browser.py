@@ -1,0 +1,71 @@
+"""The single-page app from local mode in a real headless Chromium (Debian's, no download).
+
+GIVEN the dev stack in local mode (conftest ``local_stack``)
+WHEN a person opens the single-page app's site, signs in as the demo user (SRP
+against the emulator's Cognito), buys a ticket
+THEN the purchase is confirmed and the ticket is listed under "My tickets", with no
+console error and no CSP violation along the way.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.local.conftest import http
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
+                                reason=f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)")
+
+
+def _site_of(local_stack, pattern: str):
+    for site in local_stack.local.sites:
+        if http("GET", site.url + "config.json").json().get("pattern") == pattern:
+            return site
+    raise AssertionError(f"no site serves the {pattern} pattern")
+
+
+def test_demo_user_signs_in_buys_a_ticket_and_sees_it(local_stack):
+    from playwright.sync_api import expect, sync_playwright
+
+    site = _site_of(local_stack, "single_page_app")
+    demo = next(u for u in local_stack.users if u["email"] == "demo@example.com")
+    problems: list[str] = []
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1024, "height": 800}).new_page()
+            page.set_default_timeout(20000)
+            page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+            page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+
+            page.goto(site.url)
+            expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+            page.get_by_label("Username or email").fill(demo["email"])
+            page.get_by_label("Password").fill(demo["password"])
+            page.get_by_role("button", name="Sign in").click()
+
+            expect(page.get_by_role("heading", name="Upcoming shows")).to_be_visible()
+            first = page.locator(".show-list > li").first
+            expect(first).to_be_visible()
+            title = first.get_by_role("link").first.inner_text().strip()
+            first.get_by_role("link").first.click()
+            expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+            page.get_by_label("Number of tickets").fill("1")
+            page.get_by_role("button", name="Buy tickets").click()
+            expect(page.locator(".purchase-result")).to_contain_text("Purchased 1 ticket")
+
+            page.get_by_role("link", name="My tickets", exact=True).click()
+            expect(page.get_by_role("heading", name="My tickets")).to_be_visible()
+            expect(page.locator(".ticket-list > li", has_text=title).first).to_be_visible()
+        finally:
+            browser.close()
+    assert problems == [], problems
