@@ -35,7 +35,7 @@ from typing import Any, Callable
 from local import engine, provision, services, state
 from local.services import MotoServer, Ports, Postgres, Redis, ServiceError
 
-STATE_ROOT = engine.PROJECT_ROOT / ".local"
+STATE_ROOT = Path(os.environ.get("MULTITIER_LOCAL_DIR") or engine.PROJECT_ROOT / ".local")
 DEMO_USERS = (("demo@example.com", ()), ("admin@example.com", ("admins",)))
 SEED_SHOWS = (
     ("The Tempest", "Main Hall", 2, 120, 2500),
