@@ -3,6 +3,7 @@
 import json
 import multiprocessing
 import os
+import threading
 import urllib.request
 import uuid
 
@@ -217,8 +218,23 @@ def _buyer(module, endpoint, barrier, results, index, quantity):
 @pytest.fixture
 def moto_server(monkeypatch):
     """A moto server on 127.0.0.1 that separate processes (containers) share, as they share DynamoDB."""
+    from moto.dynamodb.models import DynamoDBBackend
     from moto.server import ThreadedMotoServer
 
+    # DynamoDB evaluates a condition and applies the write atomically; moto 5.2.5 does not
+    # (its server handles requests in threads with no lock). A conditional put can pass its
+    # check while another request writes the same item, and a cancelled transaction restores
+    # whole-table snapshots, wiping writes that concurrent transactions made meanwhile. We
+    # serialise moto's writes to restore DynamoDB's semantics; our conditions still decide.
+    lock = threading.RLock()
+    for name in ("transact_write_items", "put_item", "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def atomic(self, *args, _original=original, **kwargs):
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, atomic)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
