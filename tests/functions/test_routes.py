@@ -28,3 +28,16 @@ def test_openapi_routes_match_contract(service):
 def test_every_service_has_app_handler():
     for service in ("shows", "tickets", "info", "migrate", "authorizer"):
         assert callable(load_service(service).handler)
+
+
+def test_gateway_body_schemas_agree_with_the_function_models():
+    # API Gateway rejects bodies with these schemas before the function runs; they
+    # must accept exactly the fields the function's pydantic models accept.
+    from components.patterns.services import SHOW_SCHEMA, TICKET_SCHEMA
+    from shared.models import ShowIn, TicketIn
+
+    for model, schema in ((ShowIn, SHOW_SCHEMA), (TicketIn, TICKET_SCHEMA)):
+        generated = model.model_json_schema()
+        assert set(generated["properties"]) == set(schema["properties"])
+        assert set(generated["required"]) == set(schema["required"])
+        assert schema["additionalProperties"] is False
