@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt f
 STACK  ?= dev
 PYTEST_ARGS ?=
 
-.PHONY: install test test-unit preview-offline local clean
+.PHONY: install system-deps test test-unit preview-offline local clean
 
 $(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,13 @@ $(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt
 
 install: $(STAMP)
 
-test: install
+# The browser test drives Debian's Chromium (no browser downloads); installed here when missing.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	node --test tests/site/
 

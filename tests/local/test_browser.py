@@ -20,8 +20,13 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(),
-                                reason=f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)")
+
+
+@pytest.fixture(autouse=True)
+def chromium_installed():
+    # A missing browser is a failed test, not a skip: `make test` and .ci/run install it.
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium (make system-deps)")
 
 
 def _site_of(local_stack, pattern: str):
