@@ -22,6 +22,7 @@ system-deps:
 	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 test: install system-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	node --test tests/site/
 

@@ -7,7 +7,6 @@ import json
 import sys
 
 
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local", description="multitier's offline engine")
     commands = parser.add_subparsers(dest="command", required=True)

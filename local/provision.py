@@ -51,7 +51,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 
 from local import engine
 from local.model import CognitoPool, LocalApi, LocalFunction, UsagePlanKey
-from local.services import MotoServer, Ports, Postgres, PostgresInfo, Redis
+from local.services import MotoServer, Ports, Postgres, Redis
 
 PROJECT_ROOT = engine.PROJECT_ROOT
 DEPS_DIR = PROJECT_ROOT / ".build" / "local-deps"
@@ -475,7 +475,6 @@ def build(recording: engine.Recording, mocks: LocalMocks, state_dir: Path, stack
           log: Callable[[str], None] = print) -> LocalStack:
     """Read what local mode runs from the registrations."""
     emulators = mocks.emulators
-    regs = recording.registrations
     of = recording.of_type
 
     # Layers: ARN → local install of the same pins.

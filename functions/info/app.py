@@ -6,18 +6,15 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.http import register_error_handlers, with_cors
+from shared.http import api_handler, new_resolver
 from shared.models import InfoSection, InfoSectionOut, VenueInfo
-from shared.observability import API_CORRELATION_PATH, logger, metrics, tracer
+from shared.observability import tracer
 
 from info_settings import get_settings
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
-register_error_handlers(app)
+app = new_resolver()
 
 _service: Any = None
 
@@ -53,9 +50,4 @@ def get_info_section(section: Annotated[InfoSection, Path()]) -> InfoSectionOut:
     return _get_service().section(section)
 
 
-@logger.inject_lambda_context(correlation_id_path=API_CORRELATION_PATH)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def handler(event: dict, context: LambdaContext) -> dict:
-    settings = get_settings()  # fails clearly on a bad environment, at cold start
-    return with_cors(app.resolve(event, context), settings.cors_origin)
+handler = api_handler(app, get_settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import Any, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
@@ -121,3 +121,31 @@ def decode_cursor(cursor: str | None, required_keys: frozenset[str]) -> dict[str
     ):
         raise BadRequestError("Invalid cursor: pass the 'next_cursor' value of a previous page")
     return key
+
+
+def new_resolver() -> APIGatewayRestResolver:
+    """A REST resolver that validates input and maps every error in one place."""
+    app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+    register_error_handlers(app)
+    return app
+
+
+def api_handler(app: APIGatewayRestResolver, get_settings: Callable[[], Any],
+                before: Callable[[dict, Any], None] | None = None) -> Callable[[dict, Any], dict]:
+    """The Lambda entry point of a service: correlation ids, traces, metrics, CORS.
+
+    ``before`` sees each event and context first (tickets hands the context to
+    idempotency, which needs the remaining time).
+    """
+    from shared.observability import API_CORRELATION_PATH, metrics, tracer
+
+    @logger.inject_lambda_context(correlation_id_path=API_CORRELATION_PATH)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def handler(event: dict, context: Any) -> dict:
+        settings = get_settings()  # fails clearly on a bad environment, at cold start
+        if before is not None:
+            before(event, context)
+        return with_cors(app.resolve(event, context), settings.cors_origin)
+
+    return handler

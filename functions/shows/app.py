@@ -3,19 +3,17 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.http import register_error_handlers, with_cors
+from shared.http import api_handler, new_resolver
 from shared.identity import identity_from_event
 from shared.models import Show, ShowIn, ShowPage
-from shared.observability import API_CORRELATION_PATH, logger, metrics, tracer
+from shared.observability import tracer
 
 from shows_settings import get_settings
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
-register_error_handlers(app)
+app = new_resolver()
 
 _service: Any = None
 
@@ -82,9 +80,4 @@ def replace_show(id: Annotated[str, Path(min_length=1, max_length=64)], body: Sh
     return _get_service().replace_show(caller, id, body)
 
 
-@logger.inject_lambda_context(correlation_id_path=API_CORRELATION_PATH)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def handler(event: dict, context: LambdaContext) -> dict:
-    settings = get_settings()  # fails clearly on a bad environment, at cold start
-    return with_cors(app.resolve(event, context), settings.cors_origin)
+handler = api_handler(app, get_settings)

@@ -2,19 +2,17 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.http import register_error_handlers, with_cors
+from shared.http import api_handler, new_resolver
 from shared.identity import identity_from_event
 from shared.models import Ticket, TicketIn, TicketPage
-from shared.observability import API_CORRELATION_PATH, logger, metrics, tracer
+from shared.observability import tracer
 
 from tickets_settings import get_settings
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
-register_error_handlers(app)
+app = new_resolver()
 
 _service: Any = None
 
@@ -85,11 +83,9 @@ def cancel_ticket(id: Annotated[str, Path(min_length=1, max_length=64)]) -> Tick
     return _get_service().cancel_ticket(_caller(), id)
 
 
-@logger.inject_lambda_context(correlation_id_path=API_CORRELATION_PATH)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def handler(event: dict, context: LambdaContext) -> dict:
-    settings = get_settings()  # fails clearly on a bad environment, at cold start
+def _register_context(event: dict, context) -> None:
     if event.get("httpMethod") == "POST":
         _get_service().register_lambda_context(context)
-    return with_cors(app.resolve(event, context), settings.cors_origin)
+
+
+handler = api_handler(app, get_settings, before=_register_context)

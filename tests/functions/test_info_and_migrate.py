@@ -73,10 +73,8 @@ def test_migrate_status_and_bad_action(database):
 
 
 def test_failed_migration_is_rolled_back(postgres, database, tmp_path, monkeypatch):
-    import migrator  # noqa: F401  (on sys.path via fn_support)
-
     load_service("migrate")
-    import migrator
+    import migrator  # on sys.path via fn_support
 
     (tmp_path / "001_ok.sql").write_text("CREATE TABLE ok_table (id int);")
     (tmp_path / "002_broken.sql").write_text("CREATE TABLE half_done (id int); SELECT no_such_function();")

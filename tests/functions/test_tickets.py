@@ -1,6 +1,5 @@
 """The tickets service: transactional purchases, ownership, cancellation, idempotency."""
 
-import json
 import multiprocessing
 import os
 import threading

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import socket
 import threading
@@ -557,7 +556,7 @@ def test_end_to_end_with_the_lambda_runtime(tmp_path: Path) -> None:
     with LambdaRuntime(on_log=lambda name, line: None) as runtime:
         runtime.start(LocalFunction("proxy-fn", fixtures / "proxy", "app.handler", {}, 5, 128))
         runtime.start(LocalFunction("sleepy-fn", fixtures / "proxy", "app.handler", {}, 1, 128))
-        with Gateway(api, runtime.invoke, log=lambda line: None) as gw:
+        with Gateway(api, runtime.invoke, log=lambda line: None):
             r = call(f"{api.url}/shows/42")
             assert r.status == 200
             body = r.json()
