@@ -19,6 +19,7 @@ from components.patterns.base import Monitored, PatternArgs, ticketing_site
 from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, ticketing_tables,
                                           tickets_links)
 from components.presentation.amplify_hosting import AmplifyHosting, AmplifyHostingArgs
+from components.presentation.static_site import RuntimeConfig
 
 
 class WebApp(pulumi.ComponentResource):
@@ -50,11 +51,10 @@ class WebApp(pulumi.ComponentResource):
             opts=child)
 
         if s.site.hosting == "amplify":
-            # Amplify serves the same build. Its runtime config.json has to be in
-            # the deployed zip, which is built before the API exists, so this
-            # option needs the README's extra step ("Web app on Amplify").
             self.front_end = AmplifyHosting(f"{name}-amplify", AmplifyHostingArgs(
-                build_dir=PROJECT_ROOT / "site", data=s.data, region=args.region), opts=child)
+                build_dir=PROJECT_ROOT / "site", data=s.data, region=args.region,
+                config=RuntimeConfig(stack=args.stack, pattern="web_app", api_url=self.api.url,
+                                     region=args.region, auth=self.users.site_auth())), opts=child)
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 

@@ -15,12 +15,19 @@ step visible in every preview and testable offline:
 
 Amplify reads the zip itself, so the staging bucket's policy lets the
 ``amplify.amazonaws.com`` service read it, for this branch only.
+
+The runtime ``config.json`` (API URL, sign-in settings) only exists once the
+API does, so the deployment adds it at deploy time: it copies the staged zip
+with ``config.json`` added (``<key>-<config hash>.zip``) and deploys that copy.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import io
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +71,12 @@ class _DeploymentProvider(pulumi.dynamic.ResourceProvider):
         import boto3  # imported at deploy time only: previews and tests never call AWS
 
         client = boto3.client("amplify", region_name=props.get("region") or None)
+        source_url = props["source_url"]
+        if props.get("config_json"):
+            source_url = with_config(boto3.client("s3", region_name=props.get("region") or None),
+                                     source_url, props["config_json"])
         job = client.start_deployment(appId=props["app_id"], branchName=props["branch_name"],
-                                      sourceUrl=props["source_url"], sourceUrlType="ZIP")["jobSummary"]
+                                      sourceUrl=source_url, sourceUrlType="ZIP")["jobSummary"]
         status = job["status"]
         deadline = time.monotonic() + 600
         while status in ("PENDING", "PROVISIONING", "RUNNING") and time.monotonic() < deadline:
@@ -73,7 +84,7 @@ class _DeploymentProvider(pulumi.dynamic.ResourceProvider):
             status = client.get_job(appId=props["app_id"], branchName=props["branch_name"],
                                     jobId=job["jobId"])["job"]["summary"]["status"]
         if status != "SUCCEED":
-            raise RuntimeError(f"Amplify deployment {job['jobId']} of {props['source_url']} ended {status}")
+            raise RuntimeError(f"Amplify deployment {job['jobId']} of {source_url} ended {status}")
         return {**props, "job_id": job["jobId"], "status": status}
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
@@ -81,7 +92,7 @@ class _DeploymentProvider(pulumi.dynamic.ResourceProvider):
         return pulumi.dynamic.CreateResult(id_=f"{props['app_id']}/{props['branch_name']}/{outs['job_id']}", outs=outs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        changed = [k for k in ("app_id", "branch_name", "source_url") if olds.get(k) != news.get(k)]
+        changed = [k for k in ("app_id", "branch_name", "source_url", "config_json") if olds.get(k) != news.get(k)]
         return pulumi.dynamic.DiffResult(changes=bool(changed), replaces=[k for k in changed if k != "source_url"])
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
@@ -99,10 +110,26 @@ class AmplifyDeployment(pulumi.dynamic.Resource, module="amplify", name="Deploym
 
     def __init__(self, name: str, app_id: pulumi.Input[str], branch_name: pulumi.Input[str],
                  source_url: pulumi.Input[str], region: pulumi.Input[str] | None = None,
-                 opts: pulumi.ResourceOptions | None = None):
+                 config_json: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
         super().__init__(_DeploymentProvider(), name,
                          {"app_id": app_id, "branch_name": branch_name, "source_url": source_url,
-                          "region": region, "job_id": None, "status": None}, opts)
+                          "region": region, "config_json": config_json, "job_id": None, "status": None}, opts)
+
+
+def with_config(s3: Any, source_url: str, config_json: str) -> str:
+    """Copy the staged zip with ``config.json`` added; return the copy's s3:// URL."""
+    bucket, _, key = source_url.removeprefix("s3://").partition("/")
+    staged = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(staged)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            if item.filename != "config.json":
+                out.writestr(item, source.read(item))
+        out.writestr("config.json", config_json)
+    digest = hashlib.sha256(config_json.encode()).hexdigest()[:12]
+    copy_key = f"{key.removesuffix('.zip')}-{digest}.zip"
+    s3.put_object(Bucket=bucket, Key=copy_key, Body=buffer.getvalue(), ContentType="application/zip")
+    return f"s3://{bucket}/{copy_key}"
 
 
 @dataclass
@@ -118,6 +145,7 @@ class AmplifyHostingArgs:
     domain_name: str = ""
     subdomain: str = ""
     region: pulumi.Input[str] | None = None
+    config: Any = None  # a presentation.static_site.RuntimeConfig, written as config.json
 
 
 class AmplifyHosting(pulumi.ComponentResource):
@@ -152,6 +180,7 @@ class AmplifyHosting(pulumi.ComponentResource):
         self.deployment = AmplifyDeployment(
             f"{name}-deployment", app_id=self.app.id, branch_name=self.branch.branch_name,
             source_url=self.source_url, region=args.region,
+            config_json=args.config.document().apply(json.dumps) if args.config is not None else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact, self.artifacts.policy]))
 
         self.domain = None

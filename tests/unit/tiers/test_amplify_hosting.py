@@ -89,3 +89,50 @@ def test_custom_domain_association(run, build):
     assert domain["domainName"] == "example.com"
     assert domain["subDomains"] == [{"branchName": "main", "prefix": "app"}]
     assert rec.outputs["url"] == "https://app.example.com"
+
+
+def test_runtime_config_is_added_to_the_deployed_zip(monkeypatch):
+    import io
+    import json
+    import zipfile
+
+    staged = io.BytesIO()
+    with zipfile.ZipFile(staged, "w") as z:
+        z.writestr("index.html", "<html></html>")
+        z.writestr("config.json", "{\"stale\": true}")
+
+    class FakeS3:
+        objects = {("b", "site/build-1.zip"): staged.getvalue()}
+
+        def get_object(self, Bucket, Key):
+            return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
+
+        def put_object(self, Bucket, Key, Body, ContentType):
+            self.objects[(Bucket, Key)] = Body
+
+    class FakeAmplify:
+        def start_deployment(self, **kw):
+            FakeAmplify.source = kw["sourceUrl"]
+            return {"jobSummary": {"jobId": "9", "status": "SUCCEED"}}
+
+    s3 = FakeS3()
+    import boto3
+    monkeypatch.setattr(boto3, "client", lambda service, **kw: s3 if service == "s3" else FakeAmplify())
+    config = json.dumps({"apiUrl": "https://api.example.com/prod"})
+    _DeploymentProvider().create({"app_id": "d1", "branch_name": "main", "source_url": "s3://b/site/build-1.zip",
+                                  "region": "us-east-1", "config_json": config})
+    bucket, _, key = FakeAmplify.source.removeprefix("s3://").partition("/")
+    assert bucket == "b" and key.startswith("site/build-1-") and key != "site/build-1.zip"
+    with zipfile.ZipFile(io.BytesIO(s3.objects[(bucket, key)])) as deployed:
+        assert sorted(deployed.namelist()) == ["config.json", "index.html"]
+        assert json.loads(deployed.read("config.json")) == {"apiUrl": "https://api.example.com/prod"}
+
+
+def test_web_app_on_amplify_deploys_its_runtime_config():
+    import json
+
+    from local.engine import run_stack
+
+    rec = run_stack("dev", overrides={"multitier:patterns": ["web_app"], "multitier:siteHosting": "amplify"})
+    config = json.loads(rec.one(DEPLOY).inputs["config_json"])
+    assert config["apiUrl"] == rec.outputs["web_app_api_url"] and config["pattern"] == "web_app"
