@@ -89,7 +89,7 @@ class ApiSettings(_Section):
     waf_rate_limit: int = Field(2000, ge=10, le=2_000_000_000, description="Requests per 5 minutes per IP before the WAF rate rule blocks.")
     canary_percent: float = Field(0.0, ge=0, le=100, description="Share of traffic sent to the canary deployment (0 = no canary).")
     manage_account_role: bool = Field(False, description="Manage the account-level API Gateway CloudWatch role (exactly one stack per account and region).")
-    usage_plan: bool = Field(False, description="Create a usage plan and an API key for routes that require one.")
+    usage_plan: bool = Field(False, description="Require an API key (usage plan with quota and throttle) on every route, besides its authorizer; for machine clients.")
     usage_quota_per_day: int = Field(10000, ge=1, description="Requests per day per API key in the usage plan.")
 
 
@@ -99,7 +99,6 @@ class DataSettings(_Section):
     bucket_versioning: bool = Field(True, description="S3 versioning on data and site buckets.")
     noncurrent_version_days: int = Field(30, ge=1, le=3650, description="Days before noncurrent object versions expire.")
     force_destroy: bool = Field(False, description="Let `pulumi destroy` empty and delete buckets (dev only).")
-    secret_recovery_days: int = Field(30, ge=0, le=30, description="Recovery window of deleted secrets (0 deletes at once).")
 
 
 class DatabaseSettings(_Section):

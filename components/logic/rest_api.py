@@ -210,7 +210,7 @@ class RestApi(pulumi.ComponentResource):
                 settings=overrides, opts=child))
 
         self.usage_plan = self.api_key = None
-        if any(r.api_key_required for r in self.routes):
+        if any(r.api_key_required for r in self.routes) or settings.usage_plan:
             self._usage_plan(name, settings, child)
 
         self.web_acl = None
@@ -258,7 +258,8 @@ class RestApi(pulumi.ComponentResource):
                     path=route.path, method=route.method.upper(), stage_variable=var,
                     function_arn=resolved["functions"][var], auth=self._spec(self._auth(route, args), resolved),
                     request_schema=route.request_schema, query_parameters=route.query_parameters,
-                    header_parameters=route.header_parameters, api_key_required=route.api_key_required,
+                    header_parameters=route.header_parameters,
+                    api_key_required=route.api_key_required or settings.usage_plan,
                     cache_key_parameters=[f"method.request.path.{p}" for p in openapi.path_parameters(route.path)]
                     if route.cache_ttl_seconds else ()))
             document = openapi.build(

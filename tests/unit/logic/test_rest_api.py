@@ -281,3 +281,11 @@ def test_duplicate_routes_are_refused(run, settings, functions_dir):
     routes = lambda fn, auth: [Route("/a", "GET", fn), Route("/a", "GET", fn)]
     with pytest.raises(ValueError, match="declared twice"):
         run(api_program(settings, functions_dir, routes=routes))
+
+
+def test_usage_plan_setting_requires_a_key_on_every_route(run, settings, functions_dir):
+    rec = run(api_program(settings, functions_dir, settings.api.model_copy(update={"usage_plan": True})))
+    doc = document(rec)
+    assert all("api_key" in op["security"][0] for path, ops in doc["paths"].items()
+               for method, op in ops.items() if method != "options" and op["security"])
+    assert len(rec.of_type("aws:apigateway/usagePlan:UsagePlan")) == 1
