@@ -7,6 +7,7 @@ cached result is right for every method, plus ``context.userId`` and ``context.g
 ``AUTHZ_REQUIRED_GROUP`` (when set) gets a Deny policy, i.e. 403.
 """
 
+import functools
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerResponse
@@ -17,24 +18,19 @@ from shared.observability import logger
 
 from authorizer_settings import get_settings
 
-_validator: Any = None
-
-
+@functools.cache
 def _get_validator() -> Any:
-    global _validator
-    if _validator is None:
-        from token_validator import TokenValidator
+    from token_validator import TokenValidator
 
-        settings = get_settings()
-        _validator = TokenValidator(
-            settings.issuer,
-            settings.audiences,
-            settings.jwks_url,
-            settings.jwks_cache_seconds,
-            settings.leeway_seconds,
-            settings.jwks_cooldown_seconds,
-        )
-    return _validator
+    settings = get_settings()
+    return TokenValidator(
+        settings.issuer,
+        settings.audiences,
+        settings.jwks_url,
+        settings.jwks_cache_seconds,
+        settings.leeway_seconds,
+        settings.jwks_cooldown_seconds,
+    )
 
 
 def extract_token(event: dict[str, Any]) -> str | None:

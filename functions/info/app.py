@@ -4,6 +4,7 @@
 ``INFO_SOURCE=s3`` reads ``<INFO_PREFIX>venue.json`` from ``INFO_BUCKET``.
 """
 
+import functools
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
@@ -16,26 +17,21 @@ from info_settings import get_settings
 
 app = new_resolver()
 
-_service: Any = None
-
-
+@functools.cache
 def _get_service() -> Any:
     """Build the configured source once per container, on first use."""
-    global _service
-    if _service is None:
-        from info_dal import PostgresInfoSource, S3InfoSource
-        from info_logic import InfoService
+    from info_dal import PostgresInfoSource, S3InfoSource
+    from info_logic import InfoService
 
-        settings = get_settings()
-        if settings.source == "postgres":
-            from shared.config import load_settings
-            from shared.db import Database, DatabaseSettings
+    settings = get_settings()
+    if settings.source == "postgres":
+        from shared.config import load_settings
+        from shared.db import Database, DatabaseSettings
 
-            source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info"))
-        else:
-            source = S3InfoSource(settings.bucket, settings.prefix)
-        _service = InfoService(source)
-    return _service
+        source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info"))
+    else:
+        source = S3InfoSource(settings.bucket, settings.prefix)
+    return InfoService(source)
 
 
 @app.get("/info")

@@ -1,6 +1,7 @@
 """Lambda handler of the shows service: GET/POST /shows, GET/PUT /shows/{id}."""
 
 
+import functools
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -15,32 +16,27 @@ from shows_settings import get_settings
 
 app = new_resolver()
 
-_service: Any = None
-
-
+@functools.cache
 def _get_service() -> Any:
     """Build the data access and logic once per container, on first use."""
-    global _service
-    if _service is None:
-        from shows_cache import ElastiCacheIAMTokenProvider, NullCache, RedisCache
-        from shows_dal import ShowsTable
-        from shows_logic import ShowsService
+    from shows_cache import ElastiCacheIAMTokenProvider, NullCache, RedisCache
+    from shows_dal import ShowsTable
+    from shows_logic import ShowsService
 
-        settings = get_settings()
-        cache: Any = NullCache()
-        if settings.cache_endpoint:
-            credentials = None
-            if settings.cache_auth == "iam":
-                credentials = ElastiCacheIAMTokenProvider(settings.cache_user, settings.cache_name, settings.region)
-            cache = RedisCache(
-                settings.cache_endpoint,
-                settings.cache_port,
-                settings.cache_ttl_seconds,
-                tls=settings.cache_tls or settings.cache_auth == "iam",
-                credentials=credentials,
-            )
-        _service = ShowsService(ShowsTable(settings.shows_table), cache)
-    return _service
+    settings = get_settings()
+    cache: Any = NullCache()
+    if settings.cache_endpoint:
+        credentials = None
+        if settings.cache_auth == "iam":
+            credentials = ElastiCacheIAMTokenProvider(settings.cache_user, settings.cache_name, settings.region)
+        cache = RedisCache(
+            settings.cache_endpoint,
+            settings.cache_port,
+            settings.cache_ttl_seconds,
+            tls=settings.cache_tls or settings.cache_auth == "iam",
+            credentials=credentials,
+        )
+    return ShowsService(ShowsTable(settings.shows_table), cache)
 
 
 @app.get("/shows")

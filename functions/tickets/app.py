@@ -1,5 +1,6 @@
 """Lambda handler of the tickets service: POST/GET /tickets, GET/DELETE /tickets/{id}."""
 
+import functools
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -14,23 +15,18 @@ from tickets_settings import get_settings
 
 app = new_resolver()
 
-_service: Any = None
-
-
+@functools.cache
 def _get_service() -> Any:
     """Build the data access and logic once per container, on first use."""
-    global _service
-    if _service is None:
-        from tickets_dal import TicketsStore, idempotency_store
-        from tickets_logic import TicketsService
+    from tickets_dal import TicketsStore, idempotency_store
+    from tickets_logic import TicketsService
 
-        settings = get_settings()
-        _service = TicketsService(
-            TicketsStore(settings.tickets_table, settings.shows_table),
-            idempotency_store(settings.idempotency_table),
-            settings.idempotency_ttl_seconds,
-        )
-    return _service
+    settings = get_settings()
+    return TicketsService(
+        TicketsStore(settings.tickets_table, settings.shows_table),
+        idempotency_store(settings.idempotency_table),
+        settings.idempotency_ttl_seconds,
+    )
 
 
 def _caller() -> Any:

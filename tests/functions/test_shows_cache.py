@@ -110,7 +110,7 @@ def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_serve
     time.sleep(0.1)
     assert redis_server.client().exists("{shows}:item:s1") == 0  # still backing off: cache skipped
     monkeypatch.setattr(shows_cache, "OUTAGE_BACKOFF_SECONDS", 0.0)
-    cached_shows._service.cache._down_until = 0.0
+    cached_shows._get_service().cache._down_until = 0.0
     assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200
     assert redis_server.client().exists("{shows}:item:s1") == 1
 
