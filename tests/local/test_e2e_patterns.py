@@ -51,8 +51,11 @@ def test_shows_and_ticket_lifecycle(name, local_stack, patterns, sign_in):
     assert ticket["price_cents"] == 2 * show["price_cents"]
 
     # THEN the seats are gone from the show and the ticket is listed and readable
-    after = http("GET", pattern.url(f"/shows/{show['id']}"), token=token).json()
-    assert after["remaining"] <= show["remaining"] - 2
+    after = http("GET", pattern.url(f"/shows/{show['id']}"), token=token)
+    assert after.status == 200
+    if not _caches_shows(local_stack, name):
+        # (a cached pattern may answer from its cache for up to its TTL: checked in the table above)
+        assert after.json()["remaining"] == show["remaining"] - 2
     mine = http("GET", pattern.url("/tickets"), token=token)
     assert mine.status == 200
     assert ticket["id"] in [t["id"] for t in mine.json()["items"]]
@@ -372,6 +375,11 @@ def test_srp_sign_in_checks_the_password_and_returns_working_tokens(local_stack,
     assert refreshed.status == 200, refreshed.body
     assert http("GET", pattern.url("/shows"),
                 token=refreshed.json()["AuthenticationResult"]["IdToken"]).status == 200
+
+
+def _caches_shows(mode, pattern: str) -> bool:
+    prefix = pattern.replace("_", "-")
+    return any(f.environment.get("CACHE_ENDPOINT") for f in mode.local.functions if f.name.startswith(prefix))
 
 
 def _show_item(mode, pattern: str, show_id: str) -> dict:
