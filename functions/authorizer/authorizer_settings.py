@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -32,7 +33,9 @@ class AuthorizerSettings(EnvSettings):
     @classmethod
     def _https_unless_loopback(cls, value: str) -> str:
         # Plain HTTP is only acceptable for a JWKS served on this machine (tests, local mode).
-        if value.startswith("http://") and not value.startswith(("http://127.0.0.1", "http://localhost")):
+        # Compare the parsed host, not a prefix: "http://localhost.evil.example" is not loopback.
+        parsed = urlsplit(value)
+        if parsed.scheme == "http" and parsed.hostname not in ("127.0.0.1", "localhost"):
             raise ValueError("must be https:// (http:// is only allowed for 127.0.0.1/localhost)")
         return value
 

@@ -225,10 +225,21 @@ def test_multiple_audiences_are_accepted(jwks, monkeypatch):
     assert authorize(module, make_token(aud="mobile-app"))["principalId"] == "user-42"
 
 
-def test_settings_are_validated(monkeypatch):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://idp.example/jwks.json",
+        # A loopback-looking prefix is not a loopback host: plain HTTP to these would let anyone
+        # on the path swap the signing keys.
+        "http://localhost.evil.example/jwks.json",
+        "http://127.0.0.1.nip.io/jwks.json",
+        "http://127.0.0.1@idp.example/jwks.json",
+    ],
+)
+def test_settings_are_validated(monkeypatch, url):
     monkeypatch.setenv("OIDC_ISSUER", ISSUER)
     monkeypatch.setenv("OIDC_AUDIENCE", AUDIENCE)
-    monkeypatch.setenv("OIDC_JWKS_URL", "http://idp.example/jwks.json")
+    monkeypatch.setenv("OIDC_JWKS_URL", url)
     from shared import ConfigError
 
     with pytest.raises(ConfigError, match="OIDC_JWKS_URL"):
