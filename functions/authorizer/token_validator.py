@@ -24,11 +24,12 @@ class TokenValidator:
         self.issuer = issuer
         self.audiences = audiences
         self.leeway_seconds = leeway_seconds
-        # Caches the key set for ``cache_seconds`` and signing keys by kid; an unknown kid
-        # triggers at most one refetch per cooldown (key rotation without a DoS lever).
+        # Caches the (parsed) key set for ``cache_seconds``; an unknown kid triggers at most one
+        # refetch per cooldown (key rotation without a DoS lever). No per-kid cache: PyJWT's
+        # never expires, so a key the issuer withdrew would stay trusted for the container's life.
         self._jwks = PyJWKClient(
             jwks_url,
-            cache_keys=True,
+            cache_keys=False,
             lifespan=max(cache_seconds, 1),
             timeout=5,
             cooldown_duration=cooldown_seconds,

@@ -217,6 +217,19 @@ def test_jwks_is_cached_and_refetched_for_a_rotated_key(authorizer, jwks, monkey
     assert jwks.requests == 2
 
 
+def test_a_key_withdrawn_from_the_jwks_is_no_longer_trusted(authorizer, jwks, monkeypatch):
+    # GIVEN a warm authorizer that has accepted a token signed with key-1
+    monkeypatch.setenv("OIDC_JWKS_CACHE_SECONDS", "1")
+    authorizer = load_service("authorizer")
+    assert authorize(authorizer, make_token())["principalId"] == "user-42"
+    # WHEN the issuer withdraws key-1 (compromised) and the key set cache expires
+    jwks.keys = {"key-2": new_key()}
+    time.sleep(1.2)
+    # THEN tokens signed with key-1 are refused
+    assert_unauthorized(authorizer, make_token())
+    assert jwks.requests == 2
+
+
 def test_multiple_audiences_are_accepted(jwks, monkeypatch):
     monkeypatch.setenv("OIDC_ISSUER", ISSUER)
     monkeypatch.setenv("OIDC_AUDIENCE", f"{AUDIENCE}, mobile-app")
