@@ -38,7 +38,10 @@ class MobileBackend(pulumi.ComponentResource):
         self.info = fns.function(f"{name}-info", "info", [self.database.grant()], {"INFO_SOURCE": "postgres"})
         self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant()],
                                     behind_api=False, timeout_seconds=60)
-        self.migration = run_migrations(f"{name}-migration", self.migrate, self, after=[self.database])
+        # The migrate function reads the database secret through the Secrets Manager
+        # interface endpoint (no NAT): invoking it before the endpoint is available fails.
+        self.migration = run_migrations(f"{name}-migration", self.migrate, self,
+                                        after=[self.database, *self.network.interface_endpoints.values()])
 
         self.api = RestApi(f"{name}-api", RestApiArgs(
             settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),

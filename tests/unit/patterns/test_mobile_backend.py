@@ -69,6 +69,17 @@ def test_migrations_run_at_deploy_time_against_the_live_alias(dev_stack):
     assert len(invocation["triggers"]["migrations"]) == 64
 
 
+def test_migrations_wait_for_the_writer_and_the_secrets_manager_endpoint(dev_stack, prod_stack):
+    # GIVEN a VPC without NAT, the migrate function reaches Secrets Manager only through
+    # the interface endpoint and the database only once its writer instance exists
+    for rec in (dev_stack, prod_stack):
+        invocation = rec.one("aws:lambda/invocation:Invocation", "mobile-backend")
+        endpoint = rec.one("aws:ec2/vpcEndpoint:VpcEndpoint", "mobile-backend-network-secretsmanager")
+        writer = rec.one("aws:rds/clusterInstance:ClusterInstance", "mobile-backend-db-writer")
+        # THEN the invocation is not started before either is ready
+        assert {endpoint.urn, writer.urn} <= set(invocation.dependencies)
+
+
 def test_dev_needs_no_nat_gateway(dev_stack):
     vpc = dev_stack.one("awsx:ec2:Vpc", "mobile-backend-network").inputs
     assert vpc["natGateways"]["strategy"] == "None"
