@@ -8,7 +8,7 @@ from components.tagging import stack_provider, tag_with
 settings = config.load()  # a bad setting stops here, before any resource exists
 
 from components.logic.layer import DependencyLayer, DependencyLayerArgs  # noqa: E402
-from components.logic.rest_api import ApiGatewayAccount, ApiGatewayAccountArgs  # noqa: E402
+from components.logic.rest_api import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
 from components.ops.alarms import Alarms, AlarmsArgs  # noqa: E402
 from components.patterns import PATTERN_CLASSES  # noqa: E402
 from components.patterns.base import PatternArgs  # noqa: E402
@@ -18,15 +18,20 @@ region = pulumi.Config("aws").get("region") or "us-east-1"
 provider = stack_provider(region, pulumi.get_project(), stack)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", pulumi.get_project(), stack)])
 
+# Stages log to CloudWatch only once the account-level role is set: when this stack
+# manages the role, every pattern's stages and method settings wait for it.
+wait_for_account = []
 if settings.api.manage_account_role:
-    ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
+    account = ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
+    wait_for_account = [after_account(account)]
 layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture), opts=shared)
 
 patterns = {}
 for key in settings.patterns:
     patterns[key] = PATTERN_CLASSES[key](
         key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region),
-        opts=pulumi.ResourceOptions(providers=[provider], transformations=[tag_with(key, pulumi.get_project(), stack)]))
+        opts=pulumi.ResourceOptions(providers=[provider], transformations=[tag_with(key, pulumi.get_project(), stack),
+                                                                    *wait_for_account]))
     for name, value in patterns[key].outputs.items():
         pulumi.export(f"{key}_{name}", value)
 

@@ -133,7 +133,8 @@ class Database(pulumi.ComponentResource):
         self.proxy_egress_secrets = aws.vpc.SecurityGroupEgressRule(
             f"{name}-proxy-egress-https", security_group_id=self.security_group.id, ip_protocol="tcp",
             from_port=443, to_port=443, cidr_ipv4=args.network.cidr,
-            description="RDS Proxy to Secrets Manager's VPC endpoint", opts=child)
+            # EC2 rejects rule descriptions outside a-zA-Z0-9, spaces and ._-:/()#,@[]+=;{}!$* (no quotes).
+            description="RDS Proxy to the Secrets Manager VPC endpoint", opts=child)
         self.proxy = aws.rds.Proxy(
             f"{name}-proxy", name=f"{name}-proxy", engine_family="POSTGRESQL", require_tls=True,
             role_arn=self.proxy_role.arn, vpc_subnet_ids=args.network.private_subnet_ids,

@@ -385,3 +385,23 @@ class ApiGatewayAccount(pulumi.ComponentResource):
         self.account = aws.apigateway.Account(f"{name}-account", cloudwatch_role_arn=self.role.arn,
                                               opts=pulumi.ResourceOptions(parent=self, depends_on=[self.policy]))
         self.register_outputs({"role_arn": self.role.arn})
+
+
+def after_account(account: ApiGatewayAccount) -> pulumi.ResourceTransformation:
+    """Make every stage and method setting below a component wait for ``account``.
+
+    API Gateway rejects access logging on a stage and execution logging in method
+    settings ("CloudWatch Logs role ARN must be set in account settings") until
+    the region's account-level role is set, so a stack that manages the role must
+    set it first. A transformation, because a component's ``depends_on`` does not
+    reach the resources its children create.
+    """
+    logged = ("aws:apigateway/stage:Stage", "aws:apigateway/methodSettings:MethodSettings")
+
+    def transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        if args.type_ not in logged:
+            return None
+        return pulumi.ResourceTransformationResult(
+            args.props, pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(depends_on=[account.account])))
+
+    return transformation

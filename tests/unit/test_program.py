@@ -1,6 +1,7 @@
 """The whole program for dev and prod: the differences the settings promise, tags, reachability."""
 
 import json
+import re
 
 import pytest
 
@@ -160,3 +161,31 @@ def test_functions_use_the_shared_layer_and_newest_runtime(dev_stack, function):
     layer = dev_stack.one("aws:lambda/layerVersion:LayerVersion").outputs["arn"]
     inputs = next(r for r in dev_stack.of_type(FN) if r.name == function).inputs
     assert inputs["layers"] == [layer] and inputs["runtime"] == "python3.14"
+
+
+# EC2's charset for security group and rule descriptions; anything else (an
+# apostrophe, say) fails CreateSecurityGroup / AuthorizeSecurityGroup* at `pulumi up`.
+SG_DESCRIPTION = r"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=;{}!$*]{0,255}$"
+SG_TYPES = ("aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+
+
+def test_security_group_and_rule_descriptions_use_ec2s_charset(dev_stack, prod_stack):
+    for rec in (dev_stack, prod_stack):
+        described = [r for t in SG_TYPES for r in rec.of_type(t)]
+        assert described
+        bad = {r.name: r.inputs.get("description") for r in described
+               if not re.match(SG_DESCRIPTION, r.inputs.get("description", ""))}
+        assert bad == {}
+
+
+def test_stages_wait_for_the_account_role_when_the_stack_manages_it():
+    from local.engine import run_stack
+
+    # GIVEN a stack that manages the region's API Gateway CloudWatch role
+    rec = run_stack("dev", overrides={"multitier:apiManageAccountRole": "true"})
+    account = rec.one("aws:apigateway/account:Account")
+    logged = rec.of_type("aws:apigateway/stage:Stage") + rec.of_type("aws:apigateway/methodSettings:MethodSettings")
+    # THEN no stage or method setting turns logging on before the role is set
+    assert len(logged) >= 12
+    assert [r.name for r in logged if account.urn not in r.dependencies] == []
