@@ -8,6 +8,7 @@ cached result is right for every method, plus ``context.userId`` and ``context.g
 """
 
 import functools
+import re
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerResponse
@@ -48,6 +49,19 @@ def extract_token(event: dict[str, Any]) -> str | None:
     return raw or None
 
 
+# The services split ``context.groups`` on commas and whitespace (shared.identity.parse_groups).
+_GROUP_SEPARATORS = re.compile(r'[,\s\[\]"]')
+
+
+def representable_groups(groups: frozenset[str]) -> frozenset[str]:
+    """Groups the comma-separated context can carry unambiguously.
+
+    A name with a separator in it ("Ticket admins", "x,admins") would be read back by the
+    services as several groups, one of which may be ``admins``; such names are dropped.
+    """
+    return frozenset(group for group in groups if not _GROUP_SEPARATORS.search(group))
+
+
 def unauthorized() -> Exception:
     # The exact message "Unauthorized" is what makes API Gateway answer 401.
     return Exception("Unauthorized")
@@ -73,7 +87,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         raise unauthorized() from None
 
     user_id = claims["sub"]
-    groups = parse_groups(claims.get("cognito:groups", claims.get("groups")))
+    groups = representable_groups(parse_groups(claims.get("cognito:groups", claims.get("groups"))))
     response = APIGatewayAuthorizerResponse.from_route_arn(
         method_arn,
         principal_id=user_id,

@@ -133,6 +133,17 @@ def test_cognito_groups_claim_is_read(authorizer):
     assert authorize(authorizer, make_token(groups=None))["context"]["groups"] == ""
 
 
+def test_group_names_with_separators_cannot_smuggle_a_group(authorizer):
+    # GIVEN an IdP group whose name contains a separator the services split on
+    token = make_token(groups=["Ticket admins", "x,admins", "[admins]", "staff"])
+    context = authorize(authorizer, token)["context"]
+    # THEN the services cannot read "admins" out of the context
+    from shared.identity import parse_groups
+
+    assert "admins" not in parse_groups(context["groups"])
+    assert context["groups"] == "staff"
+
+
 def b64(data):
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
