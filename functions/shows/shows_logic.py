@@ -13,7 +13,7 @@ from shared.models import Show, ShowIn, ShowPage, to_iso_utc, utc_now_iso
 from shared.observability import metrics
 
 from shows_cache import NullCache, RedisCache, item_key, list_key
-from shows_dal import CURSOR_KEYS, CapacityConflict, ShowsTable
+from shows_dal import CURSOR_KEYS, KIND, CapacityConflict, ShowsTable
 
 ADMIN_GROUP = "admins"
 
@@ -50,6 +50,14 @@ class ShowsService:
         if lower and upper and lower > upper:
             raise BadRequestError("'from' must not be after 'to'")
         start_key = decode_cursor(cursor, CURSOR_KEYS)
+        if start_key is not None and (
+            start_key["kind"] != KIND
+            or (lower is not None and start_key["starts_at"] < lower)
+            or (upper is not None and start_key["starts_at"] > upper)
+        ):
+            # DynamoDB rejects a start key outside the key condition (a 500 otherwise): a cursor
+            # only continues the listing, with the same filters, that produced it.
+            raise BadRequestError("Invalid cursor: pass the 'next_cursor' value of a previous page with the same filters")
 
         generation = self.cache.generation()
         key = list_key(generation, lower, upper, limit, cursor) if generation is not None else None

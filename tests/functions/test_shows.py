@@ -95,6 +95,30 @@ def test_list_is_sorted_paginated_with_opaque_cursor(shows):
     assert pages >= 3
 
 
+def _cursor(key):
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ({}, {"id": "s2", "kind": "ticket", "starts_at": "2026-12-02T19:30:00Z"}),  # another partition
+        ({"from": "2026-12-04"}, {"id": "s2", "kind": "show", "starts_at": "2026-12-02T19:30:00Z"}),
+        ({"to": "2026-12-03"}, {"id": "s5", "kind": "show", "starts_at": "2026-12-05T19:30:00Z"}),
+    ],
+)
+def test_cursor_outside_the_listing_is_400_not_500(shows, query, key):
+    # GIVEN a cursor that does not continue this listing (forged, or kept after changing the filters)
+    for day in range(1, 8):
+        put_show(f"s{day}", starts_at=f"2026-12-0{day}T19:30:00Z")
+    status, body = call(shows, "GET", "/shows", query={**query, "cursor": _cursor(key)})
+    # THEN the caller is told, instead of DynamoDB's ValidationException surfacing as a 500
+    assert status == 400 and "Invalid cursor" in body["message"]
+
+
 def test_list_filters_by_date_range(shows):
     for day in range(1, 8):
         put_show(f"s{day}", starts_at=f"2026-12-0{day}T19:30:00Z")
