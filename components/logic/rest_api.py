@@ -154,11 +154,16 @@ class RestApi(pulumi.ComponentResource):
 
         # A deployment is a snapshot: a new one whenever the document changes,
         # created before the old one is deleted (Pulumi's default replacement order).
+        # With a canary the stage keeps its deployment (ignore_changes below) until the
+        # canary is promoted, and API Gateway refuses to delete a deployment a stage
+        # points at ("Active stages pointing to this deployment must be moved or
+        # deleted"), so replaced deployments are left to go with the API instead.
+        with_canary = settings.canary_percent > 0
         self.deployment = aws.apigateway.Deployment(
             f"{name}-deployment", rest_api=self.api.id,
             description="Snapshot of the API definition",
             triggers={"openapi": self.openapi.apply(lambda doc: hashlib.sha256(doc.encode()).hexdigest())},
-            opts=child)
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=with_canary or None))
 
         self.access_logs = aws.cloudwatch.LogGroup(
             f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
@@ -166,7 +171,7 @@ class RestApi(pulumi.ComponentResource):
 
         variables = {var: fn.name.apply(lambda n: f"{n}:{ALIAS}") for var, fn in functions.items()}
         canary = None
-        if settings.canary_percent > 0:
+        if with_canary:
             canary = {"deployment_id": self.deployment.id, "percent_traffic": settings.canary_percent,
                       "stage_variable_overrides": dict(args.canary_stage_variables), "use_stage_cache": False}
         self.stage = aws.apigateway.Stage(

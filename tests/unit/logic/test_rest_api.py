@@ -192,6 +192,37 @@ def test_canary_settings(run, settings, functions_dir):
                                        "stageVariableOverrides": {"release": "canary"}, "useStageCache": False}
 
 
+def _retained(monkeypatch) -> dict[str, bool]:
+    """retainOnDelete of each registration (the recording does not keep it)."""
+    from local import engine
+
+    retained: dict[str, bool] = {}
+    register = engine.RecordingMonitor.RegisterResource
+
+    def record(self, request):
+        retained[request.name] = bool(request.retainOnDelete)
+        return register(self, request)
+
+    monkeypatch.setattr(engine.RecordingMonitor, "RegisterResource", record)
+    return retained
+
+
+def test_a_canary_stage_keeps_its_deployment_so_replaced_ones_are_retained(run, settings, functions_dir,
+                                                                           monkeypatch):
+    # GIVEN a canary: the stage ignores deployment changes until the canary is promoted
+    retained = _retained(monkeypatch)
+    api_settings = settings.api.model_copy(update={"canary_percent": 10.0})
+    run(api_program(settings, functions_dir, api_settings))
+    # THEN replacing the deployment never deletes the one the stage still points at
+    assert retained["api-deployment"] is True
+
+
+def test_without_a_canary_replaced_deployments_are_deleted(run, settings, functions_dir, monkeypatch):
+    retained = _retained(monkeypatch)
+    run(api_program(settings, functions_dir))
+    assert retained["api-deployment"] is False
+
+
 def test_usage_plan_and_key_for_routes_that_require_one(run, settings, functions_dir):
     routes = lambda fn, auth: [Route("/partner", "GET", fn, api_key_required=True)]
     rec = run(api_program(settings, functions_dir, routes=routes))
