@@ -396,6 +396,7 @@ _SRP_N = int(
     "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
     "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF", 16)
 _SRP_G = 2
+SRP_SESSION_SECONDS = 300  # how long a PASSWORD_VERIFIER challenge may be answered
 
 
 def _pad_hex(value: int | str) -> str:
@@ -481,6 +482,10 @@ class CognitoFront:
         secret_block = base64.b64encode(_secrets.token_bytes(96)).decode()
         session = _secrets.token_urlsafe(32)
         with self._lock:
+            # A sign-in that never answers its challenge must not stay in memory for ever.
+            now = time.monotonic()
+            for stale in [k for k, s in self.sessions.items() if now - s["at"] > SRP_SESSION_SECONDS]:
+                del self.sessions[stale]
             self.sessions[session] = {"pool_id": pool_id, "client_id": client_id, "username": username,
                                       "user_id": user_id, "password": password, "A": srp_a, "B": srp_b, "b": b,
                                       "v": v, "secret_block": secret_block, "at": time.monotonic()}
@@ -500,7 +505,7 @@ class CognitoFront:
                 key = next((k for k, s in self.sessions.items()
                             if s["secret_block"] == responses.get("PASSWORD_CLAIM_SECRET_BLOCK")), None)
                 session = self.sessions.pop(key, None) if key else None
-        if session is None or time.monotonic() - session["at"] > 300:
+        if session is None or time.monotonic() - session["at"] > SRP_SESSION_SECONDS:
             return 400, {"__type": "NotAuthorizedException", "message": "Invalid session for the user."}
         u = int(_hex_hash(_pad_hex(session["A"]) + _pad_hex(session["B"])), 16)
         s = pow(session["A"] * pow(session["v"], u, _SRP_N), session["b"], _SRP_N)
