@@ -325,6 +325,8 @@ RESOURCES: dict[str, Factory] = {
                                      "resourceRecordValue": f"_{suffix(c.name + 'v', 32)}.acm-validations.aws."}]},
     "aws:acm/certificateValidation:CertificateValidation": _id_only(""),
     "aws:route53/record:Record": lambda c: {"fqdn": c.inputs.get("name", "")},
+    "aws:kms/key:Key": lambda c: {"keyId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
+                                  "arn": c.arn("kms", f"key/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}")},
     "aws:sns/topic:Topic": lambda c: {"name": c.physical(max_len=256),
                                       "arn": c.arn("sns", c.physical(max_len=256))},
     "aws:sns/topicSubscription:TopicSubscription": lambda c: {

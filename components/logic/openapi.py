@@ -141,9 +141,13 @@ def _gateway_responses(origins: Sequence[str]) -> dict:
 
 
 def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_origins: Sequence[str],
-          endpoint_type: str = "REGIONAL", vpc_endpoint_ids: Sequence[str] = (),
           policy: Mapping[str, Any] | None = None) -> dict:
-    """The whole document; every method is authorized unless its auth kind is ``none``."""
+    """The whole document; every method is authorized unless its auth kind is ``none``.
+
+    The endpoint type is not in the document: OpenAPI 3 only allows it on a Server
+    object, which would also set the base path; the RestApi's ``endpoint_configuration``
+    argument sets it instead.
+    """
     paths: dict[str, dict] = {}
     schemes: dict[str, dict] = {}
     schemas: dict[str, dict] = {}
@@ -197,8 +201,6 @@ def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_ori
             "params": {"validateRequestBody": False, "validateRequestParameters": True}},
         "x-amazon-apigateway-gateway-responses": _gateway_responses(cors_origins),
         "x-amazon-apigateway-api-key-source": "HEADER",
-        "x-amazon-apigateway-endpoint-configuration": {
-            "types": [endpoint_type], **({"vpcEndpointIds": list(vpc_endpoint_ids)} if vpc_endpoint_ids else {})},
     }
     if policy:
         document["x-amazon-apigateway-policy"] = dict(policy)

@@ -269,8 +269,7 @@ class RestApi(pulumi.ComponentResource):
                     if route.cache_ttl_seconds else ()))
             document = openapi.build(
                 title=name, description=args.description or f"{name} REST API", routes=specs,
-                cors_origins=settings.cors_origins, endpoint_type=settings.endpoint_type,
-                vpc_endpoint_ids=settings.private_vpc_endpoint_ids, policy=_private_policy(settings))
+                cors_origins=settings.cors_origins, policy=_private_policy(settings))
             return json.dumps(document, sort_keys=True, indent=1)
 
         return pulumi.Output.from_input(values).apply(build)

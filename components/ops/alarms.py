@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -22,13 +23,32 @@ class AlarmsArgs:
     tables: Sequence[Table] = field(default_factory=list)
 
 
+def topic_key_policy(account_id: str) -> str:
+    """The account administers the key; CloudWatch may use it to publish alarms.
+
+    The AWS-managed ``alias/aws/sns`` key cannot grant CloudWatch, so alarms
+    sent to a topic encrypted with it are silently dropped.
+    """
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "CloudWatchPublishesAlarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
+    ]}, sort_keys=True)
+
+
 class Alarms(pulumi.ComponentResource):
-    """One topic (encrypted, optional e-mail subscription) and an alarm per signal."""
+    """One topic (encrypted with its own key, optional e-mail subscription) and an alarm per signal."""
 
     def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:ops:Alarms", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id="alias/aws/sns", opts=child)
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        self.key = aws.kms.Key(f"{name}-key", description="Encrypts the alarm topic; CloudWatch may publish",
+                               enable_key_rotation=True, deletion_window_in_days=30,
+                               policy=account.apply(topic_key_policy), opts=child)
+        self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=self.key.arn, opts=child)
         if args.settings.email:
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email",
                                       endpoint=args.settings.email, opts=child)

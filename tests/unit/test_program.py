@@ -79,6 +79,13 @@ def test_alarms_only_in_prod_for_every_function_api_and_table(dev_stack, prod_st
     assert len(metrics["ThrottledRequests"]) == 12
     topic = prod_stack.one("aws:sns/topic:Topic")
     assert all(a.inputs["alarmActions"] == [topic.outputs["arn"]] for a in alarms)
+    # CloudWatch can publish only to a topic whose key lets it: a customer-managed key.
+    key = prod_stack.one("aws:kms/key:Key", "alarms")
+    assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"] and key.inputs["enableKeyRotation"] is True
+    grant = json.loads(key.inputs["policy"])["Statement"][1]
+    assert grant["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert grant["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert grant["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     assert prod_stack.one("aws:sns/topicSubscription:TopicSubscription").inputs["endpoint"] == "ops@example.com"
 
 

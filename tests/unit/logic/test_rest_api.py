@@ -255,6 +255,9 @@ def test_private_endpoint_has_a_policy_limited_to_named_vpc_endpoints(run, setti
     rec = run(api_program(settings, functions_dir, api_settings))
     api = rec.one("aws:apigateway/restApi:RestApi").inputs
     assert api["endpointConfiguration"] == {"types": "PRIVATE", "vpcEndpointIds": ["vpce-1234"]}
+    # OpenAPI 3 allows the endpoint extension only on a Server object (which would also
+    # set a base path), so the endpoint type comes from the argument alone.
+    assert "x-amazon-apigateway-endpoint-configuration" not in document(rec)
     deny = document(rec)["x-amazon-apigateway-policy"]["Statement"][1]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"StringNotEquals": {"aws:SourceVpce": ["vpce-1234"]}}
