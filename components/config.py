@@ -136,7 +136,7 @@ class NetworkSettings(_Section):
 class IdentitySettings(_Section):
     mfa: Literal["off", "optional", "on"] = Field("optional", description="Multi-factor authentication of the user pool.")
     advanced_security: Literal["off", "audit", "enforced"] = Field("off", description="Cognito threat protection mode (needs the Plus tier when not off).")
-    domain_prefix: str = Field("", description="Hosted-UI domain prefix; made unique with the stack and account. Empty: no hosted UI.")
+    domain_prefix: str = Field("", description="Hosted-UI domain prefix (global across AWS); the stack and pattern are appended. Empty: no hosted UI.")
     access_token_minutes: int = Field(60, ge=5, le=1440, description="Access and ID token lifetime, in minutes.")
     refresh_token_days: int = Field(30, ge=1, le=3650, description="Refresh token lifetime, in days.")
     protect: bool = Field(True, description="Protect the user pool from deletion by Pulumi.")
