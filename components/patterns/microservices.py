@@ -68,7 +68,7 @@ class Microservices(pulumi.ComponentResource):
                 certificate_arn=s.domain.api_certificate_arn, mtls_truststore_uri=s.domain.mtls_truststore_uri),
                 opts=child)
 
-        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self, cors_origin=s.api.cors_origins[0])
+        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self, cors_origins=s.api.cors_origins)
         self.functions, self.apis = {}, {}
         for service in SERVICES:
             code = service.code or service.name

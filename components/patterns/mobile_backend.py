@@ -32,7 +32,7 @@ class MobileBackend(pulumi.ComponentResource):
                                                             unique_suffix=f"{args.stack}-mobile"), opts=child)
 
         fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
-                               cors_origin=s.api.cors_origins[0])
+                               cors_origins=s.api.cors_origins)
         self.shows = fns.function(f"{name}-shows", "shows", [self.tables["shows"].grant("readwrite", "SHOWS_TABLE")])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
         self.info = fns.function(f"{name}-info", "info", [self.database.grant()], {"INFO_SOURCE": "postgres"})

@@ -81,11 +81,12 @@ class ServiceFunctions:
     settings: LambdaSettings
     layers: Sequence[pulumi.Input[str]]
     parent: pulumi.Resource
-    cors_origin: str = "*"
+    cors_origins: Sequence[str] = ("*",)
 
     def function(self, name: str, service: str, links: Sequence[Link] = (),
                  environment: Mapping[str, pulumi.Input[str]] | None = None, **extra) -> Function:
-        env = {"CORS_ORIGIN": self.cors_origin, **(environment or {})}
+        # The function echoes the caller's origin when it is one of these (a response names one).
+        env = {"CORS_ORIGIN": ",".join(self.cors_origins), **(environment or {})}
         return Function(name, FunctionArgs(service=service, settings=self.settings, layers=self.layers,
                                            links=links, environment=env, **extra),
                         opts=pulumi.ResourceOptions(parent=self.parent))

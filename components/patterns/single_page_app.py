@@ -39,7 +39,7 @@ class SinglePageApp(pulumi.ComponentResource):
         self.jwks_url = oidc.jwks_url or self.users.jwks_url
 
         fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
-                               cors_origin=s.api.cors_origins[0])
+                               cors_origins=s.api.cors_origins)
         self.authorizer = fns.function(f"{name}-authorizer", "authorizer", environment={
             "OIDC_ISSUER": self.issuer, "OIDC_AUDIENCE": self.audience, "OIDC_JWKS_URL": self.jwks_url})
         self.shows = fns.function(f"{name}-shows", "shows", [self.tables["shows"].grant("readwrite", "SHOWS_TABLE"),

@@ -34,7 +34,7 @@ class WebApp(pulumi.ComponentResource):
         self.content = info_bucket(f"{name}-info", s.data, self)
 
         fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
-                               cors_origin=s.api.cors_origins[0])
+                               cors_origins=s.api.cors_origins)
         shows = self.tables["shows"]
         # One function per part of the app: browsing needs only read access,
         # administering shows needs write access, and neither sees tickets.

@@ -84,11 +84,19 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         return error_response(exc, _correlation_id())
 
 
-def with_cors(response: dict[str, Any], origin: str) -> dict[str, Any]:
-    """Add ``Access-Control-Allow-Origin`` to a proxy response (preflight is the gateway's job)."""
-    extra = {"Access-Control-Allow-Origin": origin}
-    if origin != "*":
-        extra["Vary"] = "Origin"
+def with_cors(response: dict[str, Any], allowed: str, request_origin: str | None = None) -> dict[str, Any]:
+    """Add ``Access-Control-Allow-Origin`` to a proxy response (preflight is the gateway's job).
+
+    ``allowed`` is ``*`` or a comma-separated list of origins; with a list, the
+    caller's origin is echoed when it is on it (a response can name only one).
+    """
+    origins = [o.strip() for o in allowed.split(",") if o.strip()]
+    if "*" in origins:
+        extra = {"Access-Control-Allow-Origin": "*"}
+    elif request_origin in origins:
+        extra = {"Access-Control-Allow-Origin": request_origin, "Vary": "Origin"}
+    else:
+        extra = {"Vary": "Origin"}
     multi = response.get("multiValueHeaders")
     if isinstance(multi, dict):
         response["multiValueHeaders"] = {**multi, **{name: [value] for name, value in extra.items()}}
@@ -146,6 +154,7 @@ def api_handler(app: APIGatewayRestResolver, get_settings: Callable[[], Any],
         settings = get_settings()  # fails clearly on a bad environment, at cold start
         if before is not None:
             before(event, context)
-        return with_cors(app.resolve(event, context), settings.cors_origin)
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        return with_cors(app.resolve(event, context), settings.cors_origin, headers.get("origin"))
 
     return handler

@@ -169,11 +169,16 @@ class RedisCache:
         except self._errors as exc:
             self._warn("get", exc)
             return None
-        if raw is None:
+        try:
+            value = json.loads(raw) if raw is not None else None
+        except ValueError as exc:  # a corrupt entry is a miss, not a failed read (and not an outage)
+            logger.warning("Corrupt cache entry ignored", extra={"key": key, "error": repr(exc)})
+            value = None
+        if value is None:
             metrics.add_metric(name="CacheMisses", unit="Count", value=1)
             return None
         metrics.add_metric(name="CacheHits", unit="Count", value=1)
-        return json.loads(raw)
+        return value
 
     def set(self, key: str, value: Any) -> None:
         if not self._available():

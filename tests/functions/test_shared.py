@@ -86,8 +86,16 @@ def test_cursor_round_trip_and_rejects_tampering():
 
 
 def test_with_cors_sets_origin_in_the_header_map_used():
-    single = with_cors({"statusCode": 200, "headers": {"A": "b"}}, "https://app.example")
+    single = with_cors({"statusCode": 200, "headers": {"A": "b"}}, "https://app.example", "https://app.example")
     assert single["headers"]["Access-Control-Allow-Origin"] == "https://app.example"
     assert single["headers"]["Vary"] == "Origin"
     multi = with_cors({"statusCode": 200, "multiValueHeaders": {"Content-Type": ["application/json"]}}, "*")
     assert multi["multiValueHeaders"]["Access-Control-Allow-Origin"] == ["*"]
+
+
+def test_with_cors_echoes_any_allowed_origin_and_no_other():
+    allowed = "https://a.example, https://b.example"
+    second = with_cors({"statusCode": 200, "headers": {}}, allowed, "https://b.example")
+    assert second["headers"]["Access-Control-Allow-Origin"] == "https://b.example"
+    stranger = with_cors({"statusCode": 200, "headers": {}}, allowed, "https://evil.example")
+    assert "Access-Control-Allow-Origin" not in stranger["headers"] and stranger["headers"]["Vary"] == "Origin"

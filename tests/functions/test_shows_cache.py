@@ -79,6 +79,13 @@ def test_list_pages_are_cached_and_admin_writes_invalidate(cached_shows):
     assert len(call(cached_shows, "GET", "/shows")[1]["items"]) == 3
 
 
+def test_a_corrupt_entry_is_read_from_dynamodb(cached_shows, redis_server):
+    put_show("s1", title="Original")
+    redis_server.client().set("{shows}:item:s1", b"{not json")
+    status, show = call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})
+    assert status == 200 and show["title"] == "Original"
+
+
 def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_server, monkeypatch):
     put_show("s1", title="Original")
     assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200

@@ -38,3 +38,10 @@ def test_front_end_on_cloudfront_by_default_and_on_amplify_by_setting(dev_stack)
 def test_data_dynamodb(dev_stack):
     tables = {r.name for r in pattern(dev_stack, "web_app") if r.type == "aws:dynamodb/table:Table"}
     assert tables == {"web-app-shows", "web-app-tickets", "web-app-idempotency"}
+
+
+def test_every_allowed_origin_reaches_the_functions():
+    origins = ["https://www.example.com", "https://admin.example.com"]
+    rec = run_stack("dev", overrides={"multitier:patterns": ["web_app"], "multitier:apiCorsOrigins": origins})
+    from tests.unit.patterns.helpers import env_of
+    assert env_of(rec, "web-app-tickets")["CORS_ORIGIN"] == "https://www.example.com,https://admin.example.com"
