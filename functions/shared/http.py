@@ -93,8 +93,9 @@ def with_cors(response: dict[str, Any], allowed: str, request_origin: str | None
     origins = [o.strip() for o in allowed.split(",") if o.strip()]
     if "*" in origins:
         extra = {"Access-Control-Allow-Origin": "*"}
-    elif request_origin in origins:
-        extra = {"Access-Control-Allow-Origin": request_origin, "Vary": "Origin"}
+    elif len(origins) == 1 or request_origin in origins:
+        extra = {"Access-Control-Allow-Origin": request_origin if request_origin in origins else origins[0],
+                 "Vary": "Origin"}
     else:
         extra = {"Vary": "Origin"}
     multi = response.get("multiValueHeaders")
