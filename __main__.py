@@ -13,10 +13,10 @@ from components.ops.alarms import Alarms, AlarmsArgs  # noqa: E402
 from components.patterns import PATTERN_CLASSES  # noqa: E402
 from components.patterns.base import PatternArgs  # noqa: E402
 
-stack = pulumi.get_stack()
+project, stack = pulumi.get_project(), pulumi.get_stack()
 region = pulumi.Config("aws").get("region") or "us-east-1"
-provider = stack_provider(region, pulumi.get_project(), stack)
-shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", pulumi.get_project(), stack)])
+provider = stack_provider(region, project, stack)
+shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
 # Stages log to CloudWatch only once the account-level role is set: when this stack
 # manages the role, every pattern's stages and method settings wait for it.
@@ -30,8 +30,8 @@ patterns = {}
 for key in settings.patterns:
     patterns[key] = PATTERN_CLASSES[key](
         key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region),
-        opts=pulumi.ResourceOptions(providers=[provider], transformations=[tag_with(key, pulumi.get_project(), stack),
-                                                                    *wait_for_account]))
+        opts=pulumi.ResourceOptions(providers=[provider],
+                                    transformations=[tag_with(key, project, stack), *wait_for_account]))
     for name, value in patterns[key].outputs.items():
         pulumi.export(f"{key}_{name}", value)
 
