@@ -54,12 +54,13 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jsonschema
 
+from local._http import LoopbackServer, QuietHandler, serve
 from local.model import CognitoPool, LocalApi
 
 try:  # the InvokeResult type; duck-typed so a test's fake invoke may return its own
@@ -328,9 +329,7 @@ class Gateway:
         server = _Server(("127.0.0.1", self.api.port), handler)
         self.port = server.server_address[1]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"gateway-{self.api.name}", daemon=True)
-        self._thread.start()
+        self._thread = serve(server, f"gateway-{self.api.name}", poll_interval=0.05)
         return self
 
     def stop(self) -> None:
@@ -982,24 +981,14 @@ def _comparison(term: str, value: Callable[[str], str | None]) -> bool:
 # --------------------------------------------------------------------------------------
 # HTTP plumbing
 # --------------------------------------------------------------------------------------
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class _Server(LoopbackServer):
     request_queue_size = 128
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients going away mid-response are not the gateway's problem
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _Handler(QuietHandler):  # the gateway writes its own access log
     server_version = "local-apigateway"
     sys_version = ""
     gateway: Gateway
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the gateway writes its own access log
-        pass
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():

@@ -77,10 +77,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 
+from local._http import LoopbackServer, QuietHandler, serve
 from local.model import LocalFunction
 
 INIT_TIMEOUT_SECONDS = 10.0
@@ -176,13 +176,8 @@ class _Invocation:
             return True
 
 
-class _RuntimeApiHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # else delayed ACKs add ~40 ms to every invocation
+class _RuntimeApiHandler(QuietHandler):
     server: "_RuntimeApiServer"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - no access log
-        pass
 
     def _reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -255,16 +250,10 @@ def _error_body(body: bytes, error_type: str | None) -> dict:
     return error
 
 
-class _RuntimeApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class _RuntimeApiServer(LoopbackServer):
     def __init__(self, worker: "_Worker"):
         self.worker = worker
         super().__init__(("127.0.0.1", 0), _RuntimeApiHandler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a worker killed mid-request resets its connection; that is expected
 
 
 class _Worker:
@@ -286,8 +275,7 @@ class _Worker:
         self.spawned_at = time.monotonic()
         self.init_ms: float | None = None
         self.server = _RuntimeApiServer(self)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
-                         name=f"runtime-api-{fn.name}-{index}", daemon=True).start()
+        serve(self.server, f"runtime-api-{fn.name}-{index}")
         self.proc = subprocess.Popen(
             runtime._command(fn), cwd=str(fn.code_dir), env=runtime._environment(fn, self.server.server_address[1]),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

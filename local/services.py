@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
+from local._http import LoopbackServer, QuietHandler, serve
+
 REGION = "us-east-1"
 ADMIN_USER = "multitier-local-admin"
 
@@ -540,18 +542,12 @@ class CognitoFront:
 
     # -- HTTP ----------------------------------------------------------------------------------
     def start(self) -> "CognitoFront":
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         import urllib.error
         import urllib.request
 
         front = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
+        class Handler(QuietHandler):
             def _cors(self) -> None:
                 self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
                 self.send_header("Vary", "Origin")
@@ -595,9 +591,8 @@ class CognitoFront:
                     status, payload = error.code, error.read()
                 self._send(status, payload)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, name="cognito-front", daemon=True).start()
+        self.httpd = LoopbackServer(("127.0.0.1", self.port), Handler)
+        serve(self.httpd, "cognito-front")
         return self
 
     def stop(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from local._http import LoopbackServer, QuietHandler, serve
 from typing import Any, Callable
 from urllib.parse import unquote, urlparse
 
@@ -44,7 +44,7 @@ class SiteServer:
             self.headers["Content-Security-Policy"] = with_connect_origins(self.headers["Content-Security-Policy"],
                                                                            list(connect_origins))
         self._lock = threading.Lock()
-        self.httpd: ThreadingHTTPServer | None = None
+        self.httpd: LoopbackServer | None = None
         self.thread: threading.Thread | None = None
 
     @property
@@ -85,11 +85,7 @@ class SiteServer:
     def start(self) -> "SiteServer":
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
+        class Handler(QuietHandler):
 
             def _serve(self, with_body: bool) -> None:
                 status, body, headers = server.respond(self.path)
@@ -125,10 +121,8 @@ class SiteServer:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.site.port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name=f"site-{self.site.name}", daemon=True)
-        self.thread.start()
+        self.httpd = LoopbackServer(("127.0.0.1", self.site.port), Handler)
+        self.thread = serve(self.httpd, f"site-{self.site.name}")
         return self
 
     def stop(self) -> None:
