@@ -151,3 +151,29 @@ def test_iam_auth_requires_user_and_cache_name(tables, monkeypatch):
 
     with pytest.raises(ConfigError, match="CACHE_USER and CACHE_NAME"):
         module.handler(api_event("GET", "/shows"), FakeLambdaContext())
+
+
+@pytest.mark.parametrize("mode, resource_type", [("serverless", ["ServerlessCache"]), ("cluster", None)])
+def test_iam_token_names_the_kind_of_cache_the_grant_declares(tables, monkeypatch, mode, resource_type):
+    # GIVEN the environment Cache.grant() hands the shows function for a cache of this mode
+    for key, value in {"CACHE_ENDPOINT": "master.my-cache.example", "CACHE_TLS": "true", "CACHE_AUTH": "iam",
+                       "CACHE_USER": "app-user", "CACHE_NAME": "my-cache", "CACHE_MODE": mode}.items():
+        monkeypatch.setenv(key, value)
+    module = load_service("shows")
+    # WHEN the service signs in to the cache (redis-py asks its credential provider on every connection)
+    client = module._get_service().cache._client
+    user, token = client.connection_pool.connection_kwargs["credential_provider"].get_credentials()
+    # THEN the token names a serverless cache, or a replication group (no ResourceType) in cluster mode
+    url = urlparse("https://" + token)
+    assert (user, url.hostname) == ("app-user", "my-cache")
+    assert parse_qs(url.query).get("ResourceType") == resource_type
+
+
+def test_an_unknown_cache_mode_is_refused(tables, monkeypatch):
+    monkeypatch.setenv("CACHE_ENDPOINT", "cache.example")
+    monkeypatch.setenv("CACHE_MODE", "replicated")
+    module = load_service("shows")
+    from shared import ConfigError
+
+    with pytest.raises(ConfigError, match="CACHE_MODE='replicated'"):
+        module.handler(api_event("GET", "/shows"), FakeLambdaContext())

@@ -78,3 +78,9 @@ def test_grant_connects_on_cache_and_user_arns_with_tls_iam_env(run):
     assert env["CACHE_TLS"] == "true" and env["CACHE_AUTH"] == "iam" and env["CACHE_PORT"] == "6379"
     assert env["CACHE_USER"] == "cache-app-dev" and env["CACHE_NAME"] and env["CACHE_ENDPOINT"]
     assert link["network"]["security_group_id"] == out["sg"] and link["network"]["port"] == 6379
+
+
+def test_grant_tells_the_function_which_kind_of_cache_signs_its_token(run):
+    # The IAM auth token names a serverless cache or a replication group differently.
+    assert run(_cache()).outputs["link"]["env"]["CACHE_MODE"] == "serverless"
+    assert run(_cache(CacheSettings(mode="cluster"))).outputs["link"]["env"]["CACHE_MODE"] == "cluster"
