@@ -1,4 +1,4 @@
-"""Environment of the Lambda authorizer."""
+"""Environment of the Lambda authorizer (names and defaults: ``shared.contract.AUTHORIZER``)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,32 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
+from shared import contract
 from shared.config import EnvSettings, load_settings
 
 
 class AuthorizerSettings(EnvSettings):
-    issuer: str = Field(alias="OIDC_ISSUER", min_length=1)
-    audience: str = Field(alias="OIDC_AUDIENCE", min_length=1, description="One audience, or several comma-separated")
-    jwks_url: str = Field(alias="OIDC_JWKS_URL", pattern=r"^https?://")
+    issuer: str = Field(alias=contract.OIDC_ISSUER.name, min_length=1)
+    audience: str = Field(
+        alias=contract.OIDC_AUDIENCE.name,
+        min_length=1,
+        description="One audience, or several comma-separated",
+    )
+    jwks_url: str = Field(alias=contract.OIDC_JWKS_URL.name, pattern=r"^https?://")
     required_group: str | None = Field(
         default=None,
-        alias="AUTHZ_REQUIRED_GROUP",
+        alias=contract.AUTHZ_REQUIRED_GROUP.name,
         description="If set, valid tokens without this group get a Deny policy (403)",
     )
-    jwks_cache_seconds: int = Field(default=300, alias="OIDC_JWKS_CACHE_SECONDS", ge=0, le=86_400)
+    jwks_cache_seconds: int = Field(default=300, alias=contract.OIDC_JWKS_CACHE_SECONDS.name, ge=0, le=86_400)
     jwks_cooldown_seconds: int = Field(
         default=30,
-        alias="OIDC_JWKS_COOLDOWN_SECONDS",
+        alias=contract.OIDC_JWKS_COOLDOWN_SECONDS.name,
         ge=0,
         le=3600,
         description="Minimum time between JWKS refetches triggered by an unknown kid",
     )
-    leeway_seconds: int = Field(default=30, alias="OIDC_LEEWAY_SECONDS", ge=0, le=300)
+    leeway_seconds: int = Field(default=30, alias=contract.OIDC_LEEWAY_SECONDS.name, ge=0, le=300)
 
     @field_validator("jwks_url")
     @classmethod

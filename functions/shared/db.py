@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import Field
 
+from shared import contract
 from shared.config import EnvSettings
 from shared.observability import logger
 
@@ -24,16 +25,16 @@ SECRET_MAX_AGE_SECONDS = 300
 
 
 class DatabaseSettings(EnvSettings):
-    secret_arn: str = Field(alias="DB_SECRET_ARN", min_length=1)
-    host: str = Field(alias="DB_HOST", min_length=1)
-    port: int = Field(default=5432, alias="DB_PORT", ge=1, le=65535)
-    dbname: str = Field(alias="DB_NAME", min_length=1)
+    secret_arn: str = Field(alias=contract.DB_SECRET_ARN.name, min_length=1)
+    host: str = Field(alias=contract.DB_HOST.name, min_length=1)
+    port: int = Field(default=5432, alias=contract.DB_PORT.name, ge=1, le=65535)
+    dbname: str = Field(alias=contract.DB_NAME.name, min_length=1)
     sslmode: str = Field(
         default="require",
-        alias="DB_SSLMODE",
+        alias=contract.DB_SSLMODE.name,
         pattern=r"^(disable|allow|prefer|require|verify-ca|verify-full)$",
     )
-    connect_timeout: int = Field(default=5, alias="DB_CONNECT_TIMEOUT", ge=1, le=60)
+    connect_timeout: int = Field(default=5, alias=contract.DB_CONNECT_TIMEOUT.name, ge=1, le=60)
 
 
 def is_auth_failure(exc: BaseException) -> bool:

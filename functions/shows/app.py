@@ -28,7 +28,8 @@ def _get_service() -> Any:
     if settings.cache_endpoint:
         credentials = None
         if settings.cache_auth == "iam":
-            credentials = ElastiCacheIAMTokenProvider(settings.cache_user, settings.cache_name, settings.region)
+            credentials = ElastiCacheIAMTokenProvider(settings.cache_user, settings.cache_name, settings.region,
+                                                      serverless=settings.cache_mode == "serverless")
         cache = RedisCache(
             settings.cache_endpoint,
             settings.cache_port,

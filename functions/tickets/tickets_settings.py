@@ -1,4 +1,4 @@
-"""Environment of the tickets service."""
+"""Environment of the tickets service (names and defaults: ``shared.contract.TICKETS``)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ from functools import lru_cache
 
 from pydantic import Field
 
+from shared import contract
 from shared.config import EnvSettings, load_settings
 
 
 class TicketsSettings(EnvSettings):
-    tickets_table: str = Field(alias="TICKETS_TABLE", min_length=3)
-    shows_table: str = Field(alias="SHOWS_TABLE", min_length=3)
-    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=3)
-    idempotency_ttl_seconds: int = Field(default=3600, alias="IDEMPOTENCY_TTL_SECONDS", ge=60, le=7 * 86_400)
-    cors_origin: str = Field(default="*", alias="CORS_ORIGIN")
+    tickets_table: str = Field(alias=contract.TICKETS_TABLE.name, min_length=3)
+    shows_table: str = Field(alias=contract.SHOWS_TABLE.name, min_length=3)
+    idempotency_table: str = Field(alias=contract.IDEMPOTENCY_TABLE.name, min_length=3)
+    idempotency_ttl_seconds: int = Field(
+        default=3600, alias=contract.IDEMPOTENCY_TTL_SECONDS.name, ge=60, le=7 * 86_400
+    )
+    cors_origin: str = Field(default="*", alias=contract.CORS_ORIGIN.name)
 
 
 @lru_cache(maxsize=1)

@@ -43,30 +43,10 @@ for _service in SERVICES:
     sys.path.insert(0, str(FUNCTIONS / _service))
 sys.path.insert(0, str(FUNCTIONS))
 
-SERVICE_ENV_KEYS = (
-    "SHOWS_TABLE",
-    "TICKETS_TABLE",
-    "IDEMPOTENCY_TABLE",
-    "CACHE_ENDPOINT",
-    "CACHE_PORT",
-    "CACHE_TLS",
-    "CACHE_AUTH",
-    "CACHE_USER",
-    "CACHE_NAME",
-    "CACHE_TTL_SECONDS",
-    "INFO_SOURCE",
-    "INFO_BUCKET",
-    "INFO_PREFIX",
-    "DB_SECRET_ARN",
-    "DB_HOST",
-    "DB_PORT",
-    "DB_NAME",
-    "DB_SSLMODE",
-    "OIDC_ISSUER",
-    "OIDC_AUDIENCE",
-    "OIDC_JWKS_URL",
-    "CORS_ORIGIN",
-)
+from shared import contract  # noqa: E402  (importable once functions/ is on sys.path)
+
+# Every variable a service reads but the test-wide ones above: cleared before each test.
+SERVICE_ENV_KEYS = tuple(name for name in contract.VARIABLES if name not in {v.name for v in contract.COMMON})
 
 
 def load_service(name: str) -> ModuleType:
