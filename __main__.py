@@ -2,19 +2,19 @@
 
 import pulumi
 
-from components import config
+from components.settings import loader
 from components.tagging import stack_provider, tag_with
 
-settings = config.load()  # a bad setting stops here, before any resource exists
+settings = loader.load()  # a bad setting stops here, before any resource exists
 
+from components.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
 from components.logic.layer import DependencyLayer, DependencyLayerArgs  # noqa: E402
-from components.logic.rest_api import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
-from components.ops.alarms import Alarms, AlarmsArgs  # noqa: E402
-from components.patterns import PATTERN_CLASSES  # noqa: E402
+from components.ops.alarms import Alarms  # noqa: E402
+from components.patterns import PATTERN_CLASSES, tier_args  # noqa: E402
 from components.patterns.base import PatternArgs  # noqa: E402
 
 project, stack = pulumi.get_project(), pulumi.get_stack()
-region = pulumi.Config("aws").get("region") or "us-east-1"
+region = loader.region()
 provider = stack_provider(region, project, stack)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
@@ -37,8 +37,7 @@ for key in settings.patterns:
 
 if settings.alarms.enabled:
     watched = [p.monitored for p in patterns.values()]
-    alarms = Alarms("alarms", AlarmsArgs(settings=settings.alarms,
-                                         functions=[f for m in watched for f in m.functions],
-                                         apis=[a for m in watched for a in m.apis],
-                                         tables=[t for m in watched for t in m.tables]), opts=shared)
+    alarms = Alarms("alarms", tier_args.alarms(settings, functions=[f for m in watched for f in m.functions],
+                                               apis=[a for m in watched for a in m.apis],
+                                               tables=[t for m in watched for t in m.tables]), opts=shared)
     pulumi.export("alarm_topic_arn", alarms.topic.arn)

@@ -18,8 +18,8 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.config import DataSettings
-from components.logic.link import Link, Statement
+from components.iam import Statement, sid
+from components.logic.link import Link
 
 # S3 bucket names are 3-63 characters; autonaming appends up to 26 characters to
 # the prefix (a dash and a random suffix), so a prefix may hold at most 37.
@@ -49,18 +49,30 @@ def bucket_prefix(name: str) -> str:
     return f"{name}-"
 
 
+@dataclass(frozen=True)
+class BucketLifecycle:
+    """What a bucket keeps and how it goes: the same for every bucket of a stack.
+
+    Versioning keeps overwritten and deleted objects for ``noncurrent_version_days``;
+    ``force_destroy`` lets ``pulumi destroy`` empty the bucket (throwaway stacks only).
+    """
+
+    versioning: bool = True
+    noncurrent_version_days: int = 30
+    force_destroy: bool = False
+
+
 @dataclass
 class BucketArgs:
     """Inputs of a Bucket.
 
-    ``settings`` decides versioning, noncurrent-version expiry and force_destroy.
     ``name_prefix`` defaults to the component name (lower-cased).
     ``log_delivery_acl`` is the one documented exception to owner-enforced
     ownership: a CloudFront standard-logging bucket needs ACLs enabled
     (BucketOwnerPreferred) and a grant to the awslogsdelivery account.
     """
 
-    settings: DataSettings
+    lifecycle: BucketLifecycle = BucketLifecycle()
     name_prefix: str = ""
     encryption: Literal["AES256", "aws:kms"] = "AES256"
     kms_key_arn: pulumi.Input[str] | None = None
@@ -77,12 +89,10 @@ class Bucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: BucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:data:Bucket", name, None, opts)
         prefix = bucket_prefix(args.name_prefix or name.lower())
-        self._name = name
         self._child = pulumi.ResourceOptions(parent=self)
-        self._settings = args.settings
         self._policy_attached = False
 
-        self.bucket = aws.s3.Bucket(name, bucket_prefix=prefix, force_destroy=args.settings.force_destroy,
+        self.bucket = aws.s3.Bucket(name, bucket_prefix=prefix, force_destroy=args.lifecycle.force_destroy,
                                     tags=args.tags or None, opts=self._child)
         self.public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access", bucket=self.bucket.id, block_public_acls=True, block_public_policy=True,
@@ -114,15 +124,15 @@ class Bucket(pulumi.ComponentResource):
             opts=self._child)
         self.versioning = aws.s3.BucketVersioning(
             f"{name}-versioning", bucket=self.bucket.id,
-            versioning_configuration={"status": "Enabled" if args.settings.bucket_versioning else "Suspended"},
+            versioning_configuration={"status": "Enabled" if args.lifecycle.versioning else "Suspended"},
             opts=self._child)
         rules: list[dict[str, Any]] = [{
             "id": "abort-incomplete-uploads", "status": "Enabled", "filter": {"prefix": ""},
             "abort_incomplete_multipart_upload": {"days_after_initiation": ABORT_INCOMPLETE_UPLOAD_DAYS}}]
-        if args.settings.bucket_versioning:
+        if args.lifecycle.versioning:
             rules.append({"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {"prefix": ""},
                           "noncurrent_version_expiration": {
-                              "noncurrent_days": args.settings.noncurrent_version_days}})
+                              "noncurrent_days": args.lifecycle.noncurrent_version_days}})
         if args.expire_days:
             rules.append({"id": "expire-objects", "status": "Enabled", "filter": {"prefix": ""},
                           "expiration": {"days": args.expire_days}})
@@ -156,13 +166,14 @@ class Bucket(pulumi.ComponentResource):
         Called by the constructor unless ``defer_policy``; then the caller must call it once.
         """
         if self._policy_attached:
-            raise RuntimeError(f"bucket {self._name}: its policy is already attached (a bucket has one policy)")
+            raise RuntimeError(f"bucket {self.pulumi_resource_name}: its policy is already attached "
+                               f"(a bucket has one policy)")
         self._policy_attached = True
         statements = [self.tls_only_statement(), *self._fixed_statements, *extra_statements]
         document = pulumi.Output.all(*statements).apply(
             lambda resolved: {"Version": "2012-10-17", "Statement": list(resolved)})
         self.policy = aws.s3.BucketPolicy(
-            f"{self._name}-policy", bucket=self.bucket.id, policy=pulumi.Output.json_dumps(document),
+            f"{self.pulumi_resource_name}-policy", bucket=self.bucket.id, policy=pulumi.Output.json_dumps(document),
             # Public-access block first: S3 checks new policies against it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block, self.ownership]))
         return self.policy
@@ -177,12 +188,11 @@ class Bucket(pulumi.ComponentResource):
         ``write``: s3:PutObject and s3:DeleteObject on ``<arn>/<prefix>*``.
         """
         objects = self.bucket.arn.apply(lambda arn: f"{arn}/{prefix}*")
-        label = "".join(part.capitalize() for part in env.lower().split("_"))
         if access == "read":
-            statements = [Statement(READ_ACTIONS, [objects], f"Bucket{label}Read"),
-                          Statement(LIST_ACTIONS, [self.bucket.arn], f"Bucket{label}List")]
+            statements = [Statement(READ_ACTIONS, [objects], sid("Bucket", env, "read")),
+                          Statement(LIST_ACTIONS, [self.bucket.arn], sid("Bucket", env, "list"))]
         elif access == "write":
-            statements = [Statement(WRITE_ACTIONS, [objects], f"Bucket{label}Write")]
+            statements = [Statement(WRITE_ACTIONS, [objects], sid("Bucket", env, "write"))]
         else:
             raise ValueError(f"bucket grant access {access!r} must be 'read' or 'write'")
         return Link(statements=statements, env={env: self.bucket.bucket})
@@ -194,11 +204,13 @@ class Bucket(pulumi.ComponentResource):
                    parent: pulumi.Resource | None = None, resource_name: str | None = None) -> aws.s3.BucketObjectv2:
         """Upload one object from ``content`` (text, may be an Output) or a ``source`` file."""
         if (content is None) == (source is None):
-            raise ValueError(f"bucket {self._name}: object {key!r} needs exactly one of content or source")
+            raise ValueError(f"bucket {self.pulumi_resource_name}: object {key!r} needs exactly one of "
+                             f"content or source")
         if content_type is None:
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
         return aws.s3.BucketObjectv2(
-            resource_name or f"{self._name}-{key}".replace("/", "-"), bucket=self.bucket.id, key=key,
+            resource_name or f"{self.pulumi_resource_name}-{key}".replace("/", "-"), bucket=self.bucket.id,
+            key=key,
             content=content, source=pulumi.FileAsset(str(source)) if source is not None else None,
             content_type=content_type, cache_control=cache_control,
             opts=pulumi.ResourceOptions(parent=parent or self, depends_on=[self.ownership, self.encryption]))
@@ -209,7 +221,7 @@ class Bucket(pulumi.ComponentResource):
         """Upload a folder (every file, keys relative to it) or a ``{key: text}`` mapping."""
         if isinstance(files, Path):
             if not files.is_dir():
-                raise ValueError(f"bucket {self._name}: upload folder {files} does not exist")
+                raise ValueError(f"bucket {self.pulumi_resource_name}: upload folder {files} does not exist")
             sources = sorted(p for p in files.rglob("*") if p.is_file() and not p.name.startswith("."))
             return [self.put_object(p.relative_to(files).as_posix(), source=p,
                                     cache_control=cache_control(p.relative_to(files).as_posix()), parent=parent)

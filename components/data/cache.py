@@ -1,6 +1,6 @@
 """Cache: ElastiCache (Valkey or Redis OSS) in private subnets with TLS and IAM auth.
 
-Serverless (default) or a replication group, chosen by ``CacheSettings.mode``.
+Serverless (default) or a replication group, chosen by ``CacheArgs.mode``.
 Either way: encryption in transit (always on for serverless; explicit for a
 replication group) and at rest, a user group whose only enabled user
 authenticates with IAM (the ``default`` user every group needs is switched off),
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import CacheSettings
-from components.logic.link import Link, NetworkAccess, Statement
+from components.contract import contract
+from components.iam import Statement, sid
+from components.logic.link import Link, NetworkAccess
 from components.network.network import Network
 
 PORT = 6379
@@ -33,12 +35,20 @@ _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 class CacheArgs:
     """Inputs of a Cache.
 
-    ``unique_suffix`` makes the account-wide ElastiCache user and group ids
-    unique per stack (the pattern passes e.g. the stack name).
+    ``mode``: ElastiCache Serverless (sized by ``max_storage_gb``) or a replication
+    group of ``node_type`` nodes, with ``replicas`` read replicas (at least one
+    gives automatic failover across AZs). ``ttl_seconds`` is handed to the
+    functions granted access. ``unique_suffix`` makes the account-wide ElastiCache
+    user and group ids unique per stack (the pattern passes e.g. the stack name).
     """
 
-    settings: CacheSettings
     network: Network
+    mode: Literal["serverless", "cluster"] = "serverless"
+    engine: Literal["valkey", "redis"] = "valkey"
+    node_type: str = "cache.t4g.micro"
+    replicas: int = 1
+    max_storage_gb: int = 1
+    ttl_seconds: int = 30
     unique_suffix: str = ""
 
 
@@ -56,11 +66,9 @@ class Cache(pulumi.ComponentResource):
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:data:Cache", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
-        self._base = name
         self._network = args.network
-        self.serverless = settings.mode == "serverless"
-        self.ttl_seconds = settings.ttl_seconds
+        self.mode = args.mode
+        self.ttl_seconds = args.ttl_seconds
 
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg", vpc_id=args.network.vpc_id,
@@ -69,22 +77,22 @@ class Cache(pulumi.ComponentResource):
         user_id = _cache_id(name, "app", args.unique_suffix)
         # IAM authentication requires the user name to equal the user id.
         self.user = aws.elasticache.User(
-            f"{name}-user", user_id=user_id, user_name=user_id, engine=settings.engine,
+            f"{name}-user", user_id=user_id, user_name=user_id, engine=args.engine,
             access_string=APP_ACCESS_STRING, authentication_mode={"type": "iam"}, opts=child)
         self.default_user = aws.elasticache.User(
             f"{name}-default-user", user_id=_cache_id(name, "default", args.unique_suffix), user_name="default",
-            engine=settings.engine, access_string=DEFAULT_USER_ACCESS_STRING,
+            engine=args.engine, access_string=DEFAULT_USER_ACCESS_STRING,
             authentication_mode={"type": "no-password-required"}, opts=child)
         self.user_group = aws.elasticache.UserGroup(
-            f"{name}-users", user_group_id=_cache_id(name, "users", args.unique_suffix), engine=settings.engine,
+            f"{name}-users", user_group_id=_cache_id(name, "users", args.unique_suffix), engine=args.engine,
             user_ids=[self.default_user.user_id, self.user.user_id], opts=child)
 
         self.subnet_group: aws.elasticache.SubnetGroup | None = None
-        if self.serverless:
+        if args.mode == "serverless":
             self.cache = aws.elasticache.ServerlessCache(
-                name, engine=settings.engine, major_engine_version=MAJOR_VERSION[settings.engine],
+                name, engine=args.engine, major_engine_version=MAJOR_VERSION[args.engine],
                 description=f"{name} cache",
-                cache_usage_limits={"data_storage": {"maximum": settings.max_storage_gb, "unit": "GB"}},
+                cache_usage_limits={"data_storage": {"maximum": args.max_storage_gb, "unit": "GB"}},
                 security_group_ids=[self.security_group.id], subnet_ids=args.network.private_subnet_ids,
                 user_group_id=self.user_group.user_group_id, opts=child)
             self.cache_name = self.cache.name
@@ -94,9 +102,9 @@ class Cache(pulumi.ComponentResource):
             self.subnet_group = aws.elasticache.SubnetGroup(
                 f"{name}-subnets", subnet_ids=args.network.private_subnet_ids,
                 description=f"Private subnets of {name}", opts=child)
-            replicas = settings.replicas
+            replicas = args.replicas
             self.cache = aws.elasticache.ReplicationGroup(
-                name, description=f"{name} cache", engine=settings.engine, node_type=settings.node_type,
+                name, description=f"{name} cache", engine=args.engine, node_type=args.node_type,
                 num_cache_clusters=1 + replicas, automatic_failover_enabled=replicas > 0,
                 multi_az_enabled=replicas > 0, port=PORT, transit_encryption_enabled=True,
                 at_rest_encryption_enabled=True, subnet_group_name=self.subnet_group.name,
@@ -112,15 +120,15 @@ class Cache(pulumi.ComponentResource):
     def grant(self) -> Link:
         """Connect with IAM as the cache's app user, over TLS, from the private subnets.
 
-        Env: CACHE_ENDPOINT, CACHE_PORT, CACHE_TLS=true, CACHE_AUTH=iam, CACHE_USER,
-        CACHE_NAME, CACHE_SERVERLESS, CACHE_TTL_SECONDS.
+        The environment names the endpoint, the user, the cache and its mode (the
+        IAM auth token of a serverless cache differs from a replication group's).
         """
         return Link(
-            statements=[Statement(CONNECT_ACTIONS, [self.arn, self.user.arn], "CacheConnect")],
-            env={"CACHE_ENDPOINT": self.endpoint, "CACHE_PORT": self.port.apply(str), "CACHE_TLS": "true",
-                 "CACHE_AUTH": "iam", "CACHE_USER": self.user.user_id, "CACHE_NAME": self.cache_name,
-                 "CACHE_SERVERLESS": "true" if self.serverless else "false",
-                 "CACHE_TTL_SECONDS": str(self.ttl_seconds)},
+            statements=[Statement(CONNECT_ACTIONS, [self.arn, self.user.arn], sid("cache", "connect"))],
+            env={contract.CACHE_ENDPOINT.name: self.endpoint, contract.CACHE_PORT.name: self.port.apply(str),
+                 contract.CACHE_TLS.name: "true", contract.CACHE_AUTH.name: "iam",
+                 contract.CACHE_USER.name: self.user.user_id, contract.CACHE_NAME.name: self.cache_name,
+                 contract.CACHE_MODE.name: self.mode, contract.CACHE_TTL_SECONDS.name: str(self.ttl_seconds)},
             network=NetworkAccess(vpc_id=self._network.vpc_id, subnet_ids=self._network.private_subnet_ids,
                                   security_group_id=self.security_group.id,
-                                  port=PORT, description=f"Cache {self._base}"))
+                                  port=PORT, description=f"Cache {self.pulumi_resource_name}"))

@@ -9,15 +9,15 @@ adds one rule admitting exactly its own security group on 5432.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import DatabaseSettings, DataSettings
-from components.logic.link import Link, NetworkAccess, Statement
+from components.contract import contract
+from components.iam import Statement, assume_role_policy, policy_document, sid
+from components.logic.link import Link, NetworkAccess
 from components.network.network import Network
 
 PORT = 5432
@@ -29,13 +29,21 @@ _DB_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 class DatabaseArgs:
     """Inputs of a Database.
 
-    ``settings`` sizes the cluster and sets backups, final snapshot and proxy;
-    ``data`` supplies deletion protection; ``network`` the VPC and private subnets.
+    ``network``: the VPC and private subnets. Capacity is in Aurora Capacity Units
+    (``min_capacity`` 0 lets an idle cluster pause after ``seconds_until_auto_pause``).
+    Destroying keeps a final snapshot and deletion protection is on unless turned
+    off (throwaway stacks). ``proxy`` puts an RDS Proxy in front of the writer.
     """
 
-    settings: DatabaseSettings
-    data: DataSettings
     network: Network
+    min_capacity: float = 0.5
+    max_capacity: float = 4
+    seconds_until_auto_pause: int = 3600
+    backup_retention_days: int = 7
+    deletion_protection: bool = True
+    skip_final_snapshot: bool = False
+    proxy: bool = False
+    engine_version: str = "16.4"
     database_name: str = "app"
     master_username: str = "app_admin"
     iam_auth: bool = False
@@ -50,8 +58,6 @@ class Database(pulumi.ComponentResource):
             raise ValueError(f"database {name}: database_name {args.database_name!r} must start with a letter and "
                              f"hold only lower-case letters, digits and underscores (≤ 63)")
         child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
-        self._base = name
         self._network = args.network
 
         self.subnet_group = aws.rds.SubnetGroup(
@@ -61,15 +67,15 @@ class Database(pulumi.ComponentResource):
             f"{name}-sg", vpc_id=args.network.vpc_id,
             description=f"Aurora cluster {name}: PostgreSQL only from functions granted access", opts=child)
 
-        scaling = {"min_capacity": settings.min_capacity, "max_capacity": settings.max_capacity}
-        if settings.min_capacity == 0:
-            scaling["seconds_until_auto_pause"] = settings.seconds_until_auto_pause
+        scaling = {"min_capacity": args.min_capacity, "max_capacity": args.max_capacity}
+        if args.min_capacity == 0:
+            scaling["seconds_until_auto_pause"] = args.seconds_until_auto_pause
         self.cluster = aws.rds.Cluster(
             name,
             cluster_identifier_prefix=f"{name}-",
             engine="aurora-postgresql",
             engine_mode="provisioned",
-            engine_version=settings.engine_version,
+            engine_version=args.engine_version,
             database_name=args.database_name,
             master_username=args.master_username,
             manage_master_user_password=True,
@@ -79,11 +85,11 @@ class Database(pulumi.ComponentResource):
             port=PORT,
             storage_encrypted=True,
             iam_database_authentication_enabled=args.iam_auth,
-            backup_retention_period=settings.backup_retention_days,
+            backup_retention_period=args.backup_retention_days,
             copy_tags_to_snapshot=True,
-            deletion_protection=args.data.deletion_protection,
-            skip_final_snapshot=settings.skip_final_snapshot,
-            final_snapshot_identifier=None if settings.skip_final_snapshot else f"{name}-final",
+            deletion_protection=args.deletion_protection,
+            skip_final_snapshot=args.skip_final_snapshot,
+            final_snapshot_identifier=None if args.skip_final_snapshot else f"{name}-final",
             enabled_cloudwatch_logs_exports=["postgresql"],
             opts=child)
         self.instance = aws.rds.ClusterInstance(
@@ -98,7 +104,7 @@ class Database(pulumi.ComponentResource):
         self.database_name = args.database_name
 
         self.proxy: aws.rds.Proxy | None = None
-        if settings.proxy:
+        if args.proxy:
             self._create_proxy(name, args)
             self.host = self.proxy.endpoint
 
@@ -110,14 +116,10 @@ class Database(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.proxy_role = aws.iam.Role(
             f"{name}-proxy-role", description=f"RDS Proxy of {name}: reads the cluster's managed secret",
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
-            opts=child)
+            assume_role_policy=assume_role_policy("rds.amazonaws.com"), opts=child)
         self.proxy_policy = aws.iam.RolePolicy(
             f"{name}-proxy-policy", role=self.proxy_role.id,
-            policy=self.secret_arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": list(SECRET_READ_ACTIONS), "Resource": [arn]}]})),
-            opts=child)
+            policy=policy_document([Statement(SECRET_READ_ACTIONS, [self.secret_arn])]), opts=child)
         # The proxy sits in the cluster's group: functions reach it on 5432 through the
         # same per-function ingress rules, and the group admits itself for proxy → cluster.
         self.proxy_self_ingress = aws.vpc.SecurityGroupIngressRule(
@@ -150,17 +152,16 @@ class Database(pulumi.ComponentResource):
             target_group_name=self.proxy_target_group.name, db_cluster_identifier=self.cluster.cluster_identifier,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.instance]))
 
-    def grant(self, env_prefix: str = "DB") -> Link:
+    def grant(self) -> Link:
         """Read the managed master secret (one ARN) and reach the database on 5432.
 
-        Env: ``<prefix>_SECRET_ARN``, ``<prefix>_HOST`` (the proxy when there is one),
-        ``<prefix>_PORT``, ``<prefix>_NAME``. The function joins the private subnets.
+        The environment names the secret, the host (the proxy when there is one),
+        the port and the database. The function joins the private subnets.
         """
         return Link(
-            statements=[Statement(SECRET_READ_ACTIONS, [self.secret_arn],
-                                  "".join(p.capitalize() for p in env_prefix.lower().split("_")) + "Secret")],
-            env={f"{env_prefix}_SECRET_ARN": self.secret_arn, f"{env_prefix}_HOST": self.host,
-                 f"{env_prefix}_PORT": str(self.port), f"{env_prefix}_NAME": self.database_name},
+            statements=[Statement(SECRET_READ_ACTIONS, [self.secret_arn], sid("db", "secret"))],
+            env={contract.DB_SECRET_ARN.name: self.secret_arn, contract.DB_HOST.name: self.host,
+                 contract.DB_PORT.name: str(self.port), contract.DB_NAME.name: self.database_name},
             network=NetworkAccess(vpc_id=self._network.vpc_id, subnet_ids=self._network.private_subnet_ids,
                                   security_group_id=self.security_group.id, port=self.port,
-                                  description=f"PostgreSQL {self._base}"))
+                                  description=f"PostgreSQL {self.pulumi_resource_name}"))

@@ -8,8 +8,8 @@ from typing import Literal, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.config import DataSettings
-from components.logic.link import Link, Statement
+from components.iam import Statement, sid
+from components.logic.link import Link
 
 AttributeType = Literal["S", "N", "B"]
 Access = Literal["read", "write", "readwrite"]
@@ -44,21 +44,23 @@ class GlobalIndex:
 class TableArgs:
     """Inputs of a Table.
 
-    ``settings`` decides point-in-time recovery and deletion protection;
     ``ttl_attribute`` turns on TTL; ``stream`` is a stream view type or None.
+    Point-in-time recovery and deletion protection are on unless turned off
+    (a throwaway dev table).
     """
 
     hash_key: Key
-    settings: DataSettings
     range_key: Key | None = None
     indexes: Sequence[GlobalIndex] = ()
     ttl_attribute: str = ""
     stream: Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"] | None = None
+    point_in_time_recovery: bool = True
+    deletion_protection: bool = True
     tags: dict[str, str] = field(default_factory=dict)
 
 
 class Table(pulumi.ComponentResource):
-    """An on-demand, encrypted DynamoDB table; PITR and deletion protection from settings."""
+    """An on-demand, encrypted DynamoDB table with point-in-time recovery and deletion protection."""
 
     def __init__(self, name: str, args: TableArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:data:Table", name, None, opts)
@@ -91,8 +93,8 @@ class Table(pulumi.ComponentResource):
             attributes=[{"name": n, "type": t} for n, t in attributes.items()],
             global_secondary_indexes=indexes or None,
             server_side_encryption={"enabled": True},
-            point_in_time_recovery={"enabled": args.settings.point_in_time_recovery},
-            deletion_protection_enabled=args.settings.deletion_protection,
+            point_in_time_recovery={"enabled": args.point_in_time_recovery},
+            deletion_protection_enabled=args.deletion_protection,
             ttl={"attribute_name": args.ttl_attribute, "enabled": True} if args.ttl_attribute else None,
             stream_enabled=args.stream is not None,
             stream_view_type=args.stream,
@@ -126,6 +128,6 @@ class Table(pulumi.ComponentResource):
         if transactions:
             actions.append("dynamodb:ConditionCheckItem")
         actions = list(dict.fromkeys(actions))
-        sid = "Table" + "".join(part.capitalize() for part in env.lower().split("_")) + access.capitalize()
-        return Link(statements=[Statement(actions, [self.arn, self.arn.apply(lambda a: f"{a}/index/*")], sid)],
+        return Link(statements=[Statement(actions, [self.arn, self.arn.apply(lambda a: f"{a}/index/*")],
+                                          sid("Table", env, access))],
                     env={env: self.name})

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Literal, Sequence
 
 import pulumi
 import pulumi_aws as aws
-
-from components.config import IdentitySettings
 
 MIN_PASSWORD_LENGTH = 8
 _MFA = {"off": "OFF", "optional": "OPTIONAL", "on": "ON"}
@@ -51,12 +49,23 @@ def hosted_ui_prefix(prefix: str, unique_suffix: str) -> str:
 class UserPoolArgs:
     """Inputs of a UserPool.
 
-    ``region`` builds the issuer URL; ``unique_suffix`` makes the hosted-UI domain
-    prefix global-unique; ``groups`` maps group name → description.
+    ``region`` builds the issuer URL. ``mfa`` optional offers TOTP to users who
+    enrol; ``advanced_security`` other than off needs Cognito's Plus tier.
+    ``domain_prefix`` (empty: no hosted UI) gets ``unique_suffix`` appended, as
+    prefixes are global across AWS, and needs ``callback_urls``. Tokens last
+    ``access_token_minutes`` (access and ID) and ``refresh_token_days``.
+    ``protect`` guards the pool (and its users) against deletion by Pulumi.
+    ``groups`` maps group name → description.
     """
 
-    settings: IdentitySettings
     region: pulumi.Input[str]
+    mfa: Literal["off", "optional", "on"] = "optional"
+    advanced_security: Literal["off", "audit", "enforced"] = "off"
+    domain_prefix: str = ""
+    callback_urls: Sequence[str] = ()
+    access_token_minutes: int = 60
+    refresh_token_days: int = 30
+    protect: bool = True
     unique_suffix: str = ""
     groups: dict[str, str] = field(default_factory=lambda: {"admins": "Administrators of the ticketing app"})
     self_sign_up: bool = False
@@ -64,18 +73,17 @@ class UserPoolArgs:
 
 
 class UserPool(pulumi.ComponentResource):
-    """A Cognito user pool (e-mail sign-in, strong passwords, MFA per settings) with a public client."""
+    """A Cognito user pool (e-mail sign-in, strong passwords, TOTP MFA) with a public client."""
 
     def __init__(self, name: str, args: UserPoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:identity:UserPool", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
-        domain_prefix = (hosted_ui_prefix(settings.domain_prefix, args.unique_suffix)
-                         if settings.domain_prefix else "")
-        if domain_prefix and not settings.callback_urls:
-            raise ValueError(f"user pool {name}: the hosted UI (identityDomainPrefix) needs "
-                             f"identityCallbackUrls for the authorization-code flow")
-        mfa = _MFA[settings.mfa]
+        domain_prefix = (hosted_ui_prefix(args.domain_prefix, args.unique_suffix)
+                         if args.domain_prefix else "")
+        if domain_prefix and not args.callback_urls:
+            raise ValueError(f"user pool {name}: the hosted UI (domain_prefix) needs "
+                             f"callback_urls for the authorization-code flow")
+        mfa = _MFA[args.mfa]
 
         self.pool = aws.cognito.UserPool(
             name,
@@ -88,19 +96,19 @@ class UserPool(pulumi.ComponentResource):
             mfa_configuration=mfa,
             software_token_mfa_configuration={"enabled": True} if mfa != "OFF" else None,
             # Threat protection (advanced security) is a Plus-tier feature.
-            user_pool_tier="PLUS" if settings.advanced_security != "off" else "ESSENTIALS",
-            user_pool_add_ons={"advanced_security_mode": _ADVANCED[settings.advanced_security]},
+            user_pool_tier="PLUS" if args.advanced_security != "off" else "ESSENTIALS",
+            user_pool_add_ons={"advanced_security_mode": _ADVANCED[args.advanced_security]},
             admin_create_user_config={"allow_admin_create_user_only": not args.self_sign_up},
             account_recovery_setting={"recovery_mechanisms": [{"name": "verified_email", "priority": 1}]},
-            deletion_protection="ACTIVE" if settings.protect else "INACTIVE",
-            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect))
+            deletion_protection="ACTIVE" if args.protect else "INACTIVE",
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
 
         self.groups = {group: aws.cognito.UserGroup(
             f"{name}-{group}", user_pool_id=self.pool.id, name=group, description=description, opts=child)
             for group, description in args.groups.items()}
 
         hosted_ui = bool(domain_prefix)
-        minutes = settings.access_token_minutes
+        minutes = args.access_token_minutes
         self.client = aws.cognito.UserPoolClient(
             f"{name}-client",
             user_pool_id=self.pool.id,
@@ -110,13 +118,13 @@ class UserPool(pulumi.ComponentResource):
             enable_token_revocation=True,
             access_token_validity=minutes,
             id_token_validity=minutes,
-            refresh_token_validity=settings.refresh_token_days,
+            refresh_token_validity=args.refresh_token_days,
             token_validity_units={"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"},
             supported_identity_providers=["COGNITO"],
             allowed_oauth_flows_user_pool_client=hosted_ui,
             allowed_oauth_flows=["code"] if hosted_ui else None,
             allowed_oauth_scopes=["openid", "email", "profile"] if hosted_ui else None,
-            callback_urls=list(settings.callback_urls) if hosted_ui and settings.callback_urls else None,
+            callback_urls=list(args.callback_urls) if hosted_ui and args.callback_urls else None,
             logout_urls=list(args.logout_urls) if hosted_ui and args.logout_urls else None,
             opts=child)
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import LambdaSettings
+from components.contract import contract
+from components.iam import Statement, assume_role_policy, policy_document
 from components.logic.bundle import FUNCTIONS_DIR, code_archive
-from components.logic.link import Link, Statement
+from components.logic.link import Link
 
 # The newest Python runtime pulumi-aws v7 offers.
 RUNTIME = "python3.14"
@@ -26,18 +26,18 @@ XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 _SECRET_LIKE = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)", re.I)
 
 
-def assume_role_policy(service: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+@dataclass(frozen=True)
+class FunctionRuntime:
+    """What the functions of a pattern share: CPU, memory, timeout, log retention, tracing.
 
+    ``timeout_seconds`` must stay below API Gateway's 29 s for a function behind an API.
+    """
 
-def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
-    """An IAM policy JSON from statements whose resources may be Outputs."""
-    body = [{"Sid": s.sid, "Effect": "Allow", "Action": sorted(set(s.actions)), "Resource": list(s.resources)}
-            if s.sid else {"Effect": "Allow", "Action": sorted(set(s.actions)), "Resource": list(s.resources)}
-            for s in statements]
-    return pulumi.Output.from_input(body).apply(
-        lambda resolved: json.dumps({"Version": "2012-10-17", "Statement": resolved}, sort_keys=True))
+    architecture: Literal["arm64", "x86_64"] = "arm64"
+    memory_mb: int = 256
+    timeout_seconds: int = 10
+    log_retention_days: int = 14
+    tracing: bool = True
 
 
 @dataclass
@@ -50,14 +50,12 @@ class FunctionArgs:
     """
 
     service: str
-    settings: LambdaSettings
+    runtime: FunctionRuntime = FunctionRuntime()
     layers: Sequence[pulumi.Input[str]] = ()
     handler: str = "app.handler"
     links: Sequence[Link] = ()
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     behind_api: bool = True
-    timeout_seconds: int | None = None
-    memory_mb: int | None = None
     metrics_namespace: str = "multitier"
     description: str = ""
     functions_dir: Path = FUNCTIONS_DIR
@@ -68,7 +66,8 @@ class Function(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FunctionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:logic:Function", name, None, opts)
-        timeout = args.timeout_seconds or args.settings.timeout_seconds
+        runtime = args.runtime
+        timeout = runtime.timeout_seconds
         if args.behind_api and timeout >= API_GATEWAY_TIMEOUT_SECONDS:
             raise ValueError(f"function {name}: timeout {timeout}s must stay below API Gateway's "
                              f"{API_GATEWAY_TIMEOUT_SECONDS}s integration timeout")
@@ -81,7 +80,7 @@ class Function(pulumi.ComponentResource):
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name_prefix=f"/aws/lambda/{name}-",
-            retention_in_days=args.settings.log_retention_days, opts=child)
+            retention_in_days=runtime.log_retention_days, opts=child)
 
         self.role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
                                  description=f"Execution role of {name}", opts=child)
@@ -96,7 +95,7 @@ class Function(pulumi.ComponentResource):
 
         statements = [Statement(["logs:CreateLogStream", "logs:PutLogEvents"],
                                 [self.log_group.arn.apply(lambda arn: f"{arn}:*")], "Logs")]
-        if args.settings.tracing:
+        if runtime.tracing:
             statements.append(Statement(XRAY_ACTIONS, ["*"], "Tracing"))
         if networks:
             statements.append(Statement(ENI_ACTIONS, ["*"], "VpcNetworkInterfaces"))
@@ -109,21 +108,21 @@ class Function(pulumi.ComponentResource):
             name,
             description=args.description or f"{args.service} service",
             runtime=RUNTIME,
-            architectures=[args.settings.architecture],
+            architectures=[runtime.architecture],
             handler=args.handler,
             code=code_archive(args.service, args.handler, args.functions_dir),
             layers=list(args.layers),
             role=self.role.arn,
             timeout=timeout,
-            memory_size=args.memory_mb or args.settings.memory_mb,
+            memory_size=runtime.memory_mb,
             publish=True,
             environment={"variables": {
-                "POWERTOOLS_SERVICE_NAME": args.service,
-                "POWERTOOLS_METRICS_NAMESPACE": args.metrics_namespace,
-                "LOG_LEVEL": "INFO",
+                contract.POWERTOOLS_SERVICE_NAME.name: args.service,
+                contract.POWERTOOLS_METRICS_NAMESPACE.name: args.metrics_namespace,
+                contract.LOG_LEVEL.name: "INFO",
                 **environment,
             }},
-            tracing_config={"mode": "Active" if args.settings.tracing else "PassThrough"},
+            tracing_config={"mode": "Active" if runtime.tracing else "PassThrough"},
             logging_config={"log_format": "JSON", "log_group": self.log_group.name,
                             "application_log_level": "INFO", "system_log_level": "WARN"},
             vpc_config=vpc_config,

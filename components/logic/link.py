@@ -14,14 +14,7 @@ from typing import Mapping, Sequence
 
 import pulumi
 
-
-@dataclass(frozen=True)
-class Statement:
-    """One IAM Allow statement: exact actions on exact resources."""
-
-    actions: Sequence[str]
-    resources: Sequence[pulumi.Input[str]]
-    sid: str = ""
+from components.iam import Statement
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,14 @@ that admits HTTPS from the VPC's CIDR only.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Literal, Sequence
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from components.config import NetworkSettings
+from components.iam import Statement, assume_role_policy, policy_document
 
 GATEWAY_SERVICES = ("dynamodb", "s3")
 DEFAULT_INTERFACE_SERVICES = ("secretsmanager",)
@@ -35,12 +34,16 @@ _NAT = {"none": "None", "single": "Single", "one_per_az": "OnePerAz"}
 class NetworkArgs:
     """Inputs of a Network.
 
-    ``interface_services`` are the short names of AWS services reached through
+    ``cidr`` is split over ``az_count`` availability zones; ``nat`` none keeps the
+    subnets isolated (AWS APIs through endpoints only). ``interface_services`` are the short names of AWS services reached through
     interface endpoints (``com.amazonaws.<region>.<service>``); ``region`` is
     read from the provider when not given (awsx needs plain service names).
     """
 
-    settings: NetworkSettings
+    cidr: str = "10.20.0.0/16"
+    az_count: int = 2
+    nat: Literal["none", "single", "one_per_az"] = "none"
+    flow_log_retention_days: int = 14
     interface_services: Sequence[str] = DEFAULT_INTERFACE_SERVICES
     region: str | None = None
 
@@ -51,22 +54,20 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:network:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
-        self._base = name
         region = args.region or aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region
         self.region = region
-        with_nat = settings.nat != "none"
+        with_nat = args.nat != "none"
         subnet_specs = ([awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC),
                          awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE)]
                         if with_nat else [awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED)])
 
         self.vpc = awsx.ec2.Vpc(
             name,
-            cidr_block=settings.cidr,
-            number_of_availability_zones=settings.az_count,
+            cidr_block=args.cidr,
+            number_of_availability_zones=args.az_count,
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
             subnet_specs=subnet_specs,
-            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy(_NAT[settings.nat])),
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy(_NAT[args.nat])),
             # Interface endpoints with private DNS need both.
             enable_dns_hostnames=True,
             enable_dns_support=True,
@@ -76,7 +77,7 @@ class Network(pulumi.ComponentResource):
                                 for service in GATEWAY_SERVICES],
             opts=child)
         self.vpc_id = self.vpc.vpc_id
-        self.cidr = settings.cidr
+        self.cidr = args.cidr
         self.private_subnet_ids = self.vpc.private_subnet_ids if with_nat else self.vpc.isolated_subnet_ids
         self.public_subnet_ids = self.vpc.public_subnet_ids
 
@@ -85,24 +86,21 @@ class Network(pulumi.ComponentResource):
             description=f"Interface endpoints of {name}: HTTPS from inside the VPC only", opts=child)
         self.endpoint_ingress = aws.vpc.SecurityGroupIngressRule(
             f"{name}-endpoints-https", security_group_id=self.endpoint_security_group.id, ip_protocol="tcp",
-            from_port=443, to_port=443, cidr_ipv4=settings.cidr, description="HTTPS from the VPC", opts=child)
+            from_port=443, to_port=443, cidr_ipv4=args.cidr, description="HTTPS from the VPC", opts=child)
         self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         for service in args.interface_services:
             self.add_interface_endpoint(service)
 
         self.flow_log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs", name_prefix=f"/aws/vpc/flow-logs/{name}-",
-            retention_in_days=settings.flow_log_retention_days, opts=child)
+            retention_in_days=args.flow_log_retention_days, opts=child)
         self.flow_log_role = aws.iam.Role(
             f"{name}-flow-logs-role", description=f"VPC flow logs of {name}",
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                "Action": "sts:AssumeRole"}]}),
-            opts=child)
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"), opts=child)
+        group_arn = self.flow_log_group.arn
         self.flow_log_policy = aws.iam.RolePolicy(
             f"{name}-flow-logs-policy", role=self.flow_log_role.id,
-            policy=self.flow_log_group.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": list(FLOW_LOG_ACTIONS), "Resource": [arn, f"{arn}:*"]}]})),
+            policy=policy_document([Statement(FLOW_LOG_ACTIONS, [group_arn, group_arn.apply(lambda a: f"{a}:*")])]),
             opts=child)
         self.flow_log = aws.ec2.FlowLog(
             f"{name}-flow-log", vpc_id=self.vpc_id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
@@ -118,7 +116,7 @@ class Network(pulumi.ComponentResource):
         if service in self.interface_endpoints:
             return self.interface_endpoints[service]
         endpoint = aws.ec2.VpcEndpoint(
-            f"{self._base}-{service}", vpc_id=self.vpc_id, service_name=f"com.amazonaws.{self.region}.{service}",
+            f"{self.pulumi_resource_name}-{service}", vpc_id=self.vpc_id, service_name=f"com.amazonaws.{self.region}.{service}",
             vpc_endpoint_type="Interface", private_dns_enabled=True, subnet_ids=self.private_subnet_ids,
             security_group_ids=[self.endpoint_security_group.id], opts=pulumi.ResourceOptions(parent=self))
         self.interface_endpoints[service] = endpoint

@@ -9,7 +9,6 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.config import AlarmSettings
 from components.data.table import Table
 from components.logic.function import Function
 from components.logic.rest_api import RestApi
@@ -17,7 +16,13 @@ from components.logic.rest_api import RestApi
 
 @dataclass
 class AlarmsArgs:
-    settings: AlarmSettings
+    """What to watch; ``email`` (empty: none) is subscribed to the alarm topic.
+
+    An API alarms on any 5XX and on a p99 latency above ``latency_p99_ms``.
+    """
+
+    email: str = ""
+    latency_p99_ms: int = 3000
     functions: Sequence[Function] = ()
     apis: Sequence[RestApi] = ()
     tables: Sequence[Table] = field(default_factory=list)
@@ -49,24 +54,27 @@ class Alarms(pulumi.ComponentResource):
                                enable_key_rotation=True, deletion_window_in_days=30,
                                policy=account.apply(topic_key_policy), opts=child)
         self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=self.key.arn, opts=child)
-        if args.settings.email:
+        if args.email:
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email",
-                                      endpoint=args.settings.email, opts=child)
+                                      endpoint=args.email, opts=child)
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         for fn in args.functions:
             for metric in ("Errors", "Throttles"):
-                self._alarm(f"{fn._name}-{metric.lower()}", "AWS/Lambda", metric, {"FunctionName": fn.name},
-                            statistic="Sum", threshold=0, description=f"{metric} of {fn._name}")
+                self._alarm(f"{fn.pulumi_resource_name}-{metric.lower()}", "AWS/Lambda", metric,
+                            {"FunctionName": fn.name}, statistic="Sum", threshold=0,
+                            description=f"{metric} of {fn.pulumi_resource_name}")
         for api in args.apis:
-            dimensions = {"ApiName": api.api.name, "Stage": api.stage.stage_name}
-            self._alarm(f"{api._name}-5xx", "AWS/ApiGateway", "5XXError", dimensions, statistic="Sum", threshold=0,
-                        description=f"Server errors of {api._name}")
-            self._alarm(f"{api._name}-latency", "AWS/ApiGateway", "Latency", dimensions,
-                        extended_statistic="p99", threshold=args.settings.latency_p99_ms,
-                        description=f"p99 latency of {api._name} above {args.settings.latency_p99_ms} ms")
+            api_name = api.pulumi_resource_name
+            dimensions = {"ApiName": api.api.name, "Stage": api.stage_name}
+            self._alarm(f"{api_name}-5xx", "AWS/ApiGateway", "5XXError", dimensions, statistic="Sum", threshold=0,
+                        description=f"Server errors of {api_name}")
+            self._alarm(f"{api_name}-latency", "AWS/ApiGateway", "Latency", dimensions,
+                        extended_statistic="p99", threshold=args.latency_p99_ms,
+                        description=f"p99 latency of {api_name} above {args.latency_p99_ms} ms")
         for table in args.tables:
-            self._alarm(f"{table._name}-throttles", "AWS/DynamoDB", "ThrottledRequests", {"TableName": table.name},
-                        statistic="Sum", threshold=0, description=f"Throttled requests on {table._name}")
+            self._alarm(f"{table.pulumi_resource_name}-throttles", "AWS/DynamoDB", "ThrottledRequests",
+                        {"TableName": table.name}, statistic="Sum", threshold=0,
+                        description=f"Throttled requests on {table.pulumi_resource_name}")
         self.register_outputs({"topic_arn": self.topic.arn})
 
     def _alarm(self, name: str, namespace: str, metric: str, dimensions: dict, *, threshold: float,

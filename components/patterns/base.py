@@ -7,7 +7,10 @@ from typing import Sequence
 
 import pulumi
 
-from components.config import Settings
+from components.logic.bundle import PROJECT_ROOT
+from components.patterns import tier_args
+from components.presentation.static_site import RuntimeConfig, StaticSite
+from components.settings.model import Settings
 
 
 @dataclass
@@ -37,17 +40,11 @@ class Monitored:
 def ticketing_site(name: str, pattern: str, args: PatternArgs, api_url: pulumi.Output[str], users, subdomain: str,
                    parent: pulumi.Resource):
     """The site/ app on S3 + CloudFront, with this pattern's runtime config and CSP origins."""
-    from components.logic.bundle import PROJECT_ROOT
-    from components.presentation.static_site import RuntimeConfig, StaticSite, StaticSiteArgs
-
-    s = args.settings
-    return StaticSite(name, StaticSiteArgs(
-        data=s.data, site=s.site, content_dir=PROJECT_ROOT / "site",
-        config=RuntimeConfig(stack=args.stack, pattern=pattern, api_url=api_url, region=args.region,
-                             auth=users.site_auth()),
-        api_origin=api_url.apply(origin), auth_origin=cognito_origin(args.region),
-        domain_name=f"{subdomain}.{s.domain.name}" if s.domain.name else "", hosted_zone_id=s.domain.hosted_zone_id,
-        waf_rate_limit=s.api.waf_rate_limit), opts=pulumi.ResourceOptions(parent=parent))
+    config = RuntimeConfig(stack=args.stack, pattern=pattern, api_url=api_url, region=args.region,
+                           auth=users.site_auth())
+    return StaticSite(name, tier_args.static_site(args.settings, PROJECT_ROOT / "site", config, api_url.apply(origin),
+                                                  cognito_origin(args.region), subdomain),
+                      opts=pulumi.ResourceOptions(parent=parent))
 
 
 def origin(url: str) -> str:

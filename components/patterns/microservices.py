@@ -13,15 +13,18 @@ from typing import Callable
 
 import pulumi
 
-from components.config import Settings
 from components.data.bucket import Bucket
 from components.data.table import Table
-from components.identity.user_pool import UserPool, UserPoolArgs
+from components.identity.user_pool import UserPool
+from components.logic.api_domain import ApiDomain
 from components.logic.link import Link
-from components.logic.rest_api import ApiDomain, ApiDomainArgs, CognitoAuth, RestApi, RestApiArgs
+from components.logic.rest_api import RestApi
+from components.logic.routes import CognitoAuth
+from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs
 from components.patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
-                                          ticketing_tables, tickets_links)
+                                          shows_link, ticketing_tables, tickets_links)
+from components.settings.model import Settings
 
 
 @dataclass
@@ -44,7 +47,7 @@ class Microservice:
 
 
 SERVICES = (
-    Microservice("shows", lambda s: [s.tables["shows"].grant("readwrite", "SHOWS_TABLE")]),
+    Microservice("shows", lambda s: [shows_link(s.tables)]),
     Microservice("tickets", lambda s: tickets_links(s.tables)),
     Microservice("info", lambda s: info_from_s3(s.info)[0], INFO_S3_ENV),
 )
@@ -56,26 +59,22 @@ class Microservices(pulumi.ComponentResource):
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
-                                                            unique_suffix=f"{args.stack}-micro"), opts=child)
-        self.info_content = info_bucket(f"{name}-info", s.data, self)
-        shared = Shared(settings=s, tables=ticketing_tables(name, s.data, self), info=self.info_content)
+        self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-micro"),
+                              opts=child)
+        self.info_content = info_bucket(f"{name}-info", s, self)
+        shared = Shared(settings=s, tables=ticketing_tables(name, s, self), info=self.info_content)
 
-        self.domain = None
-        if s.domain.name:
-            self.domain = ApiDomain(f"{name}-domain", ApiDomainArgs(
-                domain_name=f"api.{s.domain.name}", hosted_zone_id=s.domain.hosted_zone_id,
-                certificate_arn=s.domain.api_certificate_arn, mtls_truststore_uri=s.domain.mtls_truststore_uri),
-                opts=child)
+        domain = tier_args.api_domain(s, "api")
+        self.domain = ApiDomain(f"{name}-domain", domain, opts=child) if domain else None
 
-        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self, cors_origins=s.api.cors_origins)
+        fns = ServiceFunctions(args, self)
         self.functions, self.apis = {}, {}
         for service in SERVICES:
             code = service.code or service.name
             function = fns.function(f"{name}-{service.name}", code, service.links(shared), service.environment)
             self.functions[service.name] = function
-            self.apis[service.name] = RestApi(f"{name}-{service.name}-api", RestApiArgs(
-                settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+            self.apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
+                s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
                 description=f"The {service.name} microservice", routes=routes(code, function),
                 domain=self.domain, base_path=service.name), opts=child)
 

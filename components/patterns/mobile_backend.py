@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import pulumi
 
-from components.data.database import Database, DatabaseArgs
-from components.identity.user_pool import UserPool, UserPoolArgs
-from components.logic.rest_api import CognitoAuth, RestApi, RestApiArgs
-from components.network.network import Network, NetworkArgs
+from components.data.database import Database
+from components.identity.user_pool import UserPool
+from components.logic.rest_api import RestApi
+from components.logic.routes import CognitoAuth
+from components.network.network import Network
+from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs
-from components.patterns.services import ServiceFunctions, routes, run_migrations, ticketing_tables, tickets_links
+from components.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
+                                          ticketing_tables, tickets_links)
 
 
 class MobileBackend(pulumi.ComponentResource):
@@ -24,18 +27,16 @@ class MobileBackend(pulumi.ComponentResource):
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        self.network = Network(f"{name}-network", NetworkArgs(settings=s.network, region=args.region), opts=child)
-        self.tables = ticketing_tables(name, s.data, self)
-        self.database = Database(f"{name}-db", DatabaseArgs(settings=s.database, data=s.data, network=self.network),
-                                 opts=child)
-        self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
-                                                            unique_suffix=f"{args.stack}-mobile"), opts=child)
+        self.network = Network(f"{name}-network", tier_args.network(s, args.region), opts=child)
+        self.tables = ticketing_tables(name, s, self)
+        self.database = Database(f"{name}-db", tier_args.database(s, self.network), opts=child)
+        self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-mobile"),
+                              opts=child)
 
-        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
-                               cors_origins=s.api.cors_origins)
-        self.shows = fns.function(f"{name}-shows", "shows", [self.tables["shows"].grant("readwrite", "SHOWS_TABLE")])
+        fns = ServiceFunctions(args, self)
+        self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables)])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
-        self.info = fns.function(f"{name}-info", "info", [self.database.grant()], {"INFO_SOURCE": "postgres"})
+        self.info = fns.function(f"{name}-info", "info", [self.database.grant()], INFO_POSTGRES_ENV)
         self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant()],
                                     behind_api=False, timeout_seconds=60)
         # The migrate function reads the database secret through the Secrets Manager
@@ -43,8 +44,8 @@ class MobileBackend(pulumi.ComponentResource):
         self.migration = run_migrations(f"{name}-migration", self.migrate, self,
                                         after=[self.database, *self.network.interface_endpoints.values()])
 
-        self.api = RestApi(f"{name}-api", RestApiArgs(
-            settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+        self.api = RestApi(f"{name}-api", tier_args.rest_api(
+            s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Mobile backend: /shows, /tickets and /info for any HTTPS client",
             routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)),
             opts=child)

@@ -7,20 +7,23 @@ which tables the services use. Patterns choose the data stores and the auth.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import DataSettings, LambdaSettings
+from components.contract import contract
 from components.data.bucket import Bucket, BucketArgs
-from components.data.table import GlobalIndex, Key, Table, TableArgs
+from components.data.table import GlobalIndex, Key, Table
 from components.logic.bundle import FUNCTIONS_DIR, code_hash
 from components.logic.function import ALIAS, Function, FunctionArgs
 from components.logic.link import Link
-from components.logic.rest_api import Route
+from components.logic.routes import Route
+from components.patterns import tier_args
+from components.patterns.base import PatternArgs
+from components.settings.model import Settings
 
 ROUTES: dict[str, list[tuple[str, str]]] = {
     "shows": [("GET", "/shows"), ("GET", "/shows/{id}"), ("POST", "/shows"), ("PUT", "/shows/{id}")],
@@ -59,36 +62,38 @@ def routes(service: str, function: Function, methods: Sequence[str] = ()) -> lis
             for method, path in ROUTES[service] if not methods or method in methods]
 
 
-def ticketing_tables(prefix: str, data: DataSettings, parent: pulumi.Resource,
+def ticketing_tables(prefix: str, settings: Settings, parent: pulumi.Resource,
                      which: Sequence[str] = ("shows", "tickets", "idempotency")) -> dict[str, Table]:
     """The tables of functions/README.md: key schemas and indexes the services query."""
     specs = {
-        "shows": TableArgs(hash_key=Key("id"), settings=data,
-                           indexes=[GlobalIndex("by_start", Key("kind"), Key("starts_at"))]),
-        "tickets": TableArgs(hash_key=Key("id"), settings=data,
-                             indexes=[GlobalIndex("by_owner", Key("owner"), Key("created_at"))]),
+        "shows": {"hash_key": Key("id"), "indexes": [GlobalIndex("by_start", Key("kind"), Key("starts_at"))]},
+        "tickets": {"hash_key": Key("id"), "indexes": [GlobalIndex("by_owner", Key("owner"), Key("created_at"))]},
         # Powertools idempotency records; expired ones are removed by TTL.
-        "idempotency": TableArgs(hash_key=Key("id"), settings=data, ttl_attribute="expiration"),
+        "idempotency": {"hash_key": Key("id"), "ttl_attribute": "expiration"},
     }
-    return {table: Table(f"{prefix}-{table}", specs[table], opts=pulumi.ResourceOptions(parent=parent))
+    return {table: Table(f"{prefix}-{table}", tier_args.table(settings, **specs[table]),
+                         opts=pulumi.ResourceOptions(parent=parent))
             for table in which}
 
 
-@dataclass
 class ServiceFunctions:
-    """What every pattern hands the service builder."""
+    """Builds a pattern's functions: the stack's runtime options, the layers, the CORS origins."""
 
-    settings: LambdaSettings
-    layers: Sequence[pulumi.Input[str]]
-    parent: pulumi.Resource
-    cors_origins: Sequence[str] = ("*",)
+    def __init__(self, args: PatternArgs, parent: pulumi.Resource):
+        self.runtime = tier_args.function_runtime(args.settings)
+        self.layers = args.layers
+        self.parent = parent
+        # A function echoes the caller's origin when it is one of these (a response names one).
+        self.cors_origin = ",".join(args.settings.api.cors_origins)
 
     def function(self, name: str, service: str, links: Sequence[Link] = (),
-                 environment: Mapping[str, pulumi.Input[str]] | None = None, **extra) -> Function:
-        # The function echoes the caller's origin when it is one of these (a response names one).
-        env = {"CORS_ORIGIN": ",".join(self.cors_origins), **(environment or {})}
-        return Function(name, FunctionArgs(service=service, settings=self.settings, layers=self.layers,
-                                           links=links, environment=env, **extra),
+                 environment: Mapping[str, pulumi.Input[str]] | None = None, behind_api: bool = True,
+                 timeout_seconds: int | None = None) -> Function:
+        """``timeout_seconds`` overrides the stack's for this function (one not behind an API)."""
+        runtime = dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds or self.runtime.timeout_seconds)
+        env = {contract.CORS_ORIGIN.name: self.cors_origin, **(environment or {})}
+        return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
+                                           environment=env, behind_api=behind_api),
                         opts=pulumi.ResourceOptions(parent=self.parent))
 
 
@@ -102,15 +107,17 @@ def run_migrations(name: str, migrate: Function, parent: pulumi.Resource,
 
 
 INFO_PREFIX = "info/"
-INFO_S3_ENV = {"INFO_SOURCE": "s3", "INFO_PREFIX": INFO_PREFIX}
+INFO_S3_ENV = {contract.INFO_SOURCE.name: "s3", contract.INFO_PREFIX.name: INFO_PREFIX}
+INFO_POSTGRES_ENV = {contract.INFO_SOURCE.name: "postgres"}
 
 
-def info_bucket(name: str, data: DataSettings, parent: pulumi.Resource) -> Bucket:
+def info_bucket(name: str, settings: Settings, parent: pulumi.Resource) -> Bucket:
     """A private bucket holding the venue information that /info serves from S3."""
     files = sorted(INFO_CONTENT.glob("*.json"))
     if not files:
         raise ValueError(f"no /info content (*.json) in {INFO_CONTENT}")
-    bucket = Bucket(name, BucketArgs(settings=data, name_prefix=name), opts=pulumi.ResourceOptions(parent=parent))
+    bucket = Bucket(name, BucketArgs(lifecycle=tier_args.bucket_lifecycle(settings), name_prefix=name),
+                    opts=pulumi.ResourceOptions(parent=parent))
     for path in files:
         bucket.put_object(f"{INFO_PREFIX}{path.name}", source=path, content_type="application/json")
     return bucket
@@ -118,11 +125,16 @@ def info_bucket(name: str, data: DataSettings, parent: pulumi.Resource) -> Bucke
 
 def info_from_s3(bucket: Bucket) -> tuple[list[Link], dict[str, str]]:
     """Links and environment of an info function reading ``bucket``."""
-    return [bucket.grant("read", "INFO_BUCKET", prefix=INFO_PREFIX)], INFO_S3_ENV
+    return [bucket.grant("read", contract.INFO_BUCKET.name, prefix=INFO_PREFIX)], INFO_S3_ENV
+
+
+def shows_link(tables: Mapping[str, Table], access: str = "readwrite") -> Link:
+    """Reading (and administering) the shows table."""
+    return tables["shows"].grant(access, contract.SHOWS_TABLE.name)
 
 
 def tickets_links(tables: Mapping[str, Table]) -> list[Link]:
     """Buying and cancelling: a transaction over the ticket and the show's seats, plus idempotency records."""
-    return [tables["tickets"].grant("readwrite", "TICKETS_TABLE", transactions=True),
-            tables["shows"].grant("readwrite", "SHOWS_TABLE", transactions=True),
-            tables["idempotency"].grant("readwrite", "IDEMPOTENCY_TABLE")]
+    return [tables["tickets"].grant("readwrite", contract.TICKETS_TABLE.name, transactions=True),
+            tables["shows"].grant("readwrite", contract.SHOWS_TABLE.name, transactions=True),
+            tables["idempotency"].grant("readwrite", contract.IDEMPOTENCY_TABLE.name)]

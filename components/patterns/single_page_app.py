@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import pulumi
 
-from components.data.cache import Cache, CacheArgs
-from components.identity.user_pool import UserPool, UserPoolArgs
-from components.logic.rest_api import LambdaAuth, RestApi, RestApiArgs
-from components.network.network import Network, NetworkArgs
+from components.contract import contract
+from components.data.cache import Cache
+from components.identity.user_pool import UserPool
+from components.logic.rest_api import RestApi
+from components.logic.routes import LambdaAuth
+from components.network.network import Network
+from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs, ticketing_site
-from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, ticketing_tables,
-                                          tickets_links)
+from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
+                                          ticketing_tables, tickets_links)
 
 
 class SinglePageApp(pulumi.ComponentResource):
@@ -25,30 +28,27 @@ class SinglePageApp(pulumi.ComponentResource):
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        self.network = Network(f"{name}-network", NetworkArgs(settings=s.network, region=args.region), opts=child)
-        self.tables = ticketing_tables(name, s.data, self)
-        self.cache = Cache(f"{name}-cache", CacheArgs(settings=s.cache, network=self.network,
-                                                     unique_suffix=args.stack), opts=child)
-        self.content = info_bucket(f"{name}-info", s.data, self)
-        self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
-                                                            unique_suffix=f"{args.stack}-spa"), opts=child)
+        self.network = Network(f"{name}-network", tier_args.network(s, args.region), opts=child)
+        self.tables = ticketing_tables(name, s, self)
+        self.cache = Cache(f"{name}-cache", tier_args.cache(s, self.network, args.stack), opts=child)
+        self.content = info_bucket(f"{name}-info", s, self)
+        self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-spa"), opts=child)
 
         oidc = s.oidc
         self.issuer = oidc.issuer or self.users.issuer_url
         self.audience = oidc.audience or self.users.client_id
         self.jwks_url = oidc.jwks_url or self.users.jwks_url
 
-        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
-                               cors_origins=s.api.cors_origins)
+        fns = ServiceFunctions(args, self)
         self.authorizer = fns.function(f"{name}-authorizer", "authorizer", environment={
-            "OIDC_ISSUER": self.issuer, "OIDC_AUDIENCE": self.audience, "OIDC_JWKS_URL": self.jwks_url})
-        self.shows = fns.function(f"{name}-shows", "shows", [self.tables["shows"].grant("readwrite", "SHOWS_TABLE"),
-                                                             self.cache.grant()])
+            contract.OIDC_ISSUER.name: self.issuer, contract.OIDC_AUDIENCE.name: self.audience,
+            contract.OIDC_JWKS_URL.name: self.jwks_url})
+        self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables), self.cache.grant()])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
         self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
 
-        self.api = RestApi(f"{name}-api", RestApiArgs(
-            settings=s.api, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
+        self.api = RestApi(f"{name}-api", tier_args.rest_api(
+            s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
             description="Single-page app: /shows (cached), /tickets and /info behind an OIDC Lambda authorizer",
             routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)),
             opts=child)

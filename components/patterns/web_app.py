@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import pulumi
 
-from components.identity.user_pool import UserPool, UserPoolArgs
+from components.identity.user_pool import UserPool
 from components.logic.bundle import PROJECT_ROOT
-from components.logic.rest_api import CognitoAuth, RestApi, RestApiArgs
+from components.logic.rest_api import RestApi
+from components.logic.routes import CognitoAuth
+from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs, ticketing_site
-from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, ticketing_tables,
-                                          tickets_links)
-from components.presentation.amplify_hosting import AmplifyHosting, AmplifyHostingArgs
+from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
+                                          ticketing_tables, tickets_links)
+from components.presentation.amplify_hosting import AmplifyHosting
 from components.presentation.static_site import RuntimeConfig
 
 
@@ -28,33 +30,30 @@ class WebApp(pulumi.ComponentResource):
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        self.tables = ticketing_tables(name, s.data, self)
-        self.users = UserPool(f"{name}-users", UserPoolArgs(settings=s.identity, region=args.region,
-                                                            unique_suffix=f"{args.stack}-web"), opts=child)
-        self.content = info_bucket(f"{name}-info", s.data, self)
+        self.tables = ticketing_tables(name, s, self)
+        self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-web"), opts=child)
+        self.content = info_bucket(f"{name}-info", s, self)
 
-        fns = ServiceFunctions(settings=s.lambda_, layers=args.layers, parent=self,
-                               cors_origins=s.api.cors_origins)
-        shows = self.tables["shows"]
+        fns = ServiceFunctions(args, self)
         # One function per part of the app: browsing needs only read access,
         # administering shows needs write access, and neither sees tickets.
-        self.browse = fns.function(f"{name}-browse", "shows", [shows.grant("read", "SHOWS_TABLE")])
-        self.admin = fns.function(f"{name}-admin", "shows", [shows.grant("readwrite", "SHOWS_TABLE")])
+        self.browse = fns.function(f"{name}-browse", "shows", [shows_link(self.tables, "read")])
+        self.admin = fns.function(f"{name}-admin", "shows", [shows_link(self.tables)])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
         self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
 
-        self.api = RestApi(f"{name}-api", RestApiArgs(
-            settings=s.api, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+        self.api = RestApi(f"{name}-api", tier_args.rest_api(
+            s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Web app: one function per part of the app, Cognito JWTs",
             routes=routes("shows", self.browse, methods=["GET"]) + routes("shows", self.admin, methods=["POST", "PUT"])
             + routes("tickets", self.tickets) + routes("info", self.info)),
             opts=child)
 
         if s.site.hosting == "amplify":
-            self.front_end = AmplifyHosting(f"{name}-amplify", AmplifyHostingArgs(
-                build_dir=PROJECT_ROOT / "site", data=s.data, region=args.region,
-                config=RuntimeConfig(stack=args.stack, pattern="web_app", api_url=self.api.url,
-                                     region=args.region, auth=self.users.site_auth())), opts=child)
+            config = RuntimeConfig(stack=args.stack, pattern="web_app", api_url=self.api.url, region=args.region,
+                                   auth=self.users.site_auth())
+            self.front_end = AmplifyHosting(f"{name}-amplify", tier_args.amplify_hosting(
+                s, PROJECT_ROOT / "site", args.region, config), opts=child)
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 

@@ -36,8 +36,7 @@ import pulumi
 import pulumi.dynamic
 import pulumi_aws as aws
 
-from components.config import DataSettings
-from components.data.bucket import Bucket, BucketArgs
+from components.data.bucket import Bucket, BucketArgs, BucketLifecycle
 
 # Everything without a file extension, or with one no static asset uses, is the SPA.
 SPA_REWRITE_SOURCE = r"</^[^.]+$|\.(?!(css|gif|ico|jpg|js|png|txt|svg|woff|woff2|ttf|map|json)$)([^.]+$)/>"
@@ -138,10 +137,11 @@ class AmplifyHostingArgs:
 
     ``build_dir``: the built static app. ``domain_name`` (a Route 53 domain the
     account controls) + ``subdomain``: an optional custom domain for the branch.
+    ``buckets``: how the staging bucket of builds keeps versions.
     """
 
     build_dir: Path
-    data: DataSettings
+    buckets: BucketLifecycle = BucketLifecycle()
     domain_name: str = ""
     subdomain: str = ""
     region: pulumi.Input[str] | None = None
@@ -165,7 +165,7 @@ class AmplifyHosting(pulumi.ComponentResource):
             f"{name}-{BRANCH}", app_id=self.app.id, branch_name=BRANCH, stage="PRODUCTION",
             enable_auto_build=False, opts=child)
 
-        self.artifacts = Bucket(f"{name}-artifacts", BucketArgs(settings=args.data,
+        self.artifacts = Bucket(f"{name}-artifacts", BucketArgs(lifecycle=args.buckets,
                                                                 name_prefix=f"{name}-artifacts"[:37],
                                                                 defer_policy=True), opts=child)
         key = f"{name}/build-{folder_hash(args.build_dir)}.zip"

@@ -16,14 +16,16 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import DataSettings, SiteSettings
-from components.data.bucket import Bucket, BucketArgs
+from components.data.bucket import Bucket, BucketArgs, BucketLifecycle
+from components.security.waf import WebAcl, WebAclArgs
 
+# CloudFront takes certificates and CLOUDFRONT-scope web ACLs from this region only.
+CLOUDFRONT_REGION = "us-east-1"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS managed cache policy
 HSTS_MAX_AGE = 63072000  # two years
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -81,18 +83,24 @@ class StaticSiteArgs:
     ``content_dir``: the built site, uploaded file by file. ``config``: the runtime
     config written to ``config.json``. ``api_origin``/``auth_origin``: origins the
     page may call (CSP connect-src). ``domain_name`` + ``hosted_zone_id``: a custom
-    name with its own certificate; empty for the CloudFront default name.
+    name with its own certificate; empty for the CloudFront default name. ``waf``
+    attaches a CLOUDFRONT-scope web ACL (rate limit ``waf_rate_limit`` per IP per
+    5 minutes); ``access_logs`` keeps CloudFront's standard logs for
+    ``log_retention_days`` in a bucket of their own. ``buckets``: how the content
+    (and log) buckets keep versions and whether destroy may empty them.
     """
 
-    data: DataSettings
-    site: SiteSettings
+    buckets: BucketLifecycle = BucketLifecycle()
     content_dir: Path | None = None
     config: RuntimeConfig | None = None
     api_origin: pulumi.Input[str] | None = None
     auth_origin: pulumi.Input[str] | None = None
     domain_name: str = ""
     hosted_zone_id: str = ""
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_100"
+    waf: bool = False
     waf_rate_limit: int = 2000
+    access_logs: bool = False
     log_retention_days: int = 90
 
 
@@ -106,11 +114,11 @@ class StaticSite(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self.us_east_1: aws.Provider | None = None
-        if args.domain_name or args.site.waf:
-            self.us_east_1 = aws.Provider(f"{name}-us-east-1", region="us-east-1", opts=child)
+        if args.domain_name or args.waf:
+            self.us_east_1 = aws.Provider(f"{name}-us-east-1", region=CLOUDFRONT_REGION, opts=child)
         east = pulumi.ResourceOptions(parent=self, provider=self.us_east_1)
 
-        self.content = Bucket(f"{name}-content", BucketArgs(settings=args.data, name_prefix=f"{name}-content"[:37],
+        self.content = Bucket(f"{name}-content", BucketArgs(lifecycle=args.buckets, name_prefix=f"{name}-content"[:37],
                                                             defer_policy=True), opts=child)
         self.oac = aws.cloudfront.OriginAccessControl(
             f"{name}-oac", description=f"CloudFront access to {name}'s bucket", origin_access_control_origin_type="s3",
@@ -147,17 +155,16 @@ class StaticSite(pulumi.ComponentResource):
                                   "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"}
 
         self.waf = None
-        if args.site.waf:
-            from components.logic.waf import WebAcl, WebAclArgs
+        if args.waf:
             self.waf = WebAcl(f"{name}-waf", WebAclArgs(scope="CLOUDFRONT", rate_limit=args.waf_rate_limit),
                               opts=pulumi.ResourceOptions(parent=self, providers={"aws": self.us_east_1}))
 
         self.logs = None
         logging_config = None
-        if args.site.access_logs:
+        if args.access_logs:
             # The one documented exception to owner-enforced buckets: CloudFront standard
             # logging writes through ACLs, so this bucket keeps them (awslogsdelivery grant).
-            self.logs = Bucket(f"{name}-logs", BucketArgs(settings=args.data, name_prefix=f"{name}-logs"[:37],
+            self.logs = Bucket(f"{name}-logs", BucketArgs(lifecycle=args.buckets, name_prefix=f"{name}-logs"[:37],
                                                           log_delivery_acl=True,
                                                           expire_days=args.log_retention_days), opts=child)
             logging_config = {"bucket": self.logs.bucket.bucket_domain_name, "include_cookies": False,
@@ -171,7 +178,7 @@ class StaticSite(pulumi.ComponentResource):
             comment=f"{name} static site",
             is_ipv6_enabled=True,
             http_version="http2and3",
-            price_class=args.site.price_class,
+            price_class=args.price_class,
             default_root_object="index.html",
             aliases=[args.domain_name] if args.domain_name else None,
             origins=[{"origin_id": ORIGIN_ID, "domain_name": self.content.regional_domain_name,

@@ -1,4 +1,8 @@
-"""WebAcl: a WAFv2 web ACL with AWS managed rule groups and a per-IP rate rule."""
+"""WebAcl: a WAFv2 web ACL with AWS managed rule groups and a per-IP rate rule.
+
+Its type token stays ``multitier:logic:WebAcl`` (where it was first defined): the
+token is part of every URN below it, and a new one would replace deployed ACLs.
+"""
 
 from __future__ import annotations
 

@@ -5,22 +5,16 @@ Pulumi stack files hold flat keys in the ``multitier`` namespace, named
 ``settings.api.throttle_rate``); top-level fields keep their own name
 (``multitier:patterns``). Flat scalar keys let ``Pulumi.yaml`` declare every
 setting with a type, a description and a default, which the CLI checks too.
+``config_keys()`` is that flat view; ``loader.py`` reads it, ``generate.py``
+writes ``Pulumi.yaml`` and the README table from it.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 NAMESPACE = "multitier"
 
@@ -142,6 +136,13 @@ class IdentitySettings(_Section):
     protect: bool = Field(True, description="Protect the user pool from deletion by Pulumi.")
     callback_urls: list[str] = Field(default_factory=list, description="OAuth callback URLs of the app client (hosted UI).")
 
+    @model_validator(mode="after")
+    def _hosted_ui_needs_callbacks(self) -> "IdentitySettings":
+        if self.domain_prefix and not self.callback_urls:
+            raise ValueError(f"identityDomainPrefix {self.domain_prefix!r} (the hosted UI) needs identityCallbackUrls "
+                             f"for the authorization-code flow")
+        return self
+
 
 class OidcSettings(_Section):
     issuer: str = Field("", description="Third-party OIDC issuer for the single-page app's Lambda authorizer (empty: the pattern's own user pool).")
@@ -218,22 +219,20 @@ class Settings(_Section):
         return self
 
 
-class SettingsError(ValueError):
-    """A stack setting is wrong; the message names the key, the value and what is allowed."""
-
-
-def _camel(snake: str) -> str:
+def camel(snake: str) -> str:
+    """snake_case → camelCase (the flat key of a top-level field)."""
     head, *rest = snake.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def key_of(section: str, field: str) -> str:
     """The flat config key of a section's field: ("api", "throttle_rate") → apiThrottleRate."""
-    camel = _camel(field)
-    return section + camel[:1].upper() + camel[1:]
+    name = camel(field)
+    return section + name[:1].upper() + name[1:]
 
 
-def _sections() -> dict[str, type[_Section]]:
+def sections() -> dict[str, type[_Section]]:
+    """Section name as written in keys (``lambda``, ``api``, ...) → its model."""
     return {field.alias or name: field.annotation for name, field in Settings.model_fields.items()
             if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)}
 
@@ -243,169 +242,16 @@ def config_keys() -> dict[str, tuple[str | None, str, Any]]:
     keys: dict[str, tuple[str | None, str, Any]] = {}
     for name, field in Settings.model_fields.items():
         section = field.alias or name
-        model = _sections().get(section)
+        model = sections().get(section)
         if model is None:
-            keys[_camel(name)] = (None, name, field)
+            keys[camel(name)] = (None, name, field)
             continue
         for sub, info in model.model_fields.items():
             keys[key_of(section, sub)] = (section, sub, info)
     return keys
 
 
-def settings_from_config(flat: Mapping[str, Any]) -> Settings:
-    """Build the settings from flat ``multitier:*`` config values (namespace optional).
-
-    Raises SettingsError naming the offending key, its value and what is allowed.
-    """
-    keys = config_keys()
-    nested: dict[str, Any] = {}
-    for raw_key, value in flat.items():
-        namespace, _, key = raw_key.rpartition(":")
-        if namespace and namespace != NAMESPACE:
-            continue  # provider settings such as aws:region belong to the providers
-        if key not in keys:
-            close = [k for k in keys if k.lower().startswith(key.lower()[:4])]
-            hint = f"; did you mean {', '.join(sorted(close)[:3])}?" if close else ""
-            raise SettingsError(f"{NAMESPACE}:{key} = {value!r}: unknown setting{hint} "
-                                f"(every setting is listed in Pulumi.yaml)")
-        section, field, _ = keys[key]
-        value = _parse(value)
-        if section is None:
-            nested[field] = value
-        else:
-            nested.setdefault(section, {})[field] = value
-    try:
-        return Settings.model_validate(nested)
-    except ValidationError as exc:
-        raise SettingsError(_describe(exc, flat)) from None
-
-
-def _describe(exc: ValidationError, flat: Mapping[str, Any]) -> str:
-    lines = []
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
-        if len(loc) >= 2:
-            key = key_of(loc[0], loc[1])
-        elif loc:
-            key = _camel(loc[0]) if loc[0] not in _sections() else loc[0]
-        else:
-            key = "(settings)"
-        value = flat.get(f"{NAMESPACE}:{key}", flat.get(key, error.get("input")))
-        message = error["msg"].removeprefix("Value error, ")
-        if key in _sections() or key == "(settings)":
-            lines.append(f"{NAMESPACE}: {message}")
-        else:
-            lines.append(f"{NAMESPACE}:{key} = {value!r}: {message}")
-    return "invalid stack settings:\n  " + "\n  ".join(lines)
-
-
-def load() -> Settings:
-    """Read this stack's ``multitier:*`` config (only ``__main__.py`` calls this)."""
-    from pulumi.runtime.config import CONFIG, get_config_env
-
-    flat = {**get_config_env(), **CONFIG.get()}
-    return settings_from_config(flat)
-
-
-def _parse(value: Any) -> Any:
-    # The engine hands structured values (arrays) over as JSON text; scalars stay
-    # strings and pydantic converts them to the field's type.
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def project_config_schema() -> dict[str, dict[str, Any]]:
-    """The ``config:`` block of Pulumi.yaml, derived from the model (a test keeps them equal).
-
-    Pulumi's schema knows string, integer, boolean and array; fractional numbers are
-    declared as strings and converted by the model.
-    """
-    schema: dict[str, dict[str, Any]] = {}
-    defaults = Settings()
-    for key, (section, name, info) in config_keys().items():
-        default = getattr(getattr(defaults, _attr(section)) if section else defaults, name)
-        if isinstance(default, bool):
-            kind = "boolean"
-        elif isinstance(default, int):
-            kind = "integer"
-        elif isinstance(default, list):
-            kind = "array"
-        else:
-            kind, default = "string", str(default) if not isinstance(default, str) else default
-        entry: dict[str, Any] = {"type": kind, "description": info.description or key, "default": default}
-        if kind == "array":
-            entry["items"] = {"type": "string"}
-        schema[f"{NAMESPACE}:{key}"] = entry
-    return schema
-
-
-def _attr(section: str) -> str:
-    return "lambda_" if section == "lambda" else section
-
-
-PROJECT_FILE_HEADER = """\
-# Generated from components/config.py by `python -m components.config`;
-# tests/unit/test_config.py fails when the two disagree.
-"""
-
-
-def render_project_file() -> str:
-    """Pulumi.yaml: the project and every setting with its type, description and default."""
-    import yaml
-
-    project = {
-        "name": NAMESPACE,
-        "description": "Serverless multi-tier architectures (API Gateway + Lambda) of AWS's whitepaper, "
-                       "as reusable Pulumi components",
-        "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}},
-        # Keys of the project's own namespace are declared without their prefix.
-        "config": {key.removeprefix(f"{NAMESPACE}:"): entry for key, entry in project_config_schema().items()},
-    }
-    return PROJECT_FILE_HEADER + yaml.safe_dump(project, sort_keys=False, width=120)
-
-
-def render_settings_table(stacks: Mapping[str, Mapping[str, Any]]) -> str:
-    """The README's settings table: every key, its default and each stack's value."""
-    names = list(stacks)
-    resolved = {name: settings_from_config(config) for name, config in stacks.items()}
-    rows = ["| setting | " + " | ".join(names) + " | default | description |",
-            "|---|" + "---|" * len(names) + "---|---|"]
-    defaults = Settings()
-
-    def value(settings: Settings, section: str | None, field: str) -> str:
-        holder = getattr(settings, _attr(section)) if section else settings
-        shown = getattr(holder, field)
-        return ", ".join(map(str, shown)) if isinstance(shown, list) else str(shown)
-
-    for key, (section, field, info) in config_keys().items():
-        default = value(defaults, section, field)
-        cells = [value(resolved[n], section, field) for n in names]
-        cells = [f"**{c}**" if c != default else c for c in cells]
-        rows.append(f"| `{key}` | " + " | ".join(cells) + f" | {default or '(empty)'} | {info.description} |")
-    return "\n".join(rows)
-
-
-def render_readme(readme: str, table: str) -> str:
-    """The README with its settings table replaced."""
-    start, end = "<!-- settings:start -->", "<!-- settings:end -->"
-    head, _, rest = readme.partition(start)
-    _, _, tail = rest.partition(end)
-    return f"{head}{start}\n{table}\n{end}{tail}"
-
-
-if __name__ == "__main__":
-    # Regenerate Pulumi.yaml and the README's settings table from the model.
-    from pathlib import Path
-
-    import yaml
-
-    root = Path(__file__).resolve().parents[1]
-    (root / "Pulumi.yaml").write_text(render_project_file())
-    stacks = {p.name.split(".")[1]: (yaml.safe_load(p.read_text()) or {}).get("config") or {}
-              for p in sorted(root.glob("Pulumi.*.yaml"))}
-    readme = root / "README.md"
-    readme.write_text(render_readme(readme.read_text(), render_settings_table(stacks)))
+def value_of(settings: Settings, section: str | None, field: str) -> Any:
+    """The value behind one flat key (``section`` None: a top-level field)."""
+    holder = getattr(settings, "lambda_" if section == "lambda" else section) if section else settings
+    return getattr(holder, field)
