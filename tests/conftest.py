@@ -11,7 +11,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components.config import Settings  # noqa: E402
 from local import engine  # noqa: E402
 
 
@@ -19,12 +18,6 @@ from local import engine  # noqa: E402
 def run():
     """Run a program under the mock engine; each call gets a fresh loop and runtime settings."""
     return engine.run
-
-
-@pytest.fixture
-def settings() -> Settings:
-    """The secure defaults (what prod uses unless its stack file says otherwise)."""
-    return Settings()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import pulumi
@@ -25,7 +25,7 @@ class AlarmsArgs:
     latency_p99_ms: int = 3000
     functions: Sequence[Function] = ()
     apis: Sequence[RestApi] = ()
-    tables: Sequence[Table] = field(default_factory=list)
+    tables: Sequence[Table] = ()
 
 
 def topic_key_policy(account_id: str) -> str:

@@ -64,7 +64,7 @@ def cache(s: Settings, network: Network, unique_suffix: str) -> CacheArgs:
 def user_pool(s: Settings, region: str, unique_suffix: str) -> UserPoolArgs:
     i = s.identity
     return UserPoolArgs(region=region, mfa=i.mfa, advanced_security=i.advanced_security,
-                        domain_prefix=i.domain_prefix, callback_urls=i.callback_urls,
+                        domain_prefix=i.domain_prefix, callback_urls=tuple(i.callback_urls),
                         access_token_minutes=i.access_token_minutes, refresh_token_days=i.refresh_token_days,
                         protect=i.protect, unique_suffix=unique_suffix)
 

@@ -93,7 +93,8 @@ def render_environment_table(contract: Any) -> str:
         services = "all" if services == ", ".join(contract.CONTRACTS) else services
         default = "(required)" if var.required else f"`{var.default}`" if var.default else "(empty)"
         local = f"`{var.local}`" if var.local is not None else ""
-        rows.append(f"| `{name}` | {services} | {var.filled_by} | {default} | {local} | {var.meaning} |")
+        meaning = var.meaning.replace("<", "&lt;")  # <INFO_PREFIX> is not an HTML tag
+        rows.append(f"| `{name}` | {services} | {var.filled_by} | {default} | {local} | {meaning} |")
     return "\n".join(rows)
 
 

@@ -3,13 +3,16 @@
 import pytest
 import yaml
 
-from components.config import (PATTERNS, Settings, SettingsError, config_keys, render_project_file,
-                               settings_from_config)
+from components.contract import contract
+from components.settings.generate import (between_markers, render_environment_table, render_project_file,
+                                          render_settings_table)
+from components.settings.loader import SettingsError, settings_from_config
+from components.settings.model import PATTERNS, Settings, config_keys
 from local.engine import PROJECT_ROOT, run_stack, stack_config
 
 
 def test_pulumi_yaml_declares_exactly_the_model_settings():
-    # Pulumi.yaml is generated from the model; regenerate with `python -m components.config`.
+    # Pulumi.yaml is generated from the model; regenerate with `python -m components.settings.generate`.
     assert (PROJECT_ROOT / "Pulumi.yaml").read_text() == render_project_file()
     declared = yaml.safe_load(render_project_file())["config"]
     assert set(declared) == set(config_keys())
@@ -50,6 +53,7 @@ def test_defaults_are_the_secure_choice():
     ({"multitier:databaseMinCapacity": "4", "multitier:databaseMaxCapacity": "2"}, "databaseMinCapacity (4.0) must not exceed databaseMaxCapacity (2.0)"),
     ({"multitier:apiEndpointType": "PRIVATE"}, "apiEndpointType PRIVATE needs apiPrivateVpcEndpointIds"),
     ({"multitier:patterns": ["web_app", "web_app"]}, "lists a pattern twice"),
+    ({"multitier:identityDomainPrefix": "tickets"}, "identityDomainPrefix 'tickets' (the hosted UI) needs identityCallbackUrls"),
 ])
 def test_bad_values_name_the_key_the_value_and_what_is_allowed(config, message):
     with pytest.raises(SettingsError) as error:
@@ -74,9 +78,29 @@ def test_a_bad_setting_stops_the_program_before_any_resource():
 
 
 def test_readme_settings_table_is_current():
-    # Regenerate with `python -m components.config` after changing a setting or a stack file.
-    from components.config import render_readme, render_settings_table
-
+    # Regenerate with `python -m components.settings.generate` after changing a setting or a stack file.
     readme = (PROJECT_ROOT / "README.md").read_text()
     table = render_settings_table({"dev": stack_config("dev"), "prod": stack_config("prod")})
-    assert readme == render_readme(readme, table)
+    assert readme == between_markers(readme, "settings", table)
+
+
+def test_functions_readme_environment_table_is_the_contract():
+    # Regenerate with `python -m components.settings.generate` after changing functions/shared/contract.py.
+    readme = (PROJECT_ROOT / "functions" / "README.md").read_text()
+    assert readme == between_markers(readme, "environment", render_environment_table(contract))
+    for name in contract.VARIABLES:
+        assert f"| `{name}` |" in readme
+
+
+def test_generated_sections_need_their_markers():
+    with pytest.raises(ValueError, match="<!-- settings:start -->"):
+        between_markers("# a README without markers", "settings", "| table |")
+
+
+def test_the_program_never_imports_the_generator():
+    # A tool, run by hand: nothing the program imports may import it.
+    from tests.unit.test_layering import imported_modules
+
+    for path in [PROJECT_ROOT / "__main__.py", *(PROJECT_ROOT / "components").rglob("*.py")]:
+        if path.name != "generate.py":
+            assert "components.settings.generate" not in imported_modules(path), path

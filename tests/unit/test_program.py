@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from components.config import PATTERNS
+from components.settings.model import PATTERNS
 from local.engine import tree
 
 FN = "aws:lambda/function:Function"

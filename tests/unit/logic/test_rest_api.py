@@ -4,21 +4,23 @@ import json
 
 import pytest
 
-from components.config import ApiSettings
+from components.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs
+from components.logic.api_domain import ApiDomain, ApiDomainArgs
+from components.logic.api_stage import StageOptions
 from components.logic.function import Function, FunctionArgs
-from components.logic.rest_api import (ApiDomain, ApiDomainArgs, ApiGatewayAccount, ApiGatewayAccountArgs,
-                                       CognitoAuth, IamAuth, LambdaAuth, Public, RestApi, RestApiArgs, Route,
-                                       Throttle)
+from components.logic.rest_api import RestApi, RestApiArgs
+from components.logic.routes import CognitoAuth, IamAuth, LambdaAuth, Public, Route, Throttle
 
+STAGE = StageOptions()  # the defaults: the secure choice
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
 SCHEMA = {"type": "object", "required": ["show_id", "quantity"],
           "properties": {"show_id": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1}}}
 
 
-def api_program(settings, functions_dir, api_settings: ApiSettings | None = None, routes=None, **extra):
+def api_program(functions_dir, routes=None, **extra):
     def program():
-        fn = Function("hello", FunctionArgs(service="hello", settings=settings.lambda_, functions_dir=functions_dir))
-        auth = Function("auth", FunctionArgs(service="hello", settings=settings.lambda_, functions_dir=functions_dir))
+        fn = Function("hello", FunctionArgs(service="hello", functions_dir=functions_dir))
+        auth = Function("auth", FunctionArgs(service="hello", functions_dir=functions_dir))
         chosen = routes(fn, auth) if routes else [
             Route("/shows", "GET", fn, query_parameters={"cursor": False}),
             Route("/shows/{id}", "GET", fn),
@@ -27,7 +29,7 @@ def api_program(settings, functions_dir, api_settings: ApiSettings | None = None
             Route("/admin", "GET", fn, auth=LambdaAuth(auth, ttl_seconds=120)),
             Route("/internal", "GET", fn, auth=IamAuth()),
         ]
-        RestApi("api", RestApiArgs(settings=api_settings or settings.api, default_auth=CognitoAuth([POOL]),
+        RestApi("api", RestApiArgs(default_auth=CognitoAuth([POOL]),
                                    routes=chosen, **extra))
     return program
 
@@ -36,8 +38,8 @@ def document(rec) -> dict:
     return json.loads(rec.one("aws:apigateway/restApi:RestApi").inputs["body"])
 
 
-def test_every_method_is_authorized_unless_declared_public(run, settings, functions_dir):
-    doc = document(run(api_program(settings, functions_dir)))
+def test_every_method_is_authorized_unless_declared_public(run, functions_dir):
+    doc = document(run(api_program(functions_dir)))
     security = {(path, method): op["security"] for path, ops in doc["paths"].items() for method, op in ops.items()}
     assert security[("/shows", "get")] == [{"cognito": []}]
     assert security[("/tickets", "post")] == [{"cognito": []}]
@@ -48,8 +50,8 @@ def test_every_method_is_authorized_unless_declared_public(run, settings, functi
     assert unauthorized == {("/health", "get")} | {(p, "options") for p in doc["paths"]}
 
 
-def test_authorizers_as_security_schemes(run, settings, functions_dir):
-    rec = run(api_program(settings, functions_dir))
+def test_authorizers_as_security_schemes(run, functions_dir):
+    rec = run(api_program(functions_dir))
     schemes = document(rec)["components"]["securitySchemes"]
     assert schemes["cognito"]["x-amazon-apigateway-authorizer"] == {"type": "cognito_user_pools",
                                                                    "providerARNs": [POOL]}
@@ -60,16 +62,16 @@ def test_authorizers_as_security_schemes(run, settings, functions_dir):
     assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
 
 
-def test_request_authorizer_reads_its_identity_source(run, settings, functions_dir):
+def test_request_authorizer_reads_its_identity_source(run, functions_dir):
     routes = lambda fn, auth: [Route("/x", "GET", fn, auth=LambdaAuth(auth, type="REQUEST", ttl_seconds=0))]
-    scheme = document(run(api_program(settings, functions_dir, routes=routes)))["components"]["securitySchemes"]
+    scheme = document(run(api_program(functions_dir, routes=routes)))["components"]["securitySchemes"]
     assert scheme["lambda"]["x-amazon-apigateway-authorizer"] == {
         "type": "request", "authorizerUri": scheme["lambda"]["x-amazon-apigateway-authorizer"]["authorizerUri"],
         "authorizerResultTtlInSeconds": 0, "identitySource": "method.request.header.Authorization"}
 
 
-def test_proxy_integrations_call_the_alias_through_a_stage_variable(run, settings, functions_dir):
-    rec = run(api_program(settings, functions_dir))
+def test_proxy_integrations_call_the_alias_through_a_stage_variable(run, functions_dir):
+    rec = run(api_program(functions_dir))
     integration = document(rec)["paths"]["/shows"]["get"]["x-amazon-apigateway-integration"]
     assert integration["type"] == "aws_proxy" and integration["httpMethod"] == "POST"
     assert "${stageVariables.fn_hello}" in integration["uri"]
@@ -79,8 +81,8 @@ def test_proxy_integrations_call_the_alias_through_a_stage_variable(run, setting
     assert stage["variables"]["fn_hello"] == f"{function['name']}:live"
 
 
-def test_request_validation_of_body_and_parameters(run, settings, functions_dir):
-    doc = document(run(api_program(settings, functions_dir)))
+def test_request_validation_of_body_and_parameters(run, functions_dir):
+    doc = document(run(api_program(functions_dir)))
     post = doc["paths"]["/tickets"]["post"]
     assert post["x-amazon-apigateway-request-validator"] == "all"
     assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/PostTicketsRequest"}
@@ -92,9 +94,8 @@ def test_request_validation_of_body_and_parameters(run, settings, functions_dir)
                                                                    "validateRequestParameters": True}
 
 
-def test_preflight_is_a_mock_with_the_configured_origin(run, settings, functions_dir):
-    api_settings = settings.api.model_copy(update={"cors_origins": ["https://tickets.example.com"]})
-    doc = document(run(api_program(settings, functions_dir, api_settings)))
+def test_preflight_is_a_mock_with_the_configured_origin(run, functions_dir):
+    doc = document(run(api_program(functions_dir, cors_origins=["https://tickets.example.com"])))
     options = doc["paths"]["/shows/{id}"]["options"]
     integration = options["x-amazon-apigateway-integration"]
     assert integration["type"] == "mock"
@@ -107,16 +108,15 @@ def test_preflight_is_a_mock_with_the_configured_origin(run, settings, functions
             "'https://tickets.example.com'"
 
 
-def test_several_origins_are_echoed_from_a_template(run, settings, functions_dir):
-    api_settings = settings.api.model_copy(update={"cors_origins": ["https://a.example.com", "https://b.example.com"]})
-    doc = document(run(api_program(settings, functions_dir, api_settings)))
+def test_several_origins_are_echoed_from_a_template(run, functions_dir):
+    doc = document(run(api_program(functions_dir, cors_origins=["https://a.example.com", "https://b.example.com"])))
     template = doc["paths"]["/shows"]["options"]["x-amazon-apigateway-integration"]["responses"]["default"][
         "responseTemplates"]["application/json"]
     assert '$origin == "https://b.example.com"' in template
 
 
-def test_permissions_are_scoped_to_each_method_of_this_api(run, settings, functions_dir):
-    rec = run(api_program(settings, functions_dir))
+def test_permissions_are_scoped_to_each_method_of_this_api(run, functions_dir):
+    rec = run(api_program(functions_dir))
     execution_arn = rec.one("aws:apigateway/restApi:RestApi").outputs["executionArn"]
     permissions = {p.name: p.inputs for p in rec.of_type("aws:lambda/permission:Permission")}
     assert permissions["api-get-shows-id"]["sourceArn"] == f"{execution_arn}/*/GET/shows/*"
@@ -132,42 +132,41 @@ def _trigger(rec):
     return rec.one("aws:apigateway/deployment:Deployment").inputs["triggers"]["openapi"]
 
 
-def test_deployment_is_recreated_when_the_document_changes_and_only_then(run, settings, functions_dir):
-    first = run(api_program(settings, functions_dir))
-    again = run(api_program(settings, functions_dir))
+def test_deployment_is_recreated_when_the_document_changes_and_only_then(run, functions_dir):
+    first = run(api_program(functions_dir))
+    again = run(api_program(functions_dir))
     assert _trigger(first) == _trigger(again)
     more = lambda fn, auth: [Route("/shows", "GET", fn), Route("/shows", "POST", fn)]
     fewer = lambda fn, auth: [Route("/shows", "GET", fn)]
-    assert _trigger(run(api_program(settings, functions_dir, routes=more))) != \
-        _trigger(run(api_program(settings, functions_dir, routes=fewer)))
+    assert _trigger(run(api_program(functions_dir, routes=more))) != \
+        _trigger(run(api_program(functions_dir, routes=fewer)))
     deployment = first.one("aws:apigateway/deployment:Deployment")
     assert deployment.delete_before_replace is False  # the new one exists before the old one goes
 
 
-def test_stage_logs_traces_and_method_settings(run, settings, functions_dir):
-    rec = run(api_program(settings, functions_dir))
+def test_stage_logs_traces_and_method_settings(run, functions_dir):
+    rec = run(api_program(functions_dir))
     stage = rec.one("aws:apigateway/stage:Stage").inputs
     log_group = rec.one("aws:cloudwatch/logGroup:LogGroup", "api-access")
     logs = log_group.inputs
     assert stage["xrayTracingEnabled"] is True
-    assert stage["stageName"] == settings.api.stage_name
+    assert stage["stageName"] == STAGE.name
     assert stage["accessLogSettings"]["destinationArn"] == log_group.outputs["arn"]
     assert json.loads(stage["accessLogSettings"]["format"])["requestId"] == "$context.requestId"
-    assert logs["retentionInDays"] == settings.api.access_log_retention_days
+    assert logs["retentionInDays"] == STAGE.access_log_retention_days
     assert stage["cacheClusterEnabled"] is False and "canarySettings" not in stage
     all_methods = rec.named("api-all-methods").inputs
     assert all_methods["methodPath"] == "*/*"
     assert all_methods["settings"] == {
         "metricsEnabled": True, "loggingLevel": "INFO", "dataTraceEnabled": False,
-        "throttlingRateLimit": settings.api.throttle_rate, "throttlingBurstLimit": settings.api.throttle_burst,
-        "cachingEnabled": False, "cacheTtlInSeconds": settings.api.cache_ttl_seconds, "cacheDataEncrypted": False,
+        "throttlingRateLimit": STAGE.throttle.rate, "throttlingBurstLimit": STAGE.throttle.burst,
+        "cachingEnabled": False, "cacheTtlInSeconds": STAGE.cache_ttl_seconds, "cacheDataEncrypted": False,
         "requireAuthorizationForCacheControl": True, "unauthorizedCacheControlHeaderStrategy": "FAIL_WITH_403"}
 
 
-def test_per_route_throttle_and_cache_overrides(run, settings, functions_dir):
-    api_settings = settings.api.model_copy(update={"cache_enabled": True, "cache_size_gb": "1.6"})
+def test_per_route_throttle_and_cache_overrides(run, functions_dir):
     routes = lambda fn, auth: [Route("/shows/{id}", "GET", fn, throttle=Throttle(5, 10), cache_ttl_seconds=30)]
-    rec = run(api_program(settings, functions_dir, api_settings, routes=routes))
+    rec = run(api_program(functions_dir, routes=routes, stage=StageOptions(cache_enabled=True, cache_size_gb="1.6")))
     override = rec.named("api-get-shows-id-settings").inputs
     assert override["methodPath"] == "shows/{id}/GET"
     assert (override["settings"]["throttlingRateLimit"], override["settings"]["throttlingBurstLimit"]) == (5, 10)
@@ -177,15 +176,15 @@ def test_per_route_throttle_and_cache_overrides(run, settings, functions_dir):
     assert integration["cacheKeyParameters"] == ["method.request.path.id"]
 
 
-def test_cache_override_without_a_stage_cache_is_refused(run, settings, functions_dir):
+def test_cache_override_without_a_stage_cache_is_refused(run, functions_dir):
     routes = lambda fn, auth: [Route("/shows", "GET", fn, cache_ttl_seconds=30)]
-    with pytest.raises(ValueError, match="needs apiCacheEnabled"):
-        run(api_program(settings, functions_dir, routes=routes))
+    with pytest.raises(ValueError, match="needs the stage cache"):
+        run(api_program(functions_dir, routes=routes))
 
 
-def test_canary_settings(run, settings, functions_dir):
-    api_settings = settings.api.model_copy(update={"canary_percent": 10.0})
-    rec = run(api_program(settings, functions_dir, api_settings, canary_stage_variables={"release": "canary"}))
+def test_canary_settings(run, functions_dir):
+    rec = run(api_program(functions_dir, stage=StageOptions(canary_percent=10.0),
+                          canary_stage_variables={"release": "canary"}))
     stage = rec.one("aws:apigateway/stage:Stage").inputs
     deployment = rec.one("aws:apigateway/deployment:Deployment")
     assert stage["canarySettings"] == {"deploymentId": deployment.id, "percentTraffic": 10.0,
@@ -207,37 +206,36 @@ def _retained(monkeypatch) -> dict[str, bool]:
     return retained
 
 
-def test_a_canary_stage_keeps_its_deployment_so_replaced_ones_are_retained(run, settings, functions_dir,
+def test_a_canary_stage_keeps_its_deployment_so_replaced_ones_are_retained(run, functions_dir,
                                                                            monkeypatch):
     # GIVEN a canary: the stage ignores deployment changes until the canary is promoted
     retained = _retained(monkeypatch)
-    api_settings = settings.api.model_copy(update={"canary_percent": 10.0})
-    run(api_program(settings, functions_dir, api_settings))
+    run(api_program(functions_dir, stage=StageOptions(canary_percent=10.0)))
     # THEN replacing the deployment never deletes the one the stage still points at
     assert retained["api-deployment"] is True
 
 
-def test_without_a_canary_replaced_deployments_are_deleted(run, settings, functions_dir, monkeypatch):
+def test_without_a_canary_replaced_deployments_are_deleted(run, functions_dir, monkeypatch):
     retained = _retained(monkeypatch)
-    run(api_program(settings, functions_dir))
+    run(api_program(functions_dir))
     assert retained["api-deployment"] is False
 
 
-def test_usage_plan_and_key_for_routes_that_require_one(run, settings, functions_dir):
+def test_usage_plan_and_key_for_routes_that_require_one(run, functions_dir):
     routes = lambda fn, auth: [Route("/partner", "GET", fn, api_key_required=True)]
-    rec = run(api_program(settings, functions_dir, routes=routes))
+    rec = run(api_program(functions_dir, routes=routes))
     assert document(rec)["paths"]["/partner"]["get"]["security"] == [{"cognito": [], "api_key": []}]
     plan = rec.one("aws:apigateway/usagePlan:UsagePlan").inputs
-    assert plan["quotaSettings"] == {"limit": settings.api.usage_quota_per_day, "period": "DAY"}
-    assert plan["apiStages"][0]["stage"] == settings.api.stage_name
+    assert plan["quotaSettings"] == {"limit": STAGE.usage_quota_per_day, "period": "DAY"}
+    assert plan["apiStages"][0]["stage"] == STAGE.name
     key = rec.one("aws:apigateway/usagePlanKey:UsagePlanKey").inputs
     assert key["keyId"] == rec.one("aws:apigateway/apiKey:ApiKey").id
     assert rec.of_type("aws:apigateway/usagePlan:UsagePlan") and run(
-        api_program(settings, functions_dir)).of_type("aws:apigateway/usagePlan:UsagePlan") == []
+        api_program(functions_dir)).of_type("aws:apigateway/usagePlan:UsagePlan") == []
 
 
-def test_waf_is_regional_and_associated_with_the_stage(run, settings, functions_dir):
-    rec = run(api_program(settings, functions_dir, settings.api.model_copy(update={"waf": True})))
+def test_waf_is_regional_and_associated_with_the_stage(run, functions_dir):
+    rec = run(api_program(functions_dir, stage=StageOptions(waf=True)))
     acl = rec.one("aws:wafv2/webAcl:WebAcl").inputs
     assert acl["scope"] == "REGIONAL"
     names = [r["name"] for r in acl["rules"]]
@@ -246,13 +244,11 @@ def test_waf_is_regional_and_associated_with_the_stage(run, settings, functions_
     assert acl["rules"][3]["statement"]["rateBasedStatement"] == {"limit": 2000, "aggregateKeyType": "IP"}
     association = rec.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs
     assert association["resourceArn"] == rec.one("aws:apigateway/stage:Stage").outputs["arn"]
-    assert run(api_program(settings, functions_dir)).of_type("aws:wafv2/webAcl:WebAcl") == []
+    assert run(api_program(functions_dir)).of_type("aws:wafv2/webAcl:WebAcl") == []
 
 
-def test_private_endpoint_has_a_policy_limited_to_named_vpc_endpoints(run, settings, functions_dir):
-    api_settings = settings.api.model_copy(update={"endpoint_type": "PRIVATE",
-                                                   "private_vpc_endpoint_ids": ["vpce-1234"]})
-    rec = run(api_program(settings, functions_dir, api_settings))
+def test_private_endpoint_has_a_policy_limited_to_named_vpc_endpoints(run, functions_dir):
+    rec = run(api_program(functions_dir, endpoint_type="PRIVATE", private_vpc_endpoint_ids=["vpce-1234"]))
     api = rec.one("aws:apigateway/restApi:RestApi").inputs
     assert api["endpointConfiguration"] == {"types": "PRIVATE", "vpcEndpointIds": ["vpce-1234"]}
     # OpenAPI 3 allows the endpoint extension only on a Server object (which would also
@@ -263,10 +259,10 @@ def test_private_endpoint_has_a_policy_limited_to_named_vpc_endpoints(run, setti
     assert deny["Condition"] == {"StringNotEquals": {"aws:SourceVpce": ["vpce-1234"]}}
 
 
-def test_custom_domain_with_tls12_certificate_and_base_path(run, settings, functions_dir):
+def test_custom_domain_with_tls12_certificate_and_base_path(run, functions_dir):
     def program():
         domain = ApiDomain("domain", ApiDomainArgs(domain_name="api.example.com", hosted_zone_id="Z123ABC"))
-        api_program(settings, functions_dir, domain=domain, base_path="shows")()
+        api_program(functions_dir, domain=domain, base_path="shows")()
     rec = run(program)
     domain = rec.one("aws:apigateway/domainName:DomainName").inputs
     assert domain["securityPolicy"] == "TLS_1_2"
@@ -305,20 +301,20 @@ def test_account_role_for_execution_logging(run):
     ("shows", "GET", "must start with /"),
     ("/shows", "FETCH", "method 'FETCH'"),
 ])
-def test_bad_routes_are_refused(run, settings, functions_dir, path, method, message):
+def test_bad_routes_are_refused(run, functions_dir, path, method, message):
     routes = lambda fn, auth: [Route(path, method, fn)]
     with pytest.raises(ValueError, match=message):
-        run(api_program(settings, functions_dir, routes=routes))
+        run(api_program(functions_dir, routes=routes))
 
 
-def test_duplicate_routes_are_refused(run, settings, functions_dir):
+def test_duplicate_routes_are_refused(run, functions_dir):
     routes = lambda fn, auth: [Route("/a", "GET", fn), Route("/a", "GET", fn)]
     with pytest.raises(ValueError, match="declared twice"):
-        run(api_program(settings, functions_dir, routes=routes))
+        run(api_program(functions_dir, routes=routes))
 
 
-def test_usage_plan_setting_requires_a_key_on_every_route(run, settings, functions_dir):
-    rec = run(api_program(settings, functions_dir, settings.api.model_copy(update={"usage_plan": True})))
+def test_a_usage_plan_requires_a_key_on_every_route(run, functions_dir):
+    rec = run(api_program(functions_dir, stage=StageOptions(usage_plan=True)))
     doc = document(rec)
     assert all("api_key" in op["security"][0] for path, ops in doc["paths"].items()
                for method, op in ops.items() if method != "options" and op["security"])

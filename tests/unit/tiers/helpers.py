@@ -1,20 +1,10 @@
-"""Shared helpers of the tier tests: settings presets and policy parsing."""
+"""Shared helpers of the tier tests: policy parsing and grants as plain values."""
 
 from __future__ import annotations
 
 import json
 
-from components.config import (CacheSettings, DatabaseSettings, DataSettings, IdentitySettings, NetworkSettings,
-                               Settings)
 from local.engine import Recording
-
-PROD = Settings()  # the defaults are the prod-like, secure choice
-DEV_DATA = DataSettings(point_in_time_recovery=False, deletion_protection=False, bucket_versioning=False,
-                        force_destroy=True)
-DEV_DATABASE = DatabaseSettings(min_capacity=0, max_capacity=2, backup_retention_days=1, skip_final_snapshot=True)
-DEV_NETWORK = NetworkSettings(az_count=1)
-DEV_IDENTITY = IdentitySettings(mfa="off", protect=False)
-DEV_CACHE = CacheSettings()
 
 
 def policy(rec: Recording, type_: str, name_contains: str = "") -> dict:

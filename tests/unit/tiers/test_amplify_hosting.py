@@ -4,7 +4,6 @@
 import pulumi
 import pytest
 
-from components.config import DataSettings
 from components.presentation.amplify_hosting import (SPA_REWRITE_SOURCE, AmplifyHosting, AmplifyHostingArgs,
                                                      _DeploymentProvider, folder_hash)
 from tests.unit.tiers.helpers import statements
@@ -20,7 +19,7 @@ def build(tmp_path):
 
 def _hosting(build, **kw):
     def program():
-        hosting = AmplifyHosting("webapp", AmplifyHostingArgs(build_dir=build, data=DataSettings(), **kw))
+        hosting = AmplifyHosting("webapp", AmplifyHostingArgs(build_dir=build, **kw))
         pulumi.export("url", hosting.url)
     return program
 

@@ -1,20 +1,19 @@
-"""Bucket: private, owner-enforced, encrypted, TLS-only; versioning/force_destroy per settings."""
+"""Bucket: private, owner-enforced, encrypted, TLS-only; versioning unless turned off, force_destroy only if on."""
 
 import json
 
 import pulumi
 import pytest
 
-from components.config import DataSettings
-from components.data.bucket import (AWS_LOGS_DELIVERY_CANONICAL_ID, Bucket, BucketArgs, BucketNameError,
-                                    bucket_prefix)
-from tests.unit.tiers.helpers import DEV_DATA, link_view, statements
+from components.data.bucket import (AWS_LOGS_DELIVERY_CANONICAL_ID, Bucket, BucketArgs, BucketLifecycle,
+                                    BucketNameError, bucket_prefix)
+from tests.unit.tiers.helpers import link_view, statements
 
 S3 = "aws:s3/"
 
 
-def _bucket(settings=None, **kw):
-    return lambda: Bucket("info", BucketArgs(settings=settings or DataSettings(), **kw))
+def _bucket(**kw):
+    return lambda: Bucket("info", BucketArgs(**kw))
 
 
 def test_all_four_public_access_flags_are_on(run):
@@ -60,7 +59,7 @@ def test_prod_versioning_on_with_noncurrent_expiry_and_abort_uploads(run):
 
 
 def test_dev_versioning_suspended_and_force_destroy_on(run):
-    rec = run(_bucket(DEV_DATA))
+    rec = run(_bucket(lifecycle=BucketLifecycle(versioning=False, force_destroy=True)))
     assert rec.one(S3 + "bucketVersioning:BucketVersioning").inputs["versioningConfiguration"] == {
         "status": "Suspended"}
     assert rec.one(S3 + "bucket:Bucket").inputs["forceDestroy"] is True
@@ -86,7 +85,7 @@ def test_extra_and_deferred_statements_join_the_single_policy(run):
              "Action": "s3:GetObject", "Resource": "*"}
 
     def program():
-        bucket = Bucket("site", BucketArgs(settings=DataSettings(), defer_policy=True))
+        bucket = Bucket("site", BucketArgs(defer_policy=True))
         bucket.attach_policy([extra])
         with pytest.raises(RuntimeError, match="already attached"):
             bucket.attach_policy([extra])
@@ -108,7 +107,7 @@ def test_log_bucket_exception_uses_acls_for_awslogsdelivery(run):
 
 def test_read_grant_is_get_on_prefix_and_list_on_bucket(run):
     def program():
-        bucket = Bucket("info", BucketArgs(settings=DataSettings()))
+        bucket = Bucket("info", BucketArgs())
         pulumi.export("link", link_view(bucket.grant("read", env="INFO_BUCKET", prefix="venues/")))
         pulumi.export("arn", bucket.arn)
         pulumi.export("name", bucket.name)
@@ -121,7 +120,7 @@ def test_read_grant_is_get_on_prefix_and_list_on_bucket(run):
 
 def test_write_grant_is_put_and_delete_on_objects_only(run):
     def program():
-        bucket = Bucket("info", BucketArgs(settings=DataSettings()))
+        bucket = Bucket("info", BucketArgs())
         pulumi.export("link", link_view(bucket.grant("write", env="INFO_BUCKET")))
         pulumi.export("arn", bucket.arn)
     out = run(program).outputs
@@ -131,7 +130,7 @@ def test_write_grant_is_put_and_delete_on_objects_only(run):
 
 def test_upload_from_dict_sets_content_type(run):
     def program():
-        Bucket("info", BucketArgs(settings=DataSettings())).upload({"venues/1.json": json.dumps({"id": 1})})
+        Bucket("info", BucketArgs()).upload({"venues/1.json": json.dumps({"id": 1})})
     obj = run(program).one(S3 + "bucketObjectv2:BucketObjectv2").inputs
     assert obj["key"] == "venues/1.json" and obj["contentType"] == "application/json"
     assert json.loads(obj["content"]) == {"id": 1}

@@ -2,7 +2,6 @@
 
 import pulumi
 
-from components.config import CacheSettings, NetworkSettings
 from components.data.cache import Cache, CacheArgs
 from components.network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
@@ -10,10 +9,10 @@ from tests.unit.tiers.helpers import link_view
 EC = "aws:elasticache/"
 
 
-def _cache(settings=None):
+def _cache(**kw):
     def program():
-        net = Network("net", NetworkArgs(settings=NetworkSettings()))
-        cache = Cache("cache", CacheArgs(settings=settings or CacheSettings(), network=net, unique_suffix="dev"))
+        net = Network("net", NetworkArgs())
+        cache = Cache("cache", CacheArgs(network=net, unique_suffix="dev", **kw))
         pulumi.export("link", link_view(cache.grant()))
         pulumi.export("arn", cache.arn)
         pulumi.export("user_arn", cache.user.arn)
@@ -44,7 +43,7 @@ def test_only_enabled_user_authenticates_with_iam_and_default_user_is_off(run):
 
 
 def test_replication_group_encrypts_in_transit_and_at_rest_with_failover(run):
-    rec = run(_cache(CacheSettings(mode="cluster", replicas=1)))
+    rec = run(_cache(mode="cluster", replicas=1))
     group = rec.one(EC + "replicationGroup:ReplicationGroup").inputs
     assert group["transitEncryptionEnabled"] is True and group["atRestEncryptionEnabled"] is True
     assert group["automaticFailoverEnabled"] is True and group["numCacheClusters"] == 2
@@ -55,7 +54,7 @@ def test_replication_group_encrypts_in_transit_and_at_rest_with_failover(run):
 
 
 def test_single_node_replication_group_has_no_failover(run):
-    group = run(_cache(CacheSettings(mode="cluster", replicas=0))).one(
+    group = run(_cache(mode="cluster", replicas=0)).one(
         EC + "replicationGroup:ReplicationGroup").inputs
     assert group["automaticFailoverEnabled"] is False and group["numCacheClusters"] == 1
     assert group["transitEncryptionEnabled"] is True
@@ -83,4 +82,4 @@ def test_grant_connects_on_cache_and_user_arns_with_tls_iam_env(run):
 def test_grant_tells_the_function_which_kind_of_cache_signs_its_token(run):
     # The IAM auth token names a serverless cache or a replication group differently.
     assert run(_cache()).outputs["link"]["env"]["CACHE_MODE"] == "serverless"
-    assert run(_cache(CacheSettings(mode="cluster"))).outputs["link"]["env"]["CACHE_MODE"] == "cluster"
+    assert run(_cache(mode="cluster")).outputs["link"]["env"]["CACHE_MODE"] == "cluster"

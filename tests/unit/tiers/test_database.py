@@ -4,23 +4,21 @@ import json
 
 import pulumi
 
-from components.config import DatabaseSettings, DataSettings, NetworkSettings
 from components.data.database import Database, DatabaseArgs
 from components.network.network import Network, NetworkArgs
-from tests.unit.tiers.helpers import DEV_DATA, DEV_DATABASE, link_view
+from tests.unit.tiers.helpers import link_view
 
 CLUSTER = "aws:rds/cluster:Cluster"
 
 
-def _database(settings=None, data=None, export_link=False):
+def _database(export_link=False, **kw):
     def program():
-        net = Network("net", NetworkArgs(settings=NetworkSettings()))
-        db = Database("db", DatabaseArgs(settings=settings or DatabaseSettings(), data=data or DataSettings(),
-                                         network=net))
+        net = Network("net", NetworkArgs())
+        db = Database("db", DatabaseArgs(network=net, **kw))
         pulumi.export("private", net.private_subnet_ids)
         pulumi.export("vpc", net.vpc_id)
         if export_link:
-            pulumi.export("link", link_view(db.grant(env_prefix="DB")))
+            pulumi.export("link", link_view(db.grant()))
             pulumi.export("secret", db.secret_arn)
             pulumi.export("sg", db.security_group.id)
     return program
@@ -49,7 +47,7 @@ def test_cluster_is_private_encrypted_with_managed_password(run):
 
 
 def test_no_password_anywhere_in_the_recording(run):
-    rec = run(_database(DatabaseSettings(proxy=True)))
+    rec = run(_database(proxy=True))
     for reg in rec.registrations:
         keys = " ".join(_all_input_keys(reg.inputs)).lower()
         assert "password" not in keys.replace("managemasteruserpassword", ""), reg.name
@@ -74,7 +72,8 @@ def test_prod_backups_protection_and_final_snapshot(run):
 
 
 def test_dev_one_day_backups_no_protection_no_final_snapshot_and_auto_pause(run):
-    cluster = run(_database(DEV_DATABASE, DEV_DATA)).one(CLUSTER).inputs
+    cluster = run(_database(min_capacity=0, max_capacity=2, backup_retention_days=1, skip_final_snapshot=True,
+                               deletion_protection=False)).one(CLUSTER).inputs
     assert cluster["backupRetentionPeriod"] == 1
     assert cluster["deletionProtection"] is False
     assert cluster["skipFinalSnapshot"] is True and "finalSnapshotIdentifier" not in cluster
@@ -95,7 +94,7 @@ def test_grant_reads_exactly_the_managed_secret_and_reaches_5432(run):
 
 
 def test_proxy_has_its_own_role_reading_only_the_secret_and_requires_tls(run):
-    rec = run(_database(DatabaseSettings(proxy=True), export_link=True))
+    rec = run(_database(proxy=True, export_link=True))
     proxy = rec.one("aws:rds/proxy:Proxy").inputs
     assert proxy["requireTls"] is True and proxy["engineFamily"] == "POSTGRESQL"
     role = rec.one("aws:iam/role:Role", "db-proxy")

@@ -4,7 +4,6 @@ import json
 
 import pulumi
 
-from components.config import CacheSettings, DatabaseSettings, DataSettings, LambdaSettings, NetworkSettings
 from components.data.bucket import Bucket, BucketArgs
 from components.data.cache import Cache, CacheArgs
 from components.data.database import Database, DatabaseArgs
@@ -15,14 +14,14 @@ from components.network.network import Network, NetworkArgs
 
 def test_function_policy_env_and_network_from_tier_grants(run):
     def program():
-        net = Network("net", NetworkArgs(settings=NetworkSettings()))
-        table = Table("shows", TableArgs(hash_key=Key("pk"), settings=DataSettings()))
-        bucket = Bucket("info", BucketArgs(settings=DataSettings()))
-        db = Database("db", DatabaseArgs(settings=DatabaseSettings(), data=DataSettings(), network=net))
-        cache = Cache("cache", CacheArgs(settings=CacheSettings(), network=net, unique_suffix="t"))
-        Function("shows-fn", FunctionArgs(service="shows", settings=LambdaSettings(), links=[
+        net = Network("net", NetworkArgs())
+        table = Table("shows", TableArgs(hash_key=Key("pk")))
+        bucket = Bucket("info", BucketArgs())
+        db = Database("db", DatabaseArgs(network=net))
+        cache = Cache("cache", CacheArgs(network=net, unique_suffix="t"))
+        Function("shows-fn", FunctionArgs(service="shows", links=[
             table.grant("read", env="SHOWS_TABLE"), bucket.grant("read", env="INFO_BUCKET", prefix="venues/"),
-            db.grant(env_prefix="DB"), cache.grant()]))
+            db.grant(), cache.grant()]))
         pulumi.export("ids", {"table": table.arn, "bucket": bucket.arn, "secret": db.secret_arn,
                               "cache": cache.arn, "user": cache.user.arn, "db_sg": db.security_group.id,
                               "cache_sg": cache.security_group.id})

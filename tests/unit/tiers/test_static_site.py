@@ -5,7 +5,6 @@ import json
 import pulumi
 import pytest
 
-from components.config import DataSettings, SiteSettings
 from components.presentation.static_site import (CACHING_OPTIMIZED, IMMUTABLE, NO_CACHE, RuntimeConfig, StaticSite,
                                                  StaticSiteArgs, cache_control)
 from tests.unit.tiers.helpers import statements
@@ -24,10 +23,9 @@ def build(tmp_path):
     return tmp_path
 
 
-def _site(site=None, **kw):
+def _site(**kw):
     def program():
-        s = StaticSite("web", StaticSiteArgs(data=DataSettings(), site=site or SiteSettings(),
-                                             api_origin="https://api.example.com", **kw))
+        s = StaticSite("web", StaticSiteArgs(api_origin="https://api.example.com", **kw))
         pulumi.export("url", s.url)
     return program
 
@@ -112,7 +110,7 @@ def test_custom_domain_certificate_in_us_east_1_tls12_sni_and_alias_records(run)
 
 
 def test_cloudfront_waf_is_created_in_us_east_1_and_attached_by_web_acl_id(run):
-    rec = run(_site(SiteSettings(waf=True)))
+    rec = run(_site(waf=True))
     acl = rec.one("aws:wafv2/webAcl:WebAcl")
     provider = rec.one("pulumi:providers:aws")
     assert acl.inputs["scope"] == "CLOUDFRONT" and acl.provider.startswith(provider.urn)
@@ -124,7 +122,7 @@ def test_cloudfront_waf_is_created_in_us_east_1_and_attached_by_web_acl_id(run):
 
 
 def test_access_logs_go_to_an_acl_enabled_log_bucket(run):
-    rec = run(_site(SiteSettings(access_logs=True)))
+    rec = run(_site(access_logs=True))
     logs = rec.one("aws:s3/bucket:Bucket", "logs")
     assert rec.one(DIST).inputs["loggingConfig"]["bucket"] == logs.outputs["bucketDomainName"]
     ownership = rec.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "logs").inputs["rule"]

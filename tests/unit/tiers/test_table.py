@@ -1,21 +1,20 @@
-"""Table: on-demand, encrypted, PITR/protection from settings; exact grants."""
+"""Table: on-demand, encrypted, PITR and protection unless turned off; exact grants."""
 
 import pulumi
 import pytest
 
-from components.config import DataSettings
 from components.data.table import GlobalIndex, Key, Table, TableArgs
-from tests.unit.tiers.helpers import DEV_DATA, link_view
+from tests.unit.tiers.helpers import link_view
 
 TABLE = "aws:dynamodb/table:Table"
 
 
-def _table(settings, **kw):
-    return lambda: Table("shows", TableArgs(hash_key=Key("pk"), range_key=Key("sk"), settings=settings, **kw))
+def _table(**kw):
+    return lambda: Table("shows", TableArgs(hash_key=Key("pk"), range_key=Key("sk"), **kw))
 
 
 def test_prod_table_is_on_demand_encrypted_with_pitr_and_protection(run):
-    rec = run(_table(DataSettings()))
+    rec = run(_table())
     inputs = rec.one(TABLE).inputs
     assert inputs["billingMode"] == "PAY_PER_REQUEST"
     assert inputs["serverSideEncryption"] == {"enabled": True}
@@ -25,7 +24,7 @@ def test_prod_table_is_on_demand_encrypted_with_pitr_and_protection(run):
 
 
 def test_dev_table_turns_pitr_and_protection_off_but_keeps_encryption(run):
-    inputs = run(_table(DEV_DATA)).one(TABLE).inputs
+    inputs = run(_table(point_in_time_recovery=False, deletion_protection=False)).one(TABLE).inputs
     assert inputs["pointInTimeRecovery"] == {"enabled": False}
     assert inputs["deletionProtectionEnabled"] is False
     assert inputs["serverSideEncryption"] == {"enabled": True}
@@ -33,7 +32,7 @@ def test_dev_table_turns_pitr_and_protection_off_but_keeps_encryption(run):
 
 
 def test_gsi_ttl_and_stream_are_declared_with_typed_keys(run):
-    rec = run(_table(DataSettings(), indexes=[GlobalIndex("byVenue", Key("venue"), Key("start", "N"))],
+    rec = run(_table(indexes=[GlobalIndex("byVenue", Key("venue"), Key("start", "N"))],
                      ttl_attribute="expiresAt", stream="NEW_AND_OLD_IMAGES"))
     inputs = rec.one(TABLE).inputs
     assert inputs["globalSecondaryIndexes"] == [
@@ -45,14 +44,14 @@ def test_gsi_ttl_and_stream_are_declared_with_typed_keys(run):
 
 
 def test_no_stream_and_no_ttl_by_default(run):
-    inputs = run(_table(DataSettings())).one(TABLE).inputs
+    inputs = run(_table()).one(TABLE).inputs
     assert inputs["streamEnabled"] is False
     assert "ttl" not in inputs
 
 
 def test_conflicting_attribute_types_fail_before_registration(run):
     with pytest.raises(ValueError, match="declared as both"):
-        run(_table(DataSettings(), indexes=[GlobalIndex("bad", Key("pk", "N"))]))
+        run(_table(indexes=[GlobalIndex("bad", Key("pk", "N"))]))
 
 
 @pytest.mark.parametrize("access, expected", [
@@ -63,7 +62,7 @@ def test_conflicting_attribute_types_fail_before_registration(run):
 ])
 def test_grant_lists_exact_actions_on_table_and_indexes(run, access, expected):
     def program():
-        table = Table("shows", TableArgs(hash_key=Key("pk"), settings=DataSettings()))
+        table = Table("shows", TableArgs(hash_key=Key("pk")))
         pulumi.export("link", link_view(table.grant(access, env="SHOWS_TABLE")))
         pulumi.export("arn", table.arn)
         pulumi.export("name", table.name)
@@ -79,7 +78,7 @@ def test_grant_lists_exact_actions_on_table_and_indexes(run, access, expected):
 
 def test_readwrite_grant_is_the_union_without_duplicates(run):
     def program():
-        table = Table("tickets", TableArgs(hash_key=Key("pk"), settings=DataSettings()))
+        table = Table("tickets", TableArgs(hash_key=Key("pk")))
         pulumi.export("link", link_view(table.grant("readwrite", env="TICKETS_TABLE", transactions=True)))
     [statement] = run(program).outputs["link"]["statements"]
     assert len(statement["actions"]) == len(set(statement["actions"])) == 10
@@ -87,6 +86,6 @@ def test_readwrite_grant_is_the_union_without_duplicates(run):
 
 def test_grant_rejects_unknown_access(run):
     def program():
-        Table("t", TableArgs(hash_key=Key("pk"), settings=DataSettings())).grant("admin", env="T")
+        Table("t", TableArgs(hash_key=Key("pk"))).grant("admin", env="T")
     with pytest.raises(Exception, match="must be 'read', 'write' or 'readwrite'"):
         run(program)

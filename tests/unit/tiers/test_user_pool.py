@@ -1,19 +1,17 @@
-"""UserPool: password policy, MFA per settings, public SRP client, hosted-UI prefix, protect."""
+"""UserPool: password policy, MFA, public SRP client, hosted-UI prefix, protect."""
 
 import pulumi
 import pytest
 
-from components.config import IdentitySettings
 from components.identity.user_pool import DomainPrefixError, UserPool, UserPoolArgs, hosted_ui_prefix
-from tests.unit.tiers.helpers import DEV_IDENTITY
 
 POOL = "aws:cognito/userPool:UserPool"
 CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
 
 
-def _pool(settings=None, **kw):
+def _pool(**kw):
     def program():
-        pool = UserPool("users", UserPoolArgs(settings=settings or IdentitySettings(), region="eu-west-1", **kw))
+        pool = UserPool("users", UserPoolArgs(region="eu-west-1", **kw))
         pulumi.export("issuer", pool.issuer_url)
         pulumi.export("jwks", pool.jwks_url)
         pulumi.export("auth", pool.site_auth())
@@ -32,8 +30,8 @@ def test_password_policy_and_email_sign_in(run):
 
 
 @pytest.mark.parametrize("mfa, expected", [("off", "OFF"), ("optional", "OPTIONAL"), ("on", "ON")])
-def test_mfa_follows_settings_with_totp_when_not_off(run, mfa, expected):
-    pool = run(_pool(IdentitySettings(mfa=mfa))).one(POOL).inputs
+def test_mfa_with_totp_when_not_off(run, mfa, expected):
+    pool = run(_pool(mfa=mfa)).one(POOL).inputs
     assert pool["mfaConfiguration"] == expected
     if mfa == "off":
         assert "softwareTokenMfaConfiguration" not in pool
@@ -43,7 +41,7 @@ def test_mfa_follows_settings_with_totp_when_not_off(run, mfa, expected):
 
 def test_advanced_security_needs_plus_tier(run):
     assert run(_pool()).one(POOL).inputs["userPoolAddOns"] == {"advancedSecurityMode": "OFF"}
-    pool = run(_pool(IdentitySettings(advanced_security="enforced"))).one(POOL).inputs
+    pool = run(_pool(advanced_security="enforced")).one(POOL).inputs
     assert pool["userPoolAddOns"] == {"advancedSecurityMode": "ENFORCED"}
     assert pool["userPoolTier"] == "PLUS"
 
@@ -55,7 +53,7 @@ def test_prod_pool_is_protected_and_deletion_protected(run):
 
 
 def test_dev_pool_is_not_protected(run):
-    rec = run(_pool(DEV_IDENTITY))
+    rec = run(_pool(mfa="off", protect=False))
     assert rec.one(POOL).protect is False
     assert rec.one(POOL).inputs["deletionProtection"] == "INACTIVE"
     assert rec.one(POOL).inputs["mfaConfiguration"] == "OFF"
@@ -73,7 +71,7 @@ def test_client_is_public_srp_only_with_no_implicit_flow(run):
 
 
 def test_hosted_ui_uses_code_flow_and_a_unique_prefix(run):
-    rec = run(_pool(IdentitySettings(domain_prefix="tickets", callback_urls=["https://app.example.com/"]),
+    rec = run(_pool(domain_prefix="tickets", callback_urls=["https://app.example.com/"],
                     unique_suffix="dev-123456789012"))
     assert rec.one("aws:cognito/userPoolDomain:UserPoolDomain").inputs["domain"] == "tickets-dev-123456789012"
     client = rec.one(CLIENT).inputs
