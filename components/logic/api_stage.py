@@ -64,7 +64,7 @@ class ApiStage:
                  deployment: aws.apigateway.Deployment, routes: Sequence[Route],
                  variables: Mapping[str, pulumi.Input[str]], canary_variables: Mapping[str, pulumi.Input[str]],
                  parent: pulumi.Resource):
-        self._name, self._options, self._api = name, options, api
+        self._api_name, self._options, self._api = name, options, api
         self._child = pulumi.ResourceOptions(parent=parent)
         self.access_logs = aws.cloudwatch.LogGroup(
             f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
@@ -120,7 +120,7 @@ class ApiStage:
         return settings
 
     def _add_usage_plan(self) -> None:
-        name, o = self._name, self._options
+        name, o = self._api_name, self._options
         self.api_key = aws.apigateway.ApiKey(f"{name}-key", description=f"API key for {name}", enabled=True,
                                              opts=self._child)
         self.usage_plan = aws.apigateway.UsagePlan(
@@ -131,7 +131,7 @@ class ApiStage:
                                     usage_plan_id=self.usage_plan.id, opts=self._child)
 
     def _add_waf(self) -> None:
-        self.web_acl = WebAcl(f"{self._name}-waf",
+        self.web_acl = WebAcl(f"{self._api_name}-waf",
                               WebAclArgs(scope="REGIONAL", rate_limit=self._options.waf_rate_limit), opts=self._child)
-        aws.wafv2.WebAclAssociation(f"{self._name}-waf-association", resource_arn=self.stage.arn,
+        aws.wafv2.WebAclAssociation(f"{self._api_name}-waf-association", resource_arn=self.stage.arn,
                                     web_acl_arn=self.web_acl.arn, opts=self._child)

@@ -90,7 +90,8 @@ class ServiceFunctions:
                  environment: Mapping[str, pulumi.Input[str]] | None = None, behind_api: bool = True,
                  timeout_seconds: int | None = None) -> Function:
         """``timeout_seconds`` overrides the stack's for this function (one not behind an API)."""
-        runtime = dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds or self.runtime.timeout_seconds)
+        runtime = self.runtime if timeout_seconds is None else \
+            dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds)
         env = {contract.CORS_ORIGIN.name: self.cors_origin, **(environment or {})}
         return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
                                            environment=env, behind_api=behind_api),
@@ -106,7 +107,7 @@ def run_migrations(name: str, migrate: Function, parent: pulumi.Resource,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[migrate, *after]))
 
 
-INFO_PREFIX = "info/"
+INFO_PREFIX = contract.INFO_PREFIX.default
 INFO_S3_ENV = {contract.INFO_SOURCE.name: "s3", contract.INFO_PREFIX.name: INFO_PREFIX}
 INFO_POSTGRES_ENV = {contract.INFO_SOURCE.name: "postgres"}
 

@@ -21,7 +21,7 @@ class ShowsSettings(EnvSettings):
     cache_name: str | None = Field(default=None, alias=contract.CACHE_NAME.name)
     cache_mode: Literal["serverless", "cluster"] = Field(default="serverless", alias=contract.CACHE_MODE.name)
     cache_ttl_seconds: int = Field(default=30, alias=contract.CACHE_TTL_SECONDS.name, ge=1, le=86_400)
-    region: str = Field(default="us-east-1", alias="AWS_REGION")
+    region: str = Field(alias="AWS_REGION", min_length=1)  # set by Lambda in every function
     cors_origin: str = Field(default="*", alias=contract.CORS_ORIGIN.name)
 
     @model_validator(mode="after")
