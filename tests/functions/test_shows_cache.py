@@ -143,13 +143,18 @@ def test_iam_auth_token_is_a_presigned_elasticache_connect_url(monkeypatch):
     assert provider.get_credentials()[1] == token
 
 
-def test_iam_auth_requires_user_and_cache_name(tables, monkeypatch):
+@pytest.mark.parametrize("env, message", [
+    ({"CACHE_AUTH": "iam"}, "CACHE_USER and CACHE_NAME"),
+    ({"CACHE_MODE": "replicated"}, "CACHE_MODE='replicated'"),
+])
+def test_a_bad_cache_environment_is_refused(tables, monkeypatch, env, message):
     monkeypatch.setenv("CACHE_ENDPOINT", "cache.example")
-    monkeypatch.setenv("CACHE_AUTH", "iam")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
     module = load_service("shows")
     from shared import ConfigError
 
-    with pytest.raises(ConfigError, match="CACHE_USER and CACHE_NAME"):
+    with pytest.raises(ConfigError, match=message):
         module.handler(api_event("GET", "/shows"), FakeLambdaContext())
 
 
@@ -168,12 +173,3 @@ def test_iam_token_names_the_kind_of_cache_the_grant_declares(tables, monkeypatc
     assert (user, url.hostname) == ("app-user", "my-cache")
     assert parse_qs(url.query).get("ResourceType") == resource_type
 
-
-def test_an_unknown_cache_mode_is_refused(tables, monkeypatch):
-    monkeypatch.setenv("CACHE_ENDPOINT", "cache.example")
-    monkeypatch.setenv("CACHE_MODE", "replicated")
-    module = load_service("shows")
-    from shared import ConfigError
-
-    with pytest.raises(ConfigError, match="CACHE_MODE='replicated'"):
-        module.handler(api_event("GET", "/shows"), FakeLambdaContext())
