@@ -210,7 +210,8 @@ class Bucket(pulumi.ComponentResource):
             content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
         return aws.s3.BucketObjectv2(
             resource_name or f"{self.pulumi_resource_name}-{key}".replace("/", "-"),
-            bucket=self.bucket.id, key=key, content=content, source=pulumi.FileAsset(str(source)) if source is not None else None,
+            bucket=self.bucket.id, key=key, content=content,
+            source=pulumi.FileAsset(str(source)) if source is not None else None,
             content_type=content_type, cache_control=cache_control,
             opts=pulumi.ResourceOptions(parent=parent or self, depends_on=[self.ownership, self.encryption]))
 

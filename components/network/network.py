@@ -35,9 +35,10 @@ class NetworkArgs:
     """Inputs of a Network.
 
     ``cidr`` is split over ``az_count`` availability zones; ``nat`` none keeps the
-    subnets isolated (AWS APIs through endpoints only). ``interface_services`` are the short names of AWS services reached through
-    interface endpoints (``com.amazonaws.<region>.<service>``); ``region`` is
-    read from the provider when not given (awsx needs plain service names).
+    subnets isolated (AWS APIs through endpoints only); flow logs are kept
+    ``flow_log_retention_days``. ``interface_services`` are the short names of AWS
+    services reached through interface endpoints (``com.amazonaws.<region>.<service>``);
+    ``region`` is read from the provider when not given (awsx needs plain service names).
     """
 
     cidr: str = "10.20.0.0/16"
@@ -116,7 +117,8 @@ class Network(pulumi.ComponentResource):
         if service in self.interface_endpoints:
             return self.interface_endpoints[service]
         endpoint = aws.ec2.VpcEndpoint(
-            f"{self.pulumi_resource_name}-{service}", vpc_id=self.vpc_id, service_name=f"com.amazonaws.{self.region}.{service}",
+            f"{self.pulumi_resource_name}-{service}", vpc_id=self.vpc_id,
+            service_name=f"com.amazonaws.{self.region}.{service}",
             vpc_endpoint_type="Interface", private_dns_enabled=True, subnet_ids=self.private_subnet_ids,
             security_group_ids=[self.endpoint_security_group.id], opts=pulumi.ResourceOptions(parent=self))
         self.interface_endpoints[service] = endpoint
