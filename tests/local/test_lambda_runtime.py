@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from local.lambda_runtime import FunctionNotFound, LambdaRuntime, function_name_of
+from local.lambda_ import FunctionNotFound, LambdaRuntime, function_name_of
 from local.model import LocalFunction
 
 FIXTURES = Path(__file__).parent / "fixtures"
