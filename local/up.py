@@ -12,7 +12,7 @@ Start-up order (each step reads only what the program registered):
 4. data of the previous run is restored (unless ``--fresh``); the users and items
    the services' contracts declare are seeded (``provision/seeding.py``);
 5. each function gets an IAM identity with exactly its role's statements;
-6. IAM enforcement on; workers, the program's migration invocation, one gateway
+6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
    per API and one server per site start.
 
 Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
@@ -73,7 +73,7 @@ class LocalMode:
         self.gateways: list[Gateway] = []
         self.sites: list[SiteServer] = []
         self.users: list[dict[str, Any]] = []
-        self.migrations: list[dict[str, Any]] = []
+        self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
         self.ready_seconds: float | None = None
         self._stopped = False
         self._exported = False
@@ -159,7 +159,7 @@ class LocalMode:
             if not result.ok:
                 raise ServiceError(f"the program's invocation of {function_name} failed: "
                                    f"{(result.error or {}).get('errorMessage', 'timed out')}")
-            self.migrations.append({"function": function_name, "result": result.payload})
+            self.invocations.append({"function": function_name, "result": result.payload})
 
         self._phase("gateways")
         for api in self.local.apis:
@@ -248,8 +248,8 @@ class LocalMode:
         if self.redis and self.redis.kind:
             rows.append(("cache", "Redis protocol", self.redis.kind))
         rows.append(("functions", f"{len(local.functions)} workers", f"code in {self.state_dir / 'functions'}"))
-        for migration in self.migrations:
-            rows.append(("migration", migration["function"], json.dumps(migration["result"])[:80]))
+        for invocation in self.invocations:
+            rows.append(("invocation", invocation["function"], json.dumps(invocation["result"])[:80]))
         width = [max(len(r[i]) for r in rows) for i in range(2)]
         lines = [f"multitier local mode: stack {self.stack!r} ready in {self.ready_seconds or 0:.1f} s "
                  f"(data in {self.state_dir}; Ctrl-C stops everything)", ""]
