@@ -20,7 +20,7 @@ from local.apigateway.routing import Router
 from local.apigateway.server import GatewayHandler, GatewayServer
 from local.apigateway.throttling import MethodThrottles
 from local.apigateway.validation import validate
-from local.emulators.loopback import serve
+from local.emulators.loopback import serve, shut_down
 from local.lambda_ import InvokeResult
 from local.model import CognitoPool, LocalApi
 
@@ -69,8 +69,7 @@ class Gateway:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            shut_down(server)
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> "Gateway":

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve
+from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
 from local.model import LocalSite
 
 
@@ -125,6 +125,5 @@ class SiteServer:
 
     def stop(self) -> None:
         if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
+            shut_down(self.httpd)
             self.httpd = None

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve
+from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
 from local.emulators.moto_server import MotoServer
 
 _SRP_N = int(
@@ -198,6 +198,5 @@ class CognitoFront:
 
     def stop(self) -> None:
         if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
+            shut_down(self.httpd)
             self.httpd = None

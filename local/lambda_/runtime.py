@@ -72,6 +72,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from local.emulators.loopback import shut_down
 from local.lambda_.invocation import FunctionNotFound, Invocation, InvokeResult, function_name_of
 from local.lambda_.sandbox import Sandbox
 from local.lambda_.worker import LogSink, Worker
@@ -242,8 +243,7 @@ class LambdaRuntime:
         if worker.proc.poll() is None or not worker.dead:
             threading.Thread(target=worker.kill, args=("stopped",), daemon=True).start()
         else:
-            worker.server.shutdown()
-            worker.server.server_close()
+            shut_down(worker.server)
 
     def _await(self, worker: Worker, inv: Invocation, cold: bool) -> InvokeResult:
         fn = worker.fn

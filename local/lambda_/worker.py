@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from local.emulators.loopback import serve
+from local.emulators.loopback import serve, shut_down
 from local.lambda_.invocation import Invocation
 from local.lambda_.runtime_api import RuntimeApiServer
 from local.model import LocalFunction
@@ -117,8 +117,7 @@ class Worker:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
             pass
-        self.server.shutdown()
-        self.server.server_close()
+        shut_down(self.server)
 
     def _pump_logs(self) -> None:
         assert self.proc.stdout is not None

@@ -7,8 +7,6 @@ seeding runs against moto in-process.
 from __future__ import annotations
 
 import json
-import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -16,37 +14,31 @@ import pytest
 from moto import mock_aws
 
 from local.model import CognitoPool, LocalFunction
-from local.provision.contract import Contract, load_contract
+from local.provision.contract import Contract, load_contract, load_module
 from local.provision.environment import Facts, local_environment
 from local.provision.mocks import _is_json, with_local_sign_in
 from local.provision.seeding import seed_tables, seed_users, users_of
 
 ROOT = Path(__file__).resolve().parents[2]
+CONTRACT_FILE = ROOT / "functions" / "shared" / "contract.py"
+Var = load_module(CONTRACT_FILE).Var  # the services' own declaration of a variable
 FACTS = Facts(endpoint_url="http://127.0.0.1:5000", cognito_url="http://127.0.0.1:5001", postgres_port=15432,
               redis_port=16379)
 COGNITO_JWKS = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1/.well-known/jwks.json"
 LOCAL_JWKS = "http://127.0.0.1:5001/eu-west-1_Pool1/.well-known/jwks.json"
 
 
-@dataclass(frozen=True)
-class Var:
-    name: str
-    default: str | None = None
-    local: str | None = None
-    seed: str = ""
-
-
-FAKE = Contract({v.name: v for v in (Var("PORT", default="5432", local="{postgres_port}"),
-                                     Var("TLS", default="require", local="disable"),
-                                     Var("KEYS", local="{cognito_jwks_url}"),
-                                     Var("PLAIN", default="x"))})
+FAKE = Contract({v.name: v for v in (Var("PORT", "a port", "test", default="5432", local="{postgres_port}"),
+                                     Var("TLS", "TLS mode", "test", default="require", local="disable"),
+                                     Var("KEYS", "a JWKS URL", "test", local="{cognito_jwks_url}"),
+                                     Var("PLAIN", "no local value", "test", default="x"))})
 
 
 # --- environment ----------------------------------------------------------------------------
 
 def test_every_local_value_the_services_declare_is_applied():
     # GIVEN the project's own contract, as a function's archive carries it
-    contract = load_contract(ROOT / "functions")
+    contract = load_contract(CONTRACT_FILE.parents[1])
     declared = [v for v in contract.variables.values() if v.local is not None]
     assert declared, "the contract declares local values"
     registered = {v.name: COGNITO_JWKS if "cognito_jwks_url" in v.local else "registered" for v in declared}
@@ -78,7 +70,7 @@ def test_a_fact_local_mode_lacks_leaves_the_registered_value():
 
 
 def test_an_unknown_fact_is_a_clear_error():
-    contract = Contract({"X": Var("X", default="1", local="{mystery_port}")})
+    contract = Contract({"X": Var("X", "x", "test", default="1", local="{mystery_port}")})
     with pytest.raises(ValueError, match=r"names \{mystery_port\}, which local mode does not know \(known: "
                                          r"\{postgres_port\}"):
         local_environment({}, contract, FACTS)
@@ -111,22 +103,13 @@ def test_other_objects_are_left_byte_for_byte():
 
 # --- seeding ---------------------------------------------------------------------------------
 
-CONTRACT_SOURCE = textwrap.dedent('''
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Var:
-        name: str
-        default: str | None = None
-        local: str | None = None
-        seed: str = ""
-
-    ITEMS_TABLE = Var("ITEMS_TABLE", seed="items_seed:seed_items")
-    OTHER_TABLE = Var("OTHER_TABLE")
-    VARIABLES = {v.name: v for v in (ITEMS_TABLE, OTHER_TABLE)}
-    LOCAL_USERS = ({"email": "one@example.com", "groups": ()},
-                   {"email": "two@example.com", "groups": ("staff", "unregistered")})
-''')
+# An archive's contract: the services' own file, with this test's variables and users.
+CONTRACT_SOURCE = CONTRACT_FILE.read_text() + '''
+ITEMS_TABLE = Var("ITEMS_TABLE", "items", "test", seed="items_seed:seed_items")
+VARIABLES = {"ITEMS_TABLE": ITEMS_TABLE}
+LOCAL_USERS = ({"email": "one@example.com", "groups": ()},
+               {"email": "two@example.com", "groups": ("staff", "unregistered")})
+'''
 SEED_SOURCE = 'def seed_items():\n    return [{"id": "a", "count": 2, "name": "first"}, {"id": "b", "count": 0}]\n'
 
 
