@@ -76,7 +76,6 @@ class LocalMode:
         self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
         self.ready_seconds: float | None = None
         self._stopped = False
-        self._exported = False
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> "LocalMode":
@@ -187,10 +186,8 @@ class LocalMode:
                 _quietly(server.stop)
 
     def export(self) -> dict[str, int]:
-        counts = state.export(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(), self._buckets(),
-                              self.mocks.uploads, self.state_dir / "data")
-        self._exported = True
-        return counts
+        return state.export(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(), self._buckets(),
+                            self.mocks.uploads, self.state_dir / "data")
 
     # -- helpers -----------------------------------------------------------------------------
     def _check_dependencies(self) -> None:

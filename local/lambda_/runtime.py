@@ -2,8 +2,8 @@
 
 Each function runs in its own process, as Lambda does: ``python -S -m awslambdaric
 <handler>`` (AWS's own runtime interface client, the one in Lambda's container
-images) with ``AWS_LAMBDA_RUNTIME_API`` pointing at a tiny Runtime API server this
-module serves on 127.0.0.1 for that worker:
+images) with ``AWS_LAMBDA_RUNTIME_API`` pointing at a tiny Runtime API server
+(``runtime_api.py``) served on 127.0.0.1 for that worker (``worker.py``):
 
 * ``GET  /2018-06-01/runtime/invocation/next`` blocks until the worker is given an
   event (headers ``Lambda-Runtime-Aws-Request-Id``, ``-Deadline-Ms``,
@@ -16,9 +16,10 @@ function_name, memory_limit_in_mb, invoked_function_arn, log_group_name,
 get_remaining_time_in_millis()...), exceptions are reported as Lambda reports them
 and the worker survives them, and logging is configured the way Lambda does it.
 
-Isolation
+Isolation (``sandbox.py``)
     The environment is exactly ``fn.environment`` + ``fn.credentials`` + the
-    standard Lambda variables (+ PATH, HOME, LANG from the parent). The interpreter
+    standard Lambda variables (``AWS_EXECUTION_ENV`` names ``fn.runtime``) + PATH,
+    HOME, LANG from the parent. The interpreter
     runs with ``-S``: the parent's site-packages are NOT importable. ``PYTHONPATH`` is
     the code directory, then ``fn.dependency_paths`` (the layer), then a private
     "runtime" directory of symlinks holding awslambdaric (and its few dependencies)

@@ -106,7 +106,6 @@ class LocalMocks(Mocks):
         self._clients: dict[str, Any] = {}
         self.api_ports: dict[str, int] = {}          # rest api id → port
         self.site_ports: dict[str, int] = {}         # distribution name → port
-        self.secrets: dict[str, str] = {}            # secret arn → cluster identifier
         self.uploads: set[tuple[str, str]] = set()   # (bucket, key) the program uploaded
         self.created: list[tuple[str, str]] = []     # (type, physical name) made for real
         self.handlers: dict[str, Callable[[Ctx, dict], dict]] = {
@@ -223,7 +222,6 @@ class LocalMocks(Mocks):
             Name=f"rds!cluster-{ident}", Description=f"Master credentials of {ident} (local PostgreSQL)",
             SecretString=json.dumps({"username": user, "password": password, "engine": "postgres",
                                      "host": info.host, "port": info.port, "dbname": dbname}))
-        self.secrets[secret["ARN"]] = ident
         self.created.append((c.type, f"{dbname} on {info.host}:{info.port}"))
         return {"endpoint": info.host, "readerEndpoint": info.host, "port": info.port,
                 "masterUserSecrets": [{"secretArn": secret["ARN"], "secretStatus": "active", "kmsKeyId": ""}]}
