@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as error:
+        print(f"error: missing Python package {error.name} (run `make install` or "
+              f"pip install -r requirements-dev.txt)", file=sys.stderr)
+        return 2
     return 1
 
 

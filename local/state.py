@@ -4,9 +4,9 @@ moto keeps everything in memory, so on shutdown every table's items (DynamoDB
 JSON) and every object the program did not upload itself are written under
 ``.local/<stack>/data/``; on the next start, once the program has created the
 tables and buckets again, they are put back. (PostgreSQL keeps its own data
-directory.) Objects the program uploads (the site, ``config.json``, /info
-content) always come from the program, so a changed site is never shadowed by
-an old copy.
+directory.) Objects the program uploads (a site and its runtime config, any
+content) always come from the program, so a changed site is never shadowed by an
+old copy.
 """
 
 from __future__ import annotations
@@ -60,11 +60,7 @@ def restore(ddb: Any, s3: Any, tables: Iterable[str], buckets: Iterable[str], sk
         if not path.is_file():
             continue
         items = json.loads(path.read_text())
-        for start in range(0, len(items), 25):
-            requests = [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]
-            pending = {table: requests}
-            while pending:
-                pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        put_items(ddb, table, items)
         counts["items"] += len(items)
     for bucket in buckets:
         folder = source / "s3" / bucket
@@ -82,3 +78,11 @@ def restore(ddb: Any, s3: Any, tables: Iterable[str], buckets: Iterable[str], sk
                           ContentType=meta.get("ContentType", "application/octet-stream"))
             counts["objects"] += 1
     return counts
+
+
+def put_items(ddb: Any, table: str, items: list[dict]) -> None:
+    """Write items (DynamoDB JSON) in batches, retrying what DynamoDB leaves unprocessed."""
+    for start in range(0, len(items), 25):
+        pending = {table: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]}
+        while pending:
+            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}

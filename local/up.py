@@ -7,11 +7,12 @@ Start-up order (each step reads only what the program registered):
 2. ``__main__.py`` for the stack under ``LocalMocks``: tables, buckets, objects,
    secrets, databases, user pools and ports are created as it registers them;
 3. the registrations become ``LocalFunction``s, ``LocalApi``s, ``CognitoPool``s
-   and sites (``local/provision.py``);
-4. data of the previous run is restored (unless ``--fresh``), demo users and
-   shows are seeded;
+   and sites (``local/provision``), each function's environment with the local
+   values of the contract its archive carries;
+4. data of the previous run is restored (unless ``--fresh``); the users and items
+   the services' contracts declare are seeded (``provision/seeding.py``);
 5. each function gets an IAM identity with exactly its role's statements;
-6. IAM enforcement on; workers, the program's migration invocation, one gateway
+6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
    per API and one server per site start.
 
 Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
@@ -20,30 +21,32 @@ Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import os
-import secrets
 import shutil
 import signal
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from local import engine, provision, services, state
-from local.services import MotoServer, Ports, Postgres, Redis, ServiceError
+from local import engine, provision, state
+from local.apigateway import Gateway
+from local.cloudfront import SiteServer
+from local.emulators.cognito_sign_in import CognitoFront
+from local.emulators.moto_server import MotoServer
+from local.emulators.ports import Ports
+from local.emulators.postgres import Postgres
+from local.emulators.processes import ServiceError, run_parallel
+from local.emulators.redis_server import Redis
+from local.lambda_ import LambdaRuntime
+from local.model import DEFAULT_REGION
+from local.provision.identities import function_identity
+from local.provision.seeding import seed_tables, seed_users, users_of
 
 STATE_ROOT = Path(os.environ.get("MULTITIER_LOCAL_DIR") or engine.PROJECT_ROOT / ".local")
-DEMO_USERS = (("demo@example.com", ()), ("admin@example.com", ("admins",)))
-SEED_SHOWS = (
-    ("The Tempest", "Main Hall", 2, 120, 2500),
-    ("Jazz at the Riverside", "Studio B", 5, 60, 1800),
-    ("A Midsummer Night's Dream", "Main Hall", 9, 120, 3000),
-    ("Improv Night", "Studio B", 12, 40, 1200),
-    ("Chamber Orchestra", "Main Hall", 16, 200, 4500),
-)
 
 
 class LocalMode:
@@ -60,20 +63,19 @@ class LocalMode:
         self.on_function_log = on_function_log
         self.moto: MotoServer | None = None
         self.cognito: MotoServer | None = None
-        self.sign_in: services.CognitoFront | None = None
+        self.sign_in: CognitoFront | None = None
         self.postgres: Postgres | None = None
         self.redis: Redis | None = None
         self.mocks: provision.LocalMocks | None = None
         self.recording: engine.Recording | None = None
         self.local: provision.LocalStack | None = None
-        self.runtime: Any = None
-        self.gateways: list[Any] = []
-        self.sites: list[Any] = []
+        self.runtime: LambdaRuntime | None = None
+        self.gateways: list[Gateway] = []
+        self.sites: list[SiteServer] = []
         self.users: list[dict[str, Any]] = []
-        self.migrations: list[dict[str, Any]] = []
+        self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
         self.ready_seconds: float | None = None
         self._stopped = False
-        self._exported = False
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self) -> "LocalMode":
@@ -107,25 +109,26 @@ class LocalMode:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._check_dependencies()
 
-        self.moto = MotoServer(self.ports.take("moto"), "main", self.state_dir / "logs" / "moto.log")
-        self.cognito = MotoServer(self.ports.take("moto (Cognito)"), "cognito", self.state_dir / "logs" / "cognito.log")
+        region = self._region()
+        self.moto = MotoServer(self.ports.take("moto"), "main", self.state_dir / "logs" / "moto.log", region)
+        self.cognito = MotoServer(self.ports.take("moto (Cognito)"), "cognito", self.state_dir / "logs" / "cognito.log",
+                                  region)
         self.postgres = Postgres(self.ports.take("PostgreSQL"), self.state_dir / "postgres",
                                  os.environ.get("MULTITIER_DATABASE_URL") or None)
         self.redis = Redis(self.ports.take("Redis"), self.state_dir)
-        self.sign_in = services.CognitoFront(self.ports.take("Cognito sign-in"), self.cognito)
-        services.run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
-                               "postgres": self.postgres.start, "redis": self.redis.start})
+        self.sign_in = CognitoFront(self.ports.take("Cognito sign-in"), self.cognito)
+        run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
+                      "postgres": self.postgres.start, "redis": self.redis.start})
         self.sign_in.start()
         self.moto.bootstrap_admin()
 
         self._phase("program")
         self.mocks = provision.LocalMocks(provision.Emulators(self.moto, self.cognito, self.postgres, self.redis,
-                                                             self.ports, self._region(), self.sign_in.url))
+                                                             self.ports, self.sign_in.url, region))
         self.recording = engine.run_stack(self.stack, mocks=self.mocks)
         self._phase("build")
         self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
-        self.sign_in.client_pools = {client: pool for pool, clients in self.local.pool_clients.items()
-                                     for client in clients}
+        self.sign_in.client_pools = {client: pool.pool_id for pool in self.local.pools for client in pool.client_ids}
 
         self._phase("data")
         if not self.fresh:
@@ -133,21 +136,21 @@ class LocalMode:
                                    self._buckets(), self.mocks.uploads, self.state_dir / "data")
             if counts["items"] or counts["objects"]:
                 self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
-        self._seed_users()
-        self._seed_shows()
+        self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
+                                users_of(self.local.contracts.values()), self.state_dir / "users.json",
+                                self.sign_in.set_password)
+        seed_tables(self.moto.client("dynamodb"), self.local.functions, self.local.contracts, self._tables())
 
         self._phase("identities")
         iam = self.moto.client("iam")
-        keys = services.run_parallel({fn.name: (lambda fn=fn: provision.function_identity(
+        keys = run_parallel({fn.name: (lambda fn=fn: function_identity(
             self.moto, fn.name, self.local.policies[fn.name], iam)) for fn in self.local.functions})
         functions = [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in self.local.functions]
         self.local.functions = functions
         self.moto.set_enforcement(True)
 
-        from local.lambda_runtime import LambdaRuntime
-
         self._phase("workers")
-        self.runtime = LambdaRuntime(on_log=self._function_log, region=self._region())
+        self.runtime = LambdaRuntime(on_log=self._function_log, region=region)
         for fn in functions:
             self.runtime.start(fn)
         for function_name, event in self.local.invocations:
@@ -155,17 +158,13 @@ class LocalMode:
             if not result.ok:
                 raise ServiceError(f"the program's invocation of {function_name} failed: "
                                    f"{(result.error or {}).get('errorMessage', 'timed out')}")
-            self.migrations.append({"function": function_name, "result": result.payload})
+            self.invocations.append({"function": function_name, "result": result.payload})
 
         self._phase("gateways")
-        from local.gateway import Gateway
-
         for api in self.local.apis:
             gateway = Gateway(api, self.runtime.invoke, self.local.pools, self._gateway_log)
             gateway.start()
             self.gateways.append(gateway)
-
-        from local.site_server import SiteServer
 
         for site in self.local.sites:
             self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
@@ -187,48 +186,8 @@ class LocalMode:
                 _quietly(server.stop)
 
     def export(self) -> dict[str, int]:
-        counts = state.export(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(), self._buckets(),
-                              self.mocks.uploads, self.state_dir / "data")
-        self._exported = True
-        return counts
-
-    # -- seeding ----------------------------------------------------------------------------
-    def _seed_users(self) -> None:
-        """A demo user and an admin in every user pool, with permanent passwords (printed)."""
-        passwords_file = self.state_dir / "users.json"
-        passwords = json.loads(passwords_file.read_text()) if passwords_file.is_file() else {}
-        cognito = self.cognito.client("cognito-idp")
-        for email, groups in DEMO_USERS:
-            password = passwords.setdefault(email, "Local-" + secrets.token_urlsafe(9) + "9!")
-            for pool in self.local.pools:
-                cognito.admin_create_user(UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS",
-                                          UserAttributes=[{"Name": "email", "Value": email},
-                                                          {"Name": "email_verified", "Value": "true"}])
-                cognito.admin_set_user_password(UserPoolId=pool.pool_id, Username=email, Password=password,
-                                                Permanent=True)
-                self.sign_in.set_password(pool.pool_id, email, password)
-                for group in groups:
-                    if group in self.local.pool_groups.get(pool.pool_id, []):
-                        cognito.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=email, GroupName=group)
-            self.users.append({"email": email, "password": password, "groups": list(groups)})
-        passwords_file.write_text(json.dumps(passwords, indent=1))
-        passwords_file.chmod(0o600)
-
-    def _seed_shows(self) -> None:
-        """A few upcoming shows in every shows table that has none."""
-        ddb = self.moto.client("dynamodb")
-        now = datetime.now(UTC).replace(microsecond=0)
-        stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        for table in self.local.shows_tables:
-            if ddb.scan(TableName=table, Limit=1, Select="COUNT")["Count"]:
-                continue
-            for index, (title, venue, days, capacity, price) in enumerate(SEED_SHOWS, start=1):
-                starts = (now + timedelta(days=days)).replace(hour=19, minute=30, second=0)
-                item = {"id": f"show-{index:03d}", "kind": "show", "title": title, "venue": venue,
-                        "starts_at": starts.strftime("%Y-%m-%dT%H:%M:%SZ"), "capacity": capacity,
-                        "remaining": capacity, "price_cents": price, "created_at": stamp, "updated_at": stamp}
-                ddb.put_item(TableName=table, Item={k: {"N": str(v)} if isinstance(v, int) else {"S": v}
-                                                    for k, v in item.items()})
+        return state.export(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(), self._buckets(),
+                            self.mocks.uploads, self.state_dir / "data")
 
     # -- helpers -----------------------------------------------------------------------------
     def _check_dependencies(self) -> None:
@@ -239,7 +198,7 @@ class LocalMode:
                                f"(run `make install` or pip install -r requirements-dev.txt)")
 
     def _region(self) -> str:
-        return str(engine.stack_config(self.stack).get("aws:region") or engine.DEFAULT_REGION)
+        return str(engine.stack_config(self.stack).get("aws:region") or DEFAULT_REGION)
 
     def _tables(self) -> list[str]:
         return [name for typ, name in self.mocks.created if typ == "aws:dynamodb/table:Table"]
@@ -274,7 +233,8 @@ class LocalMode:
             pattern = local.api_patterns.get(api.name, "")
             rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
         for user in self.users:
-            rows.append(("user", user["email"] + (" [admins]" if user["groups"] else ""), user["password"]))
+            groups = f" [{', '.join(user['groups'])}]" if user["groups"] else ""
+            rows.append(("user", user["email"] + groups, user["password"]))
         for pool in local.pools:
             rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
         rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
@@ -285,8 +245,8 @@ class LocalMode:
         if self.redis and self.redis.kind:
             rows.append(("cache", "Redis protocol", self.redis.kind))
         rows.append(("functions", f"{len(local.functions)} workers", f"code in {self.state_dir / 'functions'}"))
-        for migration in self.migrations:
-            rows.append(("migration", migration["function"], json.dumps(migration["result"])[:80]))
+        for invocation in self.invocations:
+            rows.append(("invocation", invocation["function"], json.dumps(invocation["result"])[:80]))
         width = [max(len(r[i]) for r in rows) for i in range(2)]
         lines = [f"multitier local mode: stack {self.stack!r} ready in {self.ready_seconds or 0:.1f} s "
                  f"(data in {self.state_dir}; Ctrl-C stops everything)", ""]
@@ -295,8 +255,6 @@ class LocalMode:
 
 
 def _missing(module: str) -> bool:
-    import importlib.util
-
     return importlib.util.find_spec(module) is None
 
 

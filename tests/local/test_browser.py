@@ -39,6 +39,9 @@ def _site_of(local_stack, pattern: str):
 def test_demo_user_signs_in_buys_a_ticket_and_sees_it(local_stack):
     from playwright.sync_api import expect, sync_playwright
 
+    # The first calls are cold starts (authorizer, then function): on a busy machine they
+    # take longer than expect()'s 5 s default, which set_default_timeout does not change.
+    expect.set_options(timeout=20000)
     site = _site_of(local_stack, "single_page_app")
     demo = next(u for u in local_stack.users if u["email"] == "demo@example.com")
     problems: list[str] = []

@@ -6,8 +6,8 @@ import secrets
 
 import pytest
 
-from local import services
-from local.services import CognitoFront
+from local.emulators import cognito_sign_in
+from local.emulators.cognito_sign_in import CognitoFront
 
 POOL, CLIENT, USER = "us-east-1_Pool1", "client-abc", "demo@example.com"
 
@@ -36,7 +36,7 @@ def initiate(front: CognitoFront) -> dict:
 def test_unanswered_challenges_expire_instead_of_accumulating(front: CognitoFront, monkeypatch) -> None:
     # GIVEN sign-ins that were started and never answered
     clock = [1000.0]
-    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cognito_sign_in.time, "monotonic", lambda: clock[0])
     for _ in range(50):
         initiate(front)
     assert len(front.sessions) == 50

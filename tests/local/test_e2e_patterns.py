@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from local import engine
-from local.provision import TRANSACTION_ACTIONS
+from local.provision.identities import TRANSACTION_ACTIONS
 from tests.local.conftest import STACK, http
 
 PATTERNS = list(engine.stack_config(STACK).get("multitier:patterns") or [])
@@ -246,14 +246,14 @@ def test_each_worker_carries_exactly_its_roles_statements(local_stack):
             stored = json.loads(stored)
         stored_actions = {a for s in stored["Statement"] for a in _list(s["Action"])}
         # moto checks a DynamoDB transaction as one action; local mode adds it where AWS
-        # would check the item actions (see provision.TRANSACTION_ACTIONS)
+        # would check the item actions (see provision/identities.py TRANSACTION_ACTIONS)
         assert stored_actions - set(TRANSACTION_ACTIONS) == set(declared), fn.name
         assert all(s["Resource"] == "*" for s in stored["Statement"])
         assert fn.credentials["AWS_ACCESS_KEY_ID"] != local_stack.moto.admin.access_key_id
 
 
 def test_a_removed_grant_fails_with_access_denied(local_stack, patterns, sign_in, function_logs):
-    from local.provision import put_function_policy
+    from local.provision.identities import put_function_policy
 
     pattern = patterns[PATTERNS[0]]
     token = sign_in.id_token(pattern)

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from components.logic import openapi
 from components.logic.openapi import AuthSpec, RouteSpec
-from local.gateway import Gateway, policy_allows
-from local.lambda_runtime import InvokeResult, LambdaRuntime
+from local.apigateway import Gateway, policy_allows
+from local.lambda_ import InvokeResult, LambdaRuntime
 from local.model import CognitoPool, LocalApi, LocalFunction, UsagePlanKey
 
 REGION, ACCOUNT, API_ID, STAGE = "us-east-1", "123456789012", "a1b2c3d4e5", "prod"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from local.lambda_runtime import FunctionNotFound, LambdaRuntime, function_name_of
+from local.lambda_ import FunctionNotFound, LambdaRuntime, function_name_of
 from local.model import LocalFunction
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,6 +119,18 @@ def test_environment_is_isolated(runtime: LambdaRuntime, monkeypatch: pytest.Mon
     assert env["_HANDLER"] == "app.handler" and env["TZ"] == ":UTC"
     assert Path(env["LAMBDA_TASK_ROOT"]) == (FIXTURES / "echo").resolve()
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/echo"
+
+
+def test_execution_env_names_the_declared_runtime(runtime: LambdaRuntime) -> None:
+    # GIVEN one function declaring python3.14 and one declaring no managed runtime
+    runtime.start(dataclasses.replace(fn("echo"), runtime="python3.14"))
+    runtime.start(dataclasses.replace(fn("echo", folder="echo"), name="custom", arn=ARN.format("custom")))
+    # WHEN each reads AWS_EXECUTION_ENV
+    declared = runtime.invoke("echo", {"env": ["AWS_EXECUTION_ENV"]}).payload["env"]
+    custom = runtime.invoke("custom", {"env": ["AWS_EXECUTION_ENV"]}).payload["env"]
+    # THEN it names the declared runtime as Lambda does, and is unset without one
+    assert declared["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.14"
+    assert custom["AWS_EXECUTION_ENV"] is None
 
 
 def test_site_packages_not_importable_but_dependency_paths_are(runtime: LambdaRuntime, tmp_path: Path) -> None:

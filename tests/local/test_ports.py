@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from local.services import AUTO_PORTS, Ports, ServiceError
+from local.emulators.ports import AUTO_PORTS, Ports, ServiceError
 
 
 def test_auto_ports_are_distinct_and_below_the_ephemeral_range():

@@ -49,10 +49,10 @@ def test_unknown_stack_is_a_clear_error():
 
 def test_a_bad_setting_prints_the_clear_error_and_exits_non_zero(monkeypatch, capsys):
     from local import __main__ as cli
-    from local import engine
+    from local.engine import runner
 
-    original = engine.stack_config
-    monkeypatch.setattr(engine, "stack_config",
+    original = runner.stack_config
+    monkeypatch.setattr(runner, "stack_config",
                         lambda stack, root=PROJECT_ROOT: {**original(stack, root), "multitier:apiWaf": "sometimes"})
     assert cli.main(["preview", "--stack", "dev"]) == 2
     error = capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""A StaticSite served as its CloudFront distribution would: from the emulator's bucket.
+"""A site served as its CloudFront distribution would: from the emulator's bucket.
 
 Objects are read from moto's S3 with the provisioning identity (CloudFront's
 origin access); the distribution's default root object and custom error
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import threading
-from local._http import LoopbackServer, QuietHandler, serve
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlparse
 
-from local.provision import LocalSite
+from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
+from local.model import LocalSite
 
 
 def with_connect_origins(csp: str, origins: list[str]) -> str:
@@ -34,11 +34,9 @@ def with_connect_origins(csp: str, origins: list[str]) -> str:
 class SiteServer:
     """Serves one site on 127.0.0.1:<site.port> until ``stop()``."""
 
-    def __init__(self, site: LocalSite, s3: Any, connect_origins: list[str] = (),
-                 log: Callable[[str], None] | None = None):
+    def __init__(self, site: LocalSite, s3: Any, connect_origins: list[str] = ()):
         self.site = site
         self.s3 = s3
-        self.log = log
         self.headers = dict(site.headers)
         if "Content-Security-Policy" in self.headers:
             self.headers["Content-Security-Policy"] = with_connect_origins(self.headers["Content-Security-Policy"],
@@ -127,6 +125,5 @@ class SiteServer:
 
     def stop(self) -> None:
         if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
+            shut_down(self.httpd)
             self.httpd = None

@@ -29,3 +29,9 @@ def serve(server: ThreadingHTTPServer, name: str, poll_interval: float = 0.2) ->
                               daemon=True)
     thread.start()
     return thread
+
+
+def shut_down(server: ThreadingHTTPServer) -> None:
+    """Stop serving and close the socket."""
+    server.shutdown()
+    server.server_close()

@@ -1,6 +1,6 @@
 """Latency and throughput of ``GET /shows`` through local mode's API.
 
-    python -m local.bench [--stack dev] [--pattern mobile_backend] [--requests 400] [--clients 8]
+    .venv/bin/python -m bench.local_mode [--stack dev] [--pattern mobile_backend] [--requests 400] [--clients 8]
 
 Brings the stack up (fresh, in a temporary folder), then measures:
 * cold: the first request after the function's workers were stopped (a cold start each);
@@ -22,6 +22,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from local.apigateway import Gateway
 from local.up import LocalMode
 
 
@@ -38,7 +39,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local.bench")
+    parser = argparse.ArgumentParser(prog="python -m bench.local_mode")
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--pattern", default="mobile_backend")
     parser.add_argument("--requests", type=int, default=400)
@@ -59,8 +60,6 @@ def main(argv: list[str] | None = None) -> int:
         gateway = next(g for g in mode.gateways if g.api.name == api.name)
         lifted = dataclasses.replace(api, throttle_rate=1e9, throttle_burst=10**9, method_throttles={})
         gateway.stop()
-        from local.gateway import Gateway
-
         gateway = Gateway(lifted, mode.runtime.invoke, mode.local.pools, lambda *a: None)
         gateway.start()
         cognito = mode.cognito.client("cognito-idp")

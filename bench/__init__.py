@@ -1,0 +1,1 @@
+"""Benchmarks: measurements run by hand (``python -m bench.<name>``), never imported by the program."""

@@ -1,0 +1,47 @@
+"""API Gateway's stand-in: a REST API stage, served on localhost from the API's own OpenAPI document.
+
+One ``Gateway`` (``gateway.py``) per ``LocalApi``: a threaded HTTP server on
+``127.0.0.1:api.port`` (``server.py``) that answers under ``/{stage}/...`` exactly
+what the document declares:
+
+* ``routing.py``: by resource path (``{param}``, greedy ``{proxy+}``, literal
+  segments win over parameters) and method; anything undeclared → 403 "Missing
+  Authentication Token", a path outside the stage → 403 "Forbidden";
+* ``proxy.py``: ``aws_proxy`` integrations; the ``uri``'s ``${stageVariables.x}``
+  resolved with the stage's variables, the function invoked with a REST (v1) proxy
+  event and its proxy response mapped back (malformed or failed → 502, too slow →
+  504; the integration timeout is ``min(29 s, timeoutInMillis)``);
+* ``mock_integration.py``: ``mock`` integrations (CORS preflight):
+  ``responseParameters`` as headers, and the one template idiom the program uses
+  (echo ``Origin`` when it is one of several allowed origins), a small VTL subset;
+* ``authorizers/``: ``cognito.py`` (RS256 JWT checked against the pool's JWKS,
+  ``iss``, ``exp``, ``token_use`` with ``aud``/``client_id``, scopes),
+  ``lambda_authorizer.py`` (TOKEN and REQUEST: identity validation expression, IAM
+  policy evaluated against the method ARN, result cache for
+  ``authorizerResultTtlInSeconds`` keyed by the identity source, ``context`` passed
+  on) and ``iam.py`` (``awsSigv4``: only the *presence and format* of a SigV4
+  ``Authorization`` header are checked, never the signature);
+* ``api_keys.py``: ``x-api-key`` header, usage-plan rate/burst/daily quota;
+  ``throttling.py``: per-method token buckets (``method_throttles`` else the stage
+  default); ``validation.py``: required parameters, JSON body against
+  ``components.schemas`` with JSON Schema draft 4;
+* ``responses.py``: ``x-amazon-apigateway-gateway-responses`` (a specific type,
+  else DEFAULT_4XX / DEFAULT_5XX) give every gateway-generated error its headers
+  (CORS) and body template.
+
+Order of checks, as API Gateway: stage → route/method → throttling → authorizer →
+API key (and its usage plan) → request validation → integration.
+
+Not emulated: resource policies (``x-amazon-apigateway-policy``), VTL mapping
+templates beyond the preflight idiom, non-proxy Lambda/HTTP/AWS integrations,
+response caching, mutual TLS, WAF, binary media type conversion of responses
+beyond ``isBase64Encoded``. A Lambda ``timed_out`` result is answered 504 (in AWS
+a function timing out before the 29 s integration timeout surfaces as 502).
+
+Every request writes one JSON access-log line through ``log``.
+"""
+
+from local.apigateway.authorizers import policy_allows
+from local.apigateway.gateway import Gateway
+
+__all__ = ["Gateway", "policy_allows"]

@@ -1,0 +1,113 @@
+"""The Cognito user-pool authorizer: an RS256 JWT checked against the pool's JWKS.
+
+Checked as API Gateway checks it: signature, ``iss``, ``exp``; an id token's
+``aud`` (and no scopes required), or an access token's ``client_id`` and scopes.
+The claims reach the function as strings (lists as ``[a b]``, exp/iat as dates).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping, Sequence
+
+import jwt  # PyJWT, with cryptography
+
+from local.apigateway.request import Request
+from local.apigateway.responses import GatewayError
+from local.apigateway.values import as_list, stringify
+from local.model import CognitoPool
+
+JWKS_TTL_SECONDS = 3600.0
+
+
+def cognito_claims(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as a REST API passes them: strings, lists as ``[a b]``, exp/iat as dates."""
+    out = {}
+    for name, value in claims.items():
+        if name in ("exp", "iat") and isinstance(value, (int, float)):
+            out[name] = datetime.fromtimestamp(value, timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+        else:
+            out[name] = stringify(value)
+    return out
+
+
+class CognitoAuthorizer:
+    """Verifies tokens of the emulator's user pools, caching each pool's keys."""
+
+    def __init__(self, pools: Sequence[CognitoPool], log: Callable[[str], None]):
+        self.pools = list(pools)
+        self.log = log
+        self._jwks: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def authorize(self, req: Request, scheme: Mapping[str, Any], scopes: Sequence[str]) -> None:
+        token = req.header(str(scheme.get("name", "Authorization")))
+        if not token:
+            raise GatewayError("UNAUTHORIZED")
+        token = token.strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        arns = (scheme.get("x-amazon-apigateway-authorizer") or {}).get("providerARNs") or []
+        pools = [p for p in self.pools if p.arn in arns]
+        if not pools:
+            self.log(json.dumps({"requestId": req.request_id,
+                                 "warning": f"no local Cognito pool for providerARNs {arns}"}))
+            raise GatewayError("UNAUTHORIZED")
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise GatewayError("UNAUTHORIZED") from None
+        for pool in pools:
+            if unverified.get("iss") != pool.issuer:
+                continue
+            key = self._jwk(pool.jwks_url, header.get("kid"))
+            if key is None:
+                continue
+            try:
+                claims = jwt.decode(token, key, algorithms=["RS256"], issuer=pool.issuer,
+                                    options={"verify_aud": False, "require": ["exp", "iss"]})
+            except jwt.PyJWTError:
+                continue
+            use = claims.get("token_use")
+            clients = set(pool.client_ids)
+            if use == "id":
+                audience = set(as_list(claims.get("aud")))
+                if scopes or (clients and not audience & clients):
+                    continue
+            elif use == "access":
+                if clients and claims.get("client_id") not in clients:
+                    continue
+                if scopes and not set(str(claims.get("scope", "")).split()) & set(scopes):
+                    continue
+            else:
+                continue
+            req.authorizer = {"claims": cognito_claims(claims)}
+            return
+        raise GatewayError("UNAUTHORIZED")
+
+    def _jwk(self, url: str, kid: str | None) -> Any:
+        for refresh in (False, True):
+            with self._lock:
+                cached = self._jwks.get(url)
+            if refresh or cached is None or time.monotonic() - cached[0] > JWKS_TTL_SECONDS:
+                if refresh and cached is not None and time.monotonic() - cached[0] < 1.0:
+                    return None  # fetched a moment ago: an unknown kid is a forged token, not a rotation
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local URL
+                        document = json.load(response)
+                    keys = {k.get("kid"): jwt.PyJWK(k).key for k in document.get("keys", [])
+                            if k.get("kty") == "RSA"}
+                except Exception as exc:
+                    self.log(json.dumps({"warning": f"JWKS fetch from {url} failed: {exc!r}"}))
+                    return None
+                cached = (time.monotonic(), keys)
+                with self._lock:
+                    self._jwks[url] = cached
+            if kid in cached[1]:
+                return cached[1][kid]
+        return None

@@ -1,0 +1,8 @@
+"""The stand-ins for AWS's managed services, each bound to 127.0.0.1 and stopped with local mode.
+
+``moto_server``: DynamoDB, S3, Secrets Manager, IAM (enforced) and, in a second
+server, Cognito; ``postgres``: RDS/Aurora's PostgreSQL; ``redis_server``:
+ElastiCache; ``cognito_sign_in``: Cognito's SRP sign-in endpoint for the browser;
+``ports``, ``processes`` and ``loopback``: the ports, child processes and HTTP
+servers they all use.
+"""

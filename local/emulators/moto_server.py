@@ -1,0 +1,97 @@
+"""The AWS API stand-in: ``python -m moto.server`` on 127.0.0.1, as a child process.
+
+Two moto servers run side by side:
+
+* the *main* emulator (DynamoDB, S3, Secrets Manager, IAM, ...) with moto's IAM
+  enforcement switched on once the admin identity exists, so each function's
+  worker, signing with its own identity's keys, gets AccessDenied for anything its
+  role does not grant;
+* a *Cognito* emulator without enforcement. moto lists InitiateAuth among its
+  public (unsigned) operations but not RespondToAuthChallenge, so with
+  enforcement on the browser's SRP sign-in fails at its second step (moto answers
+  500). The functions never call Cognito, so nothing is lost by keeping it apart.
+
+Every emulator binds to 127.0.0.1 only and is a child process (or, for the embedded
+Redis fallback, a thread) that ``stop()`` ends; nothing outlives local mode.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local.emulators.processes import stop_process, wait_for_port
+from local.model import DEFAULT_REGION
+
+ADMIN_USER = "multitier-local-admin"
+
+
+@dataclass(frozen=True)
+class Keys:
+    access_key_id: str
+    secret_access_key: str
+
+
+class MotoServer:
+    """``python -m moto.server`` on 127.0.0.1:<port> as a child process."""
+
+    def __init__(self, port: int, name: str, log_path: Path, region: str = DEFAULT_REGION):
+        self.port = port
+        self.name = name
+        self.region = region
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.admin: Keys = Keys("testing", "testing")  # before enforcement any key works
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        # Enforcement starts off ("inf"): the admin identity is created unsigned, then
+        # set_enforcement(True) turns it on through moto's /moto-api/reset-auth.
+        env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "inf", "MOTO_PORT": str(self.port),
+               "AWS_DEFAULT_REGION": self.region}
+        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
+        log.close()
+        wait_for_port(self.port, 30, self.process, f"moto ({self.name})")
+
+    def client(self, service: str, keys: Keys | None = None) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        keys = keys or self.admin
+        return boto3.session.Session().client(
+            service, endpoint_url=self.url, region_name=self.region, aws_access_key_id=keys.access_key_id,
+            aws_secret_access_key=keys.secret_access_key,
+            config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=30))
+
+    def bootstrap_admin(self) -> Keys:
+        """Create the provisioning identity (all actions) while enforcement is still off."""
+        iam = self.client("iam")
+        iam.create_user(UserName=ADMIN_USER)
+        iam.put_user_policy(UserName=ADMIN_USER, PolicyName="everything", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
+        self.admin = Keys(key["AccessKeyId"], key["SecretAccessKey"])
+        return self.admin
+
+    def set_enforcement(self, on: bool) -> None:
+        request = urllib.request.Request(f"{self.url}/moto-api/reset-auth", data=b"0" if on else b"inf",
+                                         method="POST", headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.process = None

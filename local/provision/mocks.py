@@ -1,0 +1,312 @@
+"""Create-on-register: the offline engine's mocks, making the program's resources real local things.
+
+``LocalMocks`` is the offline engine's ``Mocks`` with one difference: for the
+resource types below it creates the resource in a local emulator from the
+registered inputs and hands the program the emulator's real names, ids, ARNs and
+endpoints (every other type falls back to the engine's fabricated outputs). So
+the function environments, the stage variables, a site's runtime config and
+every ARN in a role policy name things that exist on this machine.
+
+=============================================  ============================================================
+type                                           local thing (outputs handed back)
+=============================================  ============================================================
+aws:dynamodb/table:Table                       moto table: key schema, attributes, GSIs, TTL, stream
+aws:s3/bucket:Bucket                           moto bucket (name as registered)
+aws:s3/bucketObjectv2:BucketObjectv2           moto object from ``source`` (FileAsset) or ``content``
+aws:rds/cluster:Cluster                        database + login role in the local PostgreSQL; the master
+                                               secret ``{"username","password",...}`` in moto's Secrets
+                                               Manager (``masterUserSecrets[0].secretArn``); endpoint
+                                               127.0.0.1 and the local port
+aws:rds/clusterInstance | proxy                endpoint 127.0.0.1 and the local port
+aws:elasticache/serverlessCache | replGroup    endpoint = the local Redis-protocol server
+aws:cognito/userPool | userPoolClient | group  moto Cognito (the second, unenforced moto server)
+aws:apigateway/restApi                         a free port for the API's local gateway
+aws:apigateway/stage                           ``invokeUrl`` = http://127.0.0.1:<port>/<stage>
+aws:cloudfront/distribution                    a free port for the site server; domainName 127.0.0.1:<port>
+=============================================  ============================================================
+
+One rewrite of content: in an uploaded JSON object (content type
+``application/json`` or ``*+json``), every string that is exactly Cognito's
+regional sign-in endpoint (``https://cognito-idp.<region>.amazonaws.com/``)
+becomes the local sign-in endpoint (``emulators/cognito_sign_in.py``), because a
+browser signs in there; nothing else in any object changes. (The issuer and JWKS
+URLs under that host are left alone: tokens keep Cognito's issuer.)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from pulumi.runtime import mocks as pulumi_mocks
+
+from local.emulators.moto_server import MotoServer
+from local.emulators.ports import Ports
+from local.emulators.postgres import Postgres
+from local.emulators.redis_server import Redis
+from local.engine import Ctx, Mocks
+from local.model import DEFAULT_REGION
+
+_COGNITO_SIGN_IN = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/?$")
+
+
+@dataclass
+class Emulators:
+    """What the provisioner talks to."""
+
+    moto: MotoServer
+    cognito: MotoServer
+    postgres: Postgres | None
+    redis: Redis | None
+    ports: Ports
+    sign_in_url: str  # where the browser signs in (the SRP front)
+    region: str = DEFAULT_REGION
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def with_local_sign_in(body: bytes, sign_in_url: str) -> bytes:
+    """A JSON document with Cognito's regional sign-in endpoint replaced by ``sign_in_url`` (else unchanged)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    found = False
+
+    def walk(node: Any) -> Any:
+        nonlocal found
+        if isinstance(node, dict):
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        if isinstance(node, str) and _COGNITO_SIGN_IN.match(node):
+            found = True
+            return sign_in_url + "/"
+        return node
+
+    rewritten = walk(document)
+    return json.dumps(rewritten).encode() if found else body
+
+
+class LocalMocks(Mocks):
+    """The engine's mocks, creating the resources it knows in the local emulators."""
+
+    def __init__(self, emulators: Emulators):
+        super().__init__(region=emulators.region)
+        self.emulators = emulators
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self.api_ports: dict[str, int] = {}          # rest api id → port
+        self.site_ports: dict[str, int] = {}         # distribution name → port
+        self.uploads: set[tuple[str, str]] = set()   # (bucket, key) the program uploaded
+        self.created: list[tuple[str, str]] = []     # (type, physical name) made for real
+        self.handlers: dict[str, Callable[[Ctx, dict], dict]] = {
+            "aws:dynamodb/table:Table": self._table,
+            "aws:s3/bucket:Bucket": self._bucket,
+            "aws:s3/bucketObjectv2:BucketObjectv2": self._object,
+            "aws:rds/cluster:Cluster": self._rds_cluster,
+            "aws:rds/clusterInstance:ClusterInstance": self._rds_endpoint,
+            "aws:rds/proxy:Proxy": self._rds_endpoint,
+            "aws:elasticache/serverlessCache:ServerlessCache": self._serverless_cache,
+            "aws:elasticache/replicationGroup:ReplicationGroup": self._replication_group,
+            "aws:cognito/userPool:UserPool": self._user_pool,
+            "aws:cognito/userPoolClient:UserPoolClient": self._user_pool_client,
+            "aws:cognito/userGroup:UserGroup": self._user_group,
+            "aws:apigateway/restApi:RestApi": self._rest_api,
+            "aws:apigateway/stage:Stage": self._stage,
+            "aws:cloudfront/distribution:Distribution": self._distribution,
+        }
+
+    # -- plumbing -------------------------------------------------------------------
+    def client(self, service: str) -> Any:
+        with self._lock:  # boto3 client creation is not thread-safe; registrations run in threads
+            if service not in self._clients:
+                server = self.emulators.cognito if service == "cognito-idp" else self.emulators.moto
+                self._clients[service] = server.client(service)
+            return self._clients[service]
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        resource_id, outputs = super().new_resource(args)
+        handler = self.handlers.get(args.typ)
+        if handler is None:
+            return resource_id, outputs
+        ctx = Ctx(args.typ, args.name, dict(args.inputs), self.region)
+        real = handler(ctx, {**outputs, "id": resource_id})
+        outputs.update(real)
+        resource_id = real.pop("id", None) or resource_id
+        return resource_id, outputs
+
+    # -- data tier --------------------------------------------------------------------
+    def _table(self, c: Ctx, outputs: dict) -> dict:
+        i = c.inputs
+        name = outputs["name"]
+        keys = [{"AttributeName": i["hashKey"], "KeyType": "HASH"}]
+        if i.get("rangeKey"):
+            keys.append({"AttributeName": i["rangeKey"], "KeyType": "RANGE"})
+        params: dict[str, Any] = {
+            "TableName": name, "KeySchema": keys, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": a["name"], "AttributeType": a["type"]}
+                                     for a in i.get("attributes") or []]}
+        indexes = []
+        for index in i.get("globalSecondaryIndexes") or []:
+            schema = [{"AttributeName": index["hashKey"], "KeyType": "HASH"}]
+            if index.get("rangeKey"):
+                schema.append({"AttributeName": index["rangeKey"], "KeyType": "RANGE"})
+            projection: dict[str, Any] = {"ProjectionType": index.get("projectionType") or "ALL"}
+            if index.get("nonKeyAttributes"):
+                projection["NonKeyAttributes"] = list(index["nonKeyAttributes"])
+            indexes.append({"IndexName": index["name"], "KeySchema": schema, "Projection": projection})
+        if indexes:
+            params["GlobalSecondaryIndexes"] = indexes
+        if i.get("streamEnabled"):
+            params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": i.get("streamViewType")}
+        ddb = self.client("dynamodb")
+        table = ddb.create_table(**params)["TableDescription"]
+        ttl = i.get("ttl") or {}
+        if ttl.get("enabled") and ttl.get("attributeName"):
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+                "Enabled": True, "AttributeName": ttl["attributeName"]})
+        self.created.append((c.type, name))
+        out = {"name": name, "id": name, "arn": table["TableArn"]}
+        if table.get("LatestStreamArn"):
+            out.update(streamArn=table["LatestStreamArn"], streamLabel=table.get("LatestStreamLabel"))
+        return out
+
+    def _bucket(self, c: Ctx, outputs: dict) -> dict:
+        name = outputs["bucket"]
+        self.client("s3").create_bucket(Bucket=name)
+        self.created.append((c.type, name))
+        return {"id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}"}
+
+    def _object(self, c: Ctx, outputs: dict) -> dict:
+        i = c.inputs
+        bucket, key = i["bucket"], i["key"]
+        if i.get("source") is not None:
+            body = Path(i["source"].path).read_bytes()
+        elif i.get("content") is not None:
+            body = str(i["content"]).encode()
+        else:
+            raise ValueError(f"object {c.name}: local mode supports objects with a source file or content")
+        if _is_json(i.get("contentType")):
+            body = with_local_sign_in(body, self.emulators.sign_in_url)
+        params = {"Bucket": bucket, "Key": key, "Body": body}
+        if i.get("contentType"):
+            params["ContentType"] = i["contentType"]
+        if i.get("cacheControl"):
+            params["CacheControl"] = i["cacheControl"]
+        response = self.client("s3").put_object(**params)
+        with self._lock:
+            self.uploads.add((bucket, key))
+        return {"etag": response["ETag"].strip('"'), "versionId": response.get("VersionId") or ""}
+
+    def _rds_cluster(self, c: Ctx, outputs: dict) -> dict:
+        postgres = self.emulators.postgres
+        if postgres is None or postgres.info is None:
+            raise RuntimeError("the program declares a database but no PostgreSQL is running")
+        i = c.inputs
+        ident = outputs["clusterIdentifier"]
+        dbname = i.get("databaseName") or "postgres"
+        user = i.get("masterUsername") or "postgres"
+        password = secrets.token_urlsafe(18)
+        postgres.ensure_database(dbname, user, password)
+        info = postgres.info
+        secret = self.client("secretsmanager").create_secret(
+            Name=f"rds!cluster-{ident}", Description=f"Master credentials of {ident} (local PostgreSQL)",
+            SecretString=json.dumps({"username": user, "password": password, "engine": "postgres",
+                                     "host": info.host, "port": info.port, "dbname": dbname}))
+        self.created.append((c.type, f"{dbname} on {info.host}:{info.port}"))
+        return {"endpoint": info.host, "readerEndpoint": info.host, "port": info.port,
+                "masterUserSecrets": [{"secretArn": secret["ARN"], "secretStatus": "active", "kmsKeyId": ""}]}
+
+    def _rds_endpoint(self, c: Ctx, outputs: dict) -> dict:
+        info = self.emulators.postgres.info if self.emulators.postgres else None
+        return {"endpoint": info.host, "port": info.port} if info else {}
+
+    def _serverless_cache(self, c: Ctx, outputs: dict) -> dict:
+        port = self._redis_port()
+        return {"endpoints": [{"address": "127.0.0.1", "port": port}],
+                "readerEndpoints": [{"address": "127.0.0.1", "port": port}]}
+
+    def _replication_group(self, c: Ctx, outputs: dict) -> dict:
+        port = self._redis_port()
+        return {"primaryEndpointAddress": "127.0.0.1", "readerEndpointAddress": "127.0.0.1", "port": port}
+
+    def _redis_port(self) -> int:
+        if self.emulators.redis is None:
+            raise RuntimeError("the program declares a cache but no Redis-protocol server is running")
+        return self.emulators.redis.port
+
+    # -- identity -----------------------------------------------------------------------
+    def _user_pool(self, c: Ctx, outputs: dict) -> dict:
+        i = c.inputs
+        policy = i.get("passwordPolicy") or {}
+        params: dict[str, Any] = {"PoolName": i.get("name") or c.name}
+        if policy:
+            params["Policies"] = {"PasswordPolicy": {
+                "MinimumLength": int(policy.get("minimumLength", 8)),
+                "RequireUppercase": bool(policy.get("requireUppercase")),
+                "RequireLowercase": bool(policy.get("requireLowercase")),
+                "RequireNumbers": bool(policy.get("requireNumbers")),
+                "RequireSymbols": bool(policy.get("requireSymbols"))}}
+        for key, param in (("usernameAttributes", "UsernameAttributes"),
+                           ("autoVerifiedAttributes", "AutoVerifiedAttributes")):
+            if i.get(key):
+                params[param] = list(i[key])
+        if i.get("mfaConfiguration"):
+            params["MfaConfiguration"] = i["mfaConfiguration"]
+        pool = self.client("cognito-idp").create_user_pool(**params)["UserPool"]
+        self.created.append((c.type, pool["Id"]))
+        return {"id": pool["Id"], "arn": pool["Arn"], "name": pool["Name"],
+                "endpoint": f"cognito-idp.{self.region}.amazonaws.com/{pool['Id']}"}
+
+    def _user_pool_client(self, c: Ctx, outputs: dict) -> dict:
+        i = c.inputs
+        params: dict[str, Any] = {"UserPoolId": i["userPoolId"], "ClientName": i.get("name") or c.name,
+                                  "GenerateSecret": bool(i.get("generateSecret"))}
+        if i.get("explicitAuthFlows"):
+            params["ExplicitAuthFlows"] = list(i["explicitAuthFlows"])
+        units = i.get("tokenValidityUnits") or {}
+        for key, param, unit in (("accessTokenValidity", "AccessTokenValidity", "accessToken"),
+                                 ("idTokenValidity", "IdTokenValidity", "idToken"),
+                                 ("refreshTokenValidity", "RefreshTokenValidity", "refreshToken")):
+            if i.get(key):
+                params[param] = int(i[key])
+                if units.get(unit):
+                    params.setdefault("TokenValidityUnits", {})[unit[0].upper() + unit[1:]] = units[unit]
+        client = self.client("cognito-idp").create_user_pool_client(**params)["UserPoolClient"]
+        return {"id": client["ClientId"], "clientSecret": client.get("ClientSecret", "")}
+
+    def _user_group(self, c: Ctx, outputs: dict) -> dict:
+        i = c.inputs
+        self.client("cognito-idp").create_group(UserPoolId=i["userPoolId"], GroupName=i["name"],
+                                                Description=i.get("description") or "")
+        return {"id": f"{i['userPoolId']}/{i['name']}"}
+
+    # -- logic and presentation tiers -------------------------------------------------------
+    def _rest_api(self, c: Ctx, outputs: dict) -> dict:
+        api_id = outputs["id"]
+        with self._lock:
+            if api_id not in self.api_ports:
+                self.api_ports[api_id] = self.emulators.ports.take(f"REST API {c.name}")
+        return {}
+
+    def _stage(self, c: Ctx, outputs: dict) -> dict:
+        port = self.api_ports.get(c.inputs["restApi"])
+        if port is None:
+            return {}
+        return {"invokeUrl": f"http://127.0.0.1:{port}/{c.inputs['stageName']}"}
+
+    def _distribution(self, c: Ctx, outputs: dict) -> dict:
+        with self._lock:
+            if c.name not in self.site_ports:
+                self.site_ports[c.name] = self.emulators.ports.take(f"site {c.name}")
+            port = self.site_ports[c.name]
+        return {"domainName": f"127.0.0.1:{port}"}

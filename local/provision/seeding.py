@@ -1,0 +1,87 @@
+"""Seed data the services declare, put into what the program registered.
+
+* Users: every ``LOCAL_USERS`` entry of the contracts is signed up in every user
+  pool with a generated password (kept in ``users.json`` across runs, and given to
+  the SRP sign-in front); a user joins only the groups that pool registered.
+* Items: a contract variable with a ``seed`` (``"module:function"``) names a table
+  in the function's environment; when that table is empty, the function is called
+  from the unpacked archive of a function that carries the module, and its items
+  are written.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from boto3.dynamodb.types import TypeSerializer
+
+from local.model import CognitoPool, LocalFunction
+from local.provision.contract import Contract, load_module
+from local.state import put_items
+
+
+def users_of(contracts: Iterable[Contract]) -> list[dict[str, Any]]:
+    """Every contract's local users, once each (by email), in declaration order."""
+    users: dict[str, dict[str, Any]] = {}
+    for contract in contracts:
+        for user in contract.users:
+            users.setdefault(user["email"], {"email": user["email"], "groups": list(user.get("groups") or ())})
+    return list(users.values())
+
+
+def seed_users(cognito: Any, pools: Sequence[CognitoPool], users: Sequence[Mapping[str, Any]],
+               passwords_file: Path, set_password: Callable[[str, str, str], None]) -> list[dict[str, Any]]:
+    """Sign ``users`` up in every pool with permanent passwords; returns them with their passwords."""
+    passwords = json.loads(passwords_file.read_text()) if passwords_file.is_file() else {}
+    signed_up = []
+    for user in users:
+        email, groups = user["email"], list(user["groups"])
+        password = passwords.setdefault(email, "Local-" + secrets.token_urlsafe(9) + "9!")
+        for pool in pools:
+            cognito.admin_create_user(UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS",
+                                      UserAttributes=[{"Name": "email", "Value": email},
+                                                      {"Name": "email_verified", "Value": "true"}])
+            cognito.admin_set_user_password(UserPoolId=pool.pool_id, Username=email, Password=password,
+                                            Permanent=True)
+            set_password(pool.pool_id, email, password)
+            for group in groups:
+                if group in pool.groups:
+                    cognito.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=email, GroupName=group)
+        signed_up.append({"email": email, "password": password, "groups": groups})
+    passwords_file.write_text(json.dumps(passwords, indent=1))
+    passwords_file.chmod(0o600)
+    return signed_up
+
+
+def seed_tables(ddb: Any, functions: Sequence[LocalFunction], contracts: Mapping[str, Contract],
+                tables: Iterable[str]) -> list[str]:
+    """Fill each empty table a seeded variable names; returns the tables written."""
+    tables = set(tables)
+    considered: set[str] = set()
+    written = []
+    for fn in functions:
+        contract = contracts.get(fn.name)
+        for var in (contract.variables.values() if contract else ()):
+            table = fn.environment.get(var.name)
+            if not var.seed or not table or table in considered:
+                continue
+            module, _, function = var.seed.partition(":")
+            source = Path(fn.code_dir) / (module.replace(".", "/") + ".py")
+            if not source.is_file():
+                continue  # another function's archive carries the seed
+            considered.add(table)
+            if table not in tables:
+                raise ValueError(f"{var.name}={table!r} of function {fn.name} has a seed ({var.seed}), "
+                                 f"but local mode created no DynamoDB table of that name")
+            if ddb.scan(TableName=table, Limit=1, Select="COUNT")["Count"]:
+                continue
+            seed = getattr(load_module(source), function, None)
+            if not callable(seed):
+                raise ValueError(f"seed {var.seed} of {var.name}: {source.name} defines no function {function!r}")
+            serialize = TypeSerializer().serialize
+            put_items(ddb, table, [{k: serialize(v) for k, v in item.items()} for item in seed()])
+            written.append(table)
+    return written

@@ -1,0 +1,89 @@
+"""From the recording to what local mode runs: functions, APIs, user pools, sites and invocations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from local.engine import Recording
+from local.model import CognitoPool, LocalApi, LocalFunction, LocalSite
+from local.provision.apis import pattern_of, read_apis
+from local.provision.code import local_dependencies, unpack_code
+from local.provision.contract import Contract, load_contract
+from local.provision.environment import Facts, local_environment
+from local.provision.identities import role_policy
+from local.provision.mocks import LocalMocks
+from local.provision.sites import read_sites
+
+
+@dataclass
+class LocalStack:
+    """Everything local mode runs for one stack, read from the recording."""
+
+    stack: str
+    functions: list[LocalFunction]
+    apis: list[LocalApi]
+    pools: list[CognitoPool]
+    sites: list[LocalSite]
+    invocations: list[tuple[str, dict]]           # (function name, event) of aws:lambda/invocation
+    policies: dict[str, dict]                      # function name → widened policy
+    contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
+    outputs: dict[str, Any] = field(default_factory=dict)
+    api_patterns: dict[str, str] = field(default_factory=dict)  # api name → pattern tag
+
+
+def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
+          log: Callable[[str], None] = print) -> LocalStack:
+    """Read what local mode runs from the registrations (unpacking code and installing layers)."""
+    emulators = mocks.emulators
+    of = recording.of_type
+    facts = Facts(endpoint_url=emulators.moto.url, cognito_url=emulators.cognito.url,
+                  postgres_port=emulators.postgres.info.port if emulators.postgres and emulators.postgres.info
+                  else None,
+                  redis_port=emulators.redis.port if emulators.redis else None)
+
+    # Layers: ARN → local install of the same pins.
+    layer_paths: dict[str, Path] = {}
+    for layer in of("aws:lambda/layerVersion:LayerVersion"):
+        code = layer.inputs.get("code")
+        if code is not None and Path(getattr(code, "path", "")).suffix == ".zip":
+            layer_paths[layer.outputs["arn"]] = local_dependencies(Path(code.path), log)
+
+    functions: list[LocalFunction] = []
+    policies: dict[str, dict] = {}
+    contracts: dict[str, Contract] = {}
+    for fn in of("aws:lambda/function:Function"):
+        name = fn.outputs["name"]
+        policies[name] = role_policy(recording, fn)
+        code_dir = unpack_code(fn.inputs["code"], state_dir / "functions" / name)
+        contract = load_contract(code_dir)
+        if contract is not None:
+            contracts[name] = contract
+        env = dict((fn.inputs.get("environment") or {}).get("variables") or {})
+        functions.append(LocalFunction(
+            name=name, code_dir=code_dir, handler=fn.inputs.get("handler") or "app.handler",
+            environment=local_environment(env, contract, facts),
+            timeout_seconds=int(fn.inputs.get("timeout") or 3), memory_mb=int(fn.inputs.get("memorySize") or 128),
+            dependency_paths=tuple(layer_paths[arn] for arn in fn.inputs.get("layers") or [] if arn in layer_paths),
+            arn=fn.outputs["arn"], runtime=fn.inputs.get("runtime") or ""))
+
+    pools = []
+    for pool in of("aws:cognito/userPool:UserPool"):
+        pools.append(CognitoPool(
+            pool_id=pool.id, arn=pool.outputs["arn"],
+            issuer=f"https://cognito-idp.{emulators.region}.amazonaws.com/{pool.id}",
+            jwks_url=f"{emulators.cognito.url}/{pool.id}/.well-known/jwks.json",
+            client_ids=tuple(c.id for c in of("aws:cognito/userPoolClient:UserPoolClient")
+                             if c.inputs.get("userPoolId") == pool.id),
+            groups=tuple(g.inputs["name"] for g in of("aws:cognito/userGroup:UserGroup")
+                         if g.inputs.get("userPoolId") == pool.id)))
+
+    invocations = [(invocation.inputs["functionName"], json.loads(invocation.inputs.get("input") or "{}"))
+                   for invocation in of("aws:lambda/invocation:Invocation")]
+    apis = read_apis(recording, mocks.api_ports, mocks.region)
+    return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools,
+                      sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
+                      contracts=contracts, outputs=recording.outputs,
+                      api_patterns={a.name: pattern_of(recording, a.name) for a in apis})
