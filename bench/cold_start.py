@@ -4,29 +4,31 @@
 
 Each function's archive is laid out as Lambda unpacks it (the files ``code_files`` bundles:
 the service folder plus ``shared/``). Every probe is a fresh interpreter whose path is that
-folder, then the layer's packages and the SDK (this virtualenv's site-packages, which holds
-the same pinned versions), with the environment the Function component sets plus what
-Lambda sets, so tracing is on as deployed. Probes run interleaved, round after round, so
-load on the machine hits the baseline and the handlers alike; the first round only warms
-the .pyc caches and is dropped.
+folder, then the layer's distributions, then the runtime's SDK (this interpreter's copies
+of the same pinned distributions, linked into two folders, so nothing else is importable),
+with the environment the Function component sets plus what Lambda sets, so tracing is on
+as deployed. Probes run interleaved, round after round, so load on the machine hits the
+baseline and the handlers alike; the first round only warms the .pyc caches and is dropped.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 from pathlib import Path
 
-from components.logic.bundle import FUNCTIONS_DIR, code_files
+from components.logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, build_layer, code_files, layer_distributions
+from components.logic.function import RUNTIME
 
 HANDLER = "app.handler"
+ARCHITECTURE = "arm64"
 BASELINE = "boto3"
 GOAL_RATIO = 1.5
 PROBE = ("import sys, time; sys.path[:0] = sys.argv[2:]; t = time.perf_counter(); "
@@ -63,6 +65,26 @@ def unpack(service: str, into: Path) -> tuple[Path, int, int]:
     return root, len(files), sum(p.stat().st_size for p in files.values())
 
 
+def link_distributions(pins: dict[str, str | None], into: Path) -> None:
+    """Symlink each installed distribution's top-level files into ``into``; a pinned version must match."""
+    into.mkdir(parents=True, exist_ok=True)
+    for name, version in pins.items():
+        dist = importlib.metadata.distribution(name)
+        if version is not None and dist.version != version:
+            raise RuntimeError(f"{name} {dist.version} is installed but the layer holds {version}: run make install")
+        for top in {file.parts[0] for file in dist.files or ()} - {"..", "__pycache__"}:
+            if not (into / top).exists():
+                (into / top).symlink_to(dist.locate_file(top))
+
+
+def lambda_path(into: Path) -> list[str]:
+    """Folders standing for the layer (``/opt/python``) and the runtime's SDK, in Lambda's order."""
+    layer = build_layer(FUNCTIONS_DIR / "requirements.txt", ARCHITECTURE, RUNTIME.removeprefix("python"))
+    link_distributions(layer_distributions(layer.zip_path), into / "opt-python")
+    link_distributions(dict.fromkeys(RUNTIME_SDK), into / "runtime")
+    return [str(into / "opt-python"), str(into / "runtime")]
+
+
 def probe(module: str, path: list[str], env: dict[str, str]) -> float:
     out = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, module, *path], env=env,
                          capture_output=True, text=True)
@@ -72,12 +94,12 @@ def probe(module: str, path: list[str], env: dict[str, str]) -> float:
 
 
 def measure(runs: int) -> dict:
-    packages = sysconfig.get_paths()["purelib"]
     with tempfile.TemporaryDirectory(prefix="cold-start-") as tmp:
-        targets = {BASELINE: (BASELINE, [packages], lambda_environment(BASELINE, Path(tmp)), 0, 0)}
+        packages = lambda_path(Path(tmp))
+        targets = {BASELINE: (BASELINE, packages, lambda_environment(BASELINE, Path(tmp)), 0, 0)}
         for service in services():
-            root, files, size = unpack(service, Path(tmp))
-            targets[service] = ("app", [str(root), packages], lambda_environment(service, root), files, size)
+            root, files, size = unpack(service, Path(tmp) / "task")
+            targets[service] = ("app", [str(root), *packages], lambda_environment(service, root), files, size)
         times: dict[str, list[float]] = {name: [] for name in targets}
         for round_ in range(runs + 1):
             for name, (module, path, env, _, _) in targets.items():
