@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from components.logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, build_layer, code_files, layer_distributions
 from components.logic.function import RUNTIME
@@ -47,7 +48,7 @@ def lambda_environment(service: str, task_root: Path) -> dict[str, str]:
         "LAMBDA_TASK_ROOT": str(task_root), "_HANDLER": HANDLER,
         "AWS_LAMBDA_FUNCTION_NAME": f"bench-{service}", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512", "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.14", "AWS_LAMBDA_LOG_FORMAT": "JSON",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{RUNTIME}", "AWS_LAMBDA_LOG_FORMAT": "JSON",
         "AWS_LAMBDA_LOG_LEVEL": "INFO", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000", "_AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1",
         "_AWS_XRAY_DAEMON_PORT": "2000", "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
@@ -85,25 +86,34 @@ def lambda_path(into: Path) -> list[str]:
     return [str(into / "opt-python"), str(into / "runtime")]
 
 
-def probe(module: str, path: list[str], env: dict[str, str]) -> float:
-    out = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, module, *path], env=env,
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"importing {module} from {path[0]} failed:\n{out.stderr.strip()[-1500:]}")
-    return float(out.stdout)
+class Target(NamedTuple):
+    """One import to time: the module, the path before it, the environment, and the archive's size."""
+
+    module: str
+    path: list[str]
+    env: dict[str, str]
+    files: int = 0
+    bytes: int = 0
+
+    def probe(self) -> float:
+        out = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, self.module, *self.path], env=self.env,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"importing {self.module} from {self.path[0]} failed:\n{out.stderr.strip()[-1500:]}")
+        return float(out.stdout)
 
 
 def measure(runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="cold-start-") as tmp:
         packages = lambda_path(Path(tmp))
-        targets = {BASELINE: (BASELINE, packages, lambda_environment(BASELINE, Path(tmp)), 0, 0)}
+        targets = {BASELINE: Target(BASELINE, packages, lambda_environment(BASELINE, Path(tmp)))}
         for service in services():
             root, files, size = unpack(service, Path(tmp) / "task")
-            targets[service] = ("app", [str(root), *packages], lambda_environment(service, root), files, size)
+            targets[service] = Target("app", [str(root), *packages], lambda_environment(service, root), files, size)
         times: dict[str, list[float]] = {name: [] for name in targets}
         for round_ in range(runs + 1):
-            for name, (module, path, env, _, _) in targets.items():
-                elapsed = probe(module, path, env)
+            for name, target in targets.items():
+                elapsed = target.probe()
                 if round_:  # round 0 compiles the .pyc files
                     times[name].append(elapsed)
     base, base_min = statistics.median(times[BASELINE]), min(times[BASELINE])
@@ -111,7 +121,7 @@ def measure(runs: int) -> dict:
         "machine": machine(), "runs": runs, "goal_ratio": GOAL_RATIO,
         "results": {name: {"median_ms": round(statistics.median(t), 1), "min_ms": round(min(t), 1),
                            "ratio": round(statistics.median(t) / base, 2), "min_ratio": round(min(t) / base_min, 2),
-                           "files": targets[name][3], "bytes": targets[name][4]}
+                           "files": targets[name].files, "bytes": targets[name].bytes}
                     for name, t in times.items()},
     }
 
