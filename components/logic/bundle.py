@@ -4,14 +4,32 @@ The code archive of a service is built from individual ``FileAsset``s (its folde
 plus the shared package), so caches and ``__pycache__`` never enter it and the
 same sources always give the same archive. Third-party dependencies go into one
 Lambda layer built with pip for Lambda's platform, cached by the requirements'
-hash, the platform and the Python version, and zipped reproducibly.
+hash, the platform, the Python version and this recipe, and zipped reproducibly.
+
+The layer leaves the AWS SDK to the runtime. Lambda's Python runtime ships boto3 and
+botocore (with s3transfer, jmespath, python-dateutil, six and urllib3) as one release
+AWS tested together and keeps patched. aws-xray-sdk pulls botocore into the layer, and
+a layer with botocore but not boto3 runs the runtime's boto3 on another botocore, a
+pair nobody tested; carrying both instead would add 23 MB unzipped (17 MB zipped,
+more than the rest of the layer) for APIs every runtime's SDK has (DynamoDB, S3,
+Secrets Manager, SigV4 signing). So the SDK's distributions are removed after pip installs, and
+a requirements file that names one of them is refused: carrying the SDK would be a
+change of this rule (both, pinned together), not a line in requirements.txt. Tests
+and local mode run the functions on the pair pinned in the project's requirements.
+
+What Lambda never loads is left out too: caches, scripts, tests, type stubs, C
+sources and the installer's bookkeeping in ``*.dist-info`` (``METADATA``, which
+local mode reads for the pins, entry points and licenses stay).
 """
 
 from __future__ import annotations
 
 import ast
+import csv
+import email.parser
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +49,12 @@ _SKIP_DIRS = {"__pycache__", ".pytest_cache", "tests", ".mypy_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
 # Every timestamp inside the layer zip, so equal contents give an equal hash.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-_LAYER_DROP_DIRS = {"__pycache__", "bin"}
+# The runtime's AWS SDK: boto3, botocore and what they depend on (canonical names).
+RUNTIME_SDK = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"})
+_LAYER_DROP_DIRS = {"__pycache__", "bin", "tests"}
+_LAYER_DROP_SUFFIXES = {".pyc", ".pyi", ".c", ".h"}
+_LAYER_DROP_FILES = {"py.typed"}
+_DIST_INFO_DROP = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "WHEEL", "zip-safe"}
 
 
 class BundleError(ValueError):
@@ -109,8 +132,31 @@ PIP_PLATFORMS = {
 
 def layer_key(requirements: Path, architecture: str, python_version: str) -> str:
     digest = hashlib.sha256(requirements.read_bytes())
-    digest.update(f"|{architecture}|{python_version}".encode())
+    digest.update(f"|{architecture}|{python_version}|".encode())
+    digest.update(Path(__file__).read_bytes())  # the recipe: a changed build rule rebuilds
     return digest.hexdigest()[:24]
+
+
+def canonical_name(name: str) -> str:
+    """A distribution's name as pip compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def layer_distributions(zip_path: Path) -> dict[str, str]:
+    """Canonical name → version of every distribution in a built layer, read from its ``METADATA``."""
+    parser = email.parser.HeaderParser()
+    with zipfile.ZipFile(zip_path) as archive:
+        metadata = [parser.parsestr(archive.read(name).decode("utf-8", "replace"))
+                    for name in archive.namelist() if re.fullmatch(r"python/[^/]+\.dist-info/METADATA", name)]
+    return {canonical_name(meta["Name"]): meta["Version"] for meta in metadata}
+
+
+def _check_no_sdk(requirements: Path) -> None:
+    requested = {canonical_name(match.group(1)) for line in requirements.read_text().splitlines()
+                 if (match := re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line.split("#", 1)[0]))}
+    if named := sorted(requested & RUNTIME_SDK):
+        raise BundleError(f"{requirements} names {', '.join(named)}: the layer leaves the AWS SDK "
+                          f"({', '.join(sorted(RUNTIME_SDK))}) to the Lambda runtime; see components/logic/bundle.py")
 
 
 def build_layer(requirements: Path, architecture: str, python_version: str,
@@ -121,6 +167,7 @@ def build_layer(requirements: Path, architecture: str, python_version: str,
     """
     if architecture not in PIP_PLATFORMS:
         raise BundleError(f"unknown architecture {architecture!r}; expected one of {sorted(PIP_PLATFORMS)}")
+    _check_no_sdk(requirements)
     key = layer_key(requirements, architecture, python_version)
     zip_path = cache_dir / f"layer-{key}.zip"
     if zip_path.is_file():
@@ -128,38 +175,60 @@ def build_layer(requirements: Path, architecture: str, python_version: str,
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
         target = Path(tmp) / "python"
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
-                   "--disable-pip-version-check", "--only-binary=:all:", "--implementation", "cp",
-                   "--python-version", python_version, "--target", str(target),
-                   "--requirement", str(requirements)]
-        for platform in PIP_PLATFORMS[architecture]:
-            command += ["--platform", platform]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise BundleError(f"building the layer from {requirements.name} for {architecture}/"
-                              f"python{python_version} failed:\n{result.stderr.strip()[-2000:]}")
+        install_for_lambda(requirements, architecture, python_version, target)
+        _drop_runtime_sdk(target)
         _strip(target)
         partial = Path(tmp) / "layer.zip"
-        _reproducible_zip(Path(tmp), partial)
+        zip_layer(target, partial)
         os.replace(partial, zip_path)  # atomic: a cached zip is always complete
     return LayerBuild(zip_path, _sha256(zip_path), installed=True)
 
 
+def install_for_lambda(requirements: Path, architecture: str, python_version: str, target: Path) -> None:
+    """``pip install`` the requirements' wheels for Lambda's platform into ``target`` (as pip leaves them)."""
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
+               "--disable-pip-version-check", "--only-binary=:all:", "--implementation", "cp",
+               "--python-version", python_version, "--target", str(target),
+               "--requirement", str(requirements)]
+    for platform in PIP_PLATFORMS[architecture]:
+        command += ["--platform", platform]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BundleError(f"building the layer from {requirements.name} for {architecture}/"
+                          f"python{python_version} failed:\n{result.stderr.strip()[-2000:]}")
+
+
+def _drop_runtime_sdk(target: Path) -> None:
+    """Delete the files of every SDK distribution pip installed (as listed in its ``RECORD``)."""
+    for dist_info in target.glob("*.dist-info"):
+        meta = email.parser.HeaderParser().parsestr((dist_info / "METADATA").read_text())
+        if canonical_name(meta["Name"]) not in RUNTIME_SDK:
+            continue
+        for row in csv.reader((dist_info / "RECORD").read_text().splitlines()):
+            path = (target / row[0]).resolve()
+            if path.is_relative_to(target.resolve()) and path.is_file():
+                path.unlink()
+        shutil.rmtree(dist_info, ignore_errors=True)
+
+
 def _strip(target: Path) -> None:
     for root, dirs, names in os.walk(target, topdown=True):
-        for d in [d for d in dirs if d in _LAYER_DROP_DIRS]:
+        for d in [d for d in dirs if d in _LAYER_DROP_DIRS or d.endswith("-stubs")]:
             shutil.rmtree(Path(root) / d)
             dirs.remove(d)
+        in_dist_info = root.endswith(".dist-info")
         for n in names:
-            if n == "RECORD" or n == "INSTALLER" or n == "direct_url.json" or n.endswith(".pyc"):
+            if (Path(n).suffix in _LAYER_DROP_SUFFIXES or n in _LAYER_DROP_FILES
+                    or (in_dist_info and n in _DIST_INFO_DROP)):
                 (Path(root) / n).unlink()
 
 
-def _reproducible_zip(root: Path, out: Path) -> None:
-    files = sorted(p for p in (root / "python").rglob("*") if p.is_file())
+def zip_layer(target: Path, out: Path) -> None:
+    """Zip ``target`` as the layer's ``python/`` folder, reproducibly (sorted, fixed times and modes)."""
+    files = sorted(p for p in target.rglob("*") if p.is_file())
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in files:
-            info = zipfile.ZipInfo(str(path.relative_to(root)), date_time=_ZIP_EPOCH)
+            info = zipfile.ZipInfo(f"python/{path.relative_to(target).as_posix()}", date_time=_ZIP_EPOCH)
             info.external_attr = (0o755 if os.access(path, os.X_OK) else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())

@@ -2,6 +2,8 @@
 
 import os
 import sys
+import threading
+import urllib.request
 import uuid
 
 import pytest
@@ -16,6 +18,7 @@ from fn_support import (  # noqa: E402
     create_idempotency_table,
     create_shows_table,
     create_tickets_table,
+    free_port,
 )
 
 
@@ -59,6 +62,37 @@ def redis_server():
     server = RedisServer()
     server.start()
     yield server
+    server.stop()
+
+
+@pytest.fixture
+def moto_server(monkeypatch):
+    """A moto server on 127.0.0.1 that separate processes (containers) share, as they share DynamoDB."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.server import ThreadedMotoServer
+
+    # DynamoDB evaluates a condition and applies the write atomically; moto 5.2.5 does not
+    # (its server handles requests in threads with no lock). A conditional put can pass its
+    # check while another request writes the same item, and a cancelled transaction restores
+    # whole-table snapshots, wiping writes that concurrent transactions made meanwhile. We
+    # serialise moto's writes to restore DynamoDB's semantics; our conditions still decide.
+    lock = threading.RLock()
+    for name in ("transact_write_items", "put_item", "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def atomic(self, *args, _original=original, **kwargs):
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, atomic)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    # moto's state is process-wide: start from empty tables.
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    yield endpoint
     server.stop()
 
 

@@ -2,14 +2,12 @@
 
 import multiprocessing
 import os
-import threading
-import urllib.request
 import uuid
 
 import pytest
 
 from events import FakeLambdaContext, api_event, cognito_authorizer, lambda_authorizer, parse
-from fn_support import _client, free_port, get_item, load_service, put_show
+from fn_support import _client, get_item, load_service, put_show
 
 ALICE = lambda_authorizer("alice")
 BOB = cognito_authorizer("bob")
@@ -212,37 +210,6 @@ def _buyer(module, endpoint, barrier, results, index, quantity):
         results.put((index, *parse(module.handler(event, FakeLambdaContext()))))
     except BaseException as exc:  # report, never hang the parent
         results.put((index, -1, {"message": repr(exc)}))
-
-
-@pytest.fixture
-def moto_server(monkeypatch):
-    """A moto server on 127.0.0.1 that separate processes (containers) share, as they share DynamoDB."""
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.server import ThreadedMotoServer
-
-    # DynamoDB evaluates a condition and applies the write atomically; moto 5.2.5 does not
-    # (its server handles requests in threads with no lock). A conditional put can pass its
-    # check while another request writes the same item, and a cancelled transaction restores
-    # whole-table snapshots, wiping writes that concurrent transactions made meanwhile. We
-    # serialise moto's writes to restore DynamoDB's semantics; our conditions still decide.
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def atomic(self, *args, _original=original, **kwargs):
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, atomic)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    # moto's state is process-wide: start from empty tables.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    yield endpoint
-    server.stop()
 
 
 @pytest.mark.parametrize(("buyers", "quantity", "capacity", "expected_sales"), [(20, 1, 5, 5), (20, 2, 7, 3)])

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from components.logic import bundle
+from components.logic.function import RUNTIME
 
 
 def test_archive_holds_the_service_and_shared_package_without_caches(functions_dir):
@@ -52,12 +53,14 @@ def test_every_real_service_bundles(tmp_path):
 def test_layer_is_cached_and_reproducible(tmp_path, monkeypatch):
     # A tiny pure-Python wheel keeps this fast; the mechanism is the one the real layer uses.
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("six==1.17.0\n")
+    requirements.write_text("annotated-types==0.8.0\n")
     first = bundle.build_layer(requirements, "arm64", "3.14", cache_dir=tmp_path / "cache-a")
     assert first.installed
     names = zipfile.ZipFile(first.zip_path).namelist()
-    assert "python/six.py" in names
-    assert not any("__pycache__" in n or n.endswith("/RECORD") or "/bin/" in n for n in names)
+    assert "python/annotated_types/__init__.py" in names
+    assert "python/annotated_types-0.8.0.dist-info/METADATA" in names
+    assert not any("__pycache__" in n or n.endswith(("/RECORD", "/WHEEL", "/py.typed")) for n in names)
+    assert bundle.layer_distributions(first.zip_path) == {"annotated-types": "0.8.0"}
 
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(a) or pytest.fail("pip ran again"))
@@ -72,12 +75,37 @@ def test_layer_is_cached_and_reproducible(tmp_path, monkeypatch):
 
 def test_layer_key_depends_on_requirements_platform_and_python(tmp_path):
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("six==1.17.0\n")
+    requirements.write_text("annotated-types==0.8.0\n")
     key = bundle.layer_key(requirements, "arm64", "3.14")
     assert bundle.layer_key(requirements, "x86_64", "3.14") != key
     assert bundle.layer_key(requirements, "arm64", "3.13") != key
-    requirements.write_text("six==1.16.0\n")
+    requirements.write_text("annotated-types==0.7.0\n")
     assert bundle.layer_key(requirements, "arm64", "3.14") != key
+
+
+@pytest.mark.parametrize("line", ["boto3==1.44.5", "Botocore>=1.44", "python_dateutil", "  s3transfer  # pinned"])
+def test_requirements_naming_the_sdk_are_refused(tmp_path, line):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"# boto3 stays the runtime's\npydantic==2.14.3\n{line}\n")
+    with pytest.raises(bundle.BundleError, match="names .* the layer leaves the AWS SDK .* to the Lambda runtime"):
+        bundle.build_layer(requirements, "arm64", "3.14", cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "cache").exists(), "refused before pip ran"
+
+
+def test_the_real_layer_leaves_the_whole_sdk_to_the_runtime():
+    # GIVEN the layer the stacks deploy (cached under .build/layers after the first build)
+    layer = bundle.build_layer(bundle.FUNCTIONS_DIR / "requirements.txt", "arm64", RUNTIME.removeprefix("python"))
+    distributions = bundle.layer_distributions(layer.zip_path)
+    names = zipfile.ZipFile(layer.zip_path).namelist()
+    # THEN boto3 and botocore are never one without the other: neither is there, nor what they need...
+    assert ("boto3" in distributions) == ("botocore" in distributions)
+    assert not bundle.RUNTIME_SDK & set(distributions), "the runtime's SDK must not be shadowed by the layer's"
+    assert not any(n.startswith(("python/boto3/", "python/botocore/", "python/s3transfer/")) for n in names)
+    # ...though aws-xray-sdk, which requires botocore, is (it runs on the runtime's)
+    assert "aws-xray-sdk" in distributions
+    # AND what Lambda never loads is gone, while METADATA (local mode's pins) stays for each distribution
+    assert not [n for n in names if n.endswith((".pyi", "/py.typed", "/RECORD", ".c", ".h")) or "-stubs/" in n]
+    assert len([n for n in names if n.endswith(".dist-info/METADATA")]) == len(distributions) > 10
 
 
 def test_layer_build_failure_names_the_problem(tmp_path):
@@ -90,6 +118,6 @@ def test_layer_build_failure_names_the_problem(tmp_path):
 
 def test_unknown_architecture_is_refused(tmp_path):
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("six==1.17.0\n")
+    requirements.write_text("annotated-types==0.8.0\n")
     with pytest.raises(bundle.BundleError, match="unknown architecture 'sparc'"):
         bundle.build_layer(requirements, "sparc", "3.14", cache_dir=Path(tmp_path))
