@@ -116,7 +116,7 @@ class LocalMode:
         self.postgres = Postgres(self.ports.take("PostgreSQL"), self.state_dir / "postgres",
                                  os.environ.get("MULTITIER_DATABASE_URL") or None)
         self.redis = Redis(self.ports.take("Redis"), self.state_dir)
-        self.sign_in = CognitoFront(self.ports.take("Cognito sign-in"), self.cognito)
+        self.sign_in = CognitoFront(self.ports.take("Cognito sign-in"), self.cognito, self.log)
         run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
                       "postgres": self.postgres.start, "redis": self.redis.start})
         self.sign_in.start()
@@ -128,7 +128,7 @@ class LocalMode:
         self.recording = engine.run_stack(self.stack, mocks=self.mocks)
         self._phase("build")
         self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
-        self.sign_in.client_pools = {client: pool.pool_id for pool in self.local.pools for client in pool.client_ids}
+        self.sign_in.serve_pools(self.local.pools)
 
         self._phase("data")
         if not self.fresh:
@@ -138,7 +138,7 @@ class LocalMode:
                 self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
         self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
                                 users_of(self.local.contracts.values()), self.state_dir / "users.json",
-                                self.sign_in.set_password)
+                                self.cognito.seed_random)
         seed_tables(self.moto.client("dynamodb"), self.local.functions, self.local.contracts, self._tables())
 
         self._phase("identities")

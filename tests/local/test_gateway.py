@@ -21,7 +21,7 @@ from components.logic import openapi
 from components.logic.openapi import AuthSpec, RouteSpec
 from local.apigateway import Gateway, policy_allows
 from local.lambda_ import InvokeResult, LambdaRuntime
-from local.model import CognitoPool, LocalApi, LocalFunction, UsagePlanKey
+from local.model import CognitoClient, CognitoPool, LocalApi, LocalFunction, UsagePlanKey
 
 REGION, ACCOUNT, API_ID, STAGE = "us-east-1", "123456789012", "a1b2c3d4e5", "prod"
 ORIGINS = ["http://localhost:8080", "http://127.0.0.1:8080"]
@@ -219,7 +219,7 @@ def cognito():
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     issuer = f"http://127.0.0.1:{server.server_address[1]}/{REGION}_Pool1"
     pool = CognitoPool(pool_id=f"{REGION}_Pool1", arn=POOL_ARN, issuer=issuer,
-                       jwks_url=f"{issuer}/.well-known/jwks.json", client_ids=(CLIENT_ID,))
+                       jwks_url=f"{issuer}/.well-known/jwks.json", clients=(CognitoClient(CLIENT_ID),))
 
     def token(signing_key=key, **claims: Any) -> str:
         now = int(time.time())
