@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from local.engine import Recording
 from local.model import DEFAULT_AUTH_FLOWS, CognitoClient, CognitoPool, LocalApi, LocalFunction, LocalSite
-from local.provision.apis import pattern_of, read_apis
+from local.provision.apis import read_apis
 from local.provision.code import local_dependencies, unpack_code
 from local.provision.contract import Contract, load_contract
 from local.provision.environment import Facts, local_environment
@@ -31,7 +31,7 @@ class LocalStack:
     policies: dict[str, dict]                      # function name → widened policy
     contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
     outputs: dict[str, Any] = field(default_factory=dict)
-    api_patterns: dict[str, str] = field(default_factory=dict)  # api name → pattern tag
+    patterns: dict[str, str] = field(default_factory=dict)  # resource name → its pattern tag
 
 
 def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
@@ -78,7 +78,8 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
     return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools,
                       sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
                       contracts=contracts, outputs=recording.outputs,
-                      api_patterns={a.name: pattern_of(recording, a.name) for a in apis})
+                      patterns={r.name: (r.inputs.get("tags") or {})["pattern"] for r in recording.registrations
+                                if "pattern" in (r.inputs.get("tags") or {})})
 
 
 def _pool(recording: Recording, pool: Any, region: str, cognito_url: str) -> CognitoPool:
