@@ -53,7 +53,7 @@ function updateHeader(user) {
 }
 
 // The screens of a signed-out visitor, besides sign-in (only where people may sign up).
-const ACCOUNT_SCREENS = { "sign-up": "signUpView", confirm: "confirmView" };
+const ACCOUNT_SCREENS = { "sign-up": accountViews.signUpView, confirm: accountViews.confirmView };
 
 function sessionEnded(message) {
   // Parallel requests can all fail with 401; react only once.
@@ -87,14 +87,14 @@ async function route() {
   main.replaceChildren(view);
   const selfSignUp = config.auth.selfSignUp;
   const ctx = { api, auth, user, navigate, status, alert, selfSignUp, query: new URLSearchParams(queryString) };
-  const signedOutScreen = parts[0] === "sign-in" || parts[0] in ACCOUNT_SCREENS;
-  const accountScreen = selfSignUp && ACCOUNT_SCREENS[parts[0]];
+  const accountScreen = Object.hasOwn(ACCOUNT_SCREENS, parts[0]) ? ACCOUNT_SCREENS[parts[0]] : null;
+  const signedOutScreen = parts[0] === "sign-in" || accountScreen !== null;
 
   let rendering;
   if (user && signedOutScreen) {
     return navigate("#/shows");
-  } else if (accountScreen) {
-    rendering = accountViews[accountScreen](view, ctx);
+  } else if (accountScreen && selfSignUp) {
+    rendering = accountScreen(view, ctx);
   } else if (!user || signedOutScreen) {
     const returnTo = signedOutScreen ? sessionStorage.getItem("multitier.returnTo") : hash;
     if (!signedOutScreen) sessionStorage.setItem("multitier.returnTo", hash);
