@@ -15,11 +15,19 @@ $(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt
 
 install: $(STAMP)
 
-# The browser test drives Debian's Chromium (no browser downloads); installed here when missing.
+# Debian's packages the tests use, installed here when missing (as root; otherwise the command is printed):
+# Chromium for the browser tests (no browser downloads) and the cache server of local mode, Valkey where
+# Debian has it, else Redis.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@browser=; cache=; \
+	command -v chromium >/dev/null 2>&1 || browser=chromium; \
+	command -v valkey-server >/dev/null 2>&1 || command -v redis-server >/dev/null 2>&1 || cache=1; \
+	if [ -n "$$browser$$cache" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "missing: sudo apt-get install $$browser$${cache:+ valkey-server (or redis-server)}" >&2; exit 1; fi; \
+	  apt-get update -qq; \
+	  [ -z "$$cache" ] || cache=$$(apt-cache show valkey-server >/dev/null 2>&1 && echo valkey-server || echo redis-server); \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$browser $$cache >/dev/null; fi
 
 test: install system-deps
 	$(BIN)/ruff check .

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mode.start()
         ready = time.perf_counter() - started
-        api = next(a for a in mode.local.apis if mode.local.api_patterns.get(a.name) == args.pattern
+        api = next(a for a in mode.local.apis if mode.local.patterns.get(a.name) == args.pattern
                    and "/shows" in (a.openapi.get("paths") or {}))
         # Lift the throttle for the measurement (the gateway reads the LocalApi it was given).
         gateway = next(g for g in mode.gateways if g.api.name == api.name)

@@ -1,10 +1,25 @@
-"""python -m local preview --stack dev|prod [--json]   |   python -m local up --stack dev [--fresh]"""
+"""python -m local preview --stack dev|prod [--json]   |   python -m local up --stack dev [--fresh] [--json] [--throttle]"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+
+def throttle(value: str) -> tuple[float, int]:
+    """``off`` → no limit; ``RATE:BURST`` → requests per second and burst (``500:1000``)."""
+    if value == "off":
+        return (-1.0, -1)
+    rate, _, burst = value.partition(":")
+    try:
+        parsed = (float(rate), int(burst))
+    except ValueError:
+        parsed = (-1.0, -1)
+    if not parsed[0] > 0 or parsed[1] < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: must be off or RATE:BURST, a rate above 0 per second and "
+                                         f"a whole burst of at least 1 (e.g. 500:1000)")
+    return parsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--fresh", action="store_true", help="forget the data of earlier runs")
     up.add_argument("--port-base", type=int, default=None,
                     help="use ports from N upwards (default: free ports)")
+    up.add_argument("--json", action="store_true",
+                    help="when ready, print what runs as one line of JSON (also in .local/<stack>/endpoints.json); "
+                         "logs go to stderr")
+    up.add_argument("--throttle", type=throttle, default=None, metavar="off|RATE:BURST",
+                    help="one limit on every method and API key instead of the stack's (off: none), for load tests")
     args = parser.parse_args(argv)
 
     try:
@@ -30,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             from local.up import run as run_up
 
-            return run_up(args.stack, fresh=args.fresh, port_base=args.port_base)
+            return run_up(args.stack, fresh=args.fresh, port_base=args.port_base, as_json=args.json,
+                          throttle=args.throttle)
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -63,16 +63,35 @@ class LocalApi:
         return f"http://127.0.0.1:{self.port}/{self.stage}"
 
 
+# What an app client allows when the program names no flows (Cognito's default).
+DEFAULT_AUTH_FLOWS = ("ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH")
+
+
+@dataclass(frozen=True)
+class CognitoClient:
+    """An app client of a user pool, as the program registered it."""
+
+    client_id: str
+    auth_flows: Sequence[str] = DEFAULT_AUTH_FLOWS  # its ExplicitAuthFlows (ALLOW_* names)
+    token_revocation: bool = True                   # EnableTokenRevocation
+
+
 @dataclass(frozen=True)
 class CognitoPool:
-    """A user pool in the emulator, for verifying its JWTs."""
+    """A user pool in the emulator: verifying its JWTs, signing its users in and up."""
 
     pool_id: str
     arn: str
     issuer: str       # the iss claim the emulator puts in tokens
     jwks_url: str     # where the emulator serves the pool's keys
-    client_ids: Sequence[str] = ()
+    clients: Sequence[CognitoClient] = ()
     groups: Sequence[str] = ()  # the groups the program registered in the pool
+    self_sign_up: bool = False  # not AdminCreateUserConfig.AllowAdminCreateUserOnly
+    name: str = ""              # the program's name for it (stable across runs, unlike the id)
+
+    @property
+    def client_ids(self) -> list[str]:
+        return [client.client_id for client in self.clients]
 
 
 @dataclass

@@ -13,7 +13,8 @@ Start-up order (each step reads only what the program registered):
    the services' contracts declare are seeded (``provision/seeding.py``);
 5. each function gets an IAM identity with exactly its role's statements;
 6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
-   per API and one server per site start.
+   per API (with ``--throttle``'s limits instead of the stack's, if given) and
+   one server per site start; ``endpoints.json`` (``endpoints.py``) says what runs.
 
 Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
 """
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from local import engine, provision, state
+from local import endpoints, engine, provision, state
 from local.apigateway import Gateway
 from local.cloudfront import SiteServer
 from local.emulators.cognito_sign_in import CognitoFront
@@ -43,6 +44,7 @@ from local.emulators.processes import ServiceError, run_parallel
 from local.emulators.redis_server import Redis
 from local.lambda_ import LambdaRuntime
 from local.model import DEFAULT_REGION
+from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
 
@@ -54,9 +56,11 @@ class LocalMode:
 
     def __init__(self, stack: str, *, fresh: bool = False, port_base: int | None = None,
                  state_root: Path = STATE_ROOT, log: Callable[[str], None] | None = None,
-                 on_function_log: Callable[[str, str], None] | None = None):
+                 on_function_log: Callable[[str, str], None] | None = None,
+                 throttle: tuple[float, int] | None = None):
         self.stack = stack
         self.fresh = fresh
+        self.throttle = throttle  # (rate, burst) on every method instead of the stack's; negative: none
         self.state_dir = state_root / stack
         self.ports = Ports(port_base)
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -86,6 +90,7 @@ class LocalMode:
             self.stop(export=False)
             raise
         self.ready_seconds = time.perf_counter() - started
+        endpoints.write(self.state_dir, self.endpoints())
         return self
 
     def __enter__(self) -> "LocalMode":
@@ -116,9 +121,12 @@ class LocalMode:
         self.postgres = Postgres(self.ports.take("PostgreSQL"), self.state_dir / "postgres",
                                  os.environ.get("MULTITIER_DATABASE_URL") or None)
         self.redis = Redis(self.ports.take("Redis"), self.state_dir)
-        self.sign_in = CognitoFront(self.ports.take("Cognito sign-in"), self.cognito)
+        self.sign_in = CognitoFront(self.ports.take("Cognito sign-in"), self.cognito, self.log)
         run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
                       "postgres": self.postgres.start, "redis": self.redis.start})
+        if self.redis.embedded:
+            self.log("local mode: no valkey-server or redis-server on PATH (`make system-deps` installs Debian's); "
+                     "the cache is the embedded fakeredis stand-in")
         self.sign_in.start()
         self.moto.bootstrap_admin()
 
@@ -128,7 +136,9 @@ class LocalMode:
         self.recording = engine.run_stack(self.stack, mocks=self.mocks)
         self._phase("build")
         self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
-        self.sign_in.client_pools = {client: pool.pool_id for pool in self.local.pools for client in pool.client_ids}
+        self.sign_in.serve_pools(self.local.pools)
+        if self.throttle is not None:
+            self.local.apis = [with_throttle(api, *self.throttle) for api in self.local.apis]
 
         self._phase("data")
         if not self.fresh:
@@ -138,7 +148,7 @@ class LocalMode:
                 self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
         self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
                                 users_of(self.local.contracts.values()), self.state_dir / "users.json",
-                                self.sign_in.set_password)
+                                self.cognito.seed_random)
         seed_tables(self.moto.client("dynamodb"), self.local.functions, self.local.contracts, self._tables())
 
         self._phase("identities")
@@ -174,6 +184,7 @@ class LocalMode:
         if self._stopped:
             return
         self._stopped = True
+        (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
         for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites),
                      *((self.sign_in.stop,) if self.sign_in else ())):
             _quietly(step)
@@ -224,13 +235,16 @@ class LocalMode:
         """API name → local base URL (with the stage)."""
         return {api.name: api.url for api in self.local.apis}
 
+    def endpoints(self) -> dict[str, Any]:
+        return endpoints.document(self)
+
     def summary(self) -> str:
         local = self.local
         rows: list[tuple[str, str, str]] = []
         for site in local.sites:
             rows.append(("site", site.name, site.url))
         for api in local.apis:
-            pattern = local.api_patterns.get(api.name, "")
+            pattern = local.patterns.get(api.name, "")
             rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
         for user in self.users:
             groups = f" [{', '.join(user['groups'])}]" if user["groups"] else ""
@@ -244,6 +258,9 @@ class LocalMode:
             rows.append(("database", "PostgreSQL", self.postgres.info.description))
         if self.redis and self.redis.kind:
             rows.append(("cache", "Redis protocol", self.redis.kind))
+        if self.throttle is not None:
+            rows.append(("throttle", "every method and API key",
+                         "off" if self.throttle[0] < 0 else f"{self.throttle[0]:g}/s, burst {self.throttle[1]}"))
         rows.append(("functions", f"{len(local.functions)} workers", f"code in {self.state_dir / 'functions'}"))
         for invocation in self.invocations:
             rows.append(("invocation", invocation["function"], json.dumps(invocation["result"])[:80]))
@@ -265,22 +282,28 @@ def _quietly(step: Callable[[], Any]) -> None:
         print(f"local mode: while stopping: {error}", file=sys.stderr)
 
 
-def run(stack: str, fresh: bool = False, port_base: int | None = None) -> int:
-    """The CLI: start, print the table, stream logs until SIGINT/SIGTERM, stop."""
+def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: bool = False,
+        throttle: tuple[float, int] | None = None) -> int:
+    """The CLI: start, print the table (or, ``as_json``, the endpoints as one line of JSON, logs going to
+    stderr), stream logs until SIGINT/SIGTERM, stop."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
 
+    def to_stderr(function: str, line: str) -> None:
+        print(f"[{function}] {line}", file=sys.stderr, flush=True)
+
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    mode = LocalMode(stack, fresh=fresh, port_base=port_base)
+    mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle,
+                     on_function_log=to_stderr if as_json else None)
     try:
         try:
             mode.start()
         except (ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
             print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
             return 2
-        print(mode.summary(), flush=True)
+        print(json.dumps(mode.endpoints()) if as_json else mode.summary(), flush=True)
         while not stop.wait(0.5):
             pass
         print("\nstopping local mode...", file=sys.stderr, flush=True)

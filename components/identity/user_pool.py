@@ -2,8 +2,8 @@
 
 Users sign in with their e-mail address through SRP from a public client (no
 secret, no implicit flow). By default only administrators create users
-(``self_sign_up=False``): the ticketing app has no sign-up page and an open
-pool would let anyone create accounts; a pattern that needs sign-up opts in.
+(``self_sign_up=False``): an open pool lets anyone create accounts; a stack
+that wants the site's sign-up screen opts in, and ``site_auth()`` tells the site.
 There is no identity pool, so there are no unauthenticated identities.
 """
 
@@ -137,6 +137,7 @@ class UserPool(pulumi.ComponentResource):
                                                       ".amazoncognito.com")
 
         self.user_pool_id = self.pool.id
+        self.self_sign_up = args.self_sign_up
         self.arn = self.pool.arn
         self.client_id = self.client.id
         self.endpoint = self.pool.endpoint
@@ -157,6 +158,6 @@ class UserPool(pulumi.ComponentResource):
         return [self.arn]
 
     def site_auth(self) -> pulumi.Output[dict]:
-        """The ``auth`` block of a site's runtime config: pool id, client id, endpoint."""
+        """The ``auth`` block of a site's runtime config: pool id, client id, endpoint, whether sign-up is open."""
         return pulumi.Output.all(self.user_pool_id, self.client_id, self.sign_in_endpoint).apply(
-            lambda v: {"userPoolId": v[0], "clientId": v[1], "endpoint": v[2]})
+            lambda v: {"userPoolId": v[0], "clientId": v[1], "endpoint": v[2], "selfSignUp": self.self_sign_up})

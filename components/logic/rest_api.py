@@ -54,7 +54,7 @@ class RestApi(pulumi.ComponentResource):
     def __init__(self, name: str, args: RestApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:logic:RestApi", name, None, opts)
         self.routes = list(args.routes)
-        check_routes(name, self.routes)
+        check_routes(name, self.routes, args.default_auth)
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
         functions = {stage_variable(r.function): r.function for r in self.routes}
@@ -120,8 +120,7 @@ class RestApi(pulumi.ComponentResource):
         values: dict[str, Any] = {"functions": {var: fn.arn for var, fn in functions.items()}, "auths": {}}
         for auth in map(self._auth, self.routes):
             if isinstance(auth, CognitoAuth):
-                values["auths"][auth.name] = {"kind": "cognito", "arns": list(auth.user_pool_arns),
-                                              "scopes": list(auth.scopes)}
+                values["auths"][auth.name] = {"kind": "cognito", "arns": list(auth.user_pool_arns)}
             elif isinstance(auth, LambdaAuth):
                 values["auths"][auth.name] = {"kind": auth.type.lower(), "uri": auth.function.invoke_arn}
 
@@ -129,7 +128,7 @@ class RestApi(pulumi.ComponentResource):
             specs = [openapi.RouteSpec(
                 path=route.path, method=route.method.upper(), stage_variable=stage_variable(route.function),
                 function_arn=resolved["functions"][stage_variable(route.function)],
-                auth=_spec(self._auth(route), resolved), request_schema=route.request_schema,
+                auth=_spec(self._auth(route), route, resolved), request_schema=route.request_schema,
                 query_parameters=route.query_parameters, header_parameters=route.header_parameters,
                 api_key_required=route.api_key_required or args.stage.usage_plan,
                 cache_key_parameters=[f"method.request.path.{p}" for p in openapi.path_parameters(route.path)]
@@ -142,14 +141,14 @@ class RestApi(pulumi.ComponentResource):
         return pulumi.Output.from_input(values).apply(build)
 
 
-def _spec(auth: Auth, resolved: dict) -> openapi.AuthSpec:
+def _spec(auth: Auth, route: Route, resolved: dict) -> openapi.AuthSpec:
     if isinstance(auth, Public):
         return openapi.AuthSpec(kind="none")
     if isinstance(auth, IamAuth):
         return openapi.AuthSpec(kind="iam", name=auth.name)
     value = resolved["auths"][auth.name]
     if isinstance(auth, CognitoAuth):
-        return openapi.AuthSpec(kind="cognito", name=auth.name, provider_arns=value["arns"], scopes=value["scopes"])
+        return openapi.AuthSpec(kind="cognito", name=auth.name, provider_arns=value["arns"], scopes=route.scopes)
     return openapi.AuthSpec(kind=value["kind"], name=auth.name, authorizer_uri=value["uri"],
                             ttl_seconds=auth.ttl_seconds, identity_source=auth.identity_source)
 

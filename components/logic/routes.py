@@ -14,10 +14,10 @@ from components.logic.function import Function
 
 @dataclass(frozen=True)
 class CognitoAuth:
-    """Cognito user-pool authorizer (ID or access tokens in the Authorization header)."""
+    """Cognito user-pool authorizer: an ID token in the Authorization header, or an
+    access token on routes that list OAuth ``scopes``."""
 
     user_pool_arns: Sequence[pulumi.Input[str]]
-    scopes: Sequence[str] = ()
     name: str = "cognito"
 
 
@@ -69,6 +69,8 @@ class Route:
     api_key_required: bool = False
     throttle: Throttle | None = None
     cache_ttl_seconds: int | None = None  # per-method cache override (GET only)
+    # OAuth scopes (Cognito auth only): the method then takes an access token carrying one of them.
+    scopes: Sequence[str] = ()
 
 
 def stage_variable(function: Function) -> str:
@@ -92,7 +94,7 @@ def source_arn(execution_arn: str, route: Route) -> str:
     return f"{execution_arn}/*/{route.method}{path}"
 
 
-def check_routes(api: str, routes: Sequence[Route]) -> None:
+def check_routes(api: str, routes: Sequence[Route], default_auth: Auth) -> None:
     """Fail while the program runs, not inside an Output, so the message reaches the user."""
     if not routes:
         raise ValueError(f"REST API {api}: at least one route is required")
@@ -102,3 +104,20 @@ def check_routes(api: str, routes: Sequence[Route]) -> None:
         if (route.path, route.method) in seen:
             raise ValueError(f"REST API {api}: route {route.method} {route.path} is declared twice")
         seen.add((route.path, route.method))
+        _check_scopes(api, route, route.auth if route.auth is not None else default_auth)
+
+
+_SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")  # RFC 6749's scope-token
+
+
+def _check_scopes(api: str, route: Route, auth: Auth) -> None:
+    if not route.scopes:
+        return
+    if not isinstance(auth, CognitoAuth):
+        raise ValueError(f"REST API {api}: route {route.method} {route.path} lists scopes {list(route.scopes)}, "
+                         f"but API Gateway checks OAuth scopes only with a Cognito authorizer "
+                         f"(its auth is {type(auth).__name__})")
+    bad = [scope for scope in route.scopes if not isinstance(scope, str) or not _SCOPE.match(scope)]
+    if bad:
+        raise ValueError(f"REST API {api}: route {route.method} {route.path}: scopes {bad} must be non-empty "
+                         f"and printable, without spaces, quotes or backslashes (RFC 6749)")

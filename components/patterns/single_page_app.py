@@ -42,7 +42,9 @@ class SinglePageApp(pulumi.ComponentResource):
         fns = ServiceFunctions(args, self)
         self.authorizer = fns.function(f"{name}-authorizer", "authorizer", environment={
             contract.OIDC_ISSUER.name: self.issuer, contract.OIDC_AUDIENCE.name: self.audience,
-            contract.OIDC_JWKS_URL.name: self.jwks_url})
+            contract.OIDC_JWKS_URL.name: self.jwks_url,
+            # Cognito marks its tokens; the site sends ID tokens. Other issuers mark none.
+            contract.OIDC_ACCEPTS.name: "any" if oidc.issuer else "id"})
         self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables), self.cache.grant()])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
         self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))

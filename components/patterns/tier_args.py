@@ -66,7 +66,7 @@ def user_pool(s: Settings, region: str, unique_suffix: str) -> UserPoolArgs:
     return UserPoolArgs(region=region, mfa=i.mfa, advanced_security=i.advanced_security,
                         domain_prefix=i.domain_prefix, callback_urls=tuple(i.callback_urls),
                         access_token_minutes=i.access_token_minutes, refresh_token_days=i.refresh_token_days,
-                        protect=i.protect, unique_suffix=unique_suffix)
+                        protect=i.protect, unique_suffix=unique_suffix, self_sign_up=i.self_sign_up)
 
 
 def function_runtime(s: Settings) -> FunctionRuntime:

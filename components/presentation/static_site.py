@@ -62,7 +62,7 @@ def content_security_policy(connect_origins: list[str]) -> str:
 class RuntimeConfig:
     """What ``config.json`` holds: ``{"stack","pattern","apiUrl","region","auth"}``.
 
-    ``auth`` is ``{"userPoolId","clientId","endpoint"}`` (``UserPool.site_auth()``).
+    ``auth`` is ``{"userPoolId","clientId","endpoint","selfSignUp"}`` (``UserPool.site_auth()``).
     """
 
     stack: str

@@ -135,6 +135,7 @@ class IdentitySettings(_Section):
     refresh_token_days: int = Field(30, ge=1, le=3650, description="Refresh token lifetime, in days.")
     protect: bool = Field(True, description="Protect the user pool from deletion by Pulumi.")
     callback_urls: list[str] = Field(default_factory=list, description="OAuth callback URLs of the app client (hosted UI).")
+    self_sign_up: bool = Field(False, description="Let anyone create an account (Cognito self sign-up with an e-mailed confirmation code); the sites then offer it.")
 
     @model_validator(mode="after")
     def _hosted_ui_needs_callbacks(self) -> "IdentitySettings":

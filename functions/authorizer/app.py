@@ -31,6 +31,7 @@ def _get_validator() -> Any:
         settings.jwks_cache_seconds,
         settings.leeway_seconds,
         settings.jwks_cooldown_seconds,
+        settings.token_uses,
     )
 
 

@@ -19,6 +19,11 @@ class AuthorizerSettings(EnvSettings):
         description="One audience, or several comma-separated",
     )
     jwks_url: str = Field(alias=contract.OIDC_JWKS_URL.name, pattern=r"^https?://")
+    token_use: str = Field(
+        default="id",
+        alias=contract.OIDC_ACCEPTS.name,
+        description="id, access, both comma-separated, or any (the issuer sets no token_use)",
+    )
     required_group: str | None = Field(
         default=None,
         alias=contract.AUTHZ_REQUIRED_GROUP.name,
@@ -43,6 +48,20 @@ class AuthorizerSettings(EnvSettings):
         if parsed.scheme == "http" and parsed.hostname not in ("127.0.0.1", "localhost"):
             raise ValueError("must be https:// (http:// is only allowed for 127.0.0.1/localhost)")
         return value
+
+    @field_validator("token_use")
+    @classmethod
+    def _known_token_uses(cls, value: str) -> str:
+        uses = [item.strip() for item in value.split(",") if item.strip()]
+        if uses != ["any"] and (not uses or not set(uses) <= {"id", "access"}):
+            raise ValueError("must be id, access, 'id,access' or any")
+        return value
+
+    @property
+    def token_uses(self) -> frozenset[str]:
+        """The token_use values accepted; empty when the issuer sets none (``any``)."""
+        uses = {item.strip() for item in self.token_use.split(",") if item.strip()}
+        return frozenset() if uses == {"any"} else frozenset(uses)
 
     @property
     def audiences(self) -> list[str]:

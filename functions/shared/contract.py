@@ -101,6 +101,9 @@ OIDC_AUDIENCE = Var("OIDC_AUDIENCE", "Allowed aud/client_id, comma-separated",
                     "pattern (UserPool.client_id or oidcAudience)")
 OIDC_JWKS_URL = Var("OIDC_JWKS_URL", "JWKS of the issuer (https; http only for 127.0.0.1/localhost)",
                     "pattern (UserPool.jwks_url or oidcJwksUrl)", local="{cognito_jwks_url}")
+OIDC_ACCEPTS = Var("OIDC_ACCEPTS", "Tokens accepted by their token_use: id (aud is the audience), access "
+                   "(client_id is), both comma-separated, or any (an issuer that sets none: aud is checked)",
+                   "pattern (any with oidcIssuer)", default="id")
 AUTHZ_REQUIRED_GROUP = Var("AUTHZ_REQUIRED_GROUP", "Group a token must carry (unset: any valid token)",
                            "(default)", default="")
 OIDC_JWKS_CACHE_SECONDS = Var("OIDC_JWKS_CACHE_SECONDS", "How long the key set is trusted", "(default)",
@@ -114,7 +117,8 @@ TICKETS = Contract("tickets", (*COMMON, CORS_ORIGIN, TICKETS_TABLE, SHOWS_TABLE,
                                IDEMPOTENCY_TTL_SECONDS))
 INFO = Contract("info", (*COMMON, CORS_ORIGIN, INFO_SOURCE, INFO_BUCKET, INFO_PREFIX, *DATABASE))
 MIGRATE = Contract("migrate", (*COMMON, *DATABASE))
-AUTHORIZER = Contract("authorizer", (*COMMON, OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL, AUTHZ_REQUIRED_GROUP,
+AUTHORIZER = Contract("authorizer", (*COMMON, OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL, OIDC_ACCEPTS,
+                                     AUTHZ_REQUIRED_GROUP,
                                      OIDC_JWKS_CACHE_SECONDS, OIDC_JWKS_COOLDOWN_SECONDS, OIDC_LEEWAY_SECONDS))
 CONTRACTS = {c.service: c for c in (SHOWS, TICKETS, INFO, MIGRATE, AUTHORIZER)}
 VARIABLES = {v.name: v for c in CONTRACTS.values() for v in c.variables}

@@ -5,8 +5,9 @@ One ``Gateway`` (``gateway.py``) per ``LocalApi``: a threaded HTTP server on
 what the document declares:
 
 * ``routing.py``: by resource path (``{param}``, greedy ``{proxy+}``, literal
-  segments win over parameters) and method; anything undeclared → 403 "Missing
-  Authentication Token", a path outside the stage → 403 "Forbidden";
+  segments win over parameters) and method; anything undeclared (any HTTP method
+  reaches it) → 403 "Missing Authentication Token", a path outside the stage → 403
+  "Forbidden";
 * ``proxy.py``: ``aws_proxy`` integrations; the ``uri``'s ``${stageVariables.x}``
   resolved with the stage's variables, the function invoked with a REST (v1) proxy
   event and its proxy response mapped back (malformed or failed → 502, too slow →
@@ -15,7 +16,8 @@ what the document declares:
   ``responseParameters`` as headers, and the one template idiom the program uses
   (echo ``Origin`` when it is one of several allowed origins), a small VTL subset;
 * ``authorizers/``: ``cognito.py`` (RS256 JWT checked against the pool's JWKS,
-  ``iss``, ``exp``, ``token_use`` with ``aud``/``client_id``, scopes),
+  ``iss``, ``exp``; an ID token with the client in ``aud``, or where the method lists
+  OAuth scopes an access token with its ``client_id`` and one of them),
   ``lambda_authorizer.py`` (TOKEN and REQUEST: identity validation expression, IAM
   policy evaluated against the method ARN, result cache for
   ``authorizerResultTtlInSeconds`` keyed by the identity source, ``context`` passed

@@ -2,7 +2,8 @@
 
 ``moto_server``: DynamoDB, S3, Secrets Manager, IAM (enforced) and, in a second
 server, Cognito; ``postgres``: RDS/Aurora's PostgreSQL; ``redis_server``:
-ElastiCache; ``cognito_sign_in``: Cognito's SRP sign-in endpoint for the browser;
+ElastiCache (Valkey or Redis); ``cognito_sign_in``: Cognito's public endpoint
+(sign-in with ``cognito_srp``, sign-up, revocation) for browsers and apps;
 ``ports``, ``processes`` and ``loopback``: the ports, child processes and HTTP
 servers they all use.
 """

@@ -1,9 +1,28 @@
-"""Cognito's sign-in endpoint for the browser: real SRP-6a in front of moto's Cognito."""
+"""Cognito's endpoint for browsers and apps (``https://cognito-idp.<region>.amazonaws.com/``), in front of moto.
+
+moto's Cognito keeps the pools, users, groups, tokens and keys; this front plays
+what a public client meets at Cognito's endpoint and moto does not emulate:
+
+* only Cognito's public operations: an unsigned administrator call is refused, as
+  AWS refuses it (administrators use the Cognito emulator itself);
+* ``InitiateAuth`` only with a flow the app client allows (its ``ExplicitAuthFlows``
+  as the program registered them);
+* ``USER_SRP_AUTH`` as real SRP-6a (``cognito_srp.py``): moto answers it with random
+  numbers and takes any proof. The proof is checked against the password moto holds
+  for the user (so any user signs in: seeded, signed up, or made through the admin
+  API), an unconfirmed user is refused, and the tokens (or the next challenge) come
+  from moto's AdminInitiateAuth, so tokens, groups, keys and issuer stay moto's;
+* ``SignUp`` only where the pool allows self sign-up, with a confirmation code that
+  is printed to local mode's log (there is no e-mail); ``ConfirmSignUp`` checks it,
+  ``ResendConfirmationCode`` makes a new one;
+* ``RevokeToken`` (moto has none): a revoked refresh token is refused from then on.
+
+Every other public call (``REFRESH_TOKEN_AUTH``, ``NEW_PASSWORD_REQUIRED``,
+``GetUser``, ...) is answered by moto.
+"""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import json
 import secrets
@@ -11,66 +30,214 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
+from botocore.exceptions import ClientError
+
+from local.emulators import cognito_srp as srp
 from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
 from local.emulators.moto_server import MotoServer
+from local.model import CognitoClient, CognitoPool
 
-_SRP_N = int(
-    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
-    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
-    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
-    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
-    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
-    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
-    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF", 16)
-_SRP_G = 2
+PUBLIC_OPERATIONS = frozenset({"InitiateAuth", "RespondToAuthChallenge", "SignUp", "ConfirmSignUp",
+                               "ResendConfirmationCode", "RevokeToken", "GetUser", "GlobalSignOut", "ChangePassword"})
+# InitiateAuth's AuthFlow → the ExplicitAuthFlows entry that allows it.
+FLOW_PERMISSIONS = {"USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH", "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+                    "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH", "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+                    "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH", "USER_AUTH": "ALLOW_USER_AUTH"}
 SRP_SESSION_SECONDS = 300  # how long a PASSWORD_VERIFIER challenge may be answered
+CODE_SECONDS = 24 * 3600   # how long a sign-up confirmation code is valid, as Cognito's
 
 
-def _pad_hex(value: int | str) -> str:
-    h = value if isinstance(value, str) else f"{value:x}"
-    if len(h) % 2:
-        return "0" + h
-    return "00" + h if h[0].lower() in "89abcdef" else h
+class CognitoError(Exception):
+    """An error Cognito answers with HTTP 400 and ``{"__type", "message"}``."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
 
 
-def _hex_hash(hex_str: str) -> str:
-    return hashlib.sha256(bytes.fromhex(hex_str)).hexdigest()
-
-
-_SRP_K = int(_hex_hash(_pad_hex(_SRP_N) + _pad_hex(_SRP_G)), 16)
+def _masked(email: str) -> str:
+    """Cognito's way of naming where a code went: ``n***@e***``."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***" if domain else f"{email[:1]}***"
 
 
 class CognitoFront:
-    """Cognito's JSON endpoint for the browser: real SRP in front of moto's Cognito.
+    """The sign-in endpoint on 127.0.0.1:<port> for the pools ``serve_pools`` names."""
 
-    moto answers USER_SRP_AUTH with a random ``SRP_B`` and a non-base64
-    ``SECRET_BLOCK`` and accepts any ``PASSWORD_CLAIM_SIGNATURE``, so the site's SRP
-    code cannot run against it and a wrong password would sign in. This front plays
-    Cognito's side of SRP-6a for the users whose passwords local mode set (the
-    seeded ones): it verifies the password proof, then gets the user's tokens from
-    moto (AdminInitiateAuth), so tokens, groups, JWKS and issuer stay moto's. Every
-    other call (REFRESH_TOKEN_AUTH, ...) is passed through to moto.
-    """
-
-    def __init__(self, port: int, cognito: MotoServer):
+    def __init__(self, port: int, cognito: MotoServer, log: Callable[[str], None] = print):
         self.port = port
         self.cognito = cognito
-        self.passwords: dict[tuple[str, str], str] = {}   # (pool id, username) → password
-        self.client_pools: dict[str, str] = {}             # client id → pool id
-        self.sessions: dict[str, dict] = {}
+        self.log = log
+        self.clients: dict[str, tuple[CognitoPool, CognitoClient]] = {}
+        self.sessions: dict[str, tuple[float, srp.Challenge, str, dict]] = {}  # → (at, challenge, client, user)
+        self.codes: dict[tuple[str, str], tuple[str, float]] = {}  # (pool id, sub) → (code, valid until)
+        self.revoked: set[str] = set()
         self._lock = threading.Lock()
         self._client: Any = None
         self.httpd: Any = None
+        self._handlers: dict[str, Callable[[dict], dict]] = {
+            "InitiateAuth": self.initiate_auth, "RespondToAuthChallenge": self.respond_to_auth_challenge,
+            "SignUp": self.sign_up, "ConfirmSignUp": self.confirm_sign_up,
+            "ResendConfirmationCode": self.resend_confirmation_code, "RevokeToken": self.revoke_token}
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def set_password(self, pool_id: str, username: str, password: str) -> None:
-        self.passwords[(pool_id, username.lower())] = password
+    def serve_pools(self, pools: Sequence[CognitoPool]) -> None:
+        self.clients = {client.client_id: (pool, client) for pool in pools for client in pool.clients}
+
+    def call(self, operation: str, body: Mapping[str, Any]) -> tuple[int, dict]:
+        """Answer one call of Cognito's JSON API: (HTTP status, body)."""
+        try:
+            if operation not in PUBLIC_OPERATIONS:
+                raise CognitoError("MissingAuthenticationTokenException",
+                                   f"Missing Authentication Token: {operation or 'this call'} needs a signed request "
+                                   f"(administrators call the Cognito emulator at {self.cognito.url})")
+            handler = self._handlers.get(operation)
+            return 200, handler(dict(body)) if handler else self._moto(operation, body)
+        except CognitoError as error:
+            return 400, {"__type": error.kind, "message": error.message}
+        except ClientError as error:  # moto's answer to the front's own administrator calls
+            return 400, {"__type": error.response["Error"]["Code"], "message": error.response["Error"]["Message"]}
+
+    # -- sign-in -----------------------------------------------------------------------------
+    def initiate_auth(self, body: dict) -> dict:
+        pool, client = self._client_of(body)
+        flow = str(body.get("AuthFlow", ""))
+        permission = FLOW_PERMISSIONS.get(flow)
+        if permission is None:
+            raise CognitoError("InvalidParameterException", f"Initiate Auth method not supported: {flow!r}")
+        if permission not in client.auth_flows:
+            raise CognitoError("InvalidParameterException", f"{flow} flow not enabled for this client")
+        params = body.get("AuthParameters") or {}
+        if flow == "USER_SRP_AUTH":
+            return self._password_verifier(pool, client, params)
+        if flow.startswith("REFRESH_TOKEN") and params.get("REFRESH_TOKEN") in self.revoked:
+            raise CognitoError("NotAuthorizedException", "Refresh Token has been revoked")
+        return self._moto("InitiateAuth", body)
+
+    def _password_verifier(self, pool: CognitoPool, client: CognitoClient, params: Mapping[str, Any]) -> dict:
+        user = self._user(pool.pool_id, str(params.get("USERNAME", "")))
+        if user is None or not user.get("password"):
+            raise CognitoError("NotAuthorizedException", "Incorrect username or password.")
+        try:
+            challenge = srp.challenge(pool.pool_id, user["username"], user["password"], str(params.get("SRP_A", "")))
+        except ValueError:
+            raise CognitoError("InvalidParameterException", "SRP_A must be a hex number, not 0 mod N.") from None
+        session = secrets.token_urlsafe(32)
+        with self._lock:
+            # A sign-in that never answers its challenge must not stay in memory for ever.
+            now = time.monotonic()
+            for stale in [k for k, s in self.sessions.items() if now - s[0] > SRP_SESSION_SECONDS]:
+                del self.sessions[stale]
+            self.sessions[session] = (now, challenge, client.client_id, user)
+        return {"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": challenge.parameters}
+
+    def respond_to_auth_challenge(self, body: dict) -> dict:
+        if body.get("ChallengeName") != "PASSWORD_VERIFIER":
+            return self._moto("RespondToAuthChallenge", body)
+        responses = body.get("ChallengeResponses") or {}
+        with self._lock:
+            session = self.sessions.pop(body.get("Session") or "", None)
+            if session is None:  # the site may omit Session and pass the secret block instead
+                key = next((k for k, s in self.sessions.items()
+                            if s[1].secret_block == responses.get("PASSWORD_CLAIM_SECRET_BLOCK")), None)
+                session = self.sessions.pop(key, None) if key else None
+        if session is None or time.monotonic() - session[0] > SRP_SESSION_SECONDS \
+                or session[2] != body.get("ClientId"):
+            raise CognitoError("NotAuthorizedException", "Invalid session for the user.")
+        _, challenge, client_id, user = session
+        if not srp.verify(challenge, str(responses.get("TIMESTAMP", "")),
+                          str(responses.get("PASSWORD_CLAIM_SIGNATURE", ""))):
+            raise CognitoError("NotAuthorizedException", "Incorrect username or password.")
+        if user.get("status") == "UNCONFIRMED":
+            raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
+        result = self._idp().admin_initiate_auth(
+            UserPoolId=challenge.pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]})
+        return {"ChallengeParameters": {}, **{k: v for k, v in result.items() if k != "ResponseMetadata"}}
+
+    def revoke_token(self, body: dict) -> dict:
+        _, client = self._client_of(body)
+        if not client.token_revocation:
+            raise CognitoError("UnsupportedOperationException", "Token revocation is not enabled for this client.")
+        token = body.get("Token")
+        if not isinstance(token, str) or not token:
+            raise CognitoError("InvalidParameterException", "Token is required.")
+        with self._lock:
+            self.revoked.add(token)
+        return {}
+
+    # -- sign-up -------------------------------------------------------------------------------
+    def sign_up(self, body: dict) -> dict:
+        pool, _ = self._client_of(body)
+        if not pool.self_sign_up:
+            raise CognitoError("NotAuthorizedException", "SignUp is not permitted for this user pool")
+        answer = self._moto("SignUp", body)  # moto checks the password policy and the username
+        attributes = {a.get("Name"): a.get("Value") for a in body.get("UserAttributes") or []}
+        email = str(attributes.get("email") or body.get("Username", ""))
+        delivery = self._send_code(pool, answer["UserSub"], str(body.get("Username", "")), email)
+        return {**answer, "UserConfirmed": False, "CodeDeliveryDetails": delivery}
+
+    def confirm_sign_up(self, body: dict) -> dict:
+        pool, _ = self._client_of(body)
+        user = self._unconfirmed(pool, str(body.get("Username", "")), "User cannot be confirmed. Current status is")
+        with self._lock:
+            code, valid_until = self.codes.get((pool.pool_id, user["id"]), ("", 0.0))
+            if time.monotonic() > valid_until:
+                raise CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+            if not hmac.compare_digest(code, str(body.get("ConfirmationCode", ""))):
+                raise CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
+            del self.codes[(pool.pool_id, user["id"])]
+        idp = self._idp()
+        idp.admin_confirm_sign_up(UserPoolId=pool.pool_id, Username=user["username"])
+        # The code went to the address, so the address is verified (moto does not do this itself).
+        idp.admin_update_user_attributes(UserPoolId=pool.pool_id, Username=user["username"],
+                                         UserAttributes=[{"Name": "email_verified", "Value": "true"}])
+        return {}
+
+    def resend_confirmation_code(self, body: dict) -> dict:
+        pool, _ = self._client_of(body)
+        username = str(body.get("Username", ""))
+        user = self._unconfirmed(pool, username, "User is already confirmed. Current status is")
+        email = (user.get("attribute_lookup") or {}).get("email") or username
+        return {"CodeDeliveryDetails": self._send_code(pool, user["id"], username, email)}
+
+    def _unconfirmed(self, pool: CognitoPool, username: str, otherwise: str) -> dict:
+        user = self._user(pool.pool_id, username)
+        if user is None:
+            raise CognitoError("UserNotFoundException", "Username/client id combination not found.")
+        if user.get("status") != "UNCONFIRMED":
+            raise CognitoError("NotAuthorizedException", f"{otherwise} {user.get('status')}")
+        return user
+
+    def _send_code(self, pool: CognitoPool, sub: str, username: str, email: str) -> dict:
+        code = f"{secrets.randbelow(10 ** 6):06d}"
+        with self._lock:
+            self.codes[(pool.pool_id, sub)] = (code, time.monotonic() + CODE_SECONDS)
+        self.log(f"cognito: confirmation code for {username} in {pool.pool_id}: {code}")
+        return {"Destination": _masked(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+    # -- moto ------------------------------------------------------------------------------------
+    def _client_of(self, body: Mapping[str, Any]) -> tuple[CognitoPool, CognitoClient]:
+        client_id = str(body.get("ClientId", ""))
+        if client_id not in self.clients:
+            raise CognitoError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
+        return self.clients[client_id]
+
+    def _user(self, pool_id: str, username: str) -> dict | None:
+        """moto's record of a user (username, id = sub, password, status, attributes), or None."""
+        try:
+            internal = self._idp().admin_get_user(UserPoolId=pool_id, Username=username)["Username"]
+        except ClientError:
+            return None
+        records = [r for r in self.cognito.records("cognitoidp", "CognitoIdpUser")
+                   if r.get("user_pool_id") == pool_id and r.get("username") == internal]
+        return records[-1] if records else None  # a user deleted and made again has two records
 
     def _idp(self) -> Any:
         with self._lock:
@@ -78,74 +245,23 @@ class CognitoFront:
                 self._client = self.cognito.client("cognito-idp")
             return self._client
 
-    # -- the two SRP steps ------------------------------------------------------------------
-    def initiate(self, body: dict) -> tuple[int, dict]:
-
-        client_id = body.get("ClientId", "")
-        pool_id = self.client_pools.get(client_id)
-        params = body.get("AuthParameters") or {}
-        username = str(params.get("USERNAME", ""))
-        password = self.passwords.get((pool_id, username.lower())) if pool_id else None
-        if pool_id is None:
-            return 400, {"__type": "ResourceNotFoundException", "message": f"User pool client {client_id} does not exist."}
-        if password is None:
-            return 400, {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
+    def _moto(self, operation: str, body: Mapping[str, Any]) -> dict:
+        request = urllib.request.Request(self.cognito.url + "/", data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/x-amz-json-1.1",
+                                                  "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}"})
         try:
-            srp_a = int(params["SRP_A"], 16)
-        except (KeyError, ValueError):
-            return 400, {"__type": "InvalidParameterException", "message": "SRP_A is missing or not hex."}
-        if srp_a % _SRP_N == 0:
-            return 400, {"__type": "InvalidParameterException", "message": "SRP_A must not be 0 mod N."}
-        user = self._idp().admin_get_user(UserPoolId=pool_id, Username=username)
-        user_id = user["Username"]
-        salt = secrets.token_hex(16)
-        inner = hashlib.sha256(f"{pool_id.split('_', 1)[1]}{user_id}:{password}".encode()).hexdigest()
-        x = int(_hex_hash(_pad_hex(salt) + inner), 16)
-        v = pow(_SRP_G, x, _SRP_N)
-        b = int.from_bytes(secrets.token_bytes(128), "big") % _SRP_N
-        srp_b = (_SRP_K * v + pow(_SRP_G, b, _SRP_N)) % _SRP_N
-        secret_block = base64.b64encode(secrets.token_bytes(96)).decode()
-        session = secrets.token_urlsafe(32)
-        with self._lock:
-            # A sign-in that never answers its challenge must not stay in memory for ever.
-            now = time.monotonic()
-            for stale in [k for k, s in self.sessions.items() if now - s["at"] > SRP_SESSION_SECONDS]:
-                del self.sessions[stale]
-            self.sessions[session] = {"pool_id": pool_id, "client_id": client_id, "username": username,
-                                      "user_id": user_id, "password": password, "A": srp_a, "B": srp_b, "b": b,
-                                      "v": v, "secret_block": secret_block, "at": time.monotonic()}
-        return 200, {"ChallengeName": "PASSWORD_VERIFIER", "Session": session, "ChallengeParameters": {
-            "SALT": salt, "SRP_B": f"{srp_b:x}", "USERNAME": user_id, "USER_ID_FOR_SRP": user_id,
-            "SECRET_BLOCK": secret_block}}
-
-    def respond(self, body: dict) -> tuple[int, dict]:
-
-        responses = body.get("ChallengeResponses") or {}
-        with self._lock:
-            session = self.sessions.pop(body.get("Session") or "", None)
-            if session is None:  # the site may omit Session and pass the secret block instead
-                key = next((k for k, s in self.sessions.items()
-                            if s["secret_block"] == responses.get("PASSWORD_CLAIM_SECRET_BLOCK")), None)
-                session = self.sessions.pop(key, None) if key else None
-        if session is None or time.monotonic() - session["at"] > SRP_SESSION_SECONDS:
-            return 400, {"__type": "NotAuthorizedException", "message": "Invalid session for the user."}
-        u = int(_hex_hash(_pad_hex(session["A"]) + _pad_hex(session["B"])), 16)
-        s = pow(session["A"] * pow(session["v"], u, _SRP_N), session["b"], _SRP_N)
-        prk = hmac.new(bytes.fromhex(_pad_hex(u)), bytes.fromhex(_pad_hex(s)), hashlib.sha256).digest()
-        key = hmac.new(prk, b"Caldera Derived Key\x01", hashlib.sha256).digest()[:16]
-        message = (session["pool_id"].split("_", 1)[1].encode() + session["user_id"].encode()
-                   + base64.b64decode(session["secret_block"]) + str(responses.get("TIMESTAMP", "")).encode())
-        expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
-        if not hmac.compare_digest(expected, str(responses.get("PASSWORD_CLAIM_SIGNATURE", ""))):
-            return 400, {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
-        result = self._idp().admin_initiate_auth(
-            UserPoolId=session["pool_id"], ClientId=session["client_id"], AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": session["username"], "PASSWORD": session["password"]})
-        return 200, {"ChallengeParameters": {}, "AuthenticationResult": result["AuthenticationResult"]}
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            try:
+                answer = json.loads(error.read() or b"{}")
+            except ValueError:
+                answer = {}
+            raise CognitoError(str(answer.get("__type") or "InternalErrorException").split("#")[-1],
+                               str(answer.get("message") or answer.get("Message") or f"HTTP {error.code}")) from None
 
     # -- HTTP ----------------------------------------------------------------------------------
     def start(self) -> "CognitoFront":
-
         front = self
 
         class Handler(QuietHandler):
@@ -171,26 +287,17 @@ class CognitoFront:
 
             def do_POST(self) -> None:  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                target = self.headers.get("X-Amz-Target", "")
                 try:
                     body = json.loads(raw or b"{}")
+                    if not isinstance(body, dict):
+                        raise ValueError
                 except ValueError:
-                    body = {}
-                if target.endswith(".InitiateAuth") and body.get("AuthFlow") == "USER_SRP_AUTH":
-                    status, answer = front.initiate(body)
-                    return self._send(status, json.dumps(answer).encode())
-                if target.endswith(".RespondToAuthChallenge") and body.get("ChallengeName") == "PASSWORD_VERIFIER":
-                    status, answer = front.respond(body)
-                    return self._send(status, json.dumps(answer).encode())
-                request = urllib.request.Request(front.cognito.url + "/", data=raw, method="POST", headers={
-                    "Content-Type": self.headers.get("Content-Type", "application/x-amz-json-1.1"),
-                    "X-Amz-Target": target})
-                try:
-                    with urllib.request.urlopen(request, timeout=30) as response:
-                        status, payload = response.status, response.read()
-                except urllib.error.HTTPError as error:
-                    status, payload = error.code, error.read()
-                self._send(status, payload)
+                    return self._send(400, json.dumps({"__type": "SerializationException",
+                                                       "message": "The body must be a JSON object."}).encode())
+                target = self.headers.get("X-Amz-Target", "")
+                prefix, _, operation = target.partition(".")
+                status, answer = front.call(operation if prefix == "AWSCognitoIdentityProviderService" else "", body)
+                self._send(status, json.dumps(answer).encode())
 
         self.httpd = LoopbackServer(("127.0.0.1", self.port), Handler)
         serve(self.httpd, "cognito-front")

@@ -92,6 +92,17 @@ class MotoServer:
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
 
+    def records(self, service: str, model: str) -> list[dict[str, Any]]:
+        """moto's records of one model (its ``/moto-api/data.json``), oldest first, deleted ones included."""
+        with urllib.request.urlopen(f"{self.url}/moto-api/data.json", timeout=10) as response:
+            return json.load(response).get(service, {}).get(model, [])
+
+    def seed_random(self, value: int) -> None:
+        """Seed moto's random generator (``/moto-api/seed``): the ids it makes next follow from ``value``."""
+        request = urllib.request.Request(f"{self.url}/moto-api/seed?a={int(value)}", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
     def stop(self) -> None:
         stop_process(self.process)
         self.process = None

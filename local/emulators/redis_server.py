@@ -1,7 +1,9 @@
-"""The cache's stand-in: a Redis-protocol server on 127.0.0.1 (``redis-server``, else fakeredis in a thread)."""
+"""ElastiCache's stand-in: a real ``valkey-server`` or ``redis-server`` on 127.0.0.1 (Debian's; ``make
+system-deps`` installs one), else the embedded fakeredis in a thread, which local mode announces as a fallback."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -10,9 +12,11 @@ from typing import Any
 
 from local.emulators.processes import ServiceError, stop_process, wait_for_port
 
+SERVERS = ("valkey-server", "redis-server")  # ElastiCache's engines, newest first
+
 
 class Redis:
-    """``redis-server`` when installed, else fakeredis's TCP server in a thread."""
+    """A Redis-protocol server on ``port``: ``kind`` says which; ``embedded`` when it is the fallback."""
 
     def __init__(self, port: int, root: Path):
         self.port = port
@@ -21,29 +25,31 @@ class Redis:
         self.server: Any = None
         self.thread: threading.Thread | None = None
         self.kind = ""
+        self.embedded = False
 
     def start(self) -> str:
-        binary = shutil.which("redis-server")
+        binary = next((path for path in map(shutil.which, SERVERS) if path), None)
         if binary:
             self.root.mkdir(parents=True, exist_ok=True)
             self.process = subprocess.Popen(
                 [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-                 "--protected-mode", "yes"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL, start_new_session=True)
-            wait_for_port(self.port, 10, self.process, "redis-server")
-            self.kind = f"redis-server on 127.0.0.1:{self.port}"
+                 "--protected-mode", "yes", "--dir", str(self.root)], stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
+            wait_for_port(self.port, 10, self.process, Path(binary).name)
+            self.kind = f"{_version(binary)} on 127.0.0.1:{self.port}"
             return self.kind
         try:
             from fakeredis import TcpFakeServer
         except ImportError:
-            raise ServiceError("no redis-server on PATH and fakeredis is not installed "
-                               "(pip install -r requirements-dev.txt)") from None
+            raise ServiceError(f"no {' or '.join(SERVERS)} on PATH (make system-deps installs Debian's) and "
+                               f"fakeredis is not installed (pip install -r requirements-dev.txt)") from None
         self.server = TcpFakeServer(("127.0.0.1", self.port), server_type="redis")
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="fakeredis", daemon=True)
         self.thread.start()
         wait_for_port(self.port, 10, None, "fakeredis")
-        self.kind = f"fakeredis (embedded) on 127.0.0.1:{self.port}"
+        self.embedded = True
+        self.kind = f"fakeredis (embedded fallback) on 127.0.0.1:{self.port}"
         return self.kind
 
     def stop(self) -> None:
@@ -53,3 +59,14 @@ class Redis:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+
+
+def _version(binary: str) -> str:
+    """``redis-server 7.0.15`` from ``redis-server --version`` (``... v=7.0.15 ...``)."""
+    name = Path(binary).name
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return name
+    match = re.search(r"v=(\S+)", out)
+    return f"{name} {match.group(1)}" if match else name

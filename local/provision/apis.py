@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Mapping
 
 from local.engine import Recording
 from local.model import LocalApi, UsagePlanKey
-
-
-def pattern_of(recording: Recording, api_name: str) -> str:
-    """The ``pattern`` tag of a REST API (shown in local mode's table)."""
-    for r in recording.of_type("aws:apigateway/restApi:RestApi"):
-        if r.name == api_name:
-            return (r.inputs.get("tags") or {}).get("pattern", "")
-    return ""
 
 
 def read_apis(recording: Recording, api_ports: Mapping[str, int], region: str) -> list[LocalApi]:
@@ -60,3 +53,9 @@ def read_apis(recording: Recording, api_ports: Mapping[str, int], region: str) -
             throttle_rate=rate, throttle_burst=burst, method_throttles=per_method, api_keys=tuple(keys),
             region=region))
     return apis
+
+
+def with_throttle(api: LocalApi, rate: float, burst: int) -> LocalApi:
+    """The stage with one limit on every method and API key instead of the program's (negative: no limit)."""
+    return dataclasses.replace(api, throttle_rate=rate, throttle_burst=burst, method_throttles={},
+                               api_keys=tuple(dataclasses.replace(k, rate=rate, burst=burst) for k in api.api_keys))

@@ -64,7 +64,7 @@ class Emulators:
     postgres: Postgres | None
     redis: Redis | None
     ports: Ports
-    sign_in_url: str  # where the browser signs in (the SRP front)
+    sign_in_url: str  # where the browser signs in (emulators/cognito_sign_in.py)
     region: str = DEFAULT_REGION
 
 

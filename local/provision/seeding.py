@@ -1,8 +1,11 @@
 """Seed data the services declare, put into what the program registered.
 
 * Users: every ``LOCAL_USERS`` entry of the contracts is signed up in every user
-  pool with a generated password (kept in ``users.json`` across runs, and given to
-  the SRP sign-in front); a user joins only the groups that pool registered.
+  pool with a generated password (kept in ``users.json`` across runs); a user joins
+  only the groups that pool registered. The emulator's random generator is seeded
+  from the pool's and the user's names just before each user is made, so a user
+  keeps its ``sub`` (and with it what it owns) across runs; then it is seeded at
+  random again, so tokens stay unpredictable.
 * Items: a contract variable with a ``seed`` (``"module:function"``) names a table
   in the function's environment; when that table is empty, the function is called
   from the unpacked archive of a function that carries the module, and its items
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from pathlib import Path
@@ -33,24 +37,30 @@ def users_of(contracts: Iterable[Contract]) -> list[dict[str, Any]]:
 
 
 def seed_users(cognito: Any, pools: Sequence[CognitoPool], users: Sequence[Mapping[str, Any]],
-               passwords_file: Path, set_password: Callable[[str, str, str], None]) -> list[dict[str, Any]]:
-    """Sign ``users`` up in every pool with permanent passwords; returns them with their passwords."""
+               passwords_file: Path, seed_random: Callable[[int], None]) -> list[dict[str, Any]]:
+    """Sign ``users`` up in every pool with permanent passwords; returns them with passwords and subs.
+
+    ``seed_random`` seeds the generator the emulator makes user ids (subs) with.
+    """
     passwords = json.loads(passwords_file.read_text()) if passwords_file.is_file() else {}
     signed_up = []
     for user in users:
         email, groups = user["email"], list(user["groups"])
         password = passwords.setdefault(email, "Local-" + secrets.token_urlsafe(9) + "9!")
+        subs = {}
         for pool in pools:
-            cognito.admin_create_user(UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS",
-                                      UserAttributes=[{"Name": "email", "Value": email},
-                                                      {"Name": "email_verified", "Value": "true"}])
+            seed_random(int.from_bytes(hashlib.sha256(f"{pool.name}\n{email}".encode()).digest()[:7], "big"))
+            created = cognito.admin_create_user(
+                UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS",
+                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
+            subs[pool.pool_id] = next(a["Value"] for a in created["User"]["Attributes"] if a["Name"] == "sub")
             cognito.admin_set_user_password(UserPoolId=pool.pool_id, Username=email, Password=password,
                                             Permanent=True)
-            set_password(pool.pool_id, email, password)
             for group in groups:
                 if group in pool.groups:
                     cognito.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=email, GroupName=group)
-        signed_up.append({"email": email, "password": password, "groups": groups})
+        signed_up.append({"email": email, "password": password, "groups": groups, "subs": subs})
+    seed_random(secrets.randbits(56))
     passwords_file.write_text(json.dumps(passwords, indent=1))
     passwords_file.chmod(0o600)
     return signed_up

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from local.engine import Recording
-from local.model import CognitoPool, LocalApi, LocalFunction, LocalSite
-from local.provision.apis import pattern_of, read_apis
+from local.model import DEFAULT_AUTH_FLOWS, CognitoClient, CognitoPool, LocalApi, LocalFunction, LocalSite
+from local.provision.apis import read_apis
 from local.provision.code import local_dependencies, unpack_code
 from local.provision.contract import Contract, load_contract
 from local.provision.environment import Facts, local_environment
@@ -31,7 +31,7 @@ class LocalStack:
     policies: dict[str, dict]                      # function name → widened policy
     contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
     outputs: dict[str, Any] = field(default_factory=dict)
-    api_patterns: dict[str, str] = field(default_factory=dict)  # api name → pattern tag
+    patterns: dict[str, str] = field(default_factory=dict)  # resource name → its pattern tag
 
 
 def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
@@ -69,16 +69,8 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
             dependency_paths=tuple(layer_paths[arn] for arn in fn.inputs.get("layers") or [] if arn in layer_paths),
             arn=fn.outputs["arn"], runtime=fn.inputs.get("runtime") or ""))
 
-    pools = []
-    for pool in of("aws:cognito/userPool:UserPool"):
-        pools.append(CognitoPool(
-            pool_id=pool.id, arn=pool.outputs["arn"],
-            issuer=f"https://cognito-idp.{emulators.region}.amazonaws.com/{pool.id}",
-            jwks_url=f"{emulators.cognito.url}/{pool.id}/.well-known/jwks.json",
-            client_ids=tuple(c.id for c in of("aws:cognito/userPoolClient:UserPoolClient")
-                             if c.inputs.get("userPoolId") == pool.id),
-            groups=tuple(g.inputs["name"] for g in of("aws:cognito/userGroup:UserGroup")
-                         if g.inputs.get("userPoolId") == pool.id)))
+    pools = [_pool(recording, pool, emulators.region, emulators.cognito.url)
+             for pool in of("aws:cognito/userPool:UserPool")]
 
     invocations = [(invocation.inputs["functionName"], json.loads(invocation.inputs.get("input") or "{}"))
                    for invocation in of("aws:lambda/invocation:Invocation")]
@@ -86,4 +78,22 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
     return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools,
                       sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
                       contracts=contracts, outputs=recording.outputs,
-                      api_patterns={a.name: pattern_of(recording, a.name) for a in apis})
+                      patterns={r.name: (r.inputs.get("tags") or {})["pattern"] for r in recording.registrations
+                                if "pattern" in (r.inputs.get("tags") or {})})
+
+
+def _pool(recording: Recording, pool: Any, region: str, cognito_url: str) -> CognitoPool:
+    """A user pool with its clients and groups; Cognito's defaults where the program sets nothing."""
+    of = recording.of_type
+    clients = tuple(CognitoClient(client_id=c.id,
+                                  auth_flows=tuple(c.inputs.get("explicitAuthFlows") or DEFAULT_AUTH_FLOWS),
+                                  token_revocation=c.inputs.get("enableTokenRevocation") is not False)
+                    for c in of("aws:cognito/userPoolClient:UserPoolClient") if c.inputs.get("userPoolId") == pool.id)
+    admin_only = (pool.inputs.get("adminCreateUserConfig") or {}).get("allowAdminCreateUserOnly")
+    return CognitoPool(
+        pool_id=pool.id, arn=pool.outputs["arn"], name=pool.name,
+        issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool.id}",
+        jwks_url=f"{cognito_url}/{pool.id}/.well-known/jwks.json", clients=clients,
+        groups=tuple(g.inputs["name"] for g in of("aws:cognito/userGroup:UserGroup")
+                     if g.inputs.get("userPoolId") == pool.id),
+        self_sign_up=not admin_only)

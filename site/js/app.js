@@ -4,6 +4,7 @@ import { loadConfig } from "./config.js";
 import { createAuth } from "./auth.js";
 import { createApi } from "./api.js";
 import * as views from "./views.js";
+import * as accountViews from "./account_views.js";
 
 const $ = (sel) => document.querySelector(sel);
 const main = $("#main");
@@ -51,6 +52,9 @@ function updateHeader(user) {
   }
 }
 
+// The screens of a signed-out visitor, besides sign-in (only where people may sign up).
+const ACCOUNT_SCREENS = { "sign-up": accountViews.signUpView, confirm: accountViews.confirmView };
+
 function sessionEnded(message) {
   // Parallel requests can all fail with 401; react only once.
   if (!auth.user() && location.hash.startsWith("#/sign-in")) return;
@@ -81,14 +85,20 @@ async function route() {
   const view = document.createElement("div");
   view.className = "view";
   main.replaceChildren(view);
-  const ctx = { api, auth, user, navigate, status, alert, query: new URLSearchParams(queryString) };
+  const selfSignUp = config.auth.selfSignUp;
+  const ctx = { api, auth, user, navigate, status, alert, selfSignUp, query: new URLSearchParams(queryString) };
+  const accountScreen = Object.hasOwn(ACCOUNT_SCREENS, parts[0]) ? ACCOUNT_SCREENS[parts[0]] : null;
+  const signedOutScreen = parts[0] === "sign-in" || accountScreen !== null;
 
   let rendering;
-  if (!user || parts[0] === "sign-in") {
-    if (user) return navigate("#/shows");
-    const returnTo = parts[0] === "sign-in" ? sessionStorage.getItem("multitier.returnTo") : hash;
-    if (parts[0] !== "sign-in") sessionStorage.setItem("multitier.returnTo", hash);
-    rendering = views.signInView(view, ctx, { message: signInMessage, returnTo: returnTo || "#/shows" });
+  if (user && signedOutScreen) {
+    return navigate("#/shows");
+  } else if (accountScreen && selfSignUp) {
+    rendering = accountScreen(view, ctx);
+  } else if (!user || signedOutScreen) {
+    const returnTo = signedOutScreen ? sessionStorage.getItem("multitier.returnTo") : hash;
+    if (!signedOutScreen) sessionStorage.setItem("multitier.returnTo", hash);
+    rendering = accountViews.signInView(view, ctx, { message: signInMessage, returnTo: returnTo || "#/shows" });
     signInMessage = null;
   } else if (parts[0] === "shows" && parts.length === 1) {
     rendering = views.showsView(view, ctx);
@@ -136,8 +146,8 @@ async function start() {
   auth = createAuth({ config, onChange: updateHeader });
   api = createApi({ apiUrl: config.apiUrl, getIdToken: () => auth.getIdToken(), onUnauthorized: sessionEnded });
 
-  $("#sign-out").addEventListener("click", () => {
-    auth.signOut();
+  $("#sign-out").addEventListener("click", async () => {
+    await auth.signOut();
     sessionStorage.removeItem("multitier.returnTo");
     signInMessage = "You have signed out.";
     navigate("#/sign-in", { force: location.hash === "#/sign-in", status: "You have signed out." });

@@ -1,6 +1,7 @@
-// Sign-in state: the SRP flow, follow-up challenges, token refresh and
-// sign-out. Tokens live in sessionStorage so they vanish with the tab and are
-// not shared across tabs the way localStorage would be.
+// Sign-in state: the SRP flow, follow-up challenges, token refresh, sign-up
+// with its confirmation code, and sign-out (which revokes the refresh token).
+// Tokens live in sessionStorage so they vanish with the tab and are not shared
+// across tabs the way localStorage would be.
 
 import { createCognitoClient, CognitoError } from "./cognito.js";
 import { generateA, bigToHex, passwordVerifierResponses, defaultRandomBytes } from "./srp.js";
@@ -175,6 +176,31 @@ export function createAuth({
     }
   }
 
+  // The pool sends a code to the address; the account works once it is confirmed.
+  async function signUp(email, password) {
+    const result = await cognito.signUp(email, password, { email });
+    return { confirmed: result.UserConfirmed === true, destination: result.CodeDeliveryDetails?.Destination || "" };
+  }
+
+  async function resendCode(email) {
+    const result = await cognito.resendConfirmationCode(email);
+    return result.CodeDeliveryDetails?.Destination || "";
+  }
+
+  // Signed out here at once; revoking the refresh token ends the session at
+  // Cognito too, so a copied token cannot be used to get new ones.
+  async function signOut() {
+    const refreshToken = tokens?.refreshToken;
+    pending = null;
+    save(null);
+    if (!refreshToken) return;
+    try {
+      await cognito.revokeToken(refreshToken);
+    } catch {
+      // Offline or already invalid: the token still expires on its own.
+    }
+  }
+
   async function getIdToken() {
     if (!tokens) throw new SessionExpiredError("Please sign in.");
     const user = currentUser();
@@ -195,10 +221,10 @@ export function createAuth({
     },
     getIdToken,
     refresh,
-    signOut() {
-      pending = null;
-      save(null);
-    },
+    signUp,
+    confirmSignUp: (email, code) => cognito.confirmSignUp(email, code),
+    resendCode,
+    signOut,
     user: currentUser,
   };
 }

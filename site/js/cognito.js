@@ -19,6 +19,7 @@ const FRIENDLY = {
   ExpiredCodeException: "That code has expired. Please sign in again.",
   TooManyRequestsException: "Too many attempts. Please wait a moment and try again.",
   LimitExceededException: "Too many attempts. Please wait a moment and try again.",
+  UsernameExistsException: "An account with this email already exists.",
 };
 
 export function createCognitoClient({ endpoint, clientId, fetchImpl = (...a) => fetch(...a) }) {
@@ -64,6 +65,19 @@ export function createCognitoClient({ endpoint, clientId, fetchImpl = (...a) => 
       const payload = { ChallengeName: challengeName, ClientId: clientId, ChallengeResponses: challengeResponses };
       if (session) payload.Session = session;
       return call("RespondToAuthChallenge", payload);
+    },
+    signUp(username, password, attributes) {
+      const UserAttributes = Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }));
+      return call("SignUp", { ClientId: clientId, Username: username, Password: password, UserAttributes });
+    },
+    confirmSignUp(username, code) {
+      return call("ConfirmSignUp", { ClientId: clientId, Username: username, ConfirmationCode: code });
+    },
+    resendConfirmationCode(username) {
+      return call("ResendConfirmationCode", { ClientId: clientId, Username: username });
+    },
+    revokeToken(token) {
+      return call("RevokeToken", { ClientId: clientId, Token: token });
     },
   };
 }

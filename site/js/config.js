@@ -42,6 +42,8 @@ export function parseConfig(raw) {
       userPoolId,
       clientId: requireString(raw.auth, "clientId", "auth."),
       endpoint: requireUrl(requireString(raw.auth, "endpoint", "auth."), "auth.endpoint"),
+      // Whether the pool lets people create their own accounts (the sign-up screens).
+      selfSignUp: raw.auth.selfSignUp === true,
     },
   };
 }

@@ -29,6 +29,11 @@ function append(el, children) {
   }
 }
 
+// A screen's title; focusable so route changes can move focus to it.
+export function heading(text) {
+  return h("h1", { tabindex: "-1" }, text);
+}
+
 let idCounter = 0;
 export function uid(prefix = "f") {
   idCounter += 1;

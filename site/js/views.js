@@ -1,7 +1,7 @@
 // One function per screen. Each gets a fresh container and a context
 // ({ api, auth, user, navigate, status, alert, query }) from app.js.
 
-import { h, field, errorBox, setBusy } from "./dom.js";
+import { h, heading, field, errorBox, setBusy } from "./dom.js";
 import { ApiError, newIdempotencyKey } from "./api.js";
 import { SessionExpiredError } from "./auth.js";
 import {
@@ -16,10 +16,6 @@ import {
 const PAGE_SIZE = 12;
 const MAX_PER_PURCHASE = 10;
 const showCache = new Map();
-
-function heading(text) {
-  return h("h1", { tabindex: "-1" }, text);
-}
 
 function loading(text = "Loading…") {
   return h("p", { class: "loading", role: "status" }, text);
@@ -52,115 +48,6 @@ function seatsBadge(show) {
   if (show.remaining <= 0) return h("span", { class: "badge badge-soldout" }, "Sold out");
   const few = show.remaining <= Math.max(5, show.capacity * 0.1);
   return h("span", { class: few ? "badge badge-few" : "badge" }, `${show.remaining} of ${show.capacity} left`);
-}
-
-// ---------------------------------------------------------------- sign in
-
-export function signInView(view, ctx, { message, returnTo } = {}) {
-  const done = (result) => {
-    ctx.navigate(returnTo && returnTo !== "#/sign-in" ? returnTo : "#/shows", {
-      status: `Signed in as ${result.user?.displayName || "you"}.`,
-    });
-  };
-
-  const errors = errorBox();
-  const user = field({ label: "Username or email", name: "username", attrs: { autocomplete: "username", required: true, autocapitalize: "none", spellcheck: "false" } });
-  const pass = field({ label: "Password", name: "password", type: "password", attrs: { autocomplete: "current-password", required: true } });
-  const submit = h("button", { type: "submit" }, "Sign in");
-  const form = h("form", { class: "stack", "aria-labelledby": "signin-title" }, errors.el, user.wrapper, pass.wrapper, submit);
-
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    errors.clear();
-    ctx.status("");
-    if (!form.reportValidity()) return;
-    setBusy(submit, true, "Signing in…");
-    try {
-      const result = await ctx.auth.signIn(user.input.value.trim(), pass.input.value);
-      if (result.done) return done(result);
-      challengeView(view, ctx, result.challenge, done);
-    } catch (err) {
-      errors.show(err.message);
-      pass.input.value = "";
-      pass.input.focus();
-    } finally {
-      setBusy(submit, false);
-    }
-  });
-
-  view.replaceChildren(
-    h(
-      "section",
-      { class: "card narrow" },
-      h("h1", { id: "signin-title", tabindex: "-1" }, "Sign in"),
-      message ? h("p", { class: "notice" }, message) : h("p", { class: "lead" }, "Sign in to browse shows and buy tickets."),
-      form,
-    ),
-  );
-}
-
-function challengeView(view, ctx, challenge, done) {
-  const errors = errorBox();
-  const submit = h("button", { type: "submit" }, "Continue");
-  const cancel = h("button", { type: "button", class: "secondary", onclick: () => {
-    ctx.auth.cancelChallenge();
-    signInView(view, ctx);
-    view.querySelector("h1")?.focus();
-  } }, "Cancel");
-  let title;
-  let intro;
-  let fields;
-  let collect;
-
-  if (challenge.name === "NEW_PASSWORD_REQUIRED") {
-    title = "Choose a new password";
-    intro = "Your account requires a new password before you can continue.";
-    const pw = field({ label: "New password", name: "new-password", type: "password", attrs: { autocomplete: "new-password", required: true } });
-    const pw2 = field({ label: "Repeat new password", name: "new-password-2", type: "password", attrs: { autocomplete: "new-password", required: true } });
-    const attrs = challenge.requiredAttributes.map((a) => ({ name: a, f: field({ label: humanizeKey(a), name: `attr-${a}`, attrs: { required: true, autocomplete: a === "email" ? "email" : a === "name" ? "name" : undefined } }) }));
-    fields = [pw.wrapper, pw2.wrapper, ...attrs.map((a) => a.f.wrapper)];
-    collect = () => {
-      pw2.setError("");
-      if (pw.input.value !== pw2.input.value) {
-        pw2.setError("The passwords do not match.");
-        pw2.input.focus();
-        return null;
-      }
-      return { newPassword: pw.input.value, attributes: Object.fromEntries(attrs.map((a) => [a.name, a.f.input.value.trim()])) };
-    };
-  } else {
-    const sms = challenge.name === "SMS_MFA";
-    title = "Enter your verification code";
-    intro = sms
-      ? `We sent a code by text message${challenge.destination ? ` to ${challenge.destination}` : ""}.`
-      : "Enter the code from your authenticator app.";
-    const code = field({ label: "Verification code", name: "code", attrs: { autocomplete: "one-time-code", inputmode: "numeric", pattern: "[0-9]{6}", maxlength: "6", required: true } });
-    fields = [code.wrapper];
-    collect = () => ({ code: code.input.value.trim() });
-  }
-
-  const form = h("form", { class: "stack" }, errors.el, ...fields, h("div", { class: "actions" }, submit, cancel));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    errors.clear();
-    if (!form.reportValidity()) return;
-    const answers = collect();
-    if (!answers) return;
-    setBusy(submit, true, "Checking…");
-    try {
-      const result = await ctx.auth.answerChallenge(answers);
-      if (result.done) return done(result);
-      challengeView(view, ctx, result.challenge, done);
-    } catch (err) {
-      errors.show(err.message);
-      errors.el.focus();
-    } finally {
-      setBusy(submit, false);
-    }
-  });
-
-  view.replaceChildren(h("section", { class: "card narrow" }, heading(title), h("p", { class: "lead" }, intro), form));
-  view.querySelector("h1").focus();
 }
 
 // ---------------------------------------------------------------- shows

@@ -87,8 +87,8 @@ def authorizer(jwks, monkeypatch):
 
 def make_token(key=SIGNING_KEY, kid="key-1", alg="RS256", **overrides):
     now = int(time.time())
-    claims = {"sub": "user-42", "iss": ISSUER, "aud": AUDIENCE, "iat": now, "nbf": now - 5, "exp": now + 600,
-              "groups": ["admins", "staff"]}
+    claims = {"sub": "user-42", "iss": ISSUER, "aud": AUDIENCE, "token_use": "id", "iat": now, "nbf": now - 5,
+              "exp": now + 600, "groups": ["admins", "staff"]}
     claims.update(overrides)
     claims = {name: value for name, value in claims.items() if value is not None}
     return jwt.encode(claims, key, algorithm=alg, headers={"kid": kid} if kid else None)
@@ -160,6 +160,11 @@ def b64(data):
         pytest.param(lambda: make_token(kid=None), id="no-kid"),
         pytest.param(lambda: make_token(exp=None), id="no-exp"),
         pytest.param(lambda: make_token(sub=None), id="no-sub"),
+        pytest.param(lambda: make_token(token_use=None), id="no-token-use"),
+        pytest.param(lambda: make_token(token_use="access", aud=None, client_id=AUDIENCE), id="access-token"),
+        pytest.param(lambda: make_token(token_use="refresh"), id="other-token-use"),
+        pytest.param(lambda: make_token(aud=None, client_id=AUDIENCE), id="id-token-naming-client-id-only"),
+        pytest.param(lambda: make_token(alg="RS512"), id="rs512-not-in-allow-list"),
         pytest.param(
             lambda: b64({"alg": "none", "typ": "JWT", "kid": "key-1"}) + "."
             + b64({"sub": "user-42", "iss": ISSUER, "aud": AUDIENCE, "exp": int(time.time()) + 600}) + ".",
@@ -172,6 +177,48 @@ def b64(data):
 )
 def test_invalid_tokens_are_unauthorized(authorizer, token_factory):
     assert_unauthorized(authorizer, "Bearer " + token_factory())
+
+
+def access_token_authorizer(jwks, monkeypatch, token_use):
+    monkeypatch.setenv("OIDC_ISSUER", ISSUER)
+    monkeypatch.setenv("OIDC_AUDIENCE", AUDIENCE)
+    monkeypatch.setenv("OIDC_JWKS_URL", jwks.url)
+    monkeypatch.setenv("OIDC_ACCEPTS", token_use)
+    return load_service("authorizer")
+
+
+def test_access_tokens_name_their_client_in_client_id(jwks, monkeypatch):
+    # GIVEN an authorizer that takes access tokens (Cognito's carry client_id, no aud)
+    module = access_token_authorizer(jwks, monkeypatch, "access")
+    # THEN the client id is the audience, and an ID token is refused
+    assert authorize(module, make_token(token_use="access", aud=None, client_id=AUDIENCE))["principalId"] == "user-42"
+    assert_unauthorized(module, make_token(token_use="access", aud=None, client_id="another-app"))
+    assert_unauthorized(module, make_token(token_use="access", aud=None, client_id=None))
+    assert_unauthorized(module, make_token())
+
+
+def test_id_and_access_tokens_together(jwks, monkeypatch):
+    module = access_token_authorizer(jwks, monkeypatch, "id, access")
+    assert authorize(module, make_token())["principalId"] == "user-42"
+    assert authorize(module, make_token(token_use="access", aud=None, client_id=AUDIENCE))["principalId"] == "user-42"
+    assert_unauthorized(module, make_token(token_use=None))
+
+
+def test_an_issuer_without_token_use_is_checked_by_audience(jwks, monkeypatch):
+    # GIVEN a third-party issuer whose tokens carry no token_use
+    module = access_token_authorizer(jwks, monkeypatch, "any")
+    assert authorize(module, make_token(token_use=None))["principalId"] == "user-42"
+    assert_unauthorized(module, make_token(token_use=None, aud="another-app"))
+    assert_unauthorized(module, make_token(token_use=None, aud=None))
+
+
+@pytest.mark.parametrize("value", ["refresh", "id,refresh", "any,id", " , "])
+def test_token_use_setting_is_validated(jwks, monkeypatch, value):
+    from shared import ConfigError
+
+    module = access_token_authorizer(jwks, monkeypatch, value)
+    with pytest.raises(ConfigError, match="OIDC_ACCEPTS"):
+        authorize(module, make_token())
 
 
 def _hs256_with_public_key():

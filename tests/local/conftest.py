@@ -82,7 +82,7 @@ def local_stack(function_logs) -> LocalMode:
     # Not pytest's tmp_path: PostgreSQL runs as another system user when root, and
     # pytest keeps its base folder private (0700).
     state_root = Path(tempfile.mkdtemp(prefix="mt-local-test-"))
-    mode = LocalMode(STACK, fresh=True, state_root=state_root, log=lambda line: None,
+    mode = LocalMode(STACK, fresh=True, state_root=state_root, log=lambda line: function_logs("local", line),
                      on_function_log=function_logs)
     mode.start()
     try:
@@ -113,7 +113,7 @@ def patterns_of(mode: LocalMode) -> dict[str, Pattern]:
     outputs = mode.local.outputs
     found: dict[str, Pattern] = {}
     for api in mode.local.apis:
-        pattern = mode.local.api_patterns.get(api.name)
+        pattern = mode.local.patterns.get(api.name)
         if not pattern:
             continue
         entry = found.setdefault(pattern, Pattern(pattern, outputs.get(f"{pattern}_user_pool_id", ""),

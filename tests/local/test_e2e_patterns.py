@@ -17,6 +17,7 @@ import pytest
 
 from local import engine
 from local.provision.identities import TRANSACTION_ACTIONS
+from tests.local.cognito_client import refresh, srp_sign_in
 from tests.local.conftest import STACK, http
 
 PATTERNS = list(engine.stack_config(STACK).get("multitier:patterns") or [])
@@ -316,62 +317,22 @@ def test_the_browser_sign_in_endpoint_answers_cross_origin(local_stack):
     assert "x-amz-target" in preflight.headers.get("access-control-allow-headers", "").lower()
 
 
-def _srp_sign_in(endpoint: str, pool_id: str, client_id: str, username: str, password: str):
-    """Cognito's USER_SRP_AUTH from the client side (tests/site/srp_reference.py's maths)."""
-    import secrets
-    from datetime import datetime, timezone
-
-    from tests.site import srp_reference as srp
-
-    def call(target, payload):
-        return http("POST", endpoint, body=payload, headers={
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{target}"})
-
-    small_a = int.from_bytes(secrets.token_bytes(128), "big") % srp.N
-    big_a = pow(srp.G, small_a, srp.N)
-    init = call("InitiateAuth", {"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
-                                 "AuthParameters": {"USERNAME": username, "SRP_A": f"{big_a:x}"}})
-    if init.status != 200:
-        return init
-    params = init.json()["ChallengeParameters"]
-    big_b, salt, user_id = int(params["SRP_B"], 16), params["SALT"], params["USER_ID_FOR_SRP"]
-    u = srp.calc_u(big_a, big_b)
-    x = srp.calc_x(pool_id.split("_", 1)[1], user_id, password, salt)
-    s = pow(big_b - srp.K * pow(srp.G, x, srp.N), small_a + u * x, srp.N)
-    key = srp.hkdf16(bytes.fromhex(srp.pad_hex(s)), bytes.fromhex(srp.pad_hex(u)))
-    stamp = srp.timestamp(datetime.now(timezone.utc))
-    message = (pool_id.split("_", 1)[1].encode() + user_id.encode()
-               + base64.b64decode(params["SECRET_BLOCK"]) + stamp.encode())
-    import hashlib
-    import hmac
-
-    signature = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
-    return call("RespondToAuthChallenge", {
-        "ChallengeName": "PASSWORD_VERIFIER", "ClientId": client_id, "Session": init.json()["Session"],
-        "ChallengeResponses": {"USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-                               "PASSWORD_CLAIM_SIGNATURE": signature, "TIMESTAMP": stamp}})
-
-
 def test_srp_sign_in_checks_the_password_and_returns_working_tokens(local_stack, patterns):
     pattern = patterns[PATTERNS[0]]
     demo = next(u for u in local_stack.users if u["email"] == "demo@example.com")
     endpoint = local_stack.sign_in.url + "/"
 
-    wrong = _srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"] + "x")
+    wrong = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"] + "x")
     assert wrong.status == 400 and wrong.json()["__type"] == "NotAuthorizedException"
-    unknown = _srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, "nobody@example.com", "Whatever-1!")
+    unknown = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, "nobody@example.com", "Whatever-1!")
     assert unknown.status == 400
 
-    right = _srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"])
+    right = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"])
     assert right.status == 200, right.body
     tokens = right.json()["AuthenticationResult"]
     assert http("GET", pattern.url("/shows"), token=tokens["IdToken"]).status == 200
     # REFRESH_TOKEN_AUTH passes through to the emulator's Cognito
-    refreshed = http("POST", endpoint, body={"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": pattern.client_id,
-                                             "AuthParameters": {"REFRESH_TOKEN": tokens["RefreshToken"]}},
-                     headers={"Content-Type": "application/x-amz-json-1.1",
-                              "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
+    refreshed = refresh(endpoint, pattern.client_id, tokens["RefreshToken"])
     assert refreshed.status == 200, refreshed.body
     assert http("GET", pattern.url("/shows"),
                 token=refreshed.json()["AuthenticationResult"]["IdToken"]).status == 200

@@ -21,7 +21,7 @@ from components.logic import openapi
 from components.logic.openapi import AuthSpec, RouteSpec
 from local.apigateway import Gateway, policy_allows
 from local.lambda_ import InvokeResult, LambdaRuntime
-from local.model import CognitoPool, LocalApi, LocalFunction, UsagePlanKey
+from local.model import CognitoClient, CognitoPool, LocalApi, LocalFunction, UsagePlanKey
 
 REGION, ACCOUNT, API_ID, STAGE = "us-east-1", "123456789012", "a1b2c3d4e5", "prod"
 ORIGINS = ["http://localhost:8080", "http://127.0.0.1:8080"]
@@ -29,6 +29,7 @@ POOL_ARN = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_Pool1"
 CLIENT_ID = "client-abc"
 NONE = AuthSpec("none")
 COGNITO = AuthSpec("cognito", name="cognito", provider_arns=(POOL_ARN,))
+SCOPED = AuthSpec("cognito", name="cognito", provider_arns=(POOL_ARN,), scopes=("tickets/read", "tickets/admin"))
 
 
 def fn_arn(name: str) -> str:
@@ -62,6 +63,7 @@ ROUTES = [
     route("/shows/featured", "GET", "featured"),
     route("/search", "GET", query_parameters={"q": True}, header_parameters={"X-Client": True}),
     route("/me", "GET", auth=COGNITO),
+    route("/scoped", "GET", auth=SCOPED),
     route("/tickets", "GET", auth=TOKEN),
     route("/tickets", "POST", auth=TOKEN),
     route("/tickets/{id}", "GET", auth=TOKEN_NO_CACHE),
@@ -217,7 +219,7 @@ def cognito():
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     issuer = f"http://127.0.0.1:{server.server_address[1]}/{REGION}_Pool1"
     pool = CognitoPool(pool_id=f"{REGION}_Pool1", arn=POOL_ARN, issuer=issuer,
-                       jwks_url=f"{issuer}/.well-known/jwks.json", client_ids=(CLIENT_ID,))
+                       jwks_url=f"{issuer}/.well-known/jwks.json", clients=(CognitoClient(CLIENT_ID),))
 
     def token(signing_key=key, **claims: Any) -> str:
         now = int(time.time())
@@ -307,6 +309,18 @@ def test_unknown_stage_route_and_method(gateway: Gateway, fake: FakeLambda) -> N
     assert fake.calls == []
 
 
+def test_methods_the_document_does_not_declare_are_missing_authentication_token(gateway: Gateway,
+                                                                              fake: FakeLambda) -> None:
+    # Methods the HTTP server itself knows nothing about, too: API Gateway answers them like any undeclared method.
+    for method in ("TRACE", "CONNECT", "PROPFIND", "FOO"):
+        r = call(f"{gateway.api.url}/shows", method)
+        assert r.status == 403, method
+        assert r.headers["content-type"] == "application/json"
+        assert r.json()["message"] == "Missing Authentication Token"
+        assert r.headers["x-amzn-errortype"] == "MissingAuthenticationTokenException"
+    assert fake.calls == []
+
+
 def test_preflight_is_answered_by_the_mock_integration(gateway: Gateway, fake: FakeLambda) -> None:
     r = call(f"{gateway.api.url}/shows", "OPTIONS", headers={"Origin": ORIGINS[1]})
     assert r.status == 204 and r.body == b""
@@ -368,7 +382,7 @@ def test_required_parameters(gateway: Gateway, fake: FakeLambda) -> None:
 
 
 # -- Cognito ----------------------------------------------------------------------------------------------
-def test_cognito_id_and_access_tokens(gateway: Gateway, fake: FakeLambda, cognito) -> None:
+def test_cognito_id_token_where_the_method_lists_no_scopes(gateway: Gateway, fake: FakeLambda, cognito) -> None:
     pool, token, fetches = cognito
     r = call(f"{gateway.api.url}/me", headers={"Authorization": token()})
     assert r.status == 200
@@ -376,11 +390,27 @@ def test_cognito_id_and_access_tokens(gateway: Gateway, fake: FakeLambda, cognit
     assert claims["sub"] == "user-1" and claims["email"] == "a@example.com"
     assert claims["cognito:groups"] == "[admins staff]"
     assert all(isinstance(v, str) for v in claims.values())
-    r = call(f"{gateway.api.url}/me", headers={
-        "Authorization": "Bearer " + token(token_use="access", aud=None, client_id=CLIENT_ID, scope="openid")})
-    assert r.status == 200
     call(f"{gateway.api.url}/me", headers={"Authorization": token()})
     assert len(fetches) == 1, "the JWKS is fetched once and cached"
+    # API Gateway treats the token as an ID token when the method lists no scopes: an access token is refused
+    access = token(token_use="access", aud=None, client_id=CLIENT_ID, scope="openid tickets/read")
+    r = call(f"{gateway.api.url}/me", headers={"Authorization": "Bearer " + access})
+    assert r.status == 401 and r.json()["message"] == "Unauthorized"
+
+
+def test_cognito_access_token_with_one_of_the_methods_scopes(gateway: Gateway, fake: FakeLambda, cognito) -> None:
+    pool, token, _ = cognito
+    document = gateway.doc["paths"]["/scoped"]["get"]
+    assert document["security"] == [{"cognito": ["tickets/read", "tickets/admin"]}]
+
+    def status(value: str) -> int:
+        return call(f"{gateway.api.url}/scoped", headers={"Authorization": value}).status
+
+    assert status(token(token_use="access", aud=None, client_id=CLIENT_ID, scope="openid tickets/admin")) == 200
+    assert status(token(token_use="access", aud=None, client_id=CLIENT_ID, scope="openid profile")) == 401
+    assert status(token(token_use="access", aud=None, client_id="someone-else", scope="tickets/read")) == 401
+    assert status(token()) == 401, "an ID token is refused where the method lists scopes"
+    assert len(fake.calls) == 1, "only the accepted token reached the function"
 
 
 @pytest.mark.parametrize("case", ["missing", "forged", "expired", "wrong_issuer", "wrong_audience",

@@ -171,28 +171,61 @@ def test_a_seed_for_a_table_local_mode_did_not_create_is_a_clear_error(aws, tmp_
         seed_tables(boto3.client("dynamodb"), [fn], {"writer": load_contract(fn.code_dir)}, [])
 
 
-def test_users_join_only_the_groups_their_pool_registered(aws, tmp_path):
-    cognito = boto3.client("cognito-idp")
+def _pools(cognito, specs) -> list[CognitoPool]:
     pools = []
-    for name, groups in (("with-staff", ("staff",)), ("plain", ())):
+    for name, groups in specs:
         pool_id = cognito.create_user_pool(PoolName=name)["UserPool"]["Id"]
         for group in groups:
             cognito.create_group(UserPoolId=pool_id, GroupName=group)
-        pools.append(CognitoPool(pool_id=pool_id, arn="", issuer="", jwks_url="", groups=groups))
+        pools.append(CognitoPool(pool_id=pool_id, arn="", issuer="", jwks_url="", groups=groups, name=name))
+    return pools
+
+
+def test_users_join_only_the_groups_their_pool_registered(aws, tmp_path):
+    from moto.moto_api._internal import mock_random
+
+    cognito = boto3.client("cognito-idp")
+    pools = _pools(cognito, (("with-staff", ("staff",)), ("plain", ())))
     contracts = [load_contract(_archive(tmp_path, n, False)) for n in ("a", "b")]
     users = users_of(contracts)
     assert [u["email"] for u in users] == ["one@example.com", "two@example.com"]  # once each
-    told: list[tuple[str, str, str]] = []
     passwords = tmp_path / "users.json"
 
-    signed_up = seed_users(cognito, pools, users, passwords, lambda *args: told.append(args))
+    signed_up = seed_users(cognito, pools, users, passwords, mock_random.seed)
 
     assert {(u["email"], tuple(u["groups"])) for u in signed_up} == {
         ("one@example.com", ()), ("two@example.com", ("staff", "unregistered"))}
     in_staff = cognito.list_users_in_group(UserPoolId=pools[0].pool_id, GroupName="staff")["Users"]
     assert [u["Username"] for u in in_staff] == ["two@example.com"]
-    assert len(told) == 4 and {pool for pool, _, _ in told} == {p.pool_id for p in pools}
     # the passwords survive a restart
     assert json.loads(passwords.read_text()) == {u["email"]: u["password"] for u in signed_up}
-    again = seed_users(boto3.client("cognito-idp"), [], users, passwords, lambda *args: None)
+    again = seed_users(boto3.client("cognito-idp"), [], users, passwords, mock_random.seed)
     assert [u["password"] for u in again] == [u["password"] for u in signed_up]
+
+
+def test_a_seeded_user_keeps_its_sub_across_restarts(aws, tmp_path):
+    from moto.moto_api._internal import mock_random
+
+    cognito = boto3.client("cognito-idp")
+    users = users_of([load_contract(_archive(tmp_path, "a", False))])
+    specs = (("mobile-users", ()), ("web-users", ()))
+    # GIVEN the users signed up in a run's pools
+    first = seed_users(cognito, _pools(cognito, specs), users, tmp_path / "users.json", mock_random.seed)
+    # WHEN the next run makes the pools again (new ids, same names) and signs them up again
+    pools = _pools(cognito, specs)
+    again = seed_users(cognito, pools, users, tmp_path / "users.json", mock_random.seed)
+    # THEN each user has the sub it had in the pool of the same name, and subs are not shared
+    by_name = [[sub for sub in u["subs"].values()] for u in first]
+    assert [[sub for sub in u["subs"].values()] for u in again] == by_name
+    assert len({sub for subs in by_name for sub in subs}) == 4
+    user = cognito.admin_get_user(UserPoolId=pools[0].pool_id, Username="one@example.com")
+    assert {"Name": "sub", "Value": again[0]["subs"][pools[0].pool_id]} in user["UserAttributes"]
+    # AND ids made after the seeding do not follow from the seeds (else every run's refresh tokens would repeat)
+    def sub_made_after_a_run() -> str:
+        run_pools = _pools(cognito, specs)
+        seed_users(cognito, run_pools, users, tmp_path / "users.json", mock_random.seed)
+        made = cognito.admin_create_user(UserPoolId=run_pools[0].pool_id, Username="late@example.com",
+                                         MessageAction="SUPPRESS")["User"]["Attributes"]
+        return next(a["Value"] for a in made if a["Name"] == "sub")
+
+    assert sub_made_after_a_run() != sub_made_after_a_run()

@@ -12,7 +12,7 @@ const goodConfig = {
   pattern: "single_page_app",
   apiUrl: "https://abc.execute-api.us-east-1.amazonaws.com/live",
   region: "us-east-1",
-  auth: { userPoolId: "us-east-1_Abc", clientId: "xyz", endpoint: "https://cognito-idp.us-east-1.amazonaws.com/" },
+  auth: { userPoolId: "us-east-1_Abc", clientId: "xyz", endpoint: "https://cognito-idp.us-east-1.amazonaws.com/", selfSignUp: true },
 };
 
 const json = (status, body) => ({ ok: status < 400, status, text: async () => JSON.stringify(body), json: async () => body });
@@ -26,6 +26,13 @@ function memoryStorage() {
 
 test("config: accepts the documented shape", () => {
   assert.deepEqual(parseConfig(goodConfig), goodConfig);
+});
+
+test("config: sign-up screens only where the runtime config says the pool allows it", () => {
+  const { selfSignUp, ...withoutFlag } = goodConfig.auth;
+  assert.equal(selfSignUp, true);
+  assert.equal(parseConfig({ ...goodConfig, auth: withoutFlag }).auth.selfSignUp, false);
+  assert.equal(parseConfig({ ...goodConfig, auth: { ...withoutFlag, selfSignUp: "true" } }).auth.selfSignUp, false);
 });
 
 test("config: rejects missing or malformed fields with a clear message", () => {
@@ -153,6 +160,66 @@ test("auth: SRP sign-in sends USER_SRP_AUTH then PASSWORD_VERIFIER, handles NEW_
   assert.equal(JSON.parse(storage.getItem("multitier.tokens.xyz")).idToken, idToken);
   auth.signOut();
   assert.equal(storage.getItem("multitier.tokens.xyz"), null);
+});
+
+function recordingCognito(replies) {
+  const calls = [];
+  const fetchImpl = async (url, init) => {
+    calls.push({ url, target: init.headers["X-Amz-Target"].split(".").pop(), body: JSON.parse(init.body) });
+    const reply = replies.shift();
+    if (reply instanceof Error) throw reply;
+    return reply;
+  };
+  return { calls, fetchImpl };
+}
+
+test("auth: sign-up sends the email as username and attribute, then confirm and resend", async () => {
+  const { calls, fetchImpl } = recordingCognito([
+    json(200, { UserConfirmed: false, UserSub: "s-1", CodeDeliveryDetails: { Destination: "n***@e***", DeliveryMedium: "EMAIL" } }),
+    json(400, { __type: "CodeMismatchException", message: "Invalid verification code provided, please try again." }),
+    json(200, { CodeDeliveryDetails: { Destination: "n***@e***" } }),
+    json(200, {}),
+  ]);
+  const auth = createAuth({ config: goodConfig, storage: memoryStorage(), fetchImpl });
+  assert.deepEqual(await auth.signUp("new@example.com", "Pw-12345678"), { confirmed: false, destination: "n***@e***" });
+  assert.deepEqual(calls[0], { url: goodConfig.auth.endpoint, target: "SignUp", body: {
+    ClientId: "xyz", Username: "new@example.com", Password: "Pw-12345678", UserAttributes: [{ Name: "email", Value: "new@example.com" }] } });
+  await assert.rejects(auth.confirmSignUp("new@example.com", "000000"), (e) => e.type === "CodeMismatchException" && /not correct/.test(e.message));
+  assert.deepEqual(calls[1].body, { ClientId: "xyz", Username: "new@example.com", ConfirmationCode: "000000" });
+  assert.equal(await auth.resendCode("new@example.com"), "n***@e***");
+  assert.deepEqual([calls[2].target, calls[2].body], ["ResendConfirmationCode", { ClientId: "xyz", Username: "new@example.com" }]);
+  await auth.confirmSignUp("new@example.com", "123456");
+  assert.equal(calls[3].target, "ConfirmSignUp");
+  assert.equal(auth.user(), null, "signing up does not sign in");
+});
+
+test("auth: an existing address gets a readable message", async () => {
+  const { fetchImpl } = recordingCognito([json(400, { __type: "UsernameExistsException", message: "User already exists" })]);
+  const auth = createAuth({ config: goodConfig, storage: memoryStorage(), fetchImpl });
+  await assert.rejects(auth.signUp("old@example.com", "Pw-12345678"), /already exists/);
+});
+
+test("auth: sign-out forgets the tokens at once and revokes the refresh token", async () => {
+  const storage = memoryStorage();
+  storage.setItem("multitier.tokens.xyz", JSON.stringify({ idToken: jwt({ sub: "u", exp: 9e9 }), refreshToken: "R-1" }));
+  const { calls, fetchImpl } = recordingCognito([json(200, {})]);
+  const auth = createAuth({ config: goodConfig, storage, fetchImpl });
+  const signingOut = auth.signOut();
+  assert.equal(storage.getItem("multitier.tokens.xyz"), null, "signed out before the network answers");
+  assert.equal(auth.user(), null);
+  await signingOut;
+  assert.deepEqual(calls, [{ url: goodConfig.auth.endpoint, target: "RevokeToken", body: { ClientId: "xyz", Token: "R-1" } }]);
+});
+
+test("auth: sign-out still signs out when revoking fails, and revokes nothing without a session", async () => {
+  const storage = memoryStorage();
+  storage.setItem("multitier.tokens.xyz", JSON.stringify({ idToken: jwt({ sub: "u", exp: 9e9 }), refreshToken: "R-1" }));
+  const { calls, fetchImpl } = recordingCognito([new TypeError("offline")]);
+  const auth = createAuth({ config: goodConfig, storage, fetchImpl });
+  await auth.signOut();
+  assert.equal(auth.user(), null);
+  await auth.signOut();
+  assert.equal(calls.length, 1);
 });
 
 test("format helpers", () => {

@@ -162,6 +162,45 @@ def run():
         page.get_by_label("Password").fill("Alice-Passw0rd")
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("heading", name="My tickets")).to_be_visible()
+        # Signing out revokes the refresh token at Cognito.
+        refresh_token = page.evaluate("""() => {
+            const k = Object.keys(sessionStorage).find((x) => x.startsWith('multitier.tokens.'));
+            return JSON.parse(sessionStorage.getItem(k)).refreshToken;
+        }""")
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        assert refresh_token in mock_backend.REVOKED, "sign-out did not revoke the refresh token"
+
+        # Creating an account: sign up, a wrong code, a new code, confirm, sign in.
+        page.get_by_role("link", name="Create an account").click()
+        expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+        page.get_by_label("Email").fill("carol@example.com")
+        page.get_by_label("Password", exact=True).fill("Carol-Passw0rd!")
+        page.get_by_label("Repeat password").fill("Carol-Passw0rd?")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_text("The passwords do not match.")).to_be_visible()
+        page.get_by_label("Repeat password").fill("Carol-Passw0rd!")
+        shot("12-create-account")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="Confirm your account")).to_be_visible()
+        expect(page.get_by_role("status")).to_have_text("We sent a confirmation code to c***@e***.")
+        expect(page.get_by_label("Email")).to_have_value("carol@example.com")
+        first = mock_backend.CODES["carol@example.com"]
+        page.get_by_label("Confirmation code").fill(str((int(first) + 1) % 10 ** 6).zfill(6))
+        page.get_by_role("button", name="Confirm account").click()
+        expect(page.locator(".form-error")).to_contain_text("code is not correct")
+        problems[:] = [m for m in problems if "400" not in m]
+        page.get_by_role("button", name="Send a new code").click()
+        expect(page.get_by_role("status")).to_have_text("We sent a new code to c***@e***.")
+        page.get_by_label("Confirmation code").fill(mock_backend.CODES["carol@example.com"])
+        shot("13-confirm-account")
+        page.get_by_role("button", name="Confirm account").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        expect(page.get_by_role("status")).to_have_text("Your account is confirmed. Please sign in.")
+        expect(page.get_by_label("Username or email")).to_have_value("carol@example.com")
+        page.get_by_label("Password").fill("Carol-Passw0rd!")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Upcoming shows")).to_be_visible()
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
@@ -173,7 +212,7 @@ def run():
         page.get_by_label("New password", exact=True).fill("Brand-New-Passw0rd")
         page.get_by_label("Repeat new password").fill("Brand-New-Passw0rd")
         page.get_by_label("Name").fill("New Bie")
-        shot("12-new-password")
+        shot("14-new-password")
         page.get_by_role("button", name="Continue").click()
         expect(page.get_by_role("heading", name="Upcoming shows")).to_be_visible()
         expect(page.get_by_role("link", name="New show")).to_be_hidden()
@@ -183,7 +222,7 @@ def run():
         page.emulate_media(color_scheme="dark")
         page.goto(base + "#/shows")
         expect(page.locator(".show-list > li").first).to_be_visible()
-        shot("13-shows-desktop-dark")
+        shot("15-shows-desktop-dark")
         browser.close()
 
     server.shutdown()

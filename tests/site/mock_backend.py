@@ -9,7 +9,9 @@ SRP code end to end.
     python tests/site/mock_backend.py [port]     # then open http://127.0.0.1:port/
 
 Users: alice / Alice-Passw0rd (admins), bob / Bob-Passw0rd,
-newbie / Temp-Passw0rd (must choose a new password).
+newbie / Temp-Passw0rd (must choose a new password). New accounts can be
+created; their confirmation code is printed (and kept in CODES) instead of
+being e-mailed. Sign-out revokes the refresh token (REVOKED).
 """
 
 import base64
@@ -51,6 +53,8 @@ lock = threading.Lock()
 srp_sessions = {}
 challenge_sessions = {}
 refresh_tokens = {}
+CODES = {}  # username → the confirmation code "e-mailed" to them
+REVOKED = set()
 tickets = {}
 idempotency = {}
 shows = {}
@@ -118,7 +122,7 @@ def cognito(target, body):
         params = body.get("AuthParameters") or {}
         if flow == "REFRESH_TOKEN_AUTH":
             name = refresh_tokens.get(params.get("REFRESH_TOKEN"))
-            if not name:
+            if not name or params.get("REFRESH_TOKEN") in REVOKED:
                 raise CognitoFault("NotAuthorizedException", "Invalid Refresh Token")
             tokens = make_tokens(name)
             del tokens["RefreshToken"]
@@ -129,6 +133,8 @@ def cognito(target, body):
         user = USERS.get(name) or next((n for n in USERS.values() if n["email"] == name), None)
         if not user:
             raise CognitoFault("UserNotFoundException", "User does not exist.")
+        if user.get("unconfirmed"):
+            raise CognitoFault("UserNotConfirmedException", "User is not confirmed.")
         big_a = int(params["SRP_A"], 16)
         if big_a % ref.N == 0:
             raise CognitoFault("InvalidParameterException", "Bad SRP_A")
@@ -179,7 +185,35 @@ def cognito(target, body):
             USERS[user_name]["password"] = resp["NEW_PASSWORD"]
             USERS[user_name]["force_change"] = False
             return {"AuthenticationResult": make_tokens(user_name), "ChallengeParameters": {}}
+    if target == "SignUp":
+        name = body.get("Username", "")
+        if name in USERS or any(u["email"] == name for u in USERS.values()):
+            raise CognitoFault("UsernameExistsException", "User already exists")
+        if len(body.get("Password", "")) < 8:
+            raise CognitoFault("InvalidPasswordException", "Password did not conform with policy: Password not long enough")
+        USERS[name] = {"password": body["Password"], "groups": [], "email": name, "unconfirmed": True,
+                       "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, name))}
+        return {"UserConfirmed": False, "UserSub": USERS[name]["sub"], "CodeDeliveryDetails": send_code(name)}
+    if target == "ResendConfirmationCode":
+        return {"CodeDeliveryDetails": send_code(body.get("Username", ""))}
+    if target == "ConfirmSignUp":
+        name = body.get("Username", "")
+        if CODES.get(name) != body.get("ConfirmationCode"):
+            raise CognitoFault("CodeMismatchException", "Invalid verification code provided, please try again.")
+        USERS[name]["unconfirmed"] = False
+        return {}
+    if target == "RevokeToken":
+        REVOKED.add(body.get("Token"))
+        return {}
     raise CognitoFault("InvalidParameterException", f"Unsupported: {target}")
+
+
+def send_code(name):
+    if not USERS.get(name, {}).get("unconfirmed"):
+        raise CognitoFault("InvalidParameterException", "User is already confirmed.")
+    CODES[name] = f"{secrets.randbelow(10 ** 6):06d}"
+    print(f"confirmation code for {name}: {CODES[name]}", flush=True)
+    return {"Destination": f"{name[0]}***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -222,7 +256,8 @@ class Handler(SimpleHTTPRequestHandler):
             return self.send_json(200, {
                 "stack": "mock", "pattern": "single_page_app", "apiUrl": f"{host}/api",
                 "region": "us-east-1",
-                "auth": {"userPoolId": POOL_ID, "clientId": CLIENT_ID, "endpoint": f"{host}/cognito/"}})
+                "auth": {"userPoolId": POOL_ID, "clientId": CLIENT_ID, "endpoint": f"{host}/cognito/",
+                         "selfSignUp": True}})
         if path.startswith("/api/"):
             return self.api("GET")
         return super().do_GET()

@@ -97,6 +97,18 @@ def test_mfa_and_protection_differ(dev_stack, prod_stack):
     assert {r.protect for r in dev_stack.of_type("aws:cognito/userPool:UserPool")} == {False}
 
 
+def test_self_sign_up_only_in_dev_and_the_sites_know(dev_stack, prod_stack):
+    # dev lets the site's "create account" screen work; prod pools take only administrator-created users
+    assert {json.dumps(v) for v in values(dev_stack, "aws:cognito/userPool:UserPool",
+                                          "adminCreateUserConfig").values()} == {'{"allowAdminCreateUserOnly": false}'}
+    assert {json.dumps(v) for v in values(prod_stack, "aws:cognito/userPool:UserPool",
+                                          "adminCreateUserConfig").values()} == {'{"allowAdminCreateUserOnly": true}'}
+    for stack, allowed in ((dev_stack, True), (prod_stack, False)):
+        configs = [json.loads(r.inputs["content"]) for r in stack.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+                   if r.inputs.get("key") == "config.json"]
+        assert configs and {c["auth"]["selfSignUp"] for c in configs} == {allowed}
+
+
 def test_aurora_capacity_and_backups_differ(dev_stack, prod_stack):
     dev = dev_stack.one("aws:rds/cluster:Cluster").inputs
     prod = prod_stack.one("aws:rds/cluster:Cluster").inputs

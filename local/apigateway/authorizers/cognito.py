@@ -1,7 +1,9 @@
 """The Cognito user-pool authorizer: an RS256 JWT checked against the pool's JWKS.
 
-Checked as API Gateway checks it: signature, ``iss``, ``exp``; an id token's
-``aud`` (and no scopes required), or an access token's ``client_id`` and scopes.
+Checked as API Gateway checks it: signature, ``iss``, ``exp``; a method without
+OAuth scopes takes only ID tokens (``token_use`` id, ``aud`` one of the pool's
+clients), a method with scopes only access tokens (``token_use`` access, the
+client's ``client_id``) carrying at least one of them.
 The claims reach the function as strings (lists as ``[a b]``, exp/iat as dates).
 """
 
@@ -33,6 +35,14 @@ def cognito_claims(claims: Mapping[str, Any]) -> dict[str, str]:
         else:
             out[name] = stringify(value)
     return out
+
+
+def _accepted(claims: Mapping[str, Any], clients: set[str], scopes: Sequence[str]) -> bool:
+    """An ID token where the method lists no scopes, else an access token with one of them."""
+    if not scopes:
+        return claims.get("token_use") == "id" and bool(set(as_list(claims.get("aud"))) & clients)
+    return (claims.get("token_use") == "access" and claims.get("client_id") in clients
+            and bool(set(str(claims.get("scope", "")).split()) & set(scopes)))
 
 
 class CognitoAuthorizer:
@@ -73,18 +83,7 @@ class CognitoAuthorizer:
                                     options={"verify_aud": False, "require": ["exp", "iss"]})
             except jwt.PyJWTError:
                 continue
-            use = claims.get("token_use")
-            clients = set(pool.client_ids)
-            if use == "id":
-                audience = set(as_list(claims.get("aud")))
-                if scopes or (clients and not audience & clients):
-                    continue
-            elif use == "access":
-                if clients and claims.get("client_id") not in clients:
-                    continue
-                if scopes and not set(str(claims.get("scope", "")).split()) & set(scopes):
-                    continue
-            else:
+            if not _accepted(claims, set(pool.client_ids), scopes):
                 continue
             req.authorizer = {"claims": cognito_claims(claims)}
             return

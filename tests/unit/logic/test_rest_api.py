@@ -319,3 +319,27 @@ def test_a_usage_plan_requires_a_key_on_every_route(run, functions_dir):
     assert all("api_key" in op["security"][0] for path, ops in doc["paths"].items()
                for method, op in ops.items() if method != "options" and op["security"])
     assert len(rec.of_type("aws:apigateway/usagePlan:UsagePlan")) == 1
+
+
+def test_a_routes_oauth_scopes_are_its_security_requirement(run, functions_dir):
+    # GIVEN one Cognito-authorized route with scopes and one without
+    routes = lambda fn, auth: [Route("/tickets", "GET", fn, scopes=("tickets/read", "tickets/admin")),
+                               Route("/shows", "GET", fn)]
+    doc = document(run(api_program(functions_dir, routes=routes)))
+    # THEN API Gateway imports the scopes as the method's authorizationScopes; the other method takes ID tokens
+    assert doc["paths"]["/tickets"]["get"]["security"] == [{"cognito": ["tickets/read", "tickets/admin"]}]
+    assert doc["paths"]["/shows"]["get"]["security"] == [{"cognito": []}]
+
+
+@pytest.mark.parametrize("auth, scopes, message", [
+    ("lambda", ("tickets/read",), "only with a Cognito authorizer .its auth is LambdaAuth"),
+    ("iam", ("tickets/read",), "only with a Cognito authorizer .its auth is IamAuth"),
+    ("cognito", ("tickets read",), r"scopes \['tickets read'\] must be"),
+    ("cognito", ("",), r"scopes \[''\] must be"),
+])
+def test_scopes_need_a_cognito_authorizer_and_valid_names(run, functions_dir, auth, scopes, message):
+    def routes(fn, authorizer):
+        chosen = {"lambda": LambdaAuth(authorizer), "iam": IamAuth(), "cognito": None}[auth]
+        return [Route("/tickets", "GET", fn, auth=chosen, scopes=scopes)]
+    with pytest.raises(ValueError, match=f"route GET /tickets.*{message}"):
+        run(api_program(functions_dir, routes=routes))

@@ -38,6 +38,7 @@ def test_own_user_pool_is_the_oidc_provider_when_none_is_configured(dev_stack):
     assert env["OIDC_ISSUER"] == f"https://cognito-idp.us-east-1.amazonaws.com/{outputs['single_page_app_user_pool_id']}"
     assert env["OIDC_AUDIENCE"] == outputs["single_page_app_client_id"]
     assert env["OIDC_JWKS_URL"] == env["OIDC_ISSUER"] + "/.well-known/jwks.json"
+    assert env["OIDC_ACCEPTS"] == "id", "the site sends the pool's ID tokens; nothing else is accepted"
     # the authorizer needs no AWS access at all beyond its logs and traces
     assert actions_of(dev_stack, "single-page-app-authorizer") == {
         "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"}
@@ -51,6 +52,7 @@ def test_a_third_party_issuer_from_settings():
     env = env_of(rec, "single-page-app-authorizer")
     assert (env["OIDC_ISSUER"], env["OIDC_AUDIENCE"], env["OIDC_JWKS_URL"]) == (
         "https://login.example.com", "tickets-spa", "https://login.example.com/jwks.json")
+    assert env["OIDC_ACCEPTS"] == "any", "an issuer other than Cognito marks no token_use: aud is checked alone"
 
 
 def test_data_elasticache_in_front_of_dynamodb_for_shows_only(dev_stack):

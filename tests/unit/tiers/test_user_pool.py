@@ -95,6 +95,15 @@ def test_no_domain_without_prefix_and_admins_group(run):
     assert not [r for r in rec.registrations if "identityPool" in r.type]
 
 
+def test_self_sign_up_is_off_unless_asked_for_and_the_site_is_told(run):
+    rec = run(_pool())
+    assert rec.one(POOL).inputs["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": True}
+    assert rec.outputs["auth"]["selfSignUp"] is False
+    rec = run(_pool(self_sign_up=True))
+    assert rec.one(POOL).inputs["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": False}
+    assert rec.outputs["auth"]["selfSignUp"] is True
+
+
 def test_issuer_jwks_and_site_auth_outputs(run):
     out = run(_pool(), config={"aws:region": "eu-west-1"}).outputs
     assert out["id"].startswith("eu-west-1_")
