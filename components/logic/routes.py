@@ -8,8 +8,9 @@ from typing import Any, Literal, Mapping, Sequence, Union
 
 import pulumi
 
-from components.logic import openapi
+from components.logic import integrations, openapi
 from components.logic.function import Function
+from components.logic.integrations import Integration, LambdaProxy
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,12 @@ class Throttle:
 
 @dataclass(frozen=True)
 class Route:
-    """One method of the API and the function behind it."""
+    """One method of the API and what answers it: ``function`` through ``integration`` (a Lambda proxy by
+    default), or an integration that needs no function (``integrations.py``)."""
 
     path: str
     method: str
-    function: Function
+    function: Function | None = None
     auth: Auth | None = None  # None: the API's default auth
     request_schema: Mapping[str, Any] | None = None
     query_parameters: Mapping[str, bool] = field(default_factory=dict)
@@ -69,6 +71,7 @@ class Route:
     api_key_required: bool = False
     throttle: Throttle | None = None
     cache_ttl_seconds: int | None = None  # per-method cache override (GET only)
+    integration: Integration = LambdaProxy()
 
 
 def stage_variable(function: Function) -> str:
@@ -101,4 +104,5 @@ def check_routes(api: str, routes: Sequence[Route]) -> None:
         openapi.validate_route(route.path, route.method)
         if (route.path, route.method) in seen:
             raise ValueError(f"REST API {api}: route {route.method} {route.path} is declared twice")
+        integrations.check(route.integration, route.function is not None, f"{api}: {route.method} {route.path}")
         seen.add((route.path, route.method))

@@ -17,6 +17,7 @@ from components.logic.routes import CognitoAuth
 from components.network.network import Network
 from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs
+from components.patterns.gateway_routes import health
 from components.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
 
@@ -47,7 +48,8 @@ class MobileBackend(pulumi.ComponentResource):
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Mobile backend: /shows, /tickets and /info for any HTTPS client",
-            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)),
+            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
+            + [health()]),
             opts=child)
 
         self.monitored = Monitored(functions=[self.shows, self.tickets, self.info], apis=[self.api],

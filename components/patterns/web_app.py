@@ -18,6 +18,7 @@ from components.logic.rest_api import RestApi
 from components.logic.routes import CognitoAuth
 from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs, ticketing_site
+from components.patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
 from components.presentation.amplify_hosting import AmplifyHosting
@@ -40,13 +41,14 @@ class WebApp(pulumi.ComponentResource):
         self.browse = fns.function(f"{name}-browse", "shows", [shows_link(self.tables, "read")])
         self.admin = fns.function(f"{name}-admin", "shows", [shows_link(self.tables)])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
-        self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
+        # /info through a non-proxy integration: the function sees a mapped payload, not the request.
+        self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content), handler=INFO_MAPPED_HANDLER)
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Web app: one function per part of the app, Cognito JWTs",
             routes=routes("shows", self.browse, methods=["GET"]) + routes("shows", self.admin, methods=["POST", "PUT"])
-            + routes("tickets", self.tickets) + routes("info", self.info)),
+            + routes("tickets", self.tickets) + mapped_info(self.info) + [health()]),
             opts=child)
 
         if s.site.hosting == "amplify":

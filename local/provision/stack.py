@@ -13,7 +13,7 @@ from local.provision.apis import pattern_of, read_apis
 from local.provision.code import local_dependencies, unpack_code
 from local.provision.contract import Contract, load_contract
 from local.provision.environment import Facts, local_environment
-from local.provision.identities import role_policy
+from local.provision.identities import policy_of_role, role_policy
 from local.provision.mocks import LocalMocks
 from local.provision.sites import read_sites
 
@@ -29,6 +29,7 @@ class LocalStack:
     sites: list[LocalSite]
     invocations: list[tuple[str, dict]]           # (function name, event) of aws:lambda/invocation
     policies: dict[str, dict]                      # function name → widened policy
+    service_roles: dict[str, dict] = field(default_factory=dict)  # integration credentials ARN → widened policy
     contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
     outputs: dict[str, Any] = field(default_factory=dict)
     api_patterns: dict[str, str] = field(default_factory=dict)  # api name → pattern tag
@@ -83,7 +84,11 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
     invocations = [(invocation.inputs["functionName"], json.loads(invocation.inputs.get("input") or "{}"))
                    for invocation in of("aws:lambda/invocation:Invocation")]
     apis = read_apis(recording, mocks.api_ports, mocks.region)
-    return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools,
+    service_roles = {arn: policy_of_role(recording, arn) for arn in sorted(
+        {op["x-amazon-apigateway-integration"]["credentials"] for api in apis
+         for operations in (api.openapi.get("paths") or {}).values() for op in operations.values()
+         if isinstance(op, dict) and (op.get("x-amazon-apigateway-integration") or {}).get("credentials")})}
+    return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools, service_roles=service_roles,
                       sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
                       contracts=contracts, outputs=recording.outputs,
                       api_patterns={a.name: pattern_of(recording, a.name) for a in apis})

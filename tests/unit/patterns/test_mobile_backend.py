@@ -1,6 +1,7 @@
 """MobileBackend, row by row of the whitepaper's table 1."""
 
-from tests.unit.patterns.helpers import actions_of, document, env_of, function, operations, pattern, policy_of
+from tests.unit.patterns.helpers import (actions_of, assert_authorized_but_health, document, env_of, function,
+                                        operations, pattern, policy_of)
 
 API = "mobile-backend-api"
 
@@ -10,11 +11,11 @@ def test_logic_three_services_behind_a_cognito_user_pool_authorizer(dev_stack):
     routes = {(path, method) for path, method, _ in operations(doc)}
     assert routes == {("/shows", "GET"), ("/shows", "POST"), ("/shows/{id}", "GET"), ("/shows/{id}", "PUT"),
                       ("/tickets", "GET"), ("/tickets", "POST"), ("/tickets/{id}", "GET"),
-                      ("/tickets/{id}", "DELETE"), ("/info", "GET"), ("/info/{section}", "GET")}
+                      ("/tickets/{id}", "DELETE"), ("/info", "GET"), ("/info/{section}", "GET"), ("/health", "GET")}
     pool = next(r for r in dev_stack.of_type("aws:cognito/userPool:UserPool") if r.name == "mobile-backend-users")
     scheme = doc["components"]["securitySchemes"]["cognito"]["x-amazon-apigateway-authorizer"]
     assert scheme == {"type": "cognito_user_pools", "providerARNs": [pool.outputs["arn"]]}
-    assert all(op["security"] == [{"cognito": []}] for _, _, op in operations(doc))
+    assert_authorized_but_health(doc, [{"cognito": []}])
 
 
 def test_logic_each_function_has_its_own_role(dev_stack):
