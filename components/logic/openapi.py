@@ -119,8 +119,9 @@ def _cors_headers(origins: Sequence[str]) -> dict[str, str]:
 def echo_origin_template(origins: Sequence[str]) -> str:
     """VTL that answers the caller's Origin when it is one of several allowed (a response names one)."""
     checks = " || ".join(f'$origin == "{o}"' for o in origins)
-    return ('#set($origin = $input.params("Origin"))\n'
-            f'#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end\n')
+    # No text outside the directives: it is prepended to bodies that must stay byte for byte.
+    return ('#set($origin = $input.params("Origin"))'
+            f'#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end')
 
 
 def _preflight(methods: Sequence[str], origins: Sequence[str]) -> dict:
