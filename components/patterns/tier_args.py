@@ -15,6 +15,7 @@ import pulumi
 from components.data.bucket import BucketLifecycle
 from components.data.cache import CacheArgs
 from components.data.database import DatabaseArgs
+from components.data.file_system import FileSystemArgs
 from components.data.table import TableArgs
 from components.identity.user_pool import UserPoolArgs
 from components.logic.api_domain import ApiDomain, ApiDomainArgs
@@ -59,6 +60,12 @@ def cache(s: Settings, network: Network, unique_suffix: str) -> CacheArgs:
     c = s.cache
     return CacheArgs(network=network, mode=c.mode, engine=c.engine, node_type=c.node_type, replicas=c.replicas,
                      max_storage_gb=c.max_storage_gb, ttl_seconds=c.ttl_seconds, unique_suffix=unique_suffix)
+
+
+def file_system(s: Settings, network: Network, root_directory: str) -> FileSystemArgs:
+    """A file system with a mount target in each of the network's availability zones."""
+    return FileSystemArgs(network=network, subnet_count=s.network.az_count, root_directory=root_directory,
+                          backups=s.efs.backups, transition_to_ia_days=s.efs.transition_to_ia_days)
 
 
 def user_pool(s: Settings, region: str, unique_suffix: str) -> UserPoolArgs:

@@ -24,6 +24,9 @@ PATTERNS = ("mobile_backend", "single_page_app", "web_app", "microservices")
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                   1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
+# EFS moves files to Infrequent Access after one of these periods without a read.
+EFS_TRANSITION_DAYS = (1, 7, 14, 30, 60, 90, 180, 270, 365)
+
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$")
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
@@ -46,6 +49,12 @@ def _retention(value: int) -> int:
     return value
 
 
+def _efs_transition(value: int) -> int:
+    if value not in EFS_TRANSITION_DAYS:
+        raise ValueError(f"must be one of EFS's lifecycle periods {list(EFS_TRANSITION_DAYS)}")
+    return value
+
+
 Domain = Annotated[str, AfterValidator(_matches(_DOMAIN, "a lower-case DNS name such as api.example.com"))]
 ZoneId = Annotated[str, AfterValidator(_matches(_ZONE_ID, "a Route 53 hosted zone id such as Z0123456789ABC"))]
 CertificateArn = Annotated[str, AfterValidator(_matches(_ACM_ARN, "an ACM certificate ARN"))]
@@ -53,6 +62,7 @@ Email = Annotated[str, AfterValidator(_matches(_EMAIL, "an e-mail address"))]
 HttpsUrl = Annotated[str, AfterValidator(_matches(_URL, "an https:// URL"))]
 StageName = Annotated[str, AfterValidator(_matches(_STAGE, "letters, digits and underscores (1-128)"))]
 Retention = Annotated[int, AfterValidator(_retention)]
+EfsTransition = Annotated[int, AfterValidator(_efs_transition)]
 
 
 class _Section(BaseModel):
@@ -118,6 +128,11 @@ class CacheSettings(_Section):
     replicas: int = Field(1, ge=0, le=5, description="Read replicas of a replication group (0 = single node).")
     max_storage_gb: int = Field(1, ge=1, le=5000, description="Data storage limit of a serverless cache, in GB.")
     ttl_seconds: int = Field(30, ge=1, le=3600, description="Time to live of cached reads, in seconds.")
+
+
+class EfsSettings(_Section):
+    backups: bool = Field(True, description="AWS Backup's daily plan for the EFS file systems (the mobile backend's ticket documents).")
+    transition_to_ia_days: EfsTransition = Field(30, description="Days without a read before an EFS file moves to Infrequent Access (back on its next read).")
 
 
 class NetworkSettings(_Section):
@@ -201,6 +216,7 @@ class Settings(_Section):
     data: DataSettings = Field(default_factory=DataSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
+    efs: EfsSettings = Field(default_factory=EfsSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)

@@ -262,6 +262,27 @@ def _elasticache_user_group(c: Ctx) -> dict:
     return {"id": group_id, "arn": c.arn("elasticache", f"usergroup:{group_id}")}
 
 
+def _efs_file_system(c: Ctx) -> dict:
+    fs_id = f"fs-{suffix(c.name, 17)}"
+    return {"id": fs_id, "arn": c.arn("elasticfilesystem", f"file-system/{fs_id}"),
+            "dnsName": f"{fs_id}.efs.{c.region}.amazonaws.com", "ownerId": c.account, "numberOfMountTargets": 0}
+
+
+def _efs_access_point(c: Ctx) -> dict:
+    ap_id = f"fsap-{suffix(c.name, 17)}"
+    fs_id = c.inputs.get("fileSystemId")
+    return {"id": ap_id, "arn": c.arn("elasticfilesystem", f"access-point/{ap_id}"),
+            "fileSystemArn": c.arn("elasticfilesystem", f"file-system/{fs_id}"), "ownerId": c.account}
+
+
+def _efs_mount_target(c: Ctx) -> dict:
+    mt_id = f"fsmt-{suffix(c.name, 17)}"
+    fs_id = c.inputs.get("fileSystemId")
+    return {"id": mt_id, "dnsName": f"{fs_id}.efs.{c.region}.amazonaws.com",
+            "fileSystemArn": c.arn("elasticfilesystem", f"file-system/{fs_id}"),
+            "networkInterfaceId": f"eni-{suffix(c.name, 17)}", "ipAddress": "10.20.0.10"}
+
+
 def _dynamic_amplify_deployment(c: Ctx) -> dict:
     return {"id": f"{c.inputs.get('app_id')}/{c.inputs.get('branch_name')}/1", "job_id": "1", "status": "SUCCEED"}
 
@@ -341,6 +362,11 @@ RESOURCES: dict[str, Factory] = {
     "aws:elasticache/subnetGroup:SubnetGroup": _with_arn("elasticache", "subnetgroup:{name}"),
     "aws:elasticache/user:User": _elasticache_user,
     "aws:elasticache/userGroup:UserGroup": _elasticache_user_group,
+    "aws:efs/fileSystem:FileSystem": _efs_file_system,
+    "aws:efs/accessPoint:AccessPoint": _efs_access_point,
+    "aws:efs/mountTarget:MountTarget": _efs_mount_target,
+    "aws:efs/backupPolicy:BackupPolicy": lambda c: {"id": str(c.inputs.get("fileSystemId"))},
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": lambda c: {"id": str(c.inputs.get("fileSystemId"))},
     # network
     "awsx:ec2:Vpc": _vpc,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from local.engine import Recording
+from local.engine import Recording, Registration
 from local.model import CognitoPool, LocalApi, LocalFunction, LocalSite
 from local.provision.apis import pattern_of, read_apis
 from local.provision.code import local_dependencies, unpack_code
@@ -33,6 +34,25 @@ class LocalStack:
     contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
     outputs: dict[str, Any] = field(default_factory=dict)
     api_patterns: dict[str, str] = field(default_factory=dict)  # api name → pattern tag
+
+
+def file_system_mounts(recording: Recording, function: Registration, root: Path) -> dict[str, str]:
+    """The function's EFS mount → a folder under ``root`` standing in for its access point's directory.
+
+    Functions mounting the same directory of the same file system share the folder.
+    """
+    config = function.inputs.get("fileSystemConfig")
+    if not config:
+        return {}
+    point = next((p for p in recording.of_type("aws:efs/accessPoint:AccessPoint")
+                  if p.outputs.get("arn") == config["arn"]), None)
+    if point is None:
+        raise ValueError(f"function {function.name} mounts {config['arn']}, an access point the program did not "
+                         f"register")
+    directory = ((point.inputs.get("rootDirectory") or {}).get("path") or "/").strip("/")
+    folder = root / str(point.inputs["fileSystemId"]) / directory
+    folder.mkdir(parents=True, exist_ok=True)
+    return {config["localMountPath"]: str(folder)}
 
 
 def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
@@ -63,9 +83,10 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
         if contract is not None:
             contracts[name] = contract
         env = dict((fn.inputs.get("environment") or {}).get("variables") or {})
+        mounts = file_system_mounts(recording, fn, state_dir / "file-systems")
         functions.append(LocalFunction(
             name=name, code_dir=code_dir, handler=fn.inputs.get("handler") or "app.handler",
-            environment=local_environment(env, contract, facts),
+            environment=local_environment(env, contract, dataclasses.replace(facts, mounts=mounts)),
             timeout_seconds=int(fn.inputs.get("timeout") or 3), memory_mb=int(fn.inputs.get("memorySize") or 128),
             dependency_paths=tuple(layer_paths[arn] for arn in fn.inputs.get("layers") or [] if arn in layer_paths),
             arn=fn.outputs["arn"], runtime=fn.inputs.get("runtime") or ""))
