@@ -67,3 +67,23 @@ def test_spa_venue_document_comes_from_s3_with_the_integration_roles_grant(local
     finally:
         put_function_policy(local_stack.moto, role, policy)
     assert http("GET", url, token=token).status == 200
+
+
+def test_mobile_backend_ticket_documents_live_on_the_mounted_file_system(local_stack, patterns, sign_in):
+    mobile = patterns["mobile_backend"]
+    token = sign_in.id_token(mobile)
+    show = next(s for s in http("GET", mobile.url("/shows"), token=token).json()["items"] if s["remaining"] >= 1)
+    bought = http("POST", mobile.url("/tickets"), token=token, body={"show_id": show["id"], "quantity": 1})
+    assert bought.status == 201, bought.body
+    ticket = bought.json()
+
+    document = http("GET", mobile.url(f"/tickets/{ticket['id']}/document"), token=token)
+    assert document.status == 200, document.body
+    receipt = document.json()
+    assert receipt["ticket_id"] == ticket["id"] and receipt["show_title"] == show["title"]
+    assert receipt["price_cents"] == show["price_cents"]
+    # THEN the document is a file in the folder standing in for the access point's root directory
+    files = list((local_stack.state_dir / "file-systems").glob(f"*/tickets/{ticket['id']}.json"))
+    assert len(files) == 1 and json.loads(files[0].read_text()) == receipt
+    other = sign_in.new_user(mobile, "documents-other@example.com")
+    assert http("GET", mobile.url(f"/tickets/{ticket['id']}/document"), token=other).status == 404
