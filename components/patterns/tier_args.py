@@ -125,5 +125,9 @@ def static_site(s: Settings, content_dir: Path, config: RuntimeConfig, api_origi
         waf_rate_limit=s.api.waf_rate_limit, access_logs=site.access_logs)
 
 
-def amplify_hosting(s: Settings, build_dir: Path, region: str, config: RuntimeConfig) -> AmplifyHostingArgs:
-    return AmplifyHostingArgs(build_dir=build_dir, buckets=bucket_lifecycle(s), region=region, config=config)
+def amplify_hosting(s: Settings, build_dir: Path, region: str, config: RuntimeConfig,
+                    connect_origins: Sequence[pulumi.Input[str]], subdomain: str) -> AmplifyHostingArgs:
+    """An Amplify app at ``<subdomain>.<domainName>`` (Amplify's own name without a domain)."""
+    return AmplifyHostingArgs(build_dir=build_dir, buckets=bucket_lifecycle(s), region=region, config=config,
+                              connect_origins=connect_origins, domain_name=s.domain.name,
+                              subdomain=subdomain if s.domain.name else "")

@@ -1,6 +1,7 @@
 """WebApp: the whitepaper's table 3.
 
-A built front end on CloudFront or Amplify Hosting (setting); several Lambda
+A built front end on Amplify Hosting ("All static content is hosted using
+Amplify"; CloudFront + S3 by setting); several Lambda
 functions, each handling one part of the app behind REST API paths (reading
 shows, administering shows, tickets, venue info), each with its own role and
 only its own grants; Cognito user pools with JWT; DynamoDB. /info reads static
@@ -17,7 +18,7 @@ from components.logic.bundle import PROJECT_ROOT
 from components.logic.rest_api import RestApi
 from components.logic.routes import CognitoAuth
 from components.patterns import tier_args
-from components.patterns.base import Monitored, PatternArgs, ticketing_site
+from components.patterns.base import Monitored, PatternArgs, cognito_origin, origin, ticketing_site
 from components.patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -51,11 +52,12 @@ class WebApp(pulumi.ComponentResource):
             + routes("tickets", self.tickets) + mapped_info(self.info) + [health()]),
             opts=child)
 
-        if s.site.hosting == "amplify":
+        if s.site.hosting == "amplify":  # the whitepaper's choice for this pattern
             config = RuntimeConfig(stack=args.stack, pattern="web_app", api_url=self.api.url, region=args.region,
                                    auth=self.users.site_auth())
             self.front_end = AmplifyHosting(f"{name}-amplify", tier_args.amplify_hosting(
-                s, PROJECT_ROOT / "site", args.region, config), opts=child)
+                s, PROJECT_ROOT / "site", args.region, config,
+                [self.api.url.apply(origin), cognito_origin(args.region)], "www"), opts=child)
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 

@@ -30,29 +30,27 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pulumi
 import pulumi.dynamic
 import pulumi_aws as aws
 
 from components.data.bucket import Bucket, BucketArgs, BucketLifecycle
+from components.presentation.static_site import HSTS_MAX_AGE, content_security_policy
 
 # Everything without a file extension, or with one no static asset uses, is the SPA.
 SPA_REWRITE_SOURCE = r"</^[^.]+$|\.(?!(css|gif|ico|jpg|js|png|txt|svg|woff|woff2|ttf|map|json)$)([^.]+$)/>"
 BRANCH = "main"
-SECURITY_HEADERS = """customHeaders:
-  - pattern: '**'
-    headers:
-      - key: Strict-Transport-Security
-        value: max-age=63072000; includeSubDomains; preload
-      - key: X-Content-Type-Options
-        value: nosniff
-      - key: X-Frame-Options
-        value: DENY
-      - key: Referrer-Policy
-        value: strict-origin-when-cross-origin
-"""
+
+
+def security_headers(csp: str) -> str:
+    """The app's ``customHeaders`` (Amplify's YAML): the security headers CloudFront sites get too."""
+    headers = {"Strict-Transport-Security": f"max-age={HSTS_MAX_AGE}; includeSubDomains; preload",
+               "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+               "Referrer-Policy": "strict-origin-when-cross-origin", "Content-Security-Policy": csp}
+    return "customHeaders:\n  - pattern: '**'\n    headers:\n" + "".join(
+        f"      - key: {key}\n        value: {json.dumps(value)}\n" for key, value in headers.items())  # JSON ⊂ YAML
 
 
 def folder_hash(folder: Path) -> str:
@@ -137,7 +135,8 @@ class AmplifyHostingArgs:
 
     ``build_dir``: the built static app. ``domain_name`` (a Route 53 domain the
     account controls) + ``subdomain``: an optional custom domain for the branch.
-    ``buckets``: how the staging bucket of builds keeps versions.
+    ``buckets``: how the staging bucket of builds keeps versions. ``connect_origins``:
+    the origins the page may call (the CSP's ``connect-src``: the API, sign-in).
     """
 
     build_dir: Path
@@ -146,6 +145,7 @@ class AmplifyHostingArgs:
     subdomain: str = ""
     region: pulumi.Input[str] | None = None
     config: Any = None  # a presentation.static_site.RuntimeConfig, written as config.json
+    connect_origins: Sequence[pulumi.Input[str]] = ()
 
 
 class AmplifyHosting(pulumi.ComponentResource):
@@ -157,10 +157,11 @@ class AmplifyHosting(pulumi.ComponentResource):
             raise ValueError(f"amplify hosting {name}: build folder {args.build_dir} does not exist")
         child = pulumi.ResourceOptions(parent=self)
 
+        csp = pulumi.Output.all(*args.connect_origins).apply(lambda origins: content_security_policy(list(origins)))
         self.app = aws.amplify.App(
             name, name=name, platform="WEB", description=f"{name} front end",
             custom_rules=[{"source": SPA_REWRITE_SOURCE, "target": "/index.html", "status": "200"}],
-            custom_headers=SECURITY_HEADERS, opts=child)
+            custom_headers=csp.apply(security_headers), opts=child)
         self.branch = aws.amplify.Branch(
             f"{name}-{BRANCH}", app_id=self.app.id, branch_name=BRANCH, stage="PRODUCTION",
             enable_auto_build=False, opts=child)

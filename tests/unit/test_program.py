@@ -136,7 +136,12 @@ def test_throttling_stage_and_canary_differ(dev_stack, prod_stack):
 def test_custom_domains_only_in_prod(dev_stack, prod_stack):
     assert dev_stack.of_type("aws:acm/certificate:Certificate") == []
     names = {r.inputs["domainName"] for r in prod_stack.of_type("aws:acm/certificate:Certificate")}
-    assert names == {"api.tickets.example.com", "spa.tickets.example.com", "www.tickets.example.com"}
+    assert names == {"api.tickets.example.com", "spa.tickets.example.com"}
+    # the web app's front end is on Amplify, which validates and renews its own certificate
+    assert dev_stack.of_type("aws:amplify/domainAssociation:DomainAssociation") == []
+    association = prod_stack.one("aws:amplify/domainAssociation:DomainAssociation").inputs
+    assert association["domainName"] == "tickets.example.com"
+    assert [d["prefix"] for d in association["subDomains"]] == ["www"]
 
 
 def test_project_and_stack_tags_through_the_provider(dev_stack):
@@ -144,11 +149,12 @@ def test_project_and_stack_tags_through_the_provider(dev_stack):
     assert json.loads(provider.inputs["defaultTags"])["tags"] == {
         "project": "multitier", "stack": "dev", "managed-by": "pulumi"}
     stack_provider = f"{provider.urn}::{provider.id}"
-    # everything uses the stack's provider, except what CloudFront needs in us-east-1
+    # everything uses the stack's provider, except what CloudFront needs in us-east-1 and the Amplify
+    # deployment (a dynamic resource calling boto3 in the stack's region)
     others = {r.type for r in dev_stack.registrations if r.custom and r.type != "pulumi:providers:aws"
               and r.provider != stack_provider}
     assert others <= {"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
-                      "aws:wafv2/webAcl:WebAcl"}
+                      "aws:wafv2/webAcl:WebAcl", "pulumi-python:dynamic/amplify:Deployment"}
 
 
 def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):

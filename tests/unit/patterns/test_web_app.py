@@ -28,12 +28,20 @@ def test_cognito_user_pools_with_jwt_on_every_route(dev_stack):
     assert_authorized_but_health(doc, [{"cognito": []}])
 
 
-def test_front_end_on_cloudfront_by_default_and_on_amplify_by_setting(dev_stack):
-    types = [r.type for r in pattern(dev_stack, "web_app")]
-    assert "aws:cloudfront/distribution:Distribution" in types and "aws:amplify/app:App" not in types
-    rec = run_stack("dev", overrides={"multitier:patterns": ["web_app"], "multitier:siteHosting": "amplify"})
+def test_front_end_on_amplify_by_default_and_on_cloudfront_by_setting(dev_stack, prod_stack):
+    # "All static content is hosted using Amplify" (the whitepaper's web application)
+    for rec in (dev_stack, prod_stack):
+        types = [r.type for r in pattern(rec, "web_app")]
+        assert "aws:amplify/app:App" in types and "aws:cloudfront/distribution:Distribution" not in types
+    app = dev_stack.one("aws:amplify/app:App", "web-app").inputs
+    api = next(r for r in dev_stack.of_type("aws:apigateway/restApi:RestApi") if r.name == API).id
+    csp = next(line for line in app["customHeaders"].splitlines() if "default-src" in line)
+    assert f"connect-src 'self' https://{api}.execute-api.us-east-1.amazonaws.com " \
+           "https://cognito-idp.us-east-1.amazonaws.com;" in csp and "frame-ancestors 'none'" in csp
+    assert "Strict-Transport-Security" in app["customHeaders"]
+    rec = run_stack("dev", overrides={"multitier:patterns": ["web_app"], "multitier:siteHosting": "cloudfront"})
     types = [r.type for r in pattern(rec, "web_app")]
-    assert "aws:amplify/app:App" in types and "aws:cloudfront/distribution:Distribution" not in types
+    assert "aws:cloudfront/distribution:Distribution" in types and "aws:amplify/app:App" not in types
 
 
 def test_data_dynamodb(dev_stack):
