@@ -262,25 +262,15 @@ def _elasticache_user_group(c: Ctx) -> dict:
     return {"id": group_id, "arn": c.arn("elasticache", f"usergroup:{group_id}")}
 
 
-def _efs_file_system(c: Ctx) -> dict:
-    fs_id = f"fs-{suffix(c.name, 17)}"
-    return {"id": fs_id, "arn": c.arn("elasticfilesystem", f"file-system/{fs_id}"),
-            "dnsName": f"{fs_id}.efs.{c.region}.amazonaws.com", "ownerId": c.account, "numberOfMountTargets": 0}
-
-
-def _efs_access_point(c: Ctx) -> dict:
-    ap_id = f"fsap-{suffix(c.name, 17)}"
-    fs_id = c.inputs.get("fileSystemId")
-    return {"id": ap_id, "arn": c.arn("elasticfilesystem", f"access-point/{ap_id}"),
-            "fileSystemArn": c.arn("elasticfilesystem", f"file-system/{fs_id}"), "ownerId": c.account}
-
-
-def _efs_mount_target(c: Ctx) -> dict:
-    mt_id = f"fsmt-{suffix(c.name, 17)}"
-    fs_id = c.inputs.get("fileSystemId")
-    return {"id": mt_id, "dnsName": f"{fs_id}.efs.{c.region}.amazonaws.com",
-            "fileSystemArn": c.arn("elasticfilesystem", f"file-system/{fs_id}"),
-            "networkInterfaceId": f"eni-{suffix(c.name, 17)}", "ipAddress": "10.20.0.10"}
+def _efs(kind: str, prefix: str) -> Factory:
+    """An EFS file system, access point or mount target: its id, ARN and file system's name."""
+    def factory(c: Ctx) -> dict:
+        ident = f"{prefix}-{suffix(c.name, 17)}"
+        fs_id = c.inputs.get("fileSystemId") or ident
+        return {"id": ident, "arn": c.arn("elasticfilesystem", f"{kind}/{ident}"), "ownerId": c.account,
+                "fileSystemArn": c.arn("elasticfilesystem", f"file-system/{fs_id}"),
+                "dnsName": f"{fs_id}.efs.{c.region}.amazonaws.com"}
+    return factory
 
 
 def _dynamic_amplify_deployment(c: Ctx) -> dict:
@@ -362,9 +352,9 @@ RESOURCES: dict[str, Factory] = {
     "aws:elasticache/subnetGroup:SubnetGroup": _with_arn("elasticache", "subnetgroup:{name}"),
     "aws:elasticache/user:User": _elasticache_user,
     "aws:elasticache/userGroup:UserGroup": _elasticache_user_group,
-    "aws:efs/fileSystem:FileSystem": _efs_file_system,
-    "aws:efs/accessPoint:AccessPoint": _efs_access_point,
-    "aws:efs/mountTarget:MountTarget": _efs_mount_target,
+    "aws:efs/fileSystem:FileSystem": _efs("file-system", "fs"),
+    "aws:efs/accessPoint:AccessPoint": _efs("access-point", "fsap"),
+    "aws:efs/mountTarget:MountTarget": _efs("mount-target", "fsmt"),
     "aws:efs/backupPolicy:BackupPolicy": lambda c: {"id": str(c.inputs.get("fileSystemId"))},
     "aws:efs/fileSystemPolicy:FileSystemPolicy": lambda c: {"id": str(c.inputs.get("fileSystemId"))},
     # network

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from local.apigateway.vtl import CONTEXT_KEYS, UTIL, Input, VtlError, parse, render
-from local.apigateway.vtl import syntax
+from local.apigateway.vtl import nodes
 from local.apigateway.vtl.runtime import UTIL_IMPLEMENTATIONS
 
 
@@ -105,5 +105,5 @@ def test_what_only_running_can_tell_is_refused_when_run(template, message):
 
 
 def test_documented_vocabulary_matches_the_implementation():
-    assert set(UTIL_IMPLEMENTATIONS) == syntax.UTIL_FUNCTIONS
+    assert set(UTIL_IMPLEMENTATIONS) == nodes.UTIL_FUNCTIONS
     assert {"requestId", "stage", "authorizer", "identity", "responseOverride"} <= CONTEXT_KEYS

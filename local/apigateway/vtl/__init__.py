@@ -32,7 +32,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from local.apigateway.vtl.runtime import UTIL, Input, Run
-from local.apigateway.vtl.syntax import CONTEXT_KEYS, VtlError, parse
+from local.apigateway.vtl.nodes import CONTEXT_KEYS, VtlError
+from local.apigateway.vtl.syntax import parse
 
 __all__ = ["CONTEXT_KEYS", "UTIL", "Input", "VtlError", "parse", "render"]
 

@@ -8,8 +8,8 @@ import re
 import urllib.parse
 from typing import Any, Callable, Mapping
 
-from local.apigateway.vtl.syntax import (MAX_ITERATIONS, ForNode, IfNode, Interp, ListLit, Lit,
-                                         MapLit, Range, Ref, SetNode, VtlError)
+from local.apigateway.vtl.nodes import (MAX_ITERATIONS, ForNode, IfNode, Interp, ListLit, Lit,
+                                        MapLit, Range, Ref, SetNode, VtlError)
 
 
 class Input:

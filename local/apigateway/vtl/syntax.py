@@ -1,4 +1,4 @@
-"""The syntax of local mode's VTL subset: the nodes a template parses into, and the parser.
+"""The syntax of local mode's VTL subset: the template parser.
 
 Constructs outside the subset are refused here, with their line, when they can be seen before running.
 """
@@ -6,81 +6,15 @@ Constructs outside the subset are refused here, with their line, when they can b
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
-MAX_ITERATIONS = 1000
-UNSUPPORTED_DIRECTIVES = ("macro", "parse", "include", "define", "evaluate", "break", "stop")
-CONTEXT_KEYS = frozenset({
-    "accountId", "apiId", "authorizer", "domainName", "domainPrefix", "extendedRequestId", "httpMethod",
-    "identity", "path", "protocol", "requestId", "requestTime", "requestTimeEpoch", "resourceId",
-    "resourcePath", "responseOverride", "stage"})
+from local.apigateway.vtl.expressions import ExpressionParser
+from local.apigateway.vtl.nodes import (CONTEXT_KEYS, INPUT_MEMBERS, UNSUPPORTED_DIRECTIVES, UTIL_FUNCTIONS, ForNode,
+                                        IfNode, Lit, Ref, SetNode, VtlError)
+
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_WORD_OPS = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "and": "&&", "or": "||",
-             "not": "!"}
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<op>==|!=|<=|>=|&&|\|\||\.\.|[<>!+\-()\[\]{},:])"
-                    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*))")
-INPUT_MEMBERS = frozenset({"body", "params", "path", "json"})
-UTIL_FUNCTIONS = frozenset({"escapeJavaScript", "parseJson", "urlEncode", "urlDecode", "base64Encode",
-                            "base64Decode"})
 
 
-class VtlError(ValueError):
-    """A template outside the supported subset, or one that fails while it runs."""
-
-
-# -- the nodes -------------------------------------------------------------------------------------------
-class Ref(NamedTuple):  # parts: ("attr", name) | ("call", name, [args]) | ("index", expression)
-    root: str
-    parts: list
-    quiet: bool
-    line: int
-    source: str
-
-
-class Lit(NamedTuple):
-    value: Any
-
-
-class Interp(NamedTuple):  # a double-quoted string
-    nodes: list
-
-
-class ListLit(NamedTuple):
-    items: list
-
-
-class MapLit(NamedTuple):
-    pairs: list
-
-
-class Range(NamedTuple):
-    start: Any
-    end: Any
-
-
-class Op(NamedTuple):
-    op: str
-    args: list
-
-
-class SetNode(NamedTuple):
-    target: Ref
-    value: Any
-
-
-class IfNode(NamedTuple):
-    branches: list  # [(condition, body)]
-    otherwise: list
-
-
-class ForNode(NamedTuple):
-    var: str
-    iterable: Any
-    body: list
-    line: int
-
-
-# -- the parser ---------------------------------------------------------------------------------------------
 class _Parser:
     def __init__(self, text: str):
         self.text = text
@@ -251,7 +185,7 @@ class _Parser:
         return expression
 
     def _expression(self, closers: tuple[str, ...]) -> tuple[Any, str]:
-        parser = _ExpressionParser(self)
+        parser = ExpressionParser(self)
         value = parser.parse_or()
         parser.skip()
         for closer in closers:
@@ -260,143 +194,6 @@ class _Parser:
                 return value, closer
         raise self.fail(f"expected {' or '.join(repr(c) for c in closers)} in expression, found "
                         f"{self.text[self.pos:self.pos + 20]!r}")
-
-
-class _ExpressionParser:
-    """Operator precedence over the shared position of the template parser."""
-
-    def __init__(self, outer: _Parser):
-        self.p = outer
-
-    def skip(self) -> None:
-        self.p.skip_spaces()
-
-    def peek(self) -> tuple[str, str] | None:
-        self.skip()
-        text, pos = self.p.text, self.p.pos
-        if pos >= len(text):
-            return None
-        if text[pos] in "$'\"":
-            return ("start", text[pos])
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            raise self.p.fail(f"unexpected {text[pos:pos + 10]!r} in expression")
-        kind = m.lastgroup
-        value = m.group(kind)
-        if kind == "word" and value in _WORD_OPS:
-            return ("op", _WORD_OPS[value])
-        return (kind, value)
-
-    def take(self, value: str) -> bool:
-        token = self.peek()
-        if token and token[0] in ("op", "word") and token[1] == value:
-            m = _TOKEN.match(self.p.text, self.p.pos)
-            self.p.pos = m.end()
-            return True
-        return False
-
-    def parse_or(self) -> Any:
-        left = self.parse_and()
-        while self.take("||"):
-            left = Op("||", [left, self.parse_and()])
-        return left
-
-    def parse_and(self) -> Any:
-        left = self.parse_not()
-        while self.take("&&"):
-            left = Op("&&", [left, self.parse_not()])
-        return left
-
-    def parse_not(self) -> Any:
-        if self.take("!"):
-            return Op("!", [self.parse_not()])
-        return self.parse_comparison()
-
-    def parse_comparison(self) -> Any:
-        left = self.parse_sum()
-        for op in ("==", "!=", "<=", ">=", "<", ">"):
-            if self.take(op):
-                return Op(op, [left, self.parse_sum()])
-        return left
-
-    def parse_sum(self) -> Any:
-        left = self.parse_primary()
-        while True:
-            if self.take("+"):
-                left = Op("+", [left, self.parse_primary()])
-            elif self.take("-"):
-                left = Op("-", [left, self.parse_primary()])
-            else:
-                return left
-
-    def parse_primary(self) -> Any:
-        token = self.peek()
-        if token is None:
-            raise self.p.fail("expression ends too early")
-        kind, value = token
-        p = self.p
-        if kind == "start" and value == "$":
-            ref = p.reference()
-            if ref is None:
-                raise p.fail("'$' starts no reference")
-            return ref
-        if kind == "start":
-            end = p.text.find(value, p.pos + 1)
-            if end < 0:
-                raise p.fail("unterminated string")
-            raw = p.text[p.pos + 1:end]
-            p.pos = end + 1
-            if value == "'":
-                return Lit(raw)
-            inner = _Parser(raw)
-            nodes, _ = inner.block()
-            return Interp(nodes)
-        m = _TOKEN.match(p.text, p.pos)
-        if kind == "num":
-            p.pos = m.end()
-            return Lit(int(value))
-        if kind == "word":
-            p.pos = m.end()
-            if value in ("true", "false", "null"):
-                return Lit({"true": True, "false": False, "null": None}[value])
-            raise p.fail(f"unexpected word {value!r} in expression (a variable needs '$')")
-        if self.take("("):
-            inner = self.parse_or()
-            if not self.take(")"):
-                raise p.fail("missing ')'")
-            return inner
-        if self.take("["):
-            items: list = []
-            if self.take("]"):
-                return ListLit(items)
-            first = self.parse_or()
-            if self.take(".."):
-                end = self.parse_or()
-                if not self.take("]"):
-                    raise p.fail("missing ']' after a range")
-                return Range(first, end)
-            items.append(first)
-            while self.take(","):
-                items.append(self.parse_or())
-            if not self.take("]"):
-                raise p.fail("missing ']'")
-            return ListLit(items)
-        if self.take("{"):
-            pairs: list = []
-            if self.take("}"):
-                return MapLit(pairs)
-            while True:
-                key = self.parse_or()
-                if not self.take(":"):
-                    raise p.fail("missing ':' in a map")
-                pairs.append((key, self.parse_or()))
-                if self.take("}"):
-                    return MapLit(pairs)
-                if not self.take(","):
-                    raise p.fail("missing ',' or '}' in a map")
-        if self.take("-"):
-            return Op("-", [Lit(0), self.parse_primary()])
-        raise p.fail(f"unexpected {value!r} in expression")
 
 
 def _compact(nodes: list) -> list:
