@@ -14,7 +14,7 @@ Start-up order (each step reads only what the program registered):
 5. each function, and each role an API's service integration assumes, gets an IAM
    identity with exactly its role's statements;
 6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
-   per API and one server per site start.
+   per API and one server per site (CloudFront distribution or Amplify app) start.
 
 Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
 """
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from local import engine, provision, state
+from local.amplify import AmplifyServer
 from local.apigateway import Gateway
 from local.cloudfront import SiteServer
 from local.emulators.cognito_sign_in import CognitoFront
@@ -175,6 +176,8 @@ class LocalMode:
 
         for site in self.local.sites:
             self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
+        for app in self.local.amplify_apps:
+            self.sites.append(AmplifyServer(app, self.moto.client("s3"), [self.sign_in.url]).start())
         self._phase("done")
 
     def stop(self, export: bool = True) -> None:
@@ -241,7 +244,7 @@ class LocalMode:
     def summary(self) -> str:
         local = self.local
         rows: list[tuple[str, str, str]] = []
-        for site in local.sites:
+        for site in (*local.sites, *local.amplify_apps):
             rows.append(("site", site.name, site.url))
         for api in local.apis:
             pattern = local.api_patterns.get(api.name, "")

@@ -1,4 +1,5 @@
-"""From the recording to what local mode runs: functions, APIs, user pools, sites and invocations."""
+"""From the recording to what local mode runs: functions, APIs, user pools, sites (CloudFront and Amplify)
+and invocations."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from local.engine import Recording, Registration
-from local.model import CognitoPool, LocalApi, LocalFunction, LocalSite
+from local.model import CognitoPool, LocalAmplifyApp, LocalApi, LocalFunction, LocalSite
+from local.provision.amplify import read_amplify_apps
 from local.provision.apis import pattern_of, read_apis
 from local.provision.code import local_dependencies, unpack_code
 from local.provision.contract import Contract, load_contract
@@ -32,6 +34,7 @@ class LocalStack:
     policies: dict[str, dict]                      # function name → widened policy
     service_roles: dict[str, dict] = field(default_factory=dict)  # integration credentials ARN → widened policy
     contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
+    amplify_apps: list[LocalAmplifyApp] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     api_patterns: dict[str, str] = field(default_factory=dict)  # api name → pattern tag
 
@@ -111,5 +114,6 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
          if isinstance(op, dict) and (op.get("x-amazon-apigateway-integration") or {}).get("credentials")})}
     return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools, service_roles=service_roles,
                       sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
+                      amplify_apps=read_amplify_apps(recording, mocks.site_ports, mocks.amplify_deployments),
                       contracts=contracts, outputs=recording.outputs,
                       api_patterns={a.name: pattern_of(recording, a.name) for a in apis})
