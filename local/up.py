@@ -134,6 +134,9 @@ class LocalMode:
         self._phase("build")
         self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
         self.sign_in.client_pools = {client: pool.pool_id for pool in self.local.pools for client in pool.client_ids}
+        for provider, kind in sorted(set(self.mocks.federated)):
+            self.log(f"identity provider {provider} ({kind}) is registered in the local user pools, but signing in "
+                     f"through it (the hosted UI and the provider's redirect) is not emulated: use the local users")
 
         self._phase("data")
         if not self.fresh:
@@ -254,6 +257,8 @@ class LocalMode:
             rows.append(("user", user["email"] + groups, user["password"]))
         for pool in local.pools:
             rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
+        for provider, kind in sorted(set(self.mocks.federated)):
+            rows.append(("federation", f"{provider} ({kind})", "registered; sign-in through it not emulated"))
         rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
         rows.append(("emulator", "moto (Cognito)", self.cognito.url))
         rows.append(("sign-in", "Cognito SRP endpoint", self.sign_in.url))

@@ -17,7 +17,7 @@ from components.data.cache import CacheArgs
 from components.data.database import DatabaseArgs
 from components.data.file_system import FileSystemArgs
 from components.data.table import TableArgs
-from components.identity.user_pool import UserPoolArgs
+from components.identity.user_pool import Federation, UserPoolArgs
 from components.logic.api_domain import ApiDomain, ApiDomainArgs
 from components.logic.api_stage import StageOptions
 from components.logic.function import FunctionRuntime
@@ -69,11 +69,14 @@ def file_system(s: Settings, network: Network, root_directory: str) -> FileSyste
 
 
 def user_pool(s: Settings, region: str, unique_suffix: str) -> UserPoolArgs:
-    i = s.identity
+    i, f = s.identity, s.federation
+    federation = None if f.provider == "none" else Federation(
+        kind=f.provider, name=f.name, attribute_mapping=f.mapping(), issuer=f.issuer, client_id=f.client_id,
+        client_secret_arn=f.client_secret_arn, scopes=f.scopes, metadata_url=f.metadata_url)
     return UserPoolArgs(region=region, mfa=i.mfa, advanced_security=i.advanced_security,
                         domain_prefix=i.domain_prefix, callback_urls=tuple(i.callback_urls),
                         access_token_minutes=i.access_token_minutes, refresh_token_days=i.refresh_token_days,
-                        protect=i.protect, unique_suffix=unique_suffix)
+                        protect=i.protect, unique_suffix=unique_suffix, federation=federation)
 
 
 def function_runtime(s: Settings) -> FunctionRuntime:

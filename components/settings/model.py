@@ -33,6 +33,10 @@ _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https://[^\s/]+(/\S*)?$")
 _STAGE = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+_PROVIDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+# Cognito keeps these provider names for its own and the social providers.
+_RESERVED_PROVIDERS = ("cognito", "google", "facebook", "loginwithamazon", "signinwithapple")
 
 
 def _matches(pattern: re.Pattern[str], allowed: str):
@@ -159,6 +163,53 @@ class IdentitySettings(_Section):
         return self
 
 
+class FederationSettings(_Section):
+    provider: Literal["none", "oidc", "saml"] = Field("none", description="A third-party identity provider federated into every user pool (the hosted UI is then required).")
+    name: str = Field("", description="The provider's name in Cognito and on the hosted UI (1-32 letters, digits, '.', '_', '-').")
+    issuer: str = Field("", description="OIDC: the issuer URL (https).")
+    client_id: str = Field("", description="OIDC: the client id Cognito uses at the provider.")
+    client_secret_arn: str = Field("", description="OIDC: ARN of the Secrets Manager secret holding the client secret (read at deploy time; never the secret itself).")
+    scopes: str = Field("openid email profile", description="OIDC: the scopes Cognito requests, space-separated.")
+    metadata_url: str = Field("", description="SAML: the provider's metadata URL (https).")
+    attribute_mapping: list[str] = Field(default_factory=lambda: ["email=email"], description="User pool attribute = provider attribute (OIDC claim or SAML attribute); email is required.")
+
+    @model_validator(mode="after")
+    def _complete_for_its_kind(self) -> "FederationSettings":
+        key = lambda field: key_of("federation", field)  # noqa: E731
+        wanted = {"none": (), "oidc": ("name", "issuer", "client_id", "client_secret_arn"),
+                  "saml": ("name", "metadata_url")}[self.provider]
+        named = ("name", "issuer", "client_id", "client_secret_arn", "metadata_url")
+        missing = [key(f) for f in wanted if not getattr(self, f)]
+        stray = [key(f) for f in named if f not in wanted and getattr(self, f)]
+        if missing:
+            raise ValueError(f"federationProvider {self.provider} needs {', '.join(missing)}")
+        if stray:
+            raise ValueError(f"{', '.join(stray)} {'is' if len(stray) == 1 else 'are'} not used with "
+                             f"federationProvider {self.provider}")
+        if self.provider == "none":
+            return self
+        if not _PROVIDER_NAME.match(self.name) or self.name.lower() in _RESERVED_PROVIDERS:
+            raise ValueError(f"federationName {self.name!r} must be 1-32 letters, digits, '.', '_' or '-', and not "
+                             f"one of Cognito's own ({', '.join(_RESERVED_PROVIDERS)})")
+        for field in ("issuer", "metadata_url"):
+            value = getattr(self, field)
+            if value and not _URL.match(value):
+                raise ValueError(f"{key(field)} {value!r} must be an https:// URL")
+        if self.client_secret_arn and not _SECRET_ARN.match(self.client_secret_arn):
+            raise ValueError(f"federationClientSecretArn {self.client_secret_arn!r} must be a Secrets Manager secret "
+                             f"ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); the secret itself "
+                             f"never goes in the stack's config")
+        pairs = [item.partition("=") for item in self.attribute_mapping]
+        if any(not a or not sep or not b for a, sep, b in pairs):
+            raise ValueError(f"federationAttributeMapping {self.attribute_mapping} must list poolAttribute=providerAttribute")
+        if "email" not in {a for a, _, _ in pairs}:
+            raise ValueError("federationAttributeMapping must map email (users sign in with their e-mail address)")
+        return self
+
+    def mapping(self) -> dict[str, str]:
+        return dict(item.split("=", 1) for item in self.attribute_mapping)
+
+
 class OidcSettings(_Section):
     issuer: str = Field("", description="Third-party OIDC issuer for the single-page app's Lambda authorizer (empty: the pattern's own user pool).")
     audience: str = Field("", description="Expected audience (client id) of third-party tokens.")
@@ -219,6 +270,7 @@ class Settings(_Section):
     efs: EfsSettings = Field(default_factory=EfsSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    federation: FederationSettings = Field(default_factory=FederationSettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
     domain: DomainSettings = Field(default_factory=DomainSettings)
@@ -230,6 +282,9 @@ class Settings(_Section):
     def _cross_checks(self) -> "Settings":
         if len(set(self.patterns)) != len(self.patterns):
             raise ValueError(f"patterns {self.patterns} lists a pattern twice")
+        if self.federation.provider != "none" and not self.identity.domain_prefix:
+            raise ValueError(f"federationProvider {self.federation.provider} signs users in through the hosted UI: "
+                             f"set identityDomainPrefix and identityCallbackUrls")
         if self.api.endpoint_type == "PRIVATE" and not self.api.private_vpc_endpoint_ids:
             raise ValueError("apiEndpointType PRIVATE needs apiPrivateVpcEndpointIds (the VPC endpoints allowed to call it)")
         return self

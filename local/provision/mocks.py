@@ -20,6 +20,8 @@ aws:rds/cluster:Cluster                        database + login role in the loca
 aws:rds/clusterInstance | proxy                endpoint 127.0.0.1 and the local port
 aws:elasticache/serverlessCache | replGroup    endpoint = the local Redis-protocol server
 aws:cognito/userPool | userPoolClient | group  moto Cognito (the second, unenforced moto server)
+aws:cognito/identityProvider                   registered in moto Cognito (and named by the app client), so
+                                               the pool lists it; signing in through it is not emulated
 aws:apigateway/restApi                         a free port for the API's local gateway
 aws:apigateway/stage                           ``invokeUrl`` = http://127.0.0.1:<port>/<stage>
 aws:cloudfront/distribution                    a free port for the site server; domainName 127.0.0.1:<port>
@@ -60,6 +62,7 @@ from local.emulators.redis_server import Redis
 from local.engine import Ctx, Mocks
 from local.model import DEFAULT_REGION
 
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how the Pulumi protocol wraps a secret value
 _COGNITO_SIGN_IN = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/?$")
 
 
@@ -126,6 +129,7 @@ class LocalMocks(Mocks):
         self.amplify_deployments: dict[str, str] = {}  # Amplify app id → s3:// URL of the zip it serves
         self.uploads: set[tuple[str, str]] = set()   # (bucket, key) the program uploaded
         self.created: list[tuple[str, str]] = []     # (type, physical name) made for real
+        self.federated: list[tuple[str, str]] = []   # (provider name, type) registered in a user pool
         self.handlers: dict[str, Callable[[Ctx, dict], dict]] = {
             "aws:dynamodb/table:Table": self._table,
             "aws:s3/bucket:Bucket": self._bucket,
@@ -138,6 +142,7 @@ class LocalMocks(Mocks):
             "aws:cognito/userPool:UserPool": self._user_pool,
             "aws:cognito/userPoolClient:UserPoolClient": self._user_pool_client,
             "aws:cognito/userGroup:UserGroup": self._user_group,
+            "aws:cognito/identityProvider:IdentityProvider": self._identity_provider,
             "aws:apigateway/restApi:RestApi": self._rest_api,
             "aws:apigateway/stage:Stage": self._stage,
             "aws:cloudfront/distribution:Distribution": self._distribution,
@@ -294,6 +299,8 @@ class LocalMocks(Mocks):
                                   "GenerateSecret": bool(i.get("generateSecret"))}
         if i.get("explicitAuthFlows"):
             params["ExplicitAuthFlows"] = list(i["explicitAuthFlows"])
+        if i.get("supportedIdentityProviders"):
+            params["SupportedIdentityProviders"] = list(i["supportedIdentityProviders"])
         units = i.get("tokenValidityUnits") or {}
         for key, param, unit in (("accessTokenValidity", "AccessTokenValidity", "accessToken"),
                                  ("idTokenValidity", "IdTokenValidity", "idToken"),
@@ -310,6 +317,17 @@ class LocalMocks(Mocks):
         self.client("cognito-idp").create_group(UserPoolId=i["userPoolId"], GroupName=i["name"],
                                                 Description=i.get("description") or "")
         return {"id": f"{i['userPoolId']}/{i['name']}"}
+
+    def _identity_provider(self, c: Ctx, outputs: dict) -> dict:
+        i = c.inputs
+        details = i.get("providerDetails") or {}
+        details = details.get("value", details) if _SECRET_SIG in details else details  # a secret's wrapper
+        self.client("cognito-idp").create_identity_provider(
+            UserPoolId=i["userPoolId"], ProviderName=i["providerName"], ProviderType=i["providerType"],
+            ProviderDetails={k: str(v) for k, v in details.items()}, AttributeMapping=dict(i.get("attributeMapping") or {}))
+        with self._lock:
+            self.federated.append((i["providerName"], i["providerType"]))
+        return {}
 
     # -- logic and presentation tiers -------------------------------------------------------
     def _rest_api(self, c: Ctx, outputs: dict) -> dict:

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from components.settings.model import PATTERNS
-from local.engine import tree
+from local.engine import run_stack, tree
 
 FN = "aws:lambda/function:Function"
 
@@ -203,3 +203,18 @@ def test_stages_wait_for_the_account_role_when_the_stack_manages_it():
     # THEN no stage or method setting turns logging on before the role is set
     assert len(logged) >= 12
     assert [r.name for r in logged if account.urn not in r.dependencies] == []
+
+
+def test_federation_is_off_in_both_stacks_and_reaches_every_user_pool_when_turned_on(dev_stack, prod_stack):
+    from tests.unit.test_config import FEDERATED_OIDC
+
+    for rec in (dev_stack, prod_stack):
+        assert rec.of_type("aws:cognito/identityProvider:IdentityProvider") == []
+    rec = run_stack("dev", overrides=FEDERATED_OIDC)
+    pools = {p.id for p in rec.of_type("aws:cognito/userPool:UserPool")}
+    providers = rec.of_type("aws:cognito/identityProvider:IdentityProvider")
+    assert len(pools) == 4 and {p.inputs["userPoolId"] for p in providers} == pools
+    assert all(c.inputs["supportedIdentityProviders"] == ["COGNITO", "Corp"]
+               for c in rec.of_type("aws:cognito/userPoolClient:UserPoolClient"))
+    domains = {d.inputs["userPoolId"] for d in rec.of_type("aws:cognito/userPoolDomain:UserPoolDomain")}
+    assert domains == pools  # the hosted UI each federated pool signs its users in through
