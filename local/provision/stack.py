@@ -58,6 +58,14 @@ def file_system_mounts(recording: Recording, function: Registration, root: Path)
     return {config["localMountPath"]: str(folder)}
 
 
+def service_roles(recording: Recording, apis: list[LocalApi]) -> dict[str, dict]:
+    """Every role an API's service integration assumes (its ``credentials``) → the role's widened policy."""
+    arns = {(op.get("x-amazon-apigateway-integration") or {}).get("credentials") for api in apis
+            for operations in (api.openapi.get("paths") or {}).values() for op in operations.values()
+            if isinstance(op, dict)}
+    return {arn: policy_of_role(recording, arn) for arn in sorted(arns - {None})}
+
+
 def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
           log: Callable[[str], None] = print) -> LocalStack:
     """Read what local mode runs from the registrations (unpacking code and installing layers)."""
@@ -108,11 +116,8 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
     invocations = [(invocation.inputs["functionName"], json.loads(invocation.inputs.get("input") or "{}"))
                    for invocation in of("aws:lambda/invocation:Invocation")]
     apis = read_apis(recording, mocks.api_ports, mocks.region)
-    service_roles = {arn: policy_of_role(recording, arn) for arn in sorted(
-        {op["x-amazon-apigateway-integration"]["credentials"] for api in apis
-         for operations in (api.openapi.get("paths") or {}).values() for op in operations.values()
-         if isinstance(op, dict) and (op.get("x-amazon-apigateway-integration") or {}).get("credentials")})}
-    return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools, service_roles=service_roles,
+    return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools,
+                      service_roles=service_roles(recording, apis),
                       sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
                       amplify_apps=read_amplify_apps(recording, mocks.site_ports, mocks.amplify_deployments),
                       contracts=contracts, outputs=recording.outputs,
