@@ -133,4 +133,5 @@ def amplify_hosting(s: Settings, build_dir: Path, region: str, config: RuntimeCo
     """An Amplify app at ``<subdomain>.<domainName>`` (Amplify's own name without a domain)."""
     return AmplifyHostingArgs(build_dir=build_dir, buckets=bucket_lifecycle(s), region=region, config=config,
                               connect_origins=connect_origins, domain_name=s.domain.name,
-                              subdomain=subdomain if s.domain.name else "")
+                              subdomain=subdomain if s.domain.name else "", waf=s.site.waf,
+                              waf_rate_limit=s.api.waf_rate_limit)

@@ -37,7 +37,8 @@ import pulumi.dynamic
 import pulumi_aws as aws
 
 from components.data.bucket import Bucket, BucketArgs, BucketLifecycle
-from components.presentation.static_site import HSTS_MAX_AGE, content_security_policy
+from components.presentation.static_site import CLOUDFRONT_REGION, HSTS_MAX_AGE, content_security_policy
+from components.security.waf import WebAcl, WebAclArgs
 
 # Everything without a file extension, or with one no static asset uses, is the SPA.
 SPA_REWRITE_SOURCE = r"</^[^.]+$|\.(?!(css|gif|ico|jpg|js|png|txt|svg|woff|woff2|ttf|map|json)$)([^.]+$)/>"
@@ -136,7 +137,9 @@ class AmplifyHostingArgs:
     ``build_dir``: the built static app. ``domain_name`` (a Route 53 domain the
     account controls) + ``subdomain``: an optional custom domain for the branch.
     ``buckets``: how the staging bucket of builds keeps versions. ``connect_origins``:
-    the origins the page may call (the CSP's ``connect-src``: the API, sign-in).
+    the origins the page may call (the CSP's ``connect-src``: the API, sign-in). ``waf``
+    attaches a web ACL (Amplify takes a CLOUDFRONT-scope one, made in us-east-1) blocking
+    an IP above ``waf_rate_limit`` requests per 5 minutes.
     """
 
     build_dir: Path
@@ -146,6 +149,8 @@ class AmplifyHostingArgs:
     region: pulumi.Input[str] | None = None
     config: Any = None  # a presentation.static_site.RuntimeConfig, written as config.json
     connect_origins: Sequence[pulumi.Input[str]] = ()
+    waf: bool = False
+    waf_rate_limit: int = 2000
 
 
 class AmplifyHosting(pulumi.ComponentResource):
@@ -183,6 +188,14 @@ class AmplifyHosting(pulumi.ComponentResource):
             source_url=self.source_url, region=args.region,
             config_json=args.config.document().apply(json.dumps) if args.config is not None else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact, self.artifacts.policy]))
+
+        self.waf = None
+        if args.waf:
+            east = aws.Provider(f"{name}-us-east-1", region=CLOUDFRONT_REGION, opts=child)
+            self.waf = WebAcl(f"{name}-waf", WebAclArgs(scope="CLOUDFRONT", rate_limit=args.waf_rate_limit),
+                              opts=pulumi.ResourceOptions(parent=self, providers={"aws": east}))
+            aws.wafv2.WebAclAssociation(f"{name}-waf-association", resource_arn=self.app.arn,
+                                        web_acl_arn=self.waf.arn, opts=pulumi.ResourceOptions(parent=self, provider=east))
 
         self.domain = None
         host = pulumi.Output.concat(BRANCH, ".", self.app.default_domain)

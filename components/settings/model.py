@@ -231,7 +231,7 @@ class OidcSettings(_Section):
 
 class SiteSettings(_Section):
     hosting: Literal["amplify", "cloudfront"] = Field("amplify", description="Hosting of the web app pattern's front end: Amplify Hosting (the whitepaper's) or S3 + CloudFront.")
-    waf: bool = Field(False, description="Attach a CLOUDFRONT-scope WAF web ACL (created in us-east-1).")
+    waf: bool = Field(False, description="Attach a CLOUDFRONT-scope WAF web ACL (created in us-east-1) to each site: CloudFront distributions and Amplify apps.")
     access_logs: bool = Field(False, description="CloudFront standard logging to a log bucket.")
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field("PriceClass_100", description="CloudFront price class.")
 

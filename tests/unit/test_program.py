@@ -59,11 +59,16 @@ def test_buckets_force_destroy_only_in_dev(dev_stack, prod_stack):
 
 def test_waf_only_in_prod_on_every_stage_and_site(dev_stack, prod_stack):
     assert dev_stack.of_type("aws:wafv2/webAcl:WebAcl") == []
-    associations = {r.inputs["resourceArn"] for r in prod_stack.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")}
-    assert associations == {s.outputs["arn"] for s in prod_stack.of_type("aws:apigateway/stage:Stage")}
+    associations = {r.inputs["resourceArn"]: r.inputs["webAclArn"]
+                    for r in prod_stack.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")}
+    (amplify,) = prod_stack.of_type("aws:amplify/app:App")
+    stages = {s.outputs["arn"] for s in prod_stack.of_type("aws:apigateway/stage:Stage")}
+    assert set(associations) == stages | {amplify.outputs["arn"]}
     cloudfront_acls = [r for r in prod_stack.of_type("aws:wafv2/webAcl:WebAcl") if r.inputs["scope"] == "CLOUDFRONT"]
     distributions = prod_stack.of_type("aws:cloudfront/distribution:Distribution")
-    assert {d.inputs["webAclId"] for d in distributions} == {a.outputs["arn"] for a in cloudfront_acls}
+    # every site has its CLOUDFRONT-scope ACL: the distributions through web_acl_id, the Amplify app associated
+    assert {d.inputs["webAclId"] for d in distributions} | {associations[amplify.outputs["arn"]]} == \
+        {a.outputs["arn"] for a in cloudfront_acls}
 
 
 def test_alarms_only_in_prod_for_every_function_api_and_table(dev_stack, prod_stack):
