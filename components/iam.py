@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 
 
 @dataclass(frozen=True)
 class Statement:
-    """One IAM Allow statement: exact actions on exact resources."""
+    """One IAM Allow statement: exact actions on exact resources (narrowed further by ``conditions``)."""
 
     actions: Sequence[str]
     resources: Sequence[pulumi.Input[str]]
     sid: str = ""
+    conditions: Mapping[str, Mapping[str, Any]] | None = None
 
 
 def assume_role_policy(service: str) -> str:
@@ -28,7 +29,8 @@ def assume_role_policy(service: str) -> str:
 def policy_document(statements: Sequence[Statement]) -> pulumi.Output[str]:
     """An IAM policy JSON from statements whose resources may be Outputs."""
     body = [{**({"Sid": s.sid} if s.sid else {}), "Effect": "Allow", "Action": sorted(set(s.actions)),
-             "Resource": list(s.resources)} for s in statements]
+             "Resource": list(s.resources), **({"Condition": dict(s.conditions)} if s.conditions else {})}
+            for s in statements]
     return pulumi.Output.from_input(body).apply(
         lambda resolved: json.dumps({"Version": "2012-10-17", "Statement": resolved}, sort_keys=True))
 

@@ -2,7 +2,8 @@
 
 The provisioner (``local/provision``) fills these from the resources ``__main__.py``
 registers; the Lambda runtime (``local/lambda_``), the API Gateway emulator
-(``local/apigateway``) and the site server (``local/cloudfront``) only ever see these types.
+(``local/apigateway``) and the site servers (``local/cloudfront``, ``local/amplify``) only ever
+see these types.
 """
 
 from __future__ import annotations
@@ -104,6 +105,22 @@ class LocalSite:
     root_object: str
     fallback: dict[int, tuple[int, str]]   # error code → (response code, page)
     headers: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+
+@dataclass(frozen=True)
+class LocalAmplifyApp:
+    """An Amplify Hosting app's branch, served from the zip its deployment published."""
+
+    name: str
+    port: int
+    bucket: str                                   # where the deployed zip is, in the emulator's S3
+    key: str
+    rules: Sequence[tuple[str, str, str]]         # the app's custom rules in order: (source, target, status)
+    headers: Sequence[tuple[str, Mapping[str, str]]]  # the app's custom headers: (path pattern, headers)
 
     @property
     def url(self) -> str:

@@ -11,10 +11,12 @@ Start-up order (each step reads only what the program registered):
    values of the contract its archive carries;
 4. data of the previous run is restored (unless ``--fresh``); the users and items
    the services' contracts declare are seeded (``provision/seeding.py``);
-5. each function gets an IAM identity with exactly its role's statements;
+5. each function, and each role an API's service integration assumes, gets an IAM
+   identity with exactly its role's statements;
 6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
    per API (with ``--throttle``'s limits instead of the stack's, if given) and
-   one server per site start; ``endpoints.json`` (``endpoints.py``) says what runs.
+   one server per site (CloudFront distribution or Amplify app) start;
+   ``endpoints.json`` (``endpoints.py``) says what runs.
 
 Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
 """
@@ -34,10 +36,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from local import endpoints, engine, provision, state
+from local.amplify import AmplifyServer
 from local.apigateway import Gateway
 from local.cloudfront import SiteServer
 from local.emulators.cognito_sign_in import CognitoFront
-from local.emulators.moto_server import MotoServer
+from local.emulators.moto_server import Keys, MotoServer
 from local.emulators.ports import Ports
 from local.emulators.postgres import Postgres
 from local.emulators.processes import ServiceError, run_parallel
@@ -78,6 +81,9 @@ class LocalMode:
         self.sites: list[SiteServer] = []
         self.users: list[dict[str, Any]] = []
         self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
+        self.service_keys: dict[str, Keys] = {}  # integration role ARN → the keys of its identity
+        self._service_clients: dict[tuple[str, str], Any] = {}
+        self._clients_lock = threading.Lock()
         self.ready_seconds: float | None = None
         self._stopped = False
 
@@ -139,6 +145,9 @@ class LocalMode:
         self.sign_in.serve_pools(self.local.pools)
         if self.throttle is not None:
             self.local.apis = [with_throttle(api, *self.throttle) for api in self.local.apis]
+        for provider, kind in sorted(set(self.mocks.federated)):
+            self.log(f"identity provider {provider} ({kind}) is registered in the local user pools, but signing in "
+                     f"through it (the hosted UI and the provider's redirect) is not emulated: use the local users")
 
         self._phase("data")
         if not self.fresh:
@@ -155,6 +164,9 @@ class LocalMode:
         iam = self.moto.client("iam")
         keys = run_parallel({fn.name: (lambda fn=fn: function_identity(
             self.moto, fn.name, self.local.policies[fn.name], iam)) for fn in self.local.functions})
+        for arn, policy in self.local.service_roles.items():
+            role_keys = function_identity(self.moto, arn.rsplit("/", 1)[-1], policy, iam)
+            self.service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
         functions = [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in self.local.functions]
         self.local.functions = functions
         self.moto.set_enforcement(True)
@@ -172,12 +184,14 @@ class LocalMode:
 
         self._phase("gateways")
         for api in self.local.apis:
-            gateway = Gateway(api, self.runtime.invoke, self.local.pools, self._gateway_log)
+            gateway = Gateway(api, self.runtime.invoke, self.local.pools, self._gateway_log, self._service_client)
             gateway.start()
             self.gateways.append(gateway)
 
         for site in self.local.sites:
             self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
+        for app in self.local.amplify_apps:
+            self.sites.append(AmplifyServer(app, self.moto.client("s3"), [self.sign_in.url]).start())
         self._phase("done")
 
     def stop(self, export: bool = True) -> None:
@@ -217,6 +231,13 @@ class LocalMode:
     def _buckets(self) -> list[str]:
         return [name for typ, name in self.mocks.created if typ == "aws:s3/bucket:Bucket"]
 
+    def _service_client(self, role_arn: str, service: str) -> Any:
+        """A client for an API's service integration, signing as the identity of its role (made once)."""
+        with self._clients_lock:  # boto3 client creation is not thread-safe; the gateways' handlers are threads
+            if (role_arn, service) not in self._service_clients:
+                self._service_clients[role_arn, service] = self.moto.client(service, self.service_keys[role_arn])
+            return self._service_clients[role_arn, service]
+
     def _function_log(self, function: str, line: str) -> None:
         if self.on_function_log is not None:
             self.on_function_log(function, line)
@@ -241,7 +262,7 @@ class LocalMode:
     def summary(self) -> str:
         local = self.local
         rows: list[tuple[str, str, str]] = []
-        for site in local.sites:
+        for site in (*local.sites, *local.amplify_apps):
             rows.append(("site", site.name, site.url))
         for api in local.apis:
             pattern = local.patterns.get(api.name, "")
@@ -251,6 +272,8 @@ class LocalMode:
             rows.append(("user", user["email"] + groups, user["password"]))
         for pool in local.pools:
             rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
+        for provider, kind in sorted(set(self.mocks.federated)):
+            rows.append(("federation", f"{provider} ({kind})", "registered; sign-in through it not emulated"))
         rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
         rows.append(("emulator", "moto (Cognito)", self.cognito.url))
         rows.append(("sign-in", "Cognito SRP endpoint", self.sign_in.url))

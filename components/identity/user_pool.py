@@ -5,13 +5,19 @@ secret, no implicit flow). By default only administrators create users
 (``self_sign_up=False``): an open pool lets anyone create accounts; a stack
 that wants the site's sign-up screen opts in, and ``site_auth()`` tells the site.
 There is no identity pool, so there are no unauthenticated identities.
+
+``federation`` adds a third-party identity provider (OIDC or SAML) whose users sign
+in through the hosted UI (so it needs ``domain_prefix``); the app client allows it
+besides the pool's own users. An OIDC client secret is read from Secrets Manager at
+deploy time by ARN, so it is never in the program or its config (Pulumi keeps it
+encrypted in the state as a secret).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal, Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -45,6 +51,25 @@ def hosted_ui_prefix(prefix: str, unique_suffix: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class Federation:
+    """A third-party identity provider federated into the pool.
+
+    OIDC: ``issuer``, ``client_id``, ``client_secret_arn`` (a Secrets Manager secret
+    holding the client secret as plain text) and ``scopes``; SAML: ``metadata_url``.
+    ``attribute_mapping``: pool attribute → the provider's claim or attribute.
+    """
+
+    kind: Literal["oidc", "saml"]
+    name: str
+    attribute_mapping: Mapping[str, str]
+    issuer: str = ""
+    client_id: str = ""
+    client_secret_arn: str = ""
+    scopes: str = "openid email profile"
+    metadata_url: str = ""
+
+
 @dataclass
 class UserPoolArgs:
     """Inputs of a UserPool.
@@ -70,6 +95,7 @@ class UserPoolArgs:
     groups: dict[str, str] = field(default_factory=lambda: {"admins": "Administrators of the ticketing app"})
     self_sign_up: bool = False
     logout_urls: Sequence[str] = ()
+    federation: Federation | None = None
 
 
 class UserPool(pulumi.ComponentResource):
@@ -83,6 +109,8 @@ class UserPool(pulumi.ComponentResource):
         if domain_prefix and not args.callback_urls:
             raise ValueError(f"user pool {name}: the hosted UI (domain_prefix) needs "
                              f"callback_urls for the authorization-code flow")
+        if args.federation is not None and not domain_prefix:
+            raise ValueError(f"user pool {name}: federated users sign in through the hosted UI; set domain_prefix")
         mfa = _MFA[args.mfa]
 
         self.pool = aws.cognito.UserPool(
@@ -107,6 +135,8 @@ class UserPool(pulumi.ComponentResource):
             f"{name}-{group}", user_pool_id=self.pool.id, name=group, description=description, opts=child)
             for group, description in args.groups.items()}
 
+        self.identity_provider = self._federate(name, args.federation) if args.federation else None
+        providers = ["COGNITO", *([args.federation.name] if args.federation else [])]
         hosted_ui = bool(domain_prefix)
         minutes = args.access_token_minutes
         self.client = aws.cognito.UserPoolClient(
@@ -120,13 +150,15 @@ class UserPool(pulumi.ComponentResource):
             id_token_validity=minutes,
             refresh_token_validity=args.refresh_token_days,
             token_validity_units={"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"},
-            supported_identity_providers=["COGNITO"],
+            supported_identity_providers=providers,
             allowed_oauth_flows_user_pool_client=hosted_ui,
             allowed_oauth_flows=["code"] if hosted_ui else None,
             allowed_oauth_scopes=["openid", "email", "profile"] if hosted_ui else None,
             callback_urls=list(args.callback_urls) if hosted_ui and args.callback_urls else None,
             logout_urls=list(args.logout_urls) if hosted_ui and args.logout_urls else None,
-            opts=child)
+            # A client may name a provider only once it exists.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.identity_provider] if self.identity_provider
+                                        else None))
 
         self.domain: aws.cognito.UserPoolDomain | None = None
         self.hosted_ui_url: pulumi.Output[str] | None = None
@@ -151,6 +183,20 @@ class UserPool(pulumi.ComponentResource):
         if self.hosted_ui_url is not None:
             outputs["hosted_ui_url"] = self.hosted_ui_url
         self.register_outputs(outputs)
+
+    def _federate(self, name: str, federation: Federation) -> aws.cognito.IdentityProvider:
+        if federation.kind == "oidc":
+            secret = aws.secretsmanager.get_secret_version_output(
+                secret_id=federation.client_secret_arn, opts=pulumi.InvokeOutputOptions(parent=self))
+            details: dict = {"client_id": federation.client_id, "client_secret": pulumi.Output.secret(
+                secret.secret_string), "authorize_scopes": federation.scopes, "oidc_issuer": federation.issuer,
+                "attributes_request_method": "GET"}
+        else:
+            details = {"MetadataURL": federation.metadata_url}
+        return aws.cognito.IdentityProvider(
+            f"{name}-{federation.name.lower()}", user_pool_id=self.pool.id, provider_name=federation.name,
+            provider_type=federation.kind.upper(), provider_details=details,
+            attribute_mapping=dict(federation.attribute_mapping), opts=pulumi.ResourceOptions(parent=self))
 
     @property
     def authorizer_provider_arns(self) -> list[pulumi.Output[str]]:

@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from components.contract import contract
 from components.iam import Statement, assume_role_policy, policy_document
 from components.logic.bundle import FUNCTIONS_DIR, code_archive
-from components.logic.link import Link
+from components.logic.link import FileSystemMount, Link
 
 # The newest Python runtime pulumi-aws v7 offers.
 RUNTIME = "python3.14"
@@ -23,6 +23,7 @@ API_GATEWAY_TIMEOUT_SECONDS = 29
 ENI_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
                "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+_MOUNT_PATH = re.compile(r"^/mnt/[A-Za-z0-9._-]+$")
 _SECRET_LIKE = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)", re.I)
 
 
@@ -86,6 +87,7 @@ class Function(pulumi.ComponentResource):
                                  description=f"Execution role of {name}", opts=child)
 
         networks = [link.network for link in args.links if link.network]
+        mount = _file_system(name, args.links, networks)
         self.security_group: aws.ec2.SecurityGroup | None = None
         vpc_config = None
         if networks:
@@ -126,9 +128,11 @@ class Function(pulumi.ComponentResource):
             logging_config={"log_format": "JSON", "log_group": self.log_group.name,
                             "application_log_level": "INFO", "system_log_level": "WARN"},
             vpc_config=vpc_config,
+            file_system_config={"arn": mount.access_point_arn, "local_mount_path": mount.local_mount_path}
+            if mount else None,
             # The policy must exist before the function: Lambda checks the ENI
             # permissions at creation and the first invocation needs the grants.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.policy, *(mount.mount_targets if mount else ())]),
         )
         self.alias = aws.lambda_.Alias(f"{name}-alias", name=ALIAS, function_name=self.function.name,
                                        function_version=self.function.version, opts=child)
@@ -163,3 +167,19 @@ class Function(pulumi.ComponentResource):
                 referenced_security_group_id=group.id,
                 description=f"{network.description} from {name}", opts=child)
         return group
+
+
+def _file_system(name: str, links: Sequence[Link], networks: Sequence) -> FileSystemMount | None:
+    """The one file system a function may mount (Lambda takes one), in the VPC its mount targets are in."""
+    mounts = [link.file_system for link in links if link.file_system]
+    if not mounts:
+        return None
+    if len(mounts) > 1:
+        raise ValueError(f"function {name}: {len(mounts)} file systems granted; Lambda mounts one")
+    if not _MOUNT_PATH.match(mounts[0].local_mount_path):
+        raise ValueError(f"function {name}: mount path {mounts[0].local_mount_path!r} must be /mnt/<name> "
+                         f"(letters, digits, '.', '_', '-')")
+    if not networks:
+        raise ValueError(f"function {name}: a file system is reached through the VPC; its grant must carry "
+                         f"network access")
+    return mounts[0]

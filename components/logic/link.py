@@ -34,9 +34,23 @@ class NetworkAccess:
 
 
 @dataclass(frozen=True)
+class FileSystemMount:
+    """An EFS access point the function mounts at ``local_mount_path`` (``/mnt/...``).
+
+    The function is created after ``mount_targets``: Lambda refuses a file system
+    configuration while no mount target is available.
+    """
+
+    access_point_arn: pulumi.Input[str]
+    local_mount_path: str
+    mount_targets: Sequence[pulumi.Resource] = ()
+
+
+@dataclass(frozen=True)
 class Link:
-    """Permissions, environment and network access granted to one function."""
+    """Permissions, environment, network access and a file system mount granted to one function."""
 
     statements: Sequence[Statement] = ()
     env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     network: NetworkAccess | None = None
+    file_system: FileSystemMount | None = None

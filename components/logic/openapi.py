@@ -46,6 +46,7 @@ class RouteSpec:
     header_parameters: Mapping[str, bool] = field(default_factory=dict)
     api_key_required: bool = False
     cache_key_parameters: Sequence[str] = ()
+    integration: Mapping[str, Any] | None = None  # operation fields of a non-proxy integration (integrations.py)
 
 
 def path_parameters(path: str) -> list[str]:
@@ -70,12 +71,24 @@ def schema_name(route: RouteSpec) -> str:
     return name[:1].upper() + name[1:] + "Request"
 
 
-def _integration_uri(function_arn: str, stage_variable: str) -> str:
+def lambda_integration_uri(function_arn: str, stage_variable: str) -> str:
     # arn:aws:lambda:<region>:<account>:function:<name> → a URI whose function is a stage variable.
     parts = function_arn.split(":")
     region, account = parts[3], parts[4]
     target = f"arn:{parts[1]}:lambda:{region}:{account}:function:${{stageVariables.{stage_variable}}}"
     return f"arn:{parts[1]}:apigateway:{region}:lambda:path/2015-03-31/functions/{target}/invocations"
+
+
+def _lambda_proxy(route: RouteSpec) -> dict:
+    return {
+        "responses": {"default": {"description": "Response of the Lambda proxy integration"}},
+        "x-amazon-apigateway-integration": {
+            "type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
+            "uri": lambda_integration_uri(route.function_arn, route.stage_variable),
+            "timeoutInMillis": 29000,
+            **({"cacheKeyParameters": list(route.cache_key_parameters)} if route.cache_key_parameters else {}),
+        },
+    }
 
 
 def _security_scheme(auth: AuthSpec) -> dict:
@@ -103,6 +116,14 @@ def _cors_headers(origins: Sequence[str]) -> dict[str, str]:
             "Access-Control-Max-Age": "600"}
 
 
+def echo_origin_template(origins: Sequence[str]) -> str:
+    """VTL that answers the caller's Origin when it is one of several allowed (a response names one)."""
+    checks = " || ".join(f'$origin == "{o}"' for o in origins)
+    # No text outside the directives: it is prepended to bodies that must stay byte for byte.
+    return ('#set($origin = $input.params("Origin"))'
+            f'#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end')
+
+
 def _preflight(methods: Sequence[str], origins: Sequence[str]) -> dict:
     headers = _cors_headers(origins)
     response_parameters = {
@@ -114,10 +135,7 @@ def _preflight(methods: Sequence[str], origins: Sequence[str]) -> dict:
     integration_response: dict[str, Any] = {"statusCode": "204", "responseParameters": response_parameters}
     if len(origins) > 1:
         # A mock integration can echo one of several allowed origins only from a template.
-        checks = " || ".join(f'$origin == "{o}"' for o in origins)
-        integration_response["responseTemplates"] = {"application/json": (
-            '#set($origin = $input.params("Origin"))\n'
-            f'#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end')}
+        integration_response["responseTemplates"] = {"application/json": echo_origin_template(origins)}
     return {
         "summary": "CORS preflight, answered by API Gateway",
         "security": [],
@@ -165,14 +183,8 @@ def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_ori
                              for n, r in sorted(route.query_parameters.items())]
                           + [{"name": n, "in": "header", "required": r, "schema": {"type": "string"}}
                              for n, r in sorted(route.header_parameters.items())],
-            "responses": {"default": {"description": "Response of the Lambda proxy integration"}},
             "x-amazon-apigateway-request-validator": "params",
-            "x-amazon-apigateway-integration": {
-                "type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
-                "uri": _integration_uri(route.function_arn, route.stage_variable),
-                "timeoutInMillis": 29000,
-                **({"cacheKeyParameters": list(route.cache_key_parameters)} if route.cache_key_parameters else {}),
-            },
+            **(route.integration or _lambda_proxy(route)),
         }
         if route.request_schema is not None:
             name = schema_name(route)

@@ -16,7 +16,7 @@ from typing import Any, Literal, Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.logic import openapi
+from components.logic import integrations, openapi
 from components.logic.api_domain import ApiDomain
 from components.logic.api_stage import ApiStage, StageOptions
 from components.logic.function import ALIAS, Function
@@ -57,7 +57,8 @@ class RestApi(pulumi.ComponentResource):
         check_routes(name, self.routes, args.default_auth)
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
-        functions = {stage_variable(r.function): r.function for r in self.routes}
+        functions = {stage_variable(r.function): r.function for r in self.routes if r.function is not None}
+        self.service_roles = integrations.roles(name, [(route_label(r), r.integration) for r in self.routes], self)
 
         self.openapi = self._document(name, functions)
         private = args.endpoint_type == "PRIVATE"
@@ -79,7 +80,9 @@ class RestApi(pulumi.ComponentResource):
         self.deployment = aws.apigateway.Deployment(
             f"{name}-deployment", rest_api=self.api.id, description="Snapshot of the API definition",
             triggers={"openapi": self.openapi.apply(lambda doc: hashlib.sha256(doc.encode()).hexdigest())},
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.stage.canary_percent > 0 or None))
+            # The document names the service roles; their grants must exist before the API is called.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.stage.canary_percent > 0 or None,
+                                        depends_on=[r.policy for r in self.service_roles.values()]))
         variables = {var: fn.name.apply(lambda n: f"{n}:{ALIAS}") for var, fn in functions.items()}
         self.stage = ApiStage(name, args.stage, self.api, self.deployment, self.routes,
                               {**variables, **dict(args.stage_variables)}, args.canary_stage_variables, self)
@@ -107,7 +110,7 @@ class RestApi(pulumi.ComponentResource):
             f"{name}-{route_label(route)}", action="lambda:InvokeFunction", function=route.function.name,
             qualifier=ALIAS, principal="apigateway.amazonaws.com",
             source_arn=self.api.execution_arn.apply(lambda arn, r=route: source_arn(arn, r)),
-            opts=child) for route in self.routes]
+            opts=child) for route in self.routes if route.function is not None]
         authorizers = {a.name: a for a in map(self._auth, self.routes) if isinstance(a, LambdaAuth)}
         self.authorizer_permissions = [aws.lambda_.Permission(
             f"{name}-authorizer-{auth_name}", action="lambda:InvokeFunction", function=auth.function.name,
@@ -117,22 +120,33 @@ class RestApi(pulumi.ComponentResource):
 
     def _document(self, name: str, functions: dict[str, Function]) -> pulumi.Output[str]:
         args = self._args
-        values: dict[str, Any] = {"functions": {var: fn.arn for var, fn in functions.items()}, "auths": {}}
+        values: dict[str, Any] = {"functions": {var: fn.arn for var, fn in functions.items()}, "auths": {},
+                                  "integrations": {route_label(r): integrations.inputs(
+                                      r.integration, self.service_roles.get(route_label(r))) for r in self.routes}}
         for auth in map(self._auth, self.routes):
             if isinstance(auth, CognitoAuth):
                 values["auths"][auth.name] = {"kind": "cognito", "arns": list(auth.user_pool_arns)}
             elif isinstance(auth, LambdaAuth):
                 values["auths"][auth.name] = {"kind": auth.type.lower(), "uri": auth.function.invoke_arn}
 
-        def build(resolved: dict) -> str:
-            specs = [openapi.RouteSpec(
-                path=route.path, method=route.method.upper(), stage_variable=stage_variable(route.function),
-                function_arn=resolved["functions"][stage_variable(route.function)],
+        def spec(route: Route, resolved: dict) -> openapi.RouteSpec:
+            variable = stage_variable(route.function) if route.function is not None else ""
+            arn = resolved["functions"].get(variable, "")
+            fields = None
+            if not isinstance(route.integration, integrations.LambdaProxy):
+                fields = integrations.operation(
+                    route.integration, resolved["integrations"][route_label(route)],
+                    openapi.lambda_integration_uri(arn, variable) if arn else "", args.cors_origins)
+            return openapi.RouteSpec(
+                path=route.path, method=route.method.upper(), stage_variable=variable, function_arn=arn,
                 auth=_spec(self._auth(route), route, resolved), request_schema=route.request_schema,
                 query_parameters=route.query_parameters, header_parameters=route.header_parameters,
                 api_key_required=route.api_key_required or args.stage.usage_plan,
                 cache_key_parameters=[f"method.request.path.{p}" for p in openapi.path_parameters(route.path)]
-                if route.cache_ttl_seconds else ()) for route in self.routes]
+                if route.cache_ttl_seconds else (), integration=fields)
+
+        def build(resolved: dict) -> str:
+            specs = [spec(route, resolved) for route in self.routes]
             document = openapi.build(
                 title=name, description=args.description or f"{name} REST API", routes=specs,
                 cors_origins=list(args.cors_origins), policy=_private_policy(args))

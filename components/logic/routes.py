@@ -8,8 +8,9 @@ from typing import Any, Literal, Mapping, Sequence, Union
 
 import pulumi
 
-from components.logic import openapi
+from components.logic import integrations, openapi
 from components.logic.function import Function
+from components.logic.integrations import Integration, LambdaProxy
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,12 @@ class Throttle:
 
 @dataclass(frozen=True)
 class Route:
-    """One method of the API and the function behind it."""
+    """One method of the API and what answers it: ``function`` through ``integration`` (a Lambda proxy by
+    default), or an integration that needs no function (``integrations.py``)."""
 
     path: str
     method: str
-    function: Function
+    function: Function | None = None
     auth: Auth | None = None  # None: the API's default auth
     request_schema: Mapping[str, Any] | None = None
     query_parameters: Mapping[str, bool] = field(default_factory=dict)
@@ -71,6 +73,7 @@ class Route:
     cache_ttl_seconds: int | None = None  # per-method cache override (GET only)
     # OAuth scopes (Cognito auth only): the method then takes an access token carrying one of them.
     scopes: Sequence[str] = ()
+    integration: Integration = LambdaProxy()
 
 
 def stage_variable(function: Function) -> str:
@@ -103,6 +106,7 @@ def check_routes(api: str, routes: Sequence[Route], default_auth: Auth) -> None:
         openapi.validate_route(route.path, route.method)
         if (route.path, route.method) in seen:
             raise ValueError(f"REST API {api}: route {route.method} {route.path} is declared twice")
+        integrations.check(route.integration, route.function is not None, f"{api}: {route.method} {route.path}")
         seen.add((route.path, route.method))
         _check_scopes(api, route, route.auth if route.auth is not None else default_auth)
 

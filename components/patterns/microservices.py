@@ -22,6 +22,7 @@ from components.logic.rest_api import RestApi
 from components.logic.routes import CognitoAuth
 from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs
+from components.patterns.gateway_routes import health
 from components.patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
                                           shows_link, ticketing_tables, tickets_links)
 from components.settings.model import Settings
@@ -75,7 +76,7 @@ class Microservices(pulumi.ComponentResource):
             self.functions[service.name] = function
             self.apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
                 s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
-                description=f"The {service.name} microservice", routes=routes(code, function),
+                description=f"The {service.name} microservice", routes=routes(code, function) + [health()],
                 domain=self.domain, base_path=service.name), opts=child)
 
         self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),

@@ -3,7 +3,8 @@
 REST API with /tickets, /shows and /info behind a Cognito user-pool authorizer;
 one function and role per service; DynamoDB for tickets and shows; Aurora
 PostgreSQL for /info in private subnets, its function in the VPC reading the
-credentials from Secrets Manager (endpoints, no NAT, in dev).
+credentials from Secrets Manager (endpoints, no NAT, in dev). The tickets
+function also mounts an EFS file system holding each purchase's document.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from components.identity.user_pool import UserPool
 from components.logic.rest_api import RestApi
 from components.logic.routes import CognitoAuth
 from components.network.network import Network
-from components.patterns import tier_args
+from components.patterns import ticket_documents, tier_args
 from components.patterns.base import Monitored, PatternArgs
+from components.patterns.gateway_routes import health
 from components.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
 
@@ -32,10 +34,12 @@ class MobileBackend(pulumi.ComponentResource):
         self.database = Database(f"{name}-db", tier_args.database(s, self.network), opts=child)
         self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-mobile"),
                               opts=child)
+        self.documents = ticket_documents.file_system(f"{name}-documents", s, self.network, self)
 
         fns = ServiceFunctions(args, self)
         self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables)])
-        self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
+        self.tickets = fns.function(f"{name}-tickets", "tickets",
+                                    [*tickets_links(self.tables), ticket_documents.link(self.documents)])
         self.info = fns.function(f"{name}-info", "info", [self.database.grant()], INFO_POSTGRES_ENV)
         self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant()],
                                     behind_api=False, timeout_seconds=60)
@@ -47,7 +51,8 @@ class MobileBackend(pulumi.ComponentResource):
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Mobile backend: /shows, /tickets and /info for any HTTPS client",
-            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)),
+            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
+            + [ticket_documents.route(self.tickets), health()]),
             opts=child)
 
         self.monitored = Monitored(functions=[self.shows, self.tickets, self.info], apis=[self.api],

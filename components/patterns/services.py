@@ -88,13 +88,13 @@ class ServiceFunctions:
 
     def function(self, name: str, service: str, links: Sequence[Link] = (),
                  environment: Mapping[str, pulumi.Input[str]] | None = None, behind_api: bool = True,
-                 timeout_seconds: int | None = None) -> Function:
+                 timeout_seconds: int | None = None, handler: str = "app.handler") -> Function:
         """``timeout_seconds`` overrides the stack's for this function (one not behind an API)."""
         runtime = self.runtime if timeout_seconds is None else \
             dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds)
         env = {contract.CORS_ORIGIN.name: self.cors_origin, **(environment or {})}
         return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
-                                           environment=env, behind_api=behind_api),
+                                           environment=env, behind_api=behind_api, handler=handler),
                         opts=pulumi.ResourceOptions(parent=self.parent))
 
 

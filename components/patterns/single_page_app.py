@@ -18,6 +18,7 @@ from components.logic.routes import LambdaAuth
 from components.network.network import Network
 from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs, ticketing_site
+from components.patterns.gateway_routes import health, venue_document
 from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
 
@@ -52,7 +53,8 @@ class SinglePageApp(pulumi.ComponentResource):
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
             description="Single-page app: /shows (cached), /tickets and /info behind an OIDC Lambda authorizer",
-            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)),
+            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
+            + [venue_document(self.content), health()]),
             opts=child)
         self.site = ticketing_site(f"{name}-site", "single_page_app", args, self.api.url, self.users, "spa", self)
 

@@ -15,8 +15,9 @@ import pulumi
 from components.data.bucket import BucketLifecycle
 from components.data.cache import CacheArgs
 from components.data.database import DatabaseArgs
+from components.data.file_system import FileSystemArgs
 from components.data.table import TableArgs
-from components.identity.user_pool import UserPoolArgs
+from components.identity.user_pool import Federation, UserPoolArgs
 from components.logic.api_domain import ApiDomain, ApiDomainArgs
 from components.logic.api_stage import StageOptions
 from components.logic.function import FunctionRuntime
@@ -61,12 +62,22 @@ def cache(s: Settings, network: Network, unique_suffix: str) -> CacheArgs:
                      max_storage_gb=c.max_storage_gb, ttl_seconds=c.ttl_seconds, unique_suffix=unique_suffix)
 
 
+def file_system(s: Settings, network: Network, root_directory: str) -> FileSystemArgs:
+    """A file system with a mount target in each of the network's availability zones."""
+    return FileSystemArgs(network=network, subnet_count=s.network.az_count, root_directory=root_directory,
+                          backups=s.efs.backups, transition_to_ia_days=s.efs.transition_to_ia_days)
+
+
 def user_pool(s: Settings, region: str, unique_suffix: str) -> UserPoolArgs:
-    i = s.identity
+    i, f = s.identity, s.federation
+    federation = None if f.provider == "none" else Federation(
+        kind=f.provider, name=f.name, attribute_mapping=f.mapping(), issuer=f.issuer, client_id=f.client_id,
+        client_secret_arn=f.client_secret_arn, scopes=f.scopes, metadata_url=f.metadata_url)
     return UserPoolArgs(region=region, mfa=i.mfa, advanced_security=i.advanced_security,
                         domain_prefix=i.domain_prefix, callback_urls=tuple(i.callback_urls),
                         access_token_minutes=i.access_token_minutes, refresh_token_days=i.refresh_token_days,
-                        protect=i.protect, unique_suffix=unique_suffix, self_sign_up=i.self_sign_up)
+                        protect=i.protect, unique_suffix=unique_suffix, self_sign_up=i.self_sign_up,
+                        federation=federation)
 
 
 def function_runtime(s: Settings) -> FunctionRuntime:
@@ -118,5 +129,10 @@ def static_site(s: Settings, content_dir: Path, config: RuntimeConfig, api_origi
         waf_rate_limit=s.api.waf_rate_limit, access_logs=site.access_logs)
 
 
-def amplify_hosting(s: Settings, build_dir: Path, region: str, config: RuntimeConfig) -> AmplifyHostingArgs:
-    return AmplifyHostingArgs(build_dir=build_dir, buckets=bucket_lifecycle(s), region=region, config=config)
+def amplify_hosting(s: Settings, build_dir: Path, region: str, config: RuntimeConfig,
+                    connect_origins: Sequence[pulumi.Input[str]], subdomain: str) -> AmplifyHostingArgs:
+    """An Amplify app at ``<subdomain>.<domainName>`` (Amplify's own name without a domain)."""
+    return AmplifyHostingArgs(build_dir=build_dir, buckets=bucket_lifecycle(s), region=region, config=config,
+                              connect_origins=connect_origins, domain_name=s.domain.name,
+                              subdomain=subdomain if s.domain.name else "", waf=s.site.waf,
+                              waf_rate_limit=s.api.waf_rate_limit)

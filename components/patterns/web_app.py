@@ -1,6 +1,7 @@
 """WebApp: the whitepaper's table 3.
 
-A built front end on CloudFront or Amplify Hosting (setting); several Lambda
+A built front end on Amplify Hosting ("All static content is hosted using
+Amplify"; CloudFront + S3 by setting); several Lambda
 functions, each handling one part of the app behind REST API paths (reading
 shows, administering shows, tickets, venue info), each with its own role and
 only its own grants; Cognito user pools with JWT; DynamoDB. /info reads static
@@ -17,7 +18,8 @@ from components.logic.bundle import PROJECT_ROOT
 from components.logic.rest_api import RestApi
 from components.logic.routes import CognitoAuth
 from components.patterns import tier_args
-from components.patterns.base import Monitored, PatternArgs, ticketing_site
+from components.patterns.base import Monitored, PatternArgs, cognito_origin, origin, ticketing_site
+from components.patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from components.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
 from components.presentation.amplify_hosting import AmplifyHosting
@@ -40,20 +42,22 @@ class WebApp(pulumi.ComponentResource):
         self.browse = fns.function(f"{name}-browse", "shows", [shows_link(self.tables, "read")])
         self.admin = fns.function(f"{name}-admin", "shows", [shows_link(self.tables)])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
-        self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
+        # /info through a non-proxy integration: the function sees a mapped payload, not the request.
+        self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content), handler=INFO_MAPPED_HANDLER)
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Web app: one function per part of the app, Cognito JWTs",
             routes=routes("shows", self.browse, methods=["GET"]) + routes("shows", self.admin, methods=["POST", "PUT"])
-            + routes("tickets", self.tickets) + routes("info", self.info)),
+            + routes("tickets", self.tickets) + mapped_info(self.info) + [health()]),
             opts=child)
 
-        if s.site.hosting == "amplify":
+        if s.site.hosting == "amplify":  # the whitepaper's choice for this pattern
             config = RuntimeConfig(stack=args.stack, pattern="web_app", api_url=self.api.url, region=args.region,
                                    auth=self.users.site_auth())
             self.front_end = AmplifyHosting(f"{name}-amplify", tier_args.amplify_hosting(
-                s, PROJECT_ROOT / "site", args.region, config), opts=child)
+                s, PROJECT_ROOT / "site", args.region, config,
+                [self.api.url.apply(origin), cognito_origin(args.region)], "www"), opts=child)
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 

@@ -30,29 +30,28 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pulumi
 import pulumi.dynamic
 import pulumi_aws as aws
 
 from components.data.bucket import Bucket, BucketArgs, BucketLifecycle
+from components.presentation.static_site import CLOUDFRONT_REGION, HSTS_MAX_AGE, content_security_policy
+from components.security.waf import WebAcl, WebAclArgs
 
 # Everything without a file extension, or with one no static asset uses, is the SPA.
 SPA_REWRITE_SOURCE = r"</^[^.]+$|\.(?!(css|gif|ico|jpg|js|png|txt|svg|woff|woff2|ttf|map|json)$)([^.]+$)/>"
 BRANCH = "main"
-SECURITY_HEADERS = """customHeaders:
-  - pattern: '**'
-    headers:
-      - key: Strict-Transport-Security
-        value: max-age=63072000; includeSubDomains; preload
-      - key: X-Content-Type-Options
-        value: nosniff
-      - key: X-Frame-Options
-        value: DENY
-      - key: Referrer-Policy
-        value: strict-origin-when-cross-origin
-"""
+
+
+def security_headers(csp: str) -> str:
+    """The app's ``customHeaders`` (Amplify's YAML): the security headers CloudFront sites get too."""
+    headers = {"Strict-Transport-Security": f"max-age={HSTS_MAX_AGE}; includeSubDomains; preload",
+               "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+               "Referrer-Policy": "strict-origin-when-cross-origin", "Content-Security-Policy": csp}
+    return "customHeaders:\n  - pattern: '**'\n    headers:\n" + "".join(
+        f"      - key: {key}\n        value: {json.dumps(value)}\n" for key, value in headers.items())  # JSON ⊂ YAML
 
 
 def folder_hash(folder: Path) -> str:
@@ -137,7 +136,10 @@ class AmplifyHostingArgs:
 
     ``build_dir``: the built static app. ``domain_name`` (a Route 53 domain the
     account controls) + ``subdomain``: an optional custom domain for the branch.
-    ``buckets``: how the staging bucket of builds keeps versions.
+    ``buckets``: how the staging bucket of builds keeps versions. ``connect_origins``:
+    the origins the page may call (the CSP's ``connect-src``: the API, sign-in). ``waf``
+    attaches a web ACL (Amplify takes a CLOUDFRONT-scope one, made in us-east-1) blocking
+    an IP above ``waf_rate_limit`` requests per 5 minutes.
     """
 
     build_dir: Path
@@ -146,6 +148,9 @@ class AmplifyHostingArgs:
     subdomain: str = ""
     region: pulumi.Input[str] | None = None
     config: Any = None  # a presentation.static_site.RuntimeConfig, written as config.json
+    connect_origins: Sequence[pulumi.Input[str]] = ()
+    waf: bool = False
+    waf_rate_limit: int = 2000
 
 
 class AmplifyHosting(pulumi.ComponentResource):
@@ -157,10 +162,11 @@ class AmplifyHosting(pulumi.ComponentResource):
             raise ValueError(f"amplify hosting {name}: build folder {args.build_dir} does not exist")
         child = pulumi.ResourceOptions(parent=self)
 
+        csp = pulumi.Output.all(*args.connect_origins).apply(lambda origins: content_security_policy(list(origins)))
         self.app = aws.amplify.App(
             name, name=name, platform="WEB", description=f"{name} front end",
             custom_rules=[{"source": SPA_REWRITE_SOURCE, "target": "/index.html", "status": "200"}],
-            custom_headers=SECURITY_HEADERS, opts=child)
+            custom_headers=csp.apply(security_headers), opts=child)
         self.branch = aws.amplify.Branch(
             f"{name}-{BRANCH}", app_id=self.app.id, branch_name=BRANCH, stage="PRODUCTION",
             enable_auto_build=False, opts=child)
@@ -182,6 +188,14 @@ class AmplifyHosting(pulumi.ComponentResource):
             source_url=self.source_url, region=args.region,
             config_json=args.config.document().apply(json.dumps) if args.config is not None else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact, self.artifacts.policy]))
+
+        self.waf = None
+        if args.waf:
+            east = aws.Provider(f"{name}-us-east-1", region=CLOUDFRONT_REGION, opts=child)
+            self.waf = WebAcl(f"{name}-waf", WebAclArgs(scope="CLOUDFRONT", rate_limit=args.waf_rate_limit),
+                              opts=pulumi.ResourceOptions(parent=self, providers={"aws": east}))
+            aws.wafv2.WebAclAssociation(f"{name}-waf-association", resource_arn=self.app.arn,
+                                        web_acl_arn=self.waf.arn, opts=pulumi.ResourceOptions(parent=self, provider=east))
 
         self.domain = None
         host = pulumi.Output.concat(BRANCH, ".", self.app.default_domain)

@@ -24,12 +24,19 @@ PATTERNS = ("mobile_backend", "single_page_app", "web_app", "microservices")
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                   1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
+# EFS moves files to Infrequent Access after one of these periods without a read.
+EFS_TRANSITION_DAYS = (1, 7, 14, 30, 60, 90, 180, 270, 365)
+
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$")
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https://[^\s/]+(/\S*)?$")
 _STAGE = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+_PROVIDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+# Cognito keeps these provider names for its own and the social providers.
+_RESERVED_PROVIDERS = ("cognito", "google", "facebook", "loginwithamazon", "signinwithapple")
 
 
 def _matches(pattern: re.Pattern[str], allowed: str):
@@ -46,6 +53,12 @@ def _retention(value: int) -> int:
     return value
 
 
+def _efs_transition(value: int) -> int:
+    if value not in EFS_TRANSITION_DAYS:
+        raise ValueError(f"must be one of EFS's lifecycle periods {list(EFS_TRANSITION_DAYS)}")
+    return value
+
+
 Domain = Annotated[str, AfterValidator(_matches(_DOMAIN, "a lower-case DNS name such as api.example.com"))]
 ZoneId = Annotated[str, AfterValidator(_matches(_ZONE_ID, "a Route 53 hosted zone id such as Z0123456789ABC"))]
 CertificateArn = Annotated[str, AfterValidator(_matches(_ACM_ARN, "an ACM certificate ARN"))]
@@ -53,6 +66,7 @@ Email = Annotated[str, AfterValidator(_matches(_EMAIL, "an e-mail address"))]
 HttpsUrl = Annotated[str, AfterValidator(_matches(_URL, "an https:// URL"))]
 StageName = Annotated[str, AfterValidator(_matches(_STAGE, "letters, digits and underscores (1-128)"))]
 Retention = Annotated[int, AfterValidator(_retention)]
+EfsTransition = Annotated[int, AfterValidator(_efs_transition)]
 
 
 class _Section(BaseModel):
@@ -120,6 +134,11 @@ class CacheSettings(_Section):
     ttl_seconds: int = Field(30, ge=1, le=3600, description="Time to live of cached reads, in seconds.")
 
 
+class EfsSettings(_Section):
+    backups: bool = Field(True, description="AWS Backup's daily plan for the EFS file systems (the mobile backend's ticket documents).")
+    transition_to_ia_days: EfsTransition = Field(30, description="Days without a read before an EFS file moves to Infrequent Access (back on its next read).")
+
+
 class NetworkSettings(_Section):
     cidr: str = Field("10.20.0.0/16", description="CIDR block of the VPC.")
     az_count: int = Field(2, ge=1, le=3, description="Availability zones used by the VPC.")
@@ -145,6 +164,53 @@ class IdentitySettings(_Section):
         return self
 
 
+class FederationSettings(_Section):
+    provider: Literal["none", "oidc", "saml"] = Field("none", description="A third-party identity provider federated into every user pool (the hosted UI is then required).")
+    name: str = Field("", description="The provider's name in Cognito and on the hosted UI (1-32 letters, digits, '.', '_', '-').")
+    issuer: str = Field("", description="OIDC: the issuer URL (https).")
+    client_id: str = Field("", description="OIDC: the client id Cognito uses at the provider.")
+    client_secret_arn: str = Field("", description="OIDC: ARN of the Secrets Manager secret holding the client secret (read at deploy time; never the secret itself).")
+    scopes: str = Field("openid email profile", description="OIDC: the scopes Cognito requests, space-separated.")
+    metadata_url: str = Field("", description="SAML: the provider's metadata URL (https).")
+    attribute_mapping: list[str] = Field(default_factory=lambda: ["email=email"], description="User pool attribute = provider attribute (OIDC claim or SAML attribute); email is required.")
+
+    @model_validator(mode="after")
+    def _complete_for_its_kind(self) -> "FederationSettings":
+        key = lambda field: key_of("federation", field)  # noqa: E731
+        wanted = {"none": (), "oidc": ("name", "issuer", "client_id", "client_secret_arn"),
+                  "saml": ("name", "metadata_url")}[self.provider]
+        named = ("name", "issuer", "client_id", "client_secret_arn", "metadata_url")
+        missing = [key(f) for f in wanted if not getattr(self, f)]
+        stray = [key(f) for f in named if f not in wanted and getattr(self, f)]
+        if missing:
+            raise ValueError(f"federationProvider {self.provider} needs {', '.join(missing)}")
+        if stray:
+            raise ValueError(f"{', '.join(stray)} {'is' if len(stray) == 1 else 'are'} not used with "
+                             f"federationProvider {self.provider}")
+        if self.provider == "none":
+            return self
+        if not _PROVIDER_NAME.match(self.name) or self.name.lower() in _RESERVED_PROVIDERS:
+            raise ValueError(f"federationName {self.name!r} must be 1-32 letters, digits, '.', '_' or '-', and not "
+                             f"one of Cognito's own ({', '.join(_RESERVED_PROVIDERS)})")
+        for field in ("issuer", "metadata_url"):
+            value = getattr(self, field)
+            if value and not _URL.match(value):
+                raise ValueError(f"{key(field)} {value!r} must be an https:// URL")
+        if self.client_secret_arn and not _SECRET_ARN.match(self.client_secret_arn):
+            raise ValueError(f"federationClientSecretArn {self.client_secret_arn!r} must be a Secrets Manager secret "
+                             f"ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); the secret itself "
+                             f"never goes in the stack's config")
+        pairs = [item.partition("=") for item in self.attribute_mapping]
+        if any(not a or not sep or not b for a, sep, b in pairs):
+            raise ValueError(f"federationAttributeMapping {self.attribute_mapping} must list poolAttribute=providerAttribute")
+        if "email" not in {a for a, _, _ in pairs}:
+            raise ValueError("federationAttributeMapping must map email (users sign in with their e-mail address)")
+        return self
+
+    def mapping(self) -> dict[str, str]:
+        return dict(item.split("=", 1) for item in self.attribute_mapping)
+
+
 class OidcSettings(_Section):
     issuer: str = Field("", description="Third-party OIDC issuer for the single-page app's Lambda authorizer (empty: the pattern's own user pool).")
     audience: str = Field("", description="Expected audience (client id) of third-party tokens.")
@@ -165,8 +231,8 @@ class OidcSettings(_Section):
 
 
 class SiteSettings(_Section):
-    hosting: Literal["cloudfront", "amplify"] = Field("cloudfront", description="Hosting of the web app pattern's front end.")
-    waf: bool = Field(False, description="Attach a CLOUDFRONT-scope WAF web ACL (created in us-east-1).")
+    hosting: Literal["amplify", "cloudfront"] = Field("amplify", description="Hosting of the web app pattern's front end: Amplify Hosting (the whitepaper's) or S3 + CloudFront.")
+    waf: bool = Field(False, description="Attach a CLOUDFRONT-scope WAF web ACL (created in us-east-1) to each site: CloudFront distributions and Amplify apps.")
     access_logs: bool = Field(False, description="CloudFront standard logging to a log bucket.")
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field("PriceClass_100", description="CloudFront price class.")
 
@@ -202,8 +268,10 @@ class Settings(_Section):
     data: DataSettings = Field(default_factory=DataSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
+    efs: EfsSettings = Field(default_factory=EfsSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
+    federation: FederationSettings = Field(default_factory=FederationSettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)
     site: SiteSettings = Field(default_factory=SiteSettings)
     domain: DomainSettings = Field(default_factory=DomainSettings)
@@ -215,6 +283,9 @@ class Settings(_Section):
     def _cross_checks(self) -> "Settings":
         if len(set(self.patterns)) != len(self.patterns):
             raise ValueError(f"patterns {self.patterns} lists a pattern twice")
+        if self.federation.provider != "none" and not self.identity.domain_prefix:
+            raise ValueError(f"federationProvider {self.federation.provider} signs users in through the hosted UI: "
+                             f"set identityDomainPrefix and identityCallbackUrls")
         if self.api.endpoint_type == "PRIVATE" and not self.api.private_vpc_endpoint_ids:
             raise ValueError("apiEndpointType PRIVATE needs apiPrivateVpcEndpointIds (the VPC endpoints allowed to call it)")
         return self

@@ -1,11 +1,11 @@
 """Lambda handler of the info service: GET /info and GET /info/{section}.
 
 ``INFO_SOURCE=postgres`` reads PostgreSQL (credentials from Secrets Manager);
-``INFO_SOURCE=s3`` reads ``<INFO_PREFIX>venue.json`` from ``INFO_BUCKET``.
+``INFO_SOURCE=s3`` reads ``<INFO_PREFIX>venue.json`` from ``INFO_BUCKET``. Behind a
+non-proxy integration the same service answers through ``info_mapped.handler``.
 """
 
-import functools
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
@@ -17,33 +17,21 @@ from info_settings import get_settings
 
 app = new_resolver()
 
-@functools.cache
-def _get_service() -> Any:
-    """Build the configured source once per container, on first use."""
-    from info_dal import PostgresInfoSource, S3InfoSource
-    from info_logic import InfoService
-
-    settings = get_settings()
-    if settings.source == "postgres":
-        from shared.config import load_settings
-        from shared.db import Database, DatabaseSettings
-
-        source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info"))
-    else:
-        source = S3InfoSource(settings.bucket, settings.prefix)
-    return InfoService(source)
-
 
 @app.get("/info")
 @tracer.capture_method
 def get_info() -> VenueInfo:
-    return _get_service().venue_info()
+    from info_logic import configured_service
+
+    return configured_service().venue_info()
 
 
 @app.get("/info/<section>")
 @tracer.capture_method
 def get_info_section(section: Annotated[InfoSection, Path()]) -> InfoSectionOut:
-    return _get_service().section(section)
+    from info_logic import configured_service
+
+    return configured_service().section(section)
 
 
 handler = api_handler(app, get_settings)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from pydantic import ValidationError
 
 from shared.errors import NotFoundError
@@ -9,6 +12,7 @@ from shared.models import InfoSectionOut, VenueInfo
 from shared.observability import logger
 
 from info_dal import InfoMissing, InfoSource
+from info_settings import get_settings
 
 GENERAL_FIELDS = ("name", "address", "city", "country", "capacity", "phone", "email", "website", "timezone")
 
@@ -36,3 +40,19 @@ class InfoService:
         else:
             content = info.model_dump(mode="json")[name]
         return InfoSectionOut(section=name, content=content)
+
+
+@functools.cache
+def configured_service() -> InfoService:
+    """The service over the configured source, built once per container on first use."""
+    from info_dal import PostgresInfoSource, S3InfoSource
+
+    settings = get_settings()
+    if settings.source == "postgres":
+        from shared.config import load_settings
+        from shared.db import Database, DatabaseSettings
+
+        source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info"))
+    else:
+        source = S3InfoSource(settings.bucket, settings.prefix)
+    return InfoService(source)

@@ -10,7 +10,7 @@ the grant or argument of the infrastructure that sets it), its default when the
 infrastructure leaves it unset (``None``: required wherever its service or group is used),
 and ``local``: what local mode puts there instead, because the emulators differ from AWS
 (a literal, or ``{fact}`` where local mode knows the fact: ``{postgres_port}``,
-``{redis_port}``, ``{cognito_jwks_url}``).
+``{redis_port}``, ``{cognito_jwks_url}``, ``{mounted_path}``).
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ IDEMPOTENCY_TABLE = Var("IDEMPOTENCY_TABLE", "DynamoDB table of Powertools idemp
 IDEMPOTENCY_TTL_SECONDS = Var("IDEMPOTENCY_TTL_SECONDS", "How long a purchase's Idempotency-Key is remembered",
                               "(default)", default="3600")
 
+# --- FileSystem grant ------------------------------------------------------------------------
+TICKET_DOCUMENTS_PATH = Var("TICKET_DOCUMENTS_PATH", "Where the file system holding ticket documents is mounted "
+                            "(unset: no documents)", "FileSystem.grant", default="", local="{mounted_path}")
+
 # --- Bucket grant and the info source --------------------------------------------------------
 INFO_SOURCE = Var("INFO_SOURCE", "Where /info reads the venue: postgres or s3", "pattern")
 INFO_BUCKET = Var("INFO_BUCKET", "Bucket holding <INFO_PREFIX>venue.json (INFO_SOURCE=s3)", "Bucket.grant",
@@ -114,7 +118,7 @@ OIDC_LEEWAY_SECONDS = Var("OIDC_LEEWAY_SECONDS", "Clock skew allowed on exp/nbf/
 
 SHOWS = Contract("shows", (*COMMON, CORS_ORIGIN, SHOWS_TABLE, *CACHE))
 TICKETS = Contract("tickets", (*COMMON, CORS_ORIGIN, TICKETS_TABLE, SHOWS_TABLE, IDEMPOTENCY_TABLE,
-                               IDEMPOTENCY_TTL_SECONDS))
+                               IDEMPOTENCY_TTL_SECONDS, TICKET_DOCUMENTS_PATH))
 INFO = Contract("info", (*COMMON, CORS_ORIGIN, INFO_SOURCE, INFO_BUCKET, INFO_PREFIX, *DATABASE))
 MIGRATE = Contract("migrate", (*COMMON, *DATABASE))
 AUTHORIZER = Contract("authorizer", (*COMMON, OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL, OIDC_ACCEPTS,

@@ -76,6 +76,20 @@ class Ticket(BaseModel):
     cancelled_at: str | None = None
 
 
+class TicketDocument(BaseModel):
+    """The receipt of one purchase, kept as a file (where the deployment mounts a file system)."""
+
+    ticket_id: str
+    owner: str
+    show_id: str
+    show_title: str
+    venue: str
+    starts_at: str
+    quantity: int
+    price_cents: int
+    purchased_at: str
+
+
 class TicketPage(BaseModel):
     items: list[Ticket]
     next_cursor: str | None = None

@@ -1,4 +1,4 @@
-"""Lambda handler of the tickets service: POST/GET /tickets, GET/DELETE /tickets/{id}."""
+"""Lambda handler of the tickets service: POST/GET /tickets, GET/DELETE /tickets/{id}, GET /tickets/{id}/document."""
 
 import functools
 from typing import Annotated, Any
@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 
 from shared.http import api_handler, new_resolver
 from shared.identity import identity_from_event
-from shared.models import Ticket, TicketIn, TicketPage
+from shared.models import Ticket, TicketDocument, TicketIn, TicketPage
 from shared.observability import tracer
 
 from tickets_settings import get_settings
@@ -19,6 +19,7 @@ app = new_resolver()
 def _get_service() -> Any:
     """Build the data access and logic once per container, on first use."""
     from tickets_dal import TicketsStore, idempotency_store
+    from tickets_documents import TicketDocuments
     from tickets_logic import TicketsService
 
     settings = get_settings()
@@ -26,6 +27,7 @@ def _get_service() -> Any:
         TicketsStore(settings.tickets_table, settings.shows_table),
         idempotency_store(settings.idempotency_table),
         settings.idempotency_ttl_seconds,
+        TicketDocuments(settings.documents_path) if settings.documents_path else None,
     )
 
 
@@ -71,6 +73,12 @@ def list_tickets(
 @tracer.capture_method
 def get_ticket(id: Annotated[str, Path(min_length=1, max_length=64)]) -> Ticket:  # noqa: A002
     return _get_service().get_ticket(_caller(), id)
+
+
+@app.get("/tickets/<id>/document")
+@tracer.capture_method
+def get_ticket_document(id: Annotated[str, Path(min_length=1, max_length=64)]) -> TicketDocument:  # noqa: A002
+    return _get_service().ticket_document(_caller(), id)
 
 
 @app.delete("/tickets/<id>")

@@ -15,10 +15,11 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from shared.errors import AppError, ConflictError, NotFoundError, UnprocessableError
 from shared.http import decode_cursor, encode_cursor
 from shared.identity import Identity
-from shared.models import Ticket, TicketIn, TicketPage, utc_now_iso
+from shared.models import Ticket, TicketDocument, TicketIn, TicketPage, utc_now_iso
 from shared.observability import logger, metrics
 
 from tickets_dal import CURSOR_KEYS, Contended, NotActive, ShowMissing, SoldOut, TicketsStore
+from tickets_documents import TicketDocuments
 
 
 class ServiceUnavailableError(AppError):
@@ -26,8 +27,10 @@ class ServiceUnavailableError(AppError):
 
 
 class TicketsService:
-    def __init__(self, store: TicketsStore, idempotency_store: Any, idempotency_ttl_seconds: int = 3600):
+    def __init__(self, store: TicketsStore, idempotency_store: Any, idempotency_ttl_seconds: int = 3600,
+                 documents: TicketDocuments | None = None):
         self.store = store
+        self.documents = documents
         self.idempotency_config = IdempotencyConfig(
             # The key is per caller: two users can never collide on an Idempotency-Key.
             event_key_jmespath="[owner, idempotency_key]",
@@ -98,7 +101,31 @@ class TicketsService:
             raise ServiceUnavailableError("The show is in high demand; retry the request") from None
         metrics.add_metric(name="TicketsSold", unit="Count", value=quantity)
         logger.info("Ticket purchased", extra={"ticket_id": ticket.id, "show_id": show_id, "quantity": quantity})
+        self._keep_document(ticket, show)
         return ticket
+
+    def _keep_document(self, ticket: Ticket, show: dict[str, Any]) -> None:
+        """Write the purchase's document; the purchase stands even if this fails (it is written on first read)."""
+        if self.documents is None:
+            return
+        try:
+            self.documents.write(_document(ticket, show))
+        except OSError:
+            metrics.add_metric(name="TicketDocumentNotWritten", unit="Count", value=1)
+            logger.exception("Ticket document not written", extra={"ticket_id": ticket.id})
+
+    def ticket_document(self, caller: Identity, ticket_id: str) -> TicketDocument:
+        if self.documents is None:
+            raise NotFoundError("Ticket documents are not kept by this deployment")
+        ticket = self.get_ticket(caller, ticket_id)  # someone else's ticket is a 404 here too
+        document = self.documents.read(ticket.id)
+        if document is None:
+            show = self.store.get_show(ticket.show_id)
+            if show is None:
+                raise NotFoundError(f"Ticket '{ticket_id}' has no document: its show no longer exists")
+            document = _document(ticket, show)
+            self.documents.write(document)
+        return document
 
     def list_tickets(self, caller: Identity, limit: int, cursor: str | None) -> TicketPage:
         start_key = decode_cursor(cursor, CURSOR_KEYS)
@@ -129,6 +156,12 @@ class TicketsService:
             raise ServiceUnavailableError("The show is in high demand; retry the request") from None
         metrics.add_metric(name="TicketsCancelled", unit="Count", value=ticket.quantity)
         return ticket.model_copy(update={"status": "cancelled", "cancelled_at": now})
+
+
+def _document(ticket: Ticket, show: dict[str, Any]) -> TicketDocument:
+    return TicketDocument(ticket_id=ticket.id, owner=ticket.owner, show_id=ticket.show_id, show_title=show["title"],
+                          venue=show["venue"], starts_at=show["starts_at"], quantity=ticket.quantity,
+                          price_cents=ticket.price_cents, purchased_at=ticket.created_at)
 
 
 def _to_ticket(item: dict[str, Any]) -> Ticket:

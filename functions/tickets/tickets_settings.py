@@ -18,6 +18,7 @@ class TicketsSettings(EnvSettings):
         default=3600, alias=contract.IDEMPOTENCY_TTL_SECONDS.name, ge=60, le=7 * 86_400
     )
     cors_origin: str = Field(default="*", alias=contract.CORS_ORIGIN.name)
+    documents_path: str | None = Field(default=None, alias=contract.TICKET_DOCUMENTS_PATH.name, pattern=r"^/")
 
 
 @lru_cache(maxsize=1)

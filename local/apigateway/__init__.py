@@ -12,9 +12,11 @@ what the document declares:
   resolved with the stage's variables, the function invoked with a REST (v1) proxy
   event and its proxy response mapped back (malformed or failed → 502, too slow →
   504; the integration timeout is ``min(29 s, timeoutInMillis)``);
-* ``mock_integration.py``: ``mock`` integrations (CORS preflight):
-  ``responseParameters`` as headers, and the one template idiom the program uses
-  (echo ``Origin`` when it is one of several allowed origins), a small VTL subset;
+* ``integrations/``: every other integration, its mapping templates run in the VTL subset of
+  ``vtl/`` (a template outside it fails the gateway's start, named): ``mock`` (the CORS
+  preflight, ``GET /health``), non-proxy ``aws`` Lambda integrations (request template →
+  event, error message → integration response by selection pattern → response template)
+  and ``aws`` S3 integrations (one object, read with the identity of the integration's role);
 * ``authorizers/``: ``cognito.py`` (RS256 JWT checked against the pool's JWKS,
   ``iss``, ``exp``; an ID token with the client in ``aud``, or where the method lists
   OAuth scopes an access token with its ``client_id`` and one of them),
@@ -32,10 +34,11 @@ what the document declares:
   (CORS) and body template.
 
 Order of checks, as API Gateway: stage → route/method → throttling → authorizer →
-API key (and its usage plan) → request validation → integration.
+API key (and its usage plan) → request validation → integration (a mock too: a public
+mock is one whose ``security`` is empty, as the preflight's).
 
-Not emulated: resource policies (``x-amazon-apigateway-policy``), VTL mapping
-templates beyond the preflight idiom, non-proxy Lambda/HTTP/AWS integrations,
+Not emulated: resource policies (``x-amazon-apigateway-policy``), VTL beyond the
+documented subset, HTTP integrations and AWS integrations other than Lambda and S3 GETs,
 response caching, mutual TLS, WAF, binary media type conversion of responses
 beyond ``isBase64Encoded``. A Lambda ``timed_out`` result is answered 504 (in AWS
 a function timing out before the 29 s integration timeout surfaces as 502).

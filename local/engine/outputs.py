@@ -262,8 +262,15 @@ def _elasticache_user_group(c: Ctx) -> dict:
     return {"id": group_id, "arn": c.arn("elasticache", f"usergroup:{group_id}")}
 
 
-def _dynamic_amplify_deployment(c: Ctx) -> dict:
-    return {"id": f"{c.inputs.get('app_id')}/{c.inputs.get('branch_name')}/1", "job_id": "1", "status": "SUCCEED"}
+def _efs(kind: str, prefix: str) -> Factory:
+    """An EFS file system, access point or mount target: its id, ARN and file system's name."""
+    def factory(c: Ctx) -> dict:
+        ident = f"{prefix}-{suffix(c.name, 17)}"
+        fs_id = c.inputs.get("fileSystemId") or ident
+        return {"id": ident, "arn": c.arn("elasticfilesystem", f"{kind}/{ident}"), "ownerId": c.account,
+                "fileSystemArn": c.arn("elasticfilesystem", f"file-system/{fs_id}"),
+                "dnsName": f"{fs_id}.efs.{c.region}.amazonaws.com"}
+    return factory
 
 
 # Every type token the program may register, with its realistic outputs. Tier
@@ -341,6 +348,11 @@ RESOURCES: dict[str, Factory] = {
     "aws:elasticache/subnetGroup:SubnetGroup": _with_arn("elasticache", "subnetgroup:{name}"),
     "aws:elasticache/user:User": _elasticache_user,
     "aws:elasticache/userGroup:UserGroup": _elasticache_user_group,
+    "aws:efs/fileSystem:FileSystem": _efs("file-system", "fs"),
+    "aws:efs/accessPoint:AccessPoint": _efs("access-point", "fsap"),
+    "aws:efs/mountTarget:MountTarget": _efs("mount-target", "fsmt"),
+    "aws:efs/backupPolicy:BackupPolicy": lambda c: {"id": str(c.inputs.get("fileSystemId"))},
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": lambda c: {"id": str(c.inputs.get("fileSystemId"))},
     # network
     "awsx:ec2:Vpc": _vpc,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
@@ -353,6 +365,7 @@ RESOURCES: dict[str, Factory] = {
         "id": c.inputs.get("domain"), "cloudfrontDistribution": f"d{suffix(c.name, 13)}.cloudfront.net",
         "cloudfrontDistributionZoneId": "Z2FDTNDATAQYW2", "version": "1"},
     "aws:cognito/userGroup:UserGroup": lambda c: {"id": f"{c.inputs.get('userPoolId')}/{c.inputs.get('name')}"},
+    "aws:cognito/identityProvider:IdentityProvider": lambda c: {"id": f"{c.inputs['userPoolId']}:{c.name}"},
     # presentation
     "aws:cloudfront/distribution:Distribution": _distribution,
     "aws:cloudfront/originAccessControl:OriginAccessControl": lambda c: {"id": "E" + suffix(c.name, 13).upper(),
@@ -366,7 +379,8 @@ RESOURCES: dict[str, Factory] = {
         "arn": c.arn("amplify", f"apps/{c.inputs.get('appId')}/domains/{c.inputs.get('domainName')}"),
         "certificateVerificationDnsRecord": f"_{suffix(c.name, 32)}.{c.inputs.get('domainName')}. CNAME "
                                             f"_{suffix(c.name + 'v', 32)}.acm-validations.aws."},
-    "pulumi-python:dynamic/amplify:Deployment": _dynamic_amplify_deployment,
+    "pulumi-python:dynamic/amplify:Deployment": lambda c: {
+        "id": f"{c.inputs.get('app_id')}/{c.inputs.get('branch_name')}/1", "job_id": "1", "status": "SUCCEED"},
 }
 
 CALLS: dict[str, Callable[[dict, str], dict]] = {
@@ -379,6 +393,8 @@ CALLS: dict[str, Callable[[dict, str], dict]] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a, r: {
         "names": [f"{r}a", f"{r}b", f"{r}c"], "zoneIds": ["use1-az1", "use1-az2", "use1-az4"], "id": r,
         "groupNames": [r]},
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": lambda a, r: {  # a federated IdP's client secret
+        "arn": a.get("secretId"), "id": a.get("secretId"), "secretString": "stand-in", "versionStages": ["AWSCURRENT"]},
     "aws:s3/getCanonicalUserId:getCanonicalUserId": lambda a, r: {
         "id": suffix(f"canonical-{ACCOUNT}", 64), "displayName": "offline"},
 }

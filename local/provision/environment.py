@@ -6,9 +6,11 @@ Two rules, nothing else:
 * every contract variable with a ``local`` value replaces what the function would
   read (the registered value, else the variable's default; a required variable the
   program leaves unset stays unset). A ``{fact}`` in the local value is something
-  only local mode knows: ``{postgres_port}``, ``{redis_port}``, and
+  only local mode knows: ``{postgres_port}``, ``{redis_port}``,
   ``{cognito_jwks_url}``, the emulator's JWKS URL of the user pool whose
-  regional JWKS URL the variable held. A fact local mode does not have (no
+  regional JWKS URL the variable held, and ``{mounted_path}``, the folder standing
+  in for the function's file system mount the variable's path lies under. A fact
+  local mode does not have (no
   PostgreSQL running, keys of an issuer that is not Cognito) leaves the variable as
   registered; a fact it does not know by name is an error.
 """
@@ -16,7 +18,7 @@ Two rules, nothing else:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from local.provision.contract import Contract
@@ -33,6 +35,7 @@ class Facts:
     cognito_url: str             # the Cognito moto server
     postgres_port: int | None = None
     redis_port: int | None = None
+    mounts: Mapping[str, str] = field(default_factory=dict)  # the function's mount path → its local folder
 
     def resolve(self, template: str, current: str) -> str | None:
         """``template`` with its facts filled in for a variable that held ``current``; None if one is missing."""
@@ -40,6 +43,7 @@ class Facts:
             "postgres_port": lambda: None if self.postgres_port is None else str(self.postgres_port),
             "redis_port": lambda: None if self.redis_port is None else str(self.redis_port),
             "cognito_jwks_url": lambda: self._cognito_jwks_url(current),
+            "mounted_path": lambda: self._mounted_path(current),
         }
         values: dict[str, str] = {}
         for name in _FACT.findall(template):
@@ -51,6 +55,12 @@ class Facts:
                 return None
             values[name] = value
         return _FACT.sub(lambda m: values[m.group(1)], template)
+
+    def _mounted_path(self, current: str) -> str | None:
+        for mount, folder in self.mounts.items():
+            if current == mount or current.startswith(mount.rstrip("/") + "/"):
+                return folder + current[len(mount):]
+        return None
 
     def _cognito_jwks_url(self, current: str) -> str | None:
         match = _COGNITO_JWKS.match(current)

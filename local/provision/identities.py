@@ -1,5 +1,8 @@
 """Each function's IAM identity in moto: an IAM user holding exactly its role's statements.
 
+The roles API Gateway assumes for service integrations (``credentials``) get one too,
+and the gateway signs its S3 reads with it.
+
 IAM roles are not emulated as roles: each function gets an IAM *user* holding its
 role policies' statements, with resources widened to ``*`` (moto matches statements
 only against ``*``), and its worker signs with that user's keys, so moto's IAM
@@ -44,8 +47,13 @@ def widen(policy: str | Mapping[str, Any]) -> dict:
 
 def role_policy(recording: Recording, function: Registration) -> dict:
     """The widened statements of every policy on the function's role, as one policy."""
+    return policy_of_role(recording, function.inputs.get("role"))
+
+
+def policy_of_role(recording: Recording, role_arn: str | None) -> dict:
+    """The widened statements of every policy on the role ``role_arn``, as one policy."""
     roles = {r.outputs.get("arn"): r for r in recording.of_type("aws:iam/role:Role")}
-    role = roles.get(function.inputs.get("role"))
+    role = roles.get(role_arn)
     statements: list[dict] = []
     if role is not None:
         keys = {role.id, role.outputs.get("name")}  # RolePolicy.role is the role's id (= name)
@@ -61,7 +69,8 @@ def role_policy(recording: Recording, function: Registration) -> dict:
 
 
 def function_identity(moto: MotoServer, name: str, policy: Mapping[str, Any], iam: Any = None) -> dict[str, str]:
-    """An IAM user for one function with exactly ``policy``; returns its keys as env vars."""
+    """An IAM user for one function (or a role API Gateway assumes) with exactly ``policy``; returns its keys
+    as env vars."""
     iam = iam or moto.client("iam")
     user = f"fn-{name}"[:64]
     try:

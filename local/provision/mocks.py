@@ -20,10 +20,18 @@ aws:rds/cluster:Cluster                        database + login role in the loca
 aws:rds/clusterInstance | proxy                endpoint 127.0.0.1 and the local port
 aws:elasticache/serverlessCache | replGroup    endpoint = the local Redis-protocol server
 aws:cognito/userPool | userPoolClient | group  moto Cognito (the second, unenforced moto server)
+aws:cognito/identityProvider                   registered in moto Cognito (and named by the app client), so
+                                               the pool lists it; signing in through it is not emulated
 aws:apigateway/restApi                         a free port for the API's local gateway
 aws:apigateway/stage                           ``invokeUrl`` = http://127.0.0.1:<port>/<stage>
 aws:cloudfront/distribution                    a free port for the site server; domainName 127.0.0.1:<port>
+aws:amplify/app                                a free port for the app's server
+pulumi-python:dynamic/amplify:Deployment       what the deployment does (the staged zip copied with the
+                                               runtime config added), in the emulator's S3
 =============================================  ============================================================
+
+An object whose ``source`` is a folder (a ``FileArchive``, as Amplify's staged build) is
+uploaded zipped, as Pulumi uploads it.
 
 One rewrite of content: in an uploaded JSON object (content type
 ``application/json`` or ``*+json``), every string that is exactly Cognito's
@@ -35,10 +43,12 @@ URLs under that host are left alone: tokens keep Cognito's issuer.)
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -52,6 +62,7 @@ from local.emulators.redis_server import Redis
 from local.engine import Ctx, Mocks
 from local.model import DEFAULT_REGION
 
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how the Pulumi protocol wraps a secret value
 _COGNITO_SIGN_IN = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/?$")
 
 
@@ -71,6 +82,15 @@ class Emulators:
 def _is_json(content_type: str | None) -> bool:
     media = (content_type or "").split(";")[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
+
+
+def zipped(folder: Path) -> bytes:
+    """The folder as a zip archive: every file under its path relative to the folder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
 
 
 def with_local_sign_in(body: bytes, sign_in_url: str) -> bytes:
@@ -105,9 +125,11 @@ class LocalMocks(Mocks):
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self.api_ports: dict[str, int] = {}          # rest api id → port
-        self.site_ports: dict[str, int] = {}         # distribution name → port
+        self.site_ports: dict[str, int] = {}         # distribution or Amplify app name → port
+        self.amplify_deployments: dict[str, str] = {}  # Amplify app id → s3:// URL of the zip it serves
         self.uploads: set[tuple[str, str]] = set()   # (bucket, key) the program uploaded
         self.created: list[tuple[str, str]] = []     # (type, physical name) made for real
+        self.federated: list[tuple[str, str]] = []   # (provider name, type) registered in a user pool
         self.handlers: dict[str, Callable[[Ctx, dict], dict]] = {
             "aws:dynamodb/table:Table": self._table,
             "aws:s3/bucket:Bucket": self._bucket,
@@ -120,9 +142,12 @@ class LocalMocks(Mocks):
             "aws:cognito/userPool:UserPool": self._user_pool,
             "aws:cognito/userPoolClient:UserPoolClient": self._user_pool_client,
             "aws:cognito/userGroup:UserGroup": self._user_group,
+            "aws:cognito/identityProvider:IdentityProvider": self._identity_provider,
             "aws:apigateway/restApi:RestApi": self._rest_api,
             "aws:apigateway/stage:Stage": self._stage,
             "aws:cloudfront/distribution:Distribution": self._distribution,
+            "aws:amplify/app:App": self._amplify_app,
+            "pulumi-python:dynamic/amplify:Deployment": self._amplify_deployment,
         }
 
     # -- plumbing -------------------------------------------------------------------
@@ -190,7 +215,8 @@ class LocalMocks(Mocks):
         i = c.inputs
         bucket, key = i["bucket"], i["key"]
         if i.get("source") is not None:
-            body = Path(i["source"].path).read_bytes()
+            source = Path(i["source"].path)
+            body = zipped(source) if source.is_dir() else source.read_bytes()
         elif i.get("content") is not None:
             body = str(i["content"]).encode()
         else:
@@ -273,6 +299,8 @@ class LocalMocks(Mocks):
                                   "GenerateSecret": bool(i.get("generateSecret"))}
         if i.get("explicitAuthFlows"):
             params["ExplicitAuthFlows"] = list(i["explicitAuthFlows"])
+        if i.get("supportedIdentityProviders"):
+            params["SupportedIdentityProviders"] = list(i["supportedIdentityProviders"])
         units = i.get("tokenValidityUnits") or {}
         for key, param, unit in (("accessTokenValidity", "AccessTokenValidity", "accessToken"),
                                  ("idTokenValidity", "IdTokenValidity", "idToken"),
@@ -290,6 +318,17 @@ class LocalMocks(Mocks):
                                                 Description=i.get("description") or "")
         return {"id": f"{i['userPoolId']}/{i['name']}"}
 
+    def _identity_provider(self, c: Ctx, outputs: dict) -> dict:
+        i = c.inputs
+        details = i.get("providerDetails") or {}
+        details = details.get("value", details) if _SECRET_SIG in details else details  # a secret's wrapper
+        self.client("cognito-idp").create_identity_provider(
+            UserPoolId=i["userPoolId"], ProviderName=i["providerName"], ProviderType=i["providerType"],
+            ProviderDetails={k: str(v) for k, v in details.items()}, AttributeMapping=dict(i.get("attributeMapping") or {}))
+        with self._lock:
+            self.federated.append((i["providerName"], i["providerType"]))
+        return {}
+
     # -- logic and presentation tiers -------------------------------------------------------
     def _rest_api(self, c: Ctx, outputs: dict) -> dict:
         api_id = outputs["id"]
@@ -305,8 +344,26 @@ class LocalMocks(Mocks):
         return {"invokeUrl": f"http://127.0.0.1:{port}/{c.inputs['stageName']}"}
 
     def _distribution(self, c: Ctx, outputs: dict) -> dict:
+        return {"domainName": f"127.0.0.1:{self._site_port(c.name)}"}
+
+    def _amplify_app(self, c: Ctx, outputs: dict) -> dict:
+        self._site_port(c.name)
+        return {}
+
+    def _amplify_deployment(self, c: Ctx, outputs: dict) -> dict:
+        from components.presentation.amplify_hosting import with_config  # what the deployment itself does
+
+        i = c.inputs
+        url = i["source_url"]
+        if i.get("config_json"):
+            config = with_local_sign_in(str(i["config_json"]).encode(), self.emulators.sign_in_url).decode()
+            url = with_config(self.client("s3"), url, config)
         with self._lock:
-            if c.name not in self.site_ports:
-                self.site_ports[c.name] = self.emulators.ports.take(f"site {c.name}")
-            port = self.site_ports[c.name]
-        return {"domainName": f"127.0.0.1:{port}"}
+            self.amplify_deployments[i["app_id"]] = url
+        return {"job_id": "local", "status": "SUCCEED"}
+
+    def _site_port(self, name: str) -> int:
+        with self._lock:
+            if name not in self.site_ports:
+                self.site_ports[name] = self.emulators.ports.take(f"site {name}")
+            return self.site_ports[name]

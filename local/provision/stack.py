@@ -1,19 +1,22 @@
-"""From the recording to what local mode runs: functions, APIs, user pools, sites and invocations."""
+"""From the recording to what local mode runs: functions, APIs, user pools, sites (CloudFront and Amplify)
+and invocations."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from local.engine import Recording
-from local.model import DEFAULT_AUTH_FLOWS, CognitoClient, CognitoPool, LocalApi, LocalFunction, LocalSite
+from local.engine import Recording, Registration
+from local.model import DEFAULT_AUTH_FLOWS, CognitoClient, CognitoPool, LocalAmplifyApp, LocalApi, LocalFunction, LocalSite
+from local.provision.amplify import read_amplify_apps
 from local.provision.apis import read_apis
 from local.provision.code import local_dependencies, unpack_code
 from local.provision.contract import Contract, load_contract
 from local.provision.environment import Facts, local_environment
-from local.provision.identities import role_policy
+from local.provision.identities import policy_of_role, role_policy
 from local.provision.mocks import LocalMocks
 from local.provision.sites import read_sites
 
@@ -29,9 +32,38 @@ class LocalStack:
     sites: list[LocalSite]
     invocations: list[tuple[str, dict]]           # (function name, event) of aws:lambda/invocation
     policies: dict[str, dict]                      # function name → widened policy
+    service_roles: dict[str, dict] = field(default_factory=dict)  # integration credentials ARN → widened policy
     contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
+    amplify_apps: list[LocalAmplifyApp] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     patterns: dict[str, str] = field(default_factory=dict)  # resource name → its pattern tag
+
+
+def file_system_mounts(recording: Recording, function: Registration, root: Path) -> dict[str, str]:
+    """The function's EFS mount → a folder under ``root`` standing in for its access point's directory.
+
+    Functions mounting the same directory of the same file system share the folder.
+    """
+    config = function.inputs.get("fileSystemConfig")
+    if not config:
+        return {}
+    point = next((p for p in recording.of_type("aws:efs/accessPoint:AccessPoint")
+                  if p.outputs.get("arn") == config["arn"]), None)
+    if point is None:
+        raise ValueError(f"function {function.name} mounts {config['arn']}, an access point the program did not "
+                         f"register")
+    directory = ((point.inputs.get("rootDirectory") or {}).get("path") or "/").strip("/")
+    folder = root / str(point.inputs["fileSystemId"]) / directory
+    folder.mkdir(parents=True, exist_ok=True)
+    return {config["localMountPath"]: str(folder)}
+
+
+def service_roles(recording: Recording, apis: list[LocalApi]) -> dict[str, dict]:
+    """Every role an API's service integration assumes (its ``credentials``) → the role's widened policy."""
+    arns = {(op.get("x-amazon-apigateway-integration") or {}).get("credentials") for api in apis
+            for operations in (api.openapi.get("paths") or {}).values() for op in operations.values()
+            if isinstance(op, dict)}
+    return {arn: policy_of_role(recording, arn) for arn in sorted(arns - {None})}
 
 
 def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
@@ -62,9 +94,10 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
         if contract is not None:
             contracts[name] = contract
         env = dict((fn.inputs.get("environment") or {}).get("variables") or {})
+        mounts = file_system_mounts(recording, fn, state_dir / "file-systems")
         functions.append(LocalFunction(
             name=name, code_dir=code_dir, handler=fn.inputs.get("handler") or "app.handler",
-            environment=local_environment(env, contract, facts),
+            environment=local_environment(env, contract, dataclasses.replace(facts, mounts=mounts)),
             timeout_seconds=int(fn.inputs.get("timeout") or 3), memory_mb=int(fn.inputs.get("memorySize") or 128),
             dependency_paths=tuple(layer_paths[arn] for arn in fn.inputs.get("layers") or [] if arn in layer_paths),
             arn=fn.outputs["arn"], runtime=fn.inputs.get("runtime") or ""))
@@ -76,7 +109,9 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
                    for invocation in of("aws:lambda/invocation:Invocation")]
     apis = read_apis(recording, mocks.api_ports, mocks.region)
     return LocalStack(stack=stack, functions=functions, apis=apis, pools=pools,
+                      service_roles=service_roles(recording, apis),
                       sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
+                      amplify_apps=read_amplify_apps(recording, mocks.site_ports, mocks.amplify_deployments),
                       contracts=contracts, outputs=recording.outputs,
                       patterns={r.name: (r.inputs.get("tags") or {})["pattern"] for r in recording.registrations
                                 if "pattern" in (r.inputs.get("tags") or {})})

@@ -7,10 +7,12 @@ Powertools generates from the handler. A route added on one side only fails here
 
 import pytest
 
+from components.patterns import ticket_documents
 from components.patterns.services import ROUTES
 from fn_support import load_service
 
 EXPECTED = {service: set(routes) for service, routes in ROUTES.items()}
+EXPECTED["tickets"].add(ticket_documents.ROUTE)  # served where a pattern mounts the documents' file system
 
 
 @pytest.mark.parametrize("service", sorted(EXPECTED))

@@ -1,7 +1,8 @@
-"""The single-page app from local mode in a real headless Chromium (Debian's, no download).
+"""The site from local mode in a real headless Chromium (Debian's, no download).
 
 GIVEN the dev stack in local mode (conftest ``local_stack``)
-WHEN a person opens the single-page app's site, signs in as the demo user (SRP
+WHEN a person opens the single-page app's site (CloudFront) or the web app's (Amplify
+Hosting), signs in as the demo user (SRP
 against the emulator's Cognito), buys a ticket
 THEN the purchase is confirmed and the ticket is listed under "My tickets", with no
 console error and no CSP violation along the way.
@@ -33,7 +34,7 @@ def chromium_installed():
 
 
 def _site_of(local_stack, pattern: str):
-    for site in local_stack.local.sites:
+    for site in (*local_stack.local.sites, *local_stack.local.amplify_apps):
         if http("GET", site.url + "config.json").json().get("pattern") == pattern:
             return site
     raise AssertionError(f"no site serves the {pattern} pattern")
@@ -48,13 +49,14 @@ def _browser(p, problems: list[str]):
     return browser, page
 
 
-def test_demo_user_signs_in_buys_a_ticket_and_sees_it(local_stack):
+@pytest.mark.parametrize("pattern", ["single_page_app", "web_app"])
+def test_demo_user_signs_in_buys_a_ticket_and_sees_it(local_stack, pattern):
     from playwright.sync_api import expect, sync_playwright
 
     # The first calls are cold starts (authorizer, then function): on a busy machine they
     # take longer than expect()'s 5 s default, which set_default_timeout does not change.
     expect.set_options(timeout=20000)
-    site = _site_of(local_stack, "single_page_app")
+    site = _site_of(local_stack, pattern)
     demo = next(u for u in local_stack.users if u["email"] == "demo@example.com")
     problems: list[str] = []
 

@@ -22,8 +22,9 @@ from local.provision.seeding import seed_tables, seed_users, users_of
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_FILE = ROOT / "functions" / "shared" / "contract.py"
 Var = load_module(CONTRACT_FILE).Var  # the services' own declaration of a variable
+MOUNTED = "/state/file-systems/fs-1/tickets"
 FACTS = Facts(endpoint_url="http://127.0.0.1:5000", cognito_url="http://127.0.0.1:5001", postgres_port=15432,
-              redis_port=16379)
+              redis_port=16379, mounts={"/mnt/tickets": MOUNTED})
 COGNITO_JWKS = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1/.well-known/jwks.json"
 LOCAL_JWKS = "http://127.0.0.1:5001/eu-west-1_Pool1/.well-known/jwks.json"
 
@@ -41,11 +42,13 @@ def test_every_local_value_the_services_declare_is_applied():
     contract = load_contract(CONTRACT_FILE.parents[1])
     declared = [v for v in contract.variables.values() if v.local is not None]
     assert declared, "the contract declares local values"
-    registered = {v.name: COGNITO_JWKS if "cognito_jwks_url" in v.local else "registered" for v in declared}
+    registered = {v.name: COGNITO_JWKS if "cognito_jwks_url" in v.local else
+                  "/mnt/tickets" if "mounted_path" in v.local else "registered" for v in declared}
     # WHEN local mode builds the environment of a function that sets them all
     env = local_environment(registered, contract, FACTS)
     # THEN each holds its declared local value, facts filled in
-    facts = {"{postgres_port}": "15432", "{redis_port}": "16379", "{cognito_jwks_url}": LOCAL_JWKS}
+    facts = {"{postgres_port}": "15432", "{redis_port}": "16379", "{cognito_jwks_url}": LOCAL_JWKS,
+             "{mounted_path}": MOUNTED}
     for var in declared:
         expected = var.local
         for fact, value in facts.items():
@@ -59,6 +62,13 @@ def test_local_values_replace_registered_values_and_defaults_only():
     # PORT was registered, TLS would have been read from its default; KEYS is required and
     # unset (nothing to replace), PLAIN has no local value
     assert env == {"PORT": "15432", "TLS": "disable", "OTHER": "kept", "AWS_ENDPOINT_URL": FACTS.endpoint_url}
+
+
+def test_a_mount_path_becomes_the_folder_standing_in_for_it():
+    mount = Contract({"DOCS": Var("DOCS", "a mounted folder", "test", default="", local="{mounted_path}")})
+    assert local_environment({"DOCS": "/mnt/tickets/2026"}, mount, FACTS)["DOCS"] == MOUNTED + "/2026"
+    assert local_environment({"DOCS": "/mnt/ticketsx"}, mount, FACTS)["DOCS"] == "/mnt/ticketsx"  # not under it
+    assert local_environment({}, mount, FACTS).get("DOCS") is None  # unset (default "") stays unset
 
 
 def test_a_fact_local_mode_lacks_leaves_the_registered_value():

@@ -39,6 +39,20 @@ def test_defaults_are_the_secure_choice():
     assert s.api.logging_level == "INFO" and s.identity.protect and s.identity.mfa != "off"
 
 
+FEDERATED_OIDC = {
+    "multitier:federationProvider": "oidc", "multitier:federationName": "Corp",
+    "multitier:federationIssuer": "https://idp.example.com", "multitier:federationClientId": "cognito-client",
+    "multitier:federationClientSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:idp-client-AbCdEf",
+    "multitier:federationAttributeMapping": '["email=email", "name=name"]',
+    "multitier:identityDomainPrefix": "tickets", "multitier:identityCallbackUrls": '["https://www.example.com/"]'}
+
+
+def test_federation_settings_give_the_user_pools_their_provider():
+    s = settings_from_config(FEDERATED_OIDC)
+    assert (s.federation.provider, s.federation.mapping()) == ("oidc", {"email": "email", "name": "name"})
+    assert Settings().federation.provider == "none"  # off unless a stack turns it on
+
+
 @pytest.mark.parametrize("config, message", [
     ({"multitier:lambdaMemoryMb": 12}, "multitier:lambdaMemoryMb = 12: Input should be greater than or equal to 128"),
     ({"multitier:lambdaTimeoutSeconds": 29}, "multitier:lambdaTimeoutSeconds = 29: Input should be less than or equal to 28"),
@@ -54,6 +68,17 @@ def test_defaults_are_the_secure_choice():
     ({"multitier:apiEndpointType": "PRIVATE"}, "apiEndpointType PRIVATE needs apiPrivateVpcEndpointIds"),
     ({"multitier:patterns": ["web_app", "web_app"]}, "lists a pattern twice"),
     ({"multitier:identityDomainPrefix": "tickets"}, "identityDomainPrefix 'tickets' (the hosted UI) needs identityCallbackUrls"),
+    ({"multitier:efsTransitionToIaDays": 10}, "multitier:efsTransitionToIaDays = 10: must be one of EFS's lifecycle periods"),
+    ({"multitier:federationProvider": "oidc"}, "federationProvider oidc needs federationName, federationIssuer, federationClientId, federationClientSecretArn"),
+    ({**FEDERATED_OIDC, "multitier:federationClientSecretArn": "s3cr3t"}, "federationClientSecretArn 's3cr3t' must be a Secrets Manager secret ARN"),
+    ({**FEDERATED_OIDC, "multitier:federationMetadataUrl": "https://idp.example.com/saml"}, "federationMetadataUrl is not used with federationProvider oidc"),
+    ({**FEDERATED_OIDC, "multitier:federationIssuer": "http://idp.example.com"}, "federationIssuer 'http://idp.example.com' must be an https:// URL"),
+    ({**FEDERATED_OIDC, "multitier:federationName": "Google"}, "federationName 'Google' must be 1-32 letters"),
+    ({**FEDERATED_OIDC, "multitier:federationAttributeMapping": '["name=name"]'}, "federationAttributeMapping must map email"),
+    ({**FEDERATED_OIDC, "multitier:federationAttributeMapping": '["email"]'}, "must list poolAttribute=providerAttribute"),
+    ({**FEDERATED_OIDC, "multitier:identityDomainPrefix": ""}, "federationProvider oidc signs users in through the hosted UI"),
+    ({"multitier:federationProvider": "saml", "multitier:federationName": "Corp"}, "federationProvider saml needs federationMetadataUrl"),
+    ({"multitier:federationName": "Corp"}, "federationName is not used with federationProvider none"),
 ])
 def test_bad_values_name_the_key_the_value_and_what_is_allowed(config, message):
     with pytest.raises(SettingsError) as error:

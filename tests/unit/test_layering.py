@@ -12,6 +12,7 @@ from components.contract import contract
 from components.data.bucket import BucketLifecycle
 from components.data.cache import CacheArgs
 from components.data.database import DatabaseArgs
+from components.data.file_system import FileSystemArgs
 from components.data.table import Key, TableArgs
 from components.identity.user_pool import UserPoolArgs
 from components.logic.api_stage import StageOptions
@@ -79,6 +80,7 @@ def test_the_tiers_secure_defaults_are_the_settings_defaults():
     assert tier_args.network(s, "eu-west-1") == NetworkArgs(region="eu-west-1")
     assert tier_args.database(s, network) == DatabaseArgs(network=network)
     assert tier_args.cache(s, network, "dev") == CacheArgs(network=network, unique_suffix="dev")
+    assert tier_args.file_system(s, network, "/data") == FileSystemArgs(network=network)
     assert tier_args.user_pool(s, "eu-west-1", "dev") == UserPoolArgs(region="eu-west-1", unique_suffix="dev")
     assert tier_args.function_runtime(s) == FunctionRuntime()
     assert tier_args.stage(s) == StageOptions()

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from components.settings.model import PATTERNS
-from local.engine import tree
+from local.engine import run_stack, tree
 
 FN = "aws:lambda/function:Function"
 
@@ -59,11 +59,16 @@ def test_buckets_force_destroy_only_in_dev(dev_stack, prod_stack):
 
 def test_waf_only_in_prod_on_every_stage_and_site(dev_stack, prod_stack):
     assert dev_stack.of_type("aws:wafv2/webAcl:WebAcl") == []
-    associations = {r.inputs["resourceArn"] for r in prod_stack.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")}
-    assert associations == {s.outputs["arn"] for s in prod_stack.of_type("aws:apigateway/stage:Stage")}
+    associations = {r.inputs["resourceArn"]: r.inputs["webAclArn"]
+                    for r in prod_stack.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")}
+    (amplify,) = prod_stack.of_type("aws:amplify/app:App")
+    stages = {s.outputs["arn"] for s in prod_stack.of_type("aws:apigateway/stage:Stage")}
+    assert set(associations) == stages | {amplify.outputs["arn"]}
     cloudfront_acls = [r for r in prod_stack.of_type("aws:wafv2/webAcl:WebAcl") if r.inputs["scope"] == "CLOUDFRONT"]
     distributions = prod_stack.of_type("aws:cloudfront/distribution:Distribution")
-    assert {d.inputs["webAclId"] for d in distributions} == {a.outputs["arn"] for a in cloudfront_acls}
+    # every site has its CLOUDFRONT-scope ACL: the distributions through web_acl_id, the Amplify app associated
+    assert {d.inputs["webAclId"] for d in distributions} | {associations[amplify.outputs["arn"]]} == \
+        {a.outputs["arn"] for a in cloudfront_acls}
 
 
 def test_alarms_only_in_prod_for_every_function_api_and_table(dev_stack, prod_stack):
@@ -148,7 +153,12 @@ def test_throttling_stage_and_canary_differ(dev_stack, prod_stack):
 def test_custom_domains_only_in_prod(dev_stack, prod_stack):
     assert dev_stack.of_type("aws:acm/certificate:Certificate") == []
     names = {r.inputs["domainName"] for r in prod_stack.of_type("aws:acm/certificate:Certificate")}
-    assert names == {"api.tickets.example.com", "spa.tickets.example.com", "www.tickets.example.com"}
+    assert names == {"api.tickets.example.com", "spa.tickets.example.com"}
+    # the web app's front end is on Amplify, which validates and renews its own certificate
+    assert dev_stack.of_type("aws:amplify/domainAssociation:DomainAssociation") == []
+    association = prod_stack.one("aws:amplify/domainAssociation:DomainAssociation").inputs
+    assert association["domainName"] == "tickets.example.com"
+    assert [d["prefix"] for d in association["subDomains"]] == ["www"]
 
 
 def test_project_and_stack_tags_through_the_provider(dev_stack):
@@ -156,11 +166,12 @@ def test_project_and_stack_tags_through_the_provider(dev_stack):
     assert json.loads(provider.inputs["defaultTags"])["tags"] == {
         "project": "multitier", "stack": "dev", "managed-by": "pulumi"}
     stack_provider = f"{provider.urn}::{provider.id}"
-    # everything uses the stack's provider, except what CloudFront needs in us-east-1
+    # everything uses the stack's provider, except what CloudFront needs in us-east-1 and the Amplify
+    # deployment (a dynamic resource calling boto3 in the stack's region)
     others = {r.type for r in dev_stack.registrations if r.custom and r.type != "pulumi:providers:aws"
               and r.provider != stack_provider}
     assert others <= {"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
-                      "aws:wafv2/webAcl:WebAcl"}
+                      "aws:wafv2/webAcl:WebAcl", "pulumi-python:dynamic/amplify:Deployment"}
 
 
 def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):
@@ -209,3 +220,18 @@ def test_stages_wait_for_the_account_role_when_the_stack_manages_it():
     # THEN no stage or method setting turns logging on before the role is set
     assert len(logged) >= 12
     assert [r.name for r in logged if account.urn not in r.dependencies] == []
+
+
+def test_federation_is_off_in_both_stacks_and_reaches_every_user_pool_when_turned_on(dev_stack, prod_stack):
+    from tests.unit.test_config import FEDERATED_OIDC
+
+    for rec in (dev_stack, prod_stack):
+        assert rec.of_type("aws:cognito/identityProvider:IdentityProvider") == []
+    rec = run_stack("dev", overrides=FEDERATED_OIDC)
+    pools = {p.id for p in rec.of_type("aws:cognito/userPool:UserPool")}
+    providers = rec.of_type("aws:cognito/identityProvider:IdentityProvider")
+    assert len(pools) == 4 and {p.inputs["userPoolId"] for p in providers} == pools
+    assert all(c.inputs["supportedIdentityProviders"] == ["COGNITO", "Corp"]
+               for c in rec.of_type("aws:cognito/userPoolClient:UserPoolClient"))
+    domains = {d.inputs["userPoolId"] for d in rec.of_type("aws:cognito/userPoolDomain:UserPoolDomain")}
+    assert domains == pools  # the hosted UI each federated pool signs its users in through

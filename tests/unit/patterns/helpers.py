@@ -52,3 +52,11 @@ def operations(doc: dict):
         for method, operation in methods.items():
             if method != "options":
                 yield path, method.upper(), operation
+
+
+def assert_authorized_but_health(doc: dict, security: list) -> None:
+    """Every method carries ``security`` but GET /health: a public mock, the one declared public."""
+    public = {(path, method) for path, method, op in operations(doc) if op["security"] != security}
+    assert public == {("/health", "GET")}
+    health = doc["paths"]["/health"]["get"]
+    assert health["security"] == [] and health["x-amazon-apigateway-integration"]["type"] == "mock"

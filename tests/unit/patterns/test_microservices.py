@@ -3,7 +3,7 @@
 from components.patterns import microservices
 from components.patterns.services import INFO_S3_ENV, info_from_s3
 from local.engine import run_stack
-from tests.unit.patterns.helpers import document, operations, pattern
+from tests.unit.patterns.helpers import assert_authorized_but_health, document, operations, pattern
 
 
 def test_each_service_has_its_own_api_stage_function_and_permissions(dev_stack):
@@ -13,8 +13,10 @@ def test_each_service_has_its_own_api_stage_function_and_permissions(dev_stack):
     assert sorted(s.inputs["restApi"] for s in stages) == sorted(a.id for a in apis.values())
     for name, api in apis.items():
         service = name.split("-")[1]
-        paths = {path for path, _, _ in operations(document(dev_stack, name))}
-        assert all(path.startswith(f"/{service}") for path in paths)
+        doc = document(dev_stack, name)
+        paths = {path for path, _, _ in operations(doc)}
+        assert all(path.startswith(f"/{service}") for path in paths - {"/health"})
+        assert_authorized_but_health(doc, [{"cognito": []}])
         permissions = [r for r in dev_stack.of_type("aws:lambda/permission:Permission")
                        if r.name.startswith(name)]
         assert permissions and all(p.inputs["sourceArn"].startswith(api.outputs["executionArn"] + "/")

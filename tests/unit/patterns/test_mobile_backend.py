@@ -1,6 +1,7 @@
 """MobileBackend, row by row of the whitepaper's table 1."""
 
-from tests.unit.patterns.helpers import actions_of, document, env_of, function, operations, pattern, policy_of
+from tests.unit.patterns.helpers import (actions_of, assert_authorized_but_health, document, env_of, function,
+                                        operations, pattern, policy_of)
 
 API = "mobile-backend-api"
 
@@ -10,11 +11,12 @@ def test_logic_three_services_behind_a_cognito_user_pool_authorizer(dev_stack):
     routes = {(path, method) for path, method, _ in operations(doc)}
     assert routes == {("/shows", "GET"), ("/shows", "POST"), ("/shows/{id}", "GET"), ("/shows/{id}", "PUT"),
                       ("/tickets", "GET"), ("/tickets", "POST"), ("/tickets/{id}", "GET"),
-                      ("/tickets/{id}", "DELETE"), ("/info", "GET"), ("/info/{section}", "GET")}
+                      ("/tickets/{id}", "DELETE"), ("/tickets/{id}/document", "GET"), ("/info", "GET"),
+                      ("/info/{section}", "GET"), ("/health", "GET")}
     pool = next(r for r in dev_stack.of_type("aws:cognito/userPool:UserPool") if r.name == "mobile-backend-users")
     scheme = doc["components"]["securitySchemes"]["cognito"]["x-amazon-apigateway-authorizer"]
     assert scheme == {"type": "cognito_user_pools", "providerARNs": [pool.outputs["arn"]]}
-    assert all(op["security"] == [{"cognito": []}] for _, _, op in operations(doc))
+    assert_authorized_but_health(doc, [{"cognito": []}])
 
 
 def test_logic_each_function_has_its_own_role(dev_stack):
@@ -56,10 +58,41 @@ def test_data_database_admits_only_the_functions_granted_access(dev_stack):
     assert sources == granted
 
 
-def test_tickets_and_shows_have_no_secret_access_and_stay_out_of_the_vpc(dev_stack):
+def test_tickets_and_shows_have_no_secret_access_and_only_tickets_joins_the_vpc_for_its_file_system(dev_stack):
     for name in ("mobile-backend-tickets", "mobile-backend-shows"):
         assert not any(a.startswith("secretsmanager:") for a in actions_of(dev_stack, name))
-        assert "vpcConfig" not in function(dev_stack, name).inputs
+    assert "vpcConfig" not in function(dev_stack, "mobile-backend-shows").inputs
+    tickets = function(dev_stack, "mobile-backend-tickets").inputs
+    assert tickets["fileSystemConfig"]["localMountPath"] == "/mnt/tickets"
+    documents = dev_stack.one("aws:ec2/securityGroup:SecurityGroup", "mobile-backend-documents-sg").id
+    egress = {(r.inputs["fromPort"], r.inputs.get("referencedSecurityGroupId") or r.inputs.get("cidrIpv4"))
+              for r in dev_stack.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+              if r.name.startswith("mobile-backend-tickets-")}
+    assert egress == {(2049, documents), (443, "0.0.0.0/0")}  # NFS to the documents only, AWS APIs over HTTPS
+
+
+def test_ticket_documents_on_efs_mounted_by_the_tickets_function_only(dev_stack, prod_stack):
+    for rec, backups in ((dev_stack, "DISABLED"), (prod_stack, "ENABLED")):
+        fs = rec.one("aws:efs/fileSystem:FileSystem", "mobile-backend-documents")
+        assert fs.inputs["encrypted"] is True
+        point = rec.one("aws:efs/accessPoint:AccessPoint", "mobile-backend-documents").outputs
+        mounts = [f.name for f in rec.of_type("aws:lambda/function:Function") if f.inputs.get("fileSystemConfig")]
+        assert mounts == ["mobile-backend-tickets"]
+        tickets = function(rec, "mobile-backend-tickets")
+        assert tickets.inputs["fileSystemConfig"]["arn"] == point["arn"]
+        assert env_of(rec, "mobile-backend-tickets")["TICKET_DOCUMENTS_PATH"] == "/mnt/tickets"
+        grant = [s for s in policy_of(rec, "mobile-backend-tickets")
+                 if any(a.startswith("elasticfilesystem:") for a in s["Action"])]
+        assert grant == [{"Sid": "EfsTicketDocumentsPathReadwrite", "Effect": "Allow",
+                          "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                          "Resource": [fs.outputs["arn"]],
+                          "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": point["arn"]}}}]
+        targets = [m.urn for m in rec.of_type("aws:efs/mountTarget:MountTarget")]
+        assert set(targets) <= set(tickets.dependencies)  # Lambda refuses a mount with no mount target yet
+        vpc = rec.one("awsx:ec2:Vpc", "mobile-backend-network").outputs
+        assert len(targets) == len(vpc["isolatedSubnetIds"])  # a mount target in every zone the function runs in
+        assert rec.one("aws:efs/backupPolicy:BackupPolicy", "mobile-backend").inputs["backupPolicy"]["status"] == \
+            backups
 
 
 def test_migrations_run_at_deploy_time_against_the_live_alias(dev_stack):

@@ -3,7 +3,8 @@
 import json
 
 from local.engine import run_stack
-from tests.unit.patterns.helpers import actions_of, document, env_of, function, operations, pattern, policy_of
+from tests.unit.patterns.helpers import (actions_of, assert_authorized_but_health, document, env_of, function,
+                                        pattern, policy_of)
 
 API = "single-page-app-api"
 
@@ -29,7 +30,7 @@ def test_logic_lambda_authorizer_on_every_route(dev_stack):
     assert scheme["x-amazon-apigateway-authtype"] == "custom"
     assert scheme["x-amazon-apigateway-authorizer"]["authorizerUri"] == authorizer_alias.outputs["invokeArn"]
     assert scheme["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 300
-    assert all(op["security"] == [{"lambda": []}] for _, _, op in operations(doc))
+    assert_authorized_but_health(doc, [{"lambda": []}])
 
 
 def test_own_user_pool_is_the_oidc_provider_when_none_is_configured(dev_stack):
@@ -78,3 +79,26 @@ def test_data_info_from_s3_content(dev_stack):
     objects = [r.inputs["key"] for r in dev_stack.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
                if r.inputs["bucket"] == bucket.outputs["bucket"]]
     assert objects == ["info/venue.json"]
+
+
+def test_venue_document_comes_straight_from_s3_through_a_role_that_reads_that_object_only(dev_stack):
+    operation = document(dev_stack, API)["paths"]["/venue"]["get"]
+    integration = operation["x-amazon-apigateway-integration"]
+    bucket = dev_stack.one("aws:s3/bucket:Bucket", "single-page-app-info").outputs["bucket"]
+    assert (integration["type"], integration["httpMethod"]) == ("aws", "GET")
+    assert integration["uri"] == f"arn:aws:apigateway:us-east-1:s3:path/{bucket}/info/venue.json"
+    assert operation["security"] == [{"lambda": []}]  # the API's own authorizer, as every data route
+    role = dev_stack.one("aws:iam/role:Role", "single-page-app-api-get-venue")
+    assert integration["credentials"] == role.outputs["arn"]
+    assert json.loads(role.inputs["assumeRolePolicy"])["Statement"] == [{
+        "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    policy = dev_stack.one("aws:iam/rolePolicy:RolePolicy", "single-page-app-api-get-venue")
+    assert [(s["Action"], s["Resource"]) for s in json.loads(policy.inputs["policy"])["Statement"]] == [
+        (["s3:GetObject"], [f"arn:aws:s3:::{bucket}/info/venue.json"])]
+    assert policy.inputs["role"] == role.id
+    # S3's errors are not passed on as a 200: 4xx → 404, 5xx → 502
+    assert {p: r["statusCode"] for p, r in integration["responses"].items()} == {
+        r"4\d{2}": "404", r"5\d{2}": "502", "default": "200"}
+    # the deployment waits for the grant
+    deployment = dev_stack.one("aws:apigateway/deployment:Deployment", "single-page-app-api")
+    assert policy.urn in deployment.dependencies

@@ -3,7 +3,7 @@
 import pulumi
 import pytest
 
-from components.identity.user_pool import DomainPrefixError, UserPool, UserPoolArgs, hosted_ui_prefix
+from components.identity.user_pool import DomainPrefixError, Federation, UserPool, UserPoolArgs, hosted_ui_prefix
 
 POOL = "aws:cognito/userPool:UserPool"
 CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
@@ -111,3 +111,52 @@ def test_issuer_jwks_and_site_auth_outputs(run):
     assert out["jwks"] == out["issuer"] + "/.well-known/jwks.json"
     assert out["auth"]["userPoolId"] == out["id"] and out["auth"]["clientId"]
     assert out["auth"]["endpoint"] == "https://cognito-idp.eu-west-1.amazonaws.com/"
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how the Pulumi protocol marks a secret value
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:idp-client-AbCdEf"
+OIDC = Federation(kind="oidc", name="Corp", attribute_mapping={"email": "email", "name": "name"},
+                  issuer="https://idp.example.com", client_id="cognito-at-corp", client_secret_arn=SECRET_ARN)
+HOSTED = {"domain_prefix": "tickets", "unique_suffix": "dev", "callback_urls": ["https://www.example.com/"]}
+
+
+def test_oidc_federation_with_the_client_secret_read_from_secrets_manager(run):
+    rec = run(_pool(federation=OIDC, **HOSTED))
+    provider = rec.one("aws:cognito/identityProvider:IdentityProvider")
+    pool = rec.one(POOL)
+    assert provider.inputs["userPoolId"] == pool.id
+    assert (provider.inputs["providerName"], provider.inputs["providerType"]) == ("Corp", "OIDC")
+    assert provider.inputs["attributeMapping"] == {"email": "email", "name": "name"}
+    # the details carry the client secret, so Pulumi keeps all of them as a secret (encrypted in the state)
+    secret = provider.inputs["providerDetails"]
+    assert secret[SECRET_SIG] == "1b47061264138c4ac30d75fd1eb44270"
+    details = secret["value"]
+    assert details["client_id"] == "cognito-at-corp" and details["oidc_issuer"] == "https://idp.example.com"
+    assert details["authorize_scopes"] == "openid email profile"
+    # the secret is what Secrets Manager holds under the ARN (the offline engine's stand-in), not config
+    assert details["client_secret"] == "stand-in"
+    client = rec.one(CLIENT)
+    assert client.inputs["supportedIdentityProviders"] == ["COGNITO", "Corp"]
+    assert provider.urn in client.dependencies
+    assert client.inputs["allowedOauthFlows"] == ["code"]
+    assert rec.one("aws:cognito/userPoolDomain:UserPoolDomain").inputs["domain"] == "tickets-dev"
+
+
+def test_saml_federation_from_its_metadata(run):
+    saml = Federation(kind="saml", name="Corp-SAML", attribute_mapping={"email": "http://schemas.xmlsoap.org/ws/2005/"
+                                                                                 "05/identity/claims/emailaddress"},
+                      metadata_url="https://idp.example.com/metadata.xml")
+    provider = run(_pool(federation=saml, **HOSTED)).one("aws:cognito/identityProvider:IdentityProvider").inputs
+    assert provider["providerType"] == "SAML"
+    assert provider["providerDetails"] == {"MetadataURL": "https://idp.example.com/metadata.xml"}
+
+
+def test_without_federation_only_the_pools_own_users_and_no_provider(run):
+    rec = run(_pool())
+    assert rec.of_type("aws:cognito/identityProvider:IdentityProvider") == []
+    assert rec.one(CLIENT).inputs["supportedIdentityProviders"] == ["COGNITO"]
+
+
+def test_federation_needs_the_hosted_ui(run):
+    with pytest.raises(Exception, match="federated users sign in through the hosted UI; set domain_prefix"):
+        run(_pool(federation=OIDC))
