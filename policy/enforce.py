@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import policy.rules  # noqa: F401  (every rule registers itself)
 from policy.core import RULES, Finding, Rule, Stack, matches
 
 POLICY_DIR = Path(__file__).resolve().parent
@@ -56,27 +57,27 @@ def parse(raw: Any, source: str = "policy config") -> dict[str, RuleConfig]:
     unknown = sorted(set(raw) - set(RULES) - {"all"})
     if unknown:
         raise ConfigError(f"{source}: unknown rule ids {unknown} (see `python -m local check --list`)")
-    configs = {}
-    for rule_id, rule in RULES.items():
-        entry = raw.get(rule_id, {})
-        if isinstance(entry, str):
-            entry = {"enforcementLevel": entry}
-        if not isinstance(entry, Mapping):
-            raise ConfigError(f"{source}: {rule_id} must be a level or an object")
-        extra = sorted(set(entry) - set(COMMON_KEYS) - set(rule.params))
-        if extra:
-            raise ConfigError(f"{source}: {rule_id} has no parameters {extra} "
-                              f"(allowed: {sorted(COMMON_KEYS + tuple(rule.params))})")
-        suppressions = entry.get("suppressions", [])
-        if not isinstance(suppressions, list) or not all(isinstance(s, Mapping) and s.get("resource")
-                                                         for s in suppressions):
-            raise ConfigError(f"{source}: {rule_id}.suppressions must be a list of "
-                              f'{{"resource": <name or glob>, "reason": <why>}}')
-        configs[rule_id] = RuleConfig(
-            level=_level(entry.get("enforcementLevel", default), source, rule_id),
-            params={k: v for k, v in entry.items() if k in rule.params},
-            suppressions=tuple(suppressions))
-    return configs
+    return {rule_id: rule_config(rule, raw.get(rule_id, {}), default, source) for rule_id, rule in RULES.items()}
+
+
+def rule_config(rule: Rule, entry: Any, default: str = "mandatory", source: str = "policy config") -> RuleConfig:
+    """One rule's entry (a level, or an object with level, why, suppressions and parameters)."""
+    if isinstance(entry, str):
+        entry = {"enforcementLevel": entry}
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{source}: {rule.id} must be a level or an object")
+    extra = sorted(set(entry) - set(COMMON_KEYS) - set(rule.params))
+    if extra:
+        raise ConfigError(f"{source}: {rule.id} has no parameters {extra} "
+                          f"(allowed: {sorted(COMMON_KEYS + tuple(rule.params))})")
+    suppressions = entry.get("suppressions", [])
+    if not isinstance(suppressions, list) or not all(isinstance(s, Mapping) and s.get("resource")
+                                                     for s in suppressions):
+        raise ConfigError(f'{source}: {rule.id}.suppressions must be a list of {{"resource": <name or glob>, '
+                          f'"reason": <why>}}')
+    return RuleConfig(level=_level(entry.get("enforcementLevel", default), source, rule.id),
+                      params={k: v for k, v in entry.items() if k in rule.params},
+                      suppressions=tuple(suppressions))
 
 
 def _level(value: Any, source: str, key: str) -> str:
