@@ -7,8 +7,9 @@ from policy.core import Finding, Resource, Stack, resource_rule, stack_rule
 SECRET = "aws:secretsmanager/secret:Secret"
 
 
-@stack_rule("MT-SEC-1", description="Secrets rotate", remediation="Add aws.secretsmanager.SecretRotation for the secret "
-                                                                  "(RDS-managed master secrets rotate on their own).")
+@stack_rule("MT-SEC-1", description="Secrets rotate on a schedule",
+            remediation="Add aws.secretsmanager.SecretRotation for the secret (RDS-managed master secrets rotate "
+                        "on their own).")
 def rotated(stack: Stack):
     rotated = {urn for r in stack.of_type("aws:secretsmanager/secretRotation:SecretRotation") for urn in r.dependencies}
     for secret in stack.of_type(SECRET):
