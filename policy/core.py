@@ -100,10 +100,6 @@ class Rule:
     params: Mapping[str, Any] = field(default_factory=dict)  # configurable, with defaults
 
     @property
-    def service(self) -> str:
-        return self.id.split("-")[1]
-
-    @property
     def is_stack_rule(self) -> bool:
         return not self.types
 

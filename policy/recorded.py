@@ -42,15 +42,17 @@ def to_stack(recording: engine.Recording, name: str, settings: Mapping[str, Any]
     default_region = aws_settings.get("region", engine.DEFAULT_REGION)
     regions = {r.urn: r.inputs.get("region") or default_region
                for r in recording.registrations if r.type == "pulumi:providers:aws"}
-    resources = [Resource(
-        type=r.type, name=r.name, props=proxied(plain(_checked(r))), urn=r.urn, parent=r.parent,
-        dependencies=tuple(r.dependencies),
-        provider_region=regions.get(r.provider.rsplit("::", 1)[0], default_region) if r.custom else None,
-        delete_before_replace=r.delete_before_replace,
+
+    def resource(r: engine.Registration) -> Resource:
         # The engine records ignore_changes only once its Registration carries it.
-        ignore_changes=tuple(getattr(r, "ignore_changes")) if getattr(r, "ignore_changes", None) is not None else None,
-        protect=r.protect) for r in recording.registrations]
-    return Stack(resources, name=name, aws_settings=aws_settings)
+        ignore_changes = getattr(r, "ignore_changes", None)
+        return Resource(type=r.type, name=r.name, props=proxied(plain(_checked(r))), urn=r.urn, parent=r.parent,
+                        dependencies=tuple(r.dependencies),
+                        provider_region=regions.get(r.provider.rsplit("::", 1)[0], default_region) if r.custom else None,
+                        delete_before_replace=r.delete_before_replace,
+                        ignore_changes=None if ignore_changes is None else tuple(ignore_changes), protect=r.protect)
+
+    return Stack([resource(r) for r in recording.registrations], name=name, aws_settings=aws_settings)
 
 
 def record(stack: str) -> Stack:
