@@ -1,4 +1,4 @@
-"""python -m local preview --stack dev|prod [--json]   |   python -m local up --stack dev [--fresh]"""
+"""python -m local preview|up|check|cost --stack dev|prod (see --help)"""
 
 from __future__ import annotations
 
@@ -18,9 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--fresh", action="store_true", help="forget the data of earlier runs")
     up.add_argument("--port-base", type=int, default=None,
                     help="use ports from N upwards (default: free ports)")
+    from policy.cli import add_commands
+
+    add_commands(commands)  # check and cost: the policy rules and cost estimate, offline
     args = parser.parse_args(argv)
 
     try:
+        if hasattr(args, "run"):
+            return args.run(args)
         if args.command == "preview":
             from local.preview import preview as run_preview, render
 
