@@ -10,6 +10,7 @@ from pulumi.output import Unknown
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from local import engine
+from local.model import DEFAULT_REGION
 from policy.core import Resource, Stack, proxied
 
 
@@ -39,7 +40,7 @@ def _checked(registration: engine.Registration) -> dict[str, Any]:
 def to_stack(recording: engine.Recording, name: str, settings: Mapping[str, Any]) -> Stack:
     """A Stack of every registration; ``settings`` is the stack's config map (aws:* kept)."""
     aws_settings = {key.removeprefix("aws:"): value for key, value in settings.items() if key.startswith("aws:")}
-    default_region = aws_settings.get("region", engine.DEFAULT_REGION)
+    default_region = aws_settings.get("region", DEFAULT_REGION)
     regions = {r.urn: r.inputs.get("region") or default_region
                for r in recording.registrations if r.type == "pulumi:providers:aws"}
 
