@@ -50,7 +50,7 @@ class MobileBackend(pulumi.ComponentResource):
             routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)),
             opts=child)
 
-        self.monitored = Monitored(functions=[self.shows, self.tickets, self.info], apis=[self.api],
+        self.monitored = Monitored(functions=[self.shows, self.tickets, self.info, self.migrate], apis=[self.api],
                                    tables=list(self.tables.values()))
         self.outputs = {"api_url": self.api.url, "user_pool_id": self.users.user_pool_id,
                         "client_id": self.users.client_id, "region": args.region}
