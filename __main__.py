@@ -18,12 +18,14 @@ region = loader.region()
 provider = stack_provider(region, project, stack)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
-# Stages log to CloudWatch only once the account-level role is set: when this stack
-# manages the role, every pattern's stages and method settings wait for it.
+# Stages log to CloudWatch only once the region's account-level role is set: unless
+# someone else set it (apiAccountRole: external), this stack sets it, and every
+# pattern's stages and method settings wait for it.
 wait_for_account = []
-if settings.api.manage_account_role:
+if settings.api.account_role == "manage":
     account = ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
     wait_for_account = [after_account(account)]
+    pulumi.export("apigateway_account_role_arn", account.role_arn)
 layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture), opts=shared)
 
 patterns = {}

@@ -185,15 +185,3 @@ def test_security_group_and_rule_descriptions_use_ec2s_charset(dev_stack, prod_s
         bad = {r.name: r.inputs.get("description") for r in described
                if not re.match(SG_DESCRIPTION, r.inputs.get("description", ""))}
         assert bad == {}
-
-
-def test_stages_wait_for_the_account_role_when_the_stack_manages_it():
-    from local.engine import run_stack
-
-    # GIVEN a stack that manages the region's API Gateway CloudWatch role
-    rec = run_stack("dev", overrides={"multitier:apiManageAccountRole": "true"})
-    account = rec.one("aws:apigateway/account:Account")
-    logged = rec.of_type("aws:apigateway/stage:Stage") + rec.of_type("aws:apigateway/methodSettings:MethodSettings")
-    # THEN no stage or method setting turns logging on before the role is set
-    assert len(logged) >= 12
-    assert [r.name for r in logged if account.urn not in r.dependencies] == []
