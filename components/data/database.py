@@ -67,6 +67,9 @@ class Database(pulumi.ComponentResource):
             f"{name}-sg", vpc_id=args.network.vpc_id,
             description=f"Aurora cluster {name}: PostgreSQL only from functions granted access", opts=child)
 
+        # AWS applies minor engine upgrades itself (auto_minor_version_upgrade): the next up must
+        # not try to downgrade to the pinned version. A major upgrade is a deliberate step (README).
+        upgraded_by_aws = ["engine_version"]
         scaling = {"min_capacity": args.min_capacity, "max_capacity": args.max_capacity}
         if args.min_capacity == 0:
             scaling["seconds_until_auto_pause"] = args.seconds_until_auto_pause
@@ -91,12 +94,12 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=args.skip_final_snapshot,
             final_snapshot_identifier=None if args.skip_final_snapshot else f"{name}-final",
             enabled_cloudwatch_logs_exports=["postgresql"],
-            opts=child)
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=upgraded_by_aws))
         self.instance = aws.rds.ClusterInstance(
             f"{name}-writer", identifier_prefix=f"{name}-writer-", cluster_identifier=self.cluster.id,
             instance_class="db.serverless", engine=self.cluster.engine, engine_version=self.cluster.engine_version,
             db_subnet_group_name=self.subnet_group.name, publicly_accessible=False, copy_tags_to_snapshot=True,
-            opts=child)
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=upgraded_by_aws))
 
         self.secret_arn = self.cluster.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
         self.host = self.cluster.endpoint
