@@ -53,7 +53,7 @@ class LocalApi:
     port: int
     throttle_rate: float                  # from the */* method settings
     throttle_burst: int
-    method_throttles: Mapping[str, tuple[float, int]] = field(default_factory=dict)  # "items/{id}/GET" → (rate, burst)
+    method_throttles: Mapping[str, tuple[float, int]] = field(default_factory=dict)  # "~1items~1{id}/GET" → (rate, burst)
     api_keys: Sequence[UsagePlanKey] = ()
     region: str = DEFAULT_REGION
     account: str = ACCOUNT

@@ -517,7 +517,7 @@ def test_api_key_rate_limit(fake: FakeLambda) -> None:
 
 
 def test_throttling_burst_and_method_settings(fake: FakeLambda) -> None:
-    api = make_api(throttle_rate=0.001, throttle_burst=2, method_throttles={"shows/{id}/GET": (1000.0, 1000)})
+    api = make_api(throttle_rate=0.001, throttle_burst=2, method_throttles={"~1shows~1{id}/GET": (1000.0, 1000)})
     with Gateway(api, fake, log=lambda line: None) as gw:
         statuses = [call(f"{gw.api.url}/shows").status for _ in range(3)]
         assert statuses == [200, 200, 429]

@@ -168,7 +168,7 @@ def test_per_route_throttle_and_cache_overrides(run, functions_dir):
     routes = lambda fn, auth: [Route("/shows/{id}", "GET", fn, throttle=Throttle(5, 10), cache_ttl_seconds=30)]
     rec = run(api_program(functions_dir, routes=routes, stage=StageOptions(cache_enabled=True, cache_size_gb="1.6")))
     override = rec.named("api-get-shows-id-settings").inputs
-    assert override["methodPath"] == "shows/{id}/GET"
+    assert override["methodPath"] == "~1shows~1{id}/GET"  # API Gateway's escaping of the resource path
     assert (override["settings"]["throttlingRateLimit"], override["settings"]["throttlingBurstLimit"]) == (5, 10)
     assert override["settings"]["cachingEnabled"] and override["settings"]["cacheDataEncrypted"]
     assert rec.one("aws:apigateway/stage:Stage").inputs["cacheClusterSize"] == "1.6"
