@@ -96,7 +96,10 @@ class ServiceFunctions:
         """``timeout_seconds`` overrides the stack's for this function (one not behind an API)."""
         runtime = self.runtime if timeout_seconds is None else \
             dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds)
-        env = {contract.CORS_ORIGIN.name: self.cors_origin, **(environment or {})}
+        # Only services answering browsers read the origins (not the authorizer or the migrations).
+        cors = {contract.CORS_ORIGIN.name: self.cors_origin} if contract.CORS_ORIGIN in \
+            contract.CONTRACTS[service].variables else {}
+        env = {**cors, **(environment or {})}
         return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
                                            environment=env, behind_api=behind_api),
                         opts=pulumi.ResourceOptions(parent=self.parent))
