@@ -26,7 +26,8 @@ if settings.api.account_role == "manage":
     account = ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
     wait_for_account = [after_account(account)]
     pulumi.export("apigateway_account_role_arn", account.role_arn)
-layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture), opts=shared)
+layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture,
+                                                    layer_name=f"{project}-{stack}-deps"), opts=shared)
 
 patterns = {}
 for key in settings.patterns:

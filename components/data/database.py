@@ -31,8 +31,8 @@ class DatabaseArgs:
 
     ``network``: the VPC and private subnets. Capacity is in Aurora Capacity Units
     (``min_capacity`` 0 lets an idle cluster pause after ``seconds_until_auto_pause``).
-    Destroying keeps a final snapshot and deletion protection is on unless turned
-    off (throwaway stacks). ``proxy`` puts an RDS Proxy in front of the writer.
+    Destroying keeps a final snapshot (named per create/destroy cycle) and deletion
+    protection is on unless turned off (throwaway stacks). ``proxy`` puts an RDS Proxy in front of the writer.
     """
 
     network: Network
@@ -92,7 +92,11 @@ class Database(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=args.skip_final_snapshot,
-            final_snapshot_identifier=None if args.skip_final_snapshot else f"{name}-final",
+            # Unique per create/destroy cycle: a second destroy must not collide with the
+            # first one's snapshot. The cluster's security group is created with it, and its
+            # AWS id is new in every cycle (and stable in between).
+            final_snapshot_identifier=None if args.skip_final_snapshot else
+            self.security_group.id.apply(lambda group: f"{name}-final-{group}"),
             enabled_cloudwatch_logs_exports=["postgresql"],
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=upgraded_by_aws))
         self.instance = aws.rds.ClusterInstance(
@@ -141,7 +145,7 @@ class Database(pulumi.ComponentResource):
             # EC2 rejects rule descriptions outside a-zA-Z0-9, spaces and ._-:/()#,@[]+=;{}!$* (no quotes).
             description="RDS Proxy to the Secrets Manager VPC endpoint", opts=child)
         self.proxy = aws.rds.Proxy(
-            f"{name}-proxy", name=f"{name}-proxy", engine_family="POSTGRESQL", require_tls=True,
+            f"{name}-proxy", engine_family="POSTGRESQL", require_tls=True,  # autonamed: replaceable
             role_arn=self.proxy_role.arn, vpc_subnet_ids=args.network.private_subnet_ids,
             vpc_security_group_ids=[self.security_group.id], idle_client_timeout=1800,
             auths=[{"auth_scheme": "SECRETS", "secret_arn": self.secret_arn,

@@ -87,18 +87,20 @@ def test_buying_tickets_has_its_own_escaped_method_setting(request, stack):
 
 # --- 4. fixed names on replace-prone resources ------------------------------------------------------------
 
-def test_replace_prone_resources_are_autonamed_or_deleted_before_replacement(prod_stack):
+def test_replace_prone_resources_are_autonamed_or_renamed_by_what_replaces_them(prod_stack):
     proxy = prod_stack.one("aws:rds/proxy:Proxy")
     assert "name" not in proxy.inputs and proxy.outputs["name"].startswith("mobile-backend-db-proxy-")
-    for kind in ("aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup"):
-        assert all(r.delete_before_replace for r in prod_stack.of_type(kind)) and prod_stack.of_type(kind)
+    # ElastiCache ids cannot be autonamed: they name the stack and the engine (tests/unit/tiers/test_cache.py).
+    users = prod_stack.of_type("aws:elasticache/user:User") + prod_stack.of_type("aws:elasticache/userGroup:UserGroup")
+    assert len(users) == 3
+    assert all((r.inputs.get("userId") or r.inputs["userGroupId"]).endswith("-valkey-prod") for r in users)
 
 
 def test_each_create_destroy_cycle_names_its_own_final_snapshot(prod_stack):
     # The cluster's security group is created with the cluster: its AWS id is new in every cycle.
     cluster = prod_stack.one("aws:rds/cluster:Cluster")
     group = prod_stack.one("aws:ec2/securityGroup:SecurityGroup", "mobile-backend-db-sg")
-    assert cluster.inputs["finalSnapshotIdentifier"] == f"mobile-backend-db-final-{group.outputs['id']}"
+    assert cluster.inputs["finalSnapshotIdentifier"] == f"mobile-backend-db-final-{group.id}"
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
