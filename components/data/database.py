@@ -159,15 +159,18 @@ class Database(pulumi.ComponentResource):
             target_group_name=self.proxy_target_group.name, db_cluster_identifier=self.cluster.cluster_identifier,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.instance]))
 
-    def grant(self) -> Link:
+    def grant(self, writer: bool = False) -> Link:
         """Read the managed master secret (one ARN) and reach the database on 5432.
 
-        The environment names the secret, the host (the proxy when there is one),
-        the port and the database. The function joins the private subnets.
+        The environment names the secret, the host (the proxy when there is one; the
+        cluster's writer with ``writer``), the port and the database. The function joins
+        the private subnets. Schema migrations take ``writer``: DDL belongs on the writer,
+        and a proxy target is registered minutes before it is available.
         """
+        host = self.cluster.endpoint if writer else self.host
         return Link(
             statements=[Statement(SECRET_READ_ACTIONS, [self.secret_arn], sid("db", "secret"))],
-            env={contract.DB_SECRET_ARN.name: self.secret_arn, contract.DB_HOST.name: self.host,
+            env={contract.DB_SECRET_ARN.name: self.secret_arn, contract.DB_HOST.name: host,
                  contract.DB_PORT.name: str(self.port), contract.DB_NAME.name: self.database_name},
             network=NetworkAccess(vpc_id=self._network.vpc_id, subnet_ids=self._network.private_subnet_ids,
                                   security_group_id=self.security_group.id, port=self.port,

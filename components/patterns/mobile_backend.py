@@ -37,7 +37,7 @@ class MobileBackend(pulumi.ComponentResource):
         self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables)])
         self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
         self.info = fns.function(f"{name}-info", "info", [self.database.grant()], INFO_POSTGRES_ENV)
-        self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant()],
+        self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant(writer=True)],
                                     behind_api=False, timeout_seconds=60)
         # The migrate function reads the database secret through the Secrets Manager
         # interface endpoint (no NAT): invoking it before the endpoint is available fails.

@@ -28,7 +28,10 @@ def _get_service() -> Any:
         from shared.config import load_settings
         from shared.db import Database, DatabaseSettings
 
-        source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info"))
+        # A paused database is retried while the request's invocation has time (then a 503).
+        source: Any = PostgresInfoSource(Database(
+            load_settings(DatabaseSettings), "multitier-info",
+            time_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000))
     else:
         source = S3InfoSource(settings.bucket, settings.prefix)
     return InfoService(source)
