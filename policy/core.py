@@ -35,8 +35,9 @@ class Resource:
     dependencies: tuple[str, ...] = ()
     provider_region: str | None = None  # None: the default provider (the stack's region)
     delete_before_replace: bool = False
-    ignore_changes: tuple[str, ...] | None = None  # None: not recorded
+    ignore_changes: tuple[str, ...] = ()
     protect: bool = False
+    retain_on_delete: bool | None = None  # None: not known (CrossGuard does not hand it over)
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         return get(self.props, *path, default=default)
@@ -51,11 +52,17 @@ class Resource:
 
 @dataclass
 class Stack:
-    """Every resource of one stack, with the stack's name and ``aws:*`` settings when known."""
+    """Every resource of one stack, with the stack's name and config (``aws:region``, ``multitier:...``) when known."""
 
     resources: list[Resource]
     name: str = ""
-    aws_settings: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def aws_settings(self) -> dict[str, Any]:
+        """The ``aws:*`` settings, keyed without the namespace (``region``, ``allowedAccountIds``)."""
+        return {key.removeprefix("aws:"): value for key, value in self.config.items()
+                if key.startswith("aws:") and ":" not in key.removeprefix("aws:")}
 
     def of_type(self, *types: str) -> list[Resource]:
         return [r for r in self.resources if r.type in types]

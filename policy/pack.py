@@ -47,17 +47,16 @@ def stack_from_args(args: StackValidationArgs, environ: Mapping[str, str] = os.e
                                   provider_region=_region(r.provider),
                                   delete_before_replace=bool(r.opts.delete_before_replace),
                                   ignore_changes=tuple(r.opts.ignore_changes or ()), protect=bool(r.opts.protect)))
-    return Stack(resources, name=environ.get("PULUMI_STACK", ""), aws_settings=aws_settings(environ))
+    return Stack(resources, name=environ.get("PULUMI_STACK", ""), config=stack_config(environ))
 
 
-def aws_settings(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """The stack's ``aws:*`` settings, from the config the CLI hands the pack (``PULUMI_CONFIG``)."""
+def stack_config(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """The stack's config, as the CLI hands it to the pack (``PULUMI_CONFIG``)."""
     try:
         config = json.loads(environ.get("PULUMI_CONFIG") or "{}")
     except ValueError:
         return {}
-    return {key.split(":", 1)[1]: value for key, value in config.items()
-            if key.startswith("aws:") and not key.startswith("aws:config:")}
+    return dict(config) if isinstance(config, dict) else {}
 
 
 def report(rule: Rule, stack: Stack, config: Mapping[str, Any], report_violation: ReportViolation) -> None:

@@ -10,7 +10,7 @@ from pulumi.output import Unknown
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from local import engine
-from local.model import DEFAULT_REGION
+from components.settings.loader import region_of
 from policy.core import Resource, Stack, proxied
 
 
@@ -37,23 +37,20 @@ def _checked(registration: engine.Registration) -> dict[str, Any]:
     return inputs
 
 
-def to_stack(recording: engine.Recording, name: str, settings: Mapping[str, Any]) -> Stack:
-    """A Stack of every registration; ``settings`` is the stack's config map (aws:* kept)."""
-    aws_settings = {key.removeprefix("aws:"): value for key, value in settings.items() if key.startswith("aws:")}
-    default_region = aws_settings.get("region", DEFAULT_REGION)
+def to_stack(recording: engine.Recording, name: str, config: Mapping[str, Any]) -> Stack:
+    """A Stack of every registration; ``config`` is the stack's config map."""
+    default_region = region_of(config)  # the default provider's, as the program reads it
     regions = {r.urn: r.inputs.get("region") or default_region
                for r in recording.registrations if r.type == "pulumi:providers:aws"}
 
     def resource(r: engine.Registration) -> Resource:
-        # The engine records ignore_changes only once its Registration carries it.
-        ignore_changes = getattr(r, "ignore_changes", None)
         return Resource(type=r.type, name=r.name, props=proxied(plain(_checked(r))), urn=r.urn, parent=r.parent,
                         dependencies=tuple(r.dependencies),
                         provider_region=regions.get(r.provider.rsplit("::", 1)[0], default_region) if r.custom else None,
-                        delete_before_replace=r.delete_before_replace,
-                        ignore_changes=None if ignore_changes is None else tuple(ignore_changes), protect=r.protect)
+                        delete_before_replace=r.delete_before_replace, ignore_changes=tuple(r.ignore_changes),
+                        protect=r.protect, retain_on_delete=r.retain_on_delete)
 
-    return Stack([resource(r) for r in recording.registrations], name=name, aws_settings=aws_settings)
+    return Stack([resource(r) for r in recording.registrations], name=name, config=config)
 
 
 def record(stack: str) -> Stack:

@@ -14,7 +14,6 @@ from components.data.database import Database
 from components.identity.user_pool import UserPool
 from components.logic.rest_api import RestApi
 from components.logic.routes import CognitoAuth
-from components.network.network import Network
 from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs
 from components.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
@@ -22,12 +21,14 @@ from components.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, r
 
 
 class MobileBackend(pulumi.ComponentResource):
+    needs_network = True  # Aurora in private subnets: the stack's network (PatternArgs.network)
+
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:MobileBackend", name, None, opts)
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        self.network = Network(f"{name}-network", tier_args.network(s, args.region), opts=child)
+        self.network = args.private_network(name)
         self.tables = ticketing_tables(name, s, self)
         self.database = Database(f"{name}-db", tier_args.database(s, self.network), opts=child)
         self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-mobile"),

@@ -25,6 +25,8 @@ from components.presentation.static_site import RuntimeConfig
 
 
 class WebApp(pulumi.ComponentResource):
+    needs_network = False
+
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:WebApp", name, None, opts)
         s = args.settings

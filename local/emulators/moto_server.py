@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from local.emulators.processes import stop_process, wait_for_port
-from local.model import DEFAULT_REGION
+from components.settings.loader import DEFAULT_REGION
 
 ADMIN_USER = "multitier-local-admin"
 

@@ -50,7 +50,7 @@ from local.emulators.ports import Ports
 from local.emulators.postgres import Postgres
 from local.emulators.redis_server import Redis
 from local.engine import Ctx, Mocks
-from local.model import DEFAULT_REGION
+from components.settings.loader import DEFAULT_REGION
 
 _COGNITO_SIGN_IN = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/?$")
 

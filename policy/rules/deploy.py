@@ -1,35 +1,39 @@
 """Deploy traps: what mocks accept and a real ``pulumi up`` rejects (DESIGN.md §6, issue 10).
 
 Each check names the resource and the fix. Several read relations between resources
-(what depends on what), which the offline engine and CrossGuard both record.
+(what depends on what) and resource options, which the offline engine and CrossGuard
+both record (CrossGuard not ``retain_on_delete``: a check leaves an unknown alone).
+The traps in the OpenAPI documents are in ``deploy_openapi.py``.
 """
 
 from __future__ import annotations
 
 import re
 
-from policy.core import Finding, Resource, Stack, get, items, resource_rule, stack_rule
-from policy.rules.common import (ALIAS, BUCKET, FUNCTION, LOG_GROUP, METHOD_SETTINGS, PERMISSION, REST_API,
-                                 STAGE, VPCS, actions, function_of, operations, parse_json, role_policies)
+from policy.core import Finding, Resource, Stack, get, resource_rule, stack_rule
+from policy.rules.common import (ALIAS, BUCKET, FUNCTION, LOG_GROUP, METHOD_SETTINGS, PERMISSION, REST_API, ROLE,
+                                 ROLE_POLICY, STAGE, VPCS, actions, function_of, parse_json, role_policies)
 
 ACCOUNT = "aws:apigateway/account:Account"
 CLUSTER = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 CERTIFICATE = "aws:acm/certificate:Certificate"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 PROVIDER = "pulumi:providers:aws"
 UNIQUE = re.compile(r"[0-9a-f]{7,}|\d{8,}")  # a random or timestamp part: unique per replacement
-# Names Pulumi cannot autoname: a replacement (created before the old one is deleted) collides.
-FIXED_NAMES = {"aws:rds/proxy:Proxy": "name", "aws:elasticache/user:User": "userId",
-               "aws:elasticache/userGroup:UserGroup": "userGroupId", CLUSTER: "clusterIdentifier",
-               "aws:rds/clusterInstance:ClusterInstance": "identifier",
-               "aws:elasticache/serverlessCache:ServerlessCache": "name",
-               "aws:cognito/userPoolDomain:UserPoolDomain": "domain"}
+# Names a replacement (created before the old one is deleted) collides on when they stay fixed:
+# type → (name property, the other properties that replace the resource when some ids
+# cannot be autonamed and carry those values instead; None: too many, autoname it).
+FIXED_NAMES = {"aws:rds/proxy:Proxy": ("name", None), CLUSTER: ("clusterIdentifier", None),
+               INSTANCE: ("identifier", None), "aws:elasticache/serverlessCache:ServerlessCache": ("name", None),
+               "aws:cognito/userPoolDomain:UserPoolDomain": ("domain", None),
+               # IAM authentication wants the user name to be the id: no autonaming.
+               "aws:elasticache/user:User": ("userId", ("engine",)),
+               "aws:elasticache/userGroup:UserGroup": ("userGroupId", ("engine",))}
 ENI_ACTIONS = {"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"}
-# API Gateway's REST import warns on these schema keywords (and fails with fail_on_warnings):
-# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html#api-gateway-known-issues-rest-apis
-UNSUPPORTED_KEYWORDS = ("additionalProperties", "anyOf", "oneOf", "discriminator", "example", "exclusiveMinimum",
-                        "readOnly")
+# The stack setting by which a stack declares that someone else set the account-level role.
+EXTERNAL_ACCOUNT_ROLE = ("multitier:apiAccountRole", "external")
 
 
 def _logs(stage: Resource, settings: list[Resource]) -> bool:
@@ -38,15 +42,16 @@ def _logs(stage: Resource, settings: list[Resource]) -> bool:
 
 
 @stack_rule("MT-DEPLOY-1", kind="deploy", severity="critical",
-            description="Logging stages have an owner of the account-level API Gateway CloudWatch role",
-            remediation="Manage the role once per account and region (apiManageAccountRole in exactly one stack, or "
-                        "an account-baseline project) and make stages depend on it; a stack that relies on another "
-                        "owner names it in params.externalAccountRoleOwner.",
-            params={"externalAccountRoleOwner": ""})
-def account_role_owner(stack: Stack, params):
-    accounts = stack.of_type(ACCOUNT)
-    if params["externalAccountRoleOwner"] and not accounts:
+            description="Logging stages wait for the account-level API Gateway CloudWatch role, set by the stack "
+                        "or declared external",
+            remediation="Let the stack set the role (apiAccountRole: manage, the default: an aws:apigateway/account:"
+                        "Account its stages and method settings depend on), or declare apiAccountRole: external when "
+                        "another stack or an account baseline set it.")
+def account_role_owner(stack: Stack):
+    key, external = EXTERNAL_ACCOUNT_ROLE
+    if stack.config.get(key) == external:
         return
+    accounts = stack.of_type(ACCOUNT)
     settings = stack.of_type(METHOD_SETTINGS)
     for stage in stack.of_type(STAGE):
         own = [s for s in settings if s.get("restApi") == stage.get("restApi")
@@ -54,8 +59,8 @@ def account_role_owner(stack: Stack, params):
         if not _logs(stage, own):
             continue
         if not accounts:
-            yield Finding(stage, "logs to CloudWatch, but no aws:apigateway/account:Account in the stack and no "
-                                 "declared external owner: a fresh account rejects the stage")
+            yield Finding(stage, "logs to CloudWatch, but no aws:apigateway/account:Account in the stack and "
+                                 "apiAccountRole is not external: a fresh account rejects the stage")
             continue
         account_urns = {a.urn for a in accounts}
         for resource in [stage, *own]:
@@ -88,13 +93,22 @@ def method_path_escaped(settings: Resource):
 
 
 @resource_rule("MT-DEPLOY-4", tuple(FIXED_NAMES), kind="deploy", severity="high",
-               description="Replace-prone resources with fixed names are deleted before they are replaced",
-               remediation="Autoname the resource, or make the name unique per stack and set "
-                           "delete_before_replace=True where a fixed name is unavoidable.")
+               description="Replace-prone resources are autonamed, renamed by what replaces them, or deleted first",
+               remediation="Autoname the resource; where that is impossible, make the name unique per stack and "
+                           "carry what replaces it (ElastiCache ids: the engine), or set delete_before_replace=True.")
 def fixed_names(resource: Resource):
-    name, generated = resource.physical_name(FIXED_NAMES[resource.type], f"{FIXED_NAMES[resource.type]}Prefix")
-    if not generated and not resource.delete_before_replace:
+    key, replaced_by = FIXED_NAMES[resource.type]
+    name, generated = resource.physical_name(key, f"{key}Prefix")
+    if generated or resource.delete_before_replace:
+        return
+    if replaced_by is None:
         yield f"fixed name {name!r}: a replacement is created before the old one is deleted and collides"
+        return
+    for prop in replaced_by:
+        value = str(resource.get(prop) or "").lower()
+        if value and value not in name.lower():
+            yield (f"fixed id {name!r} stays the same when a change of {prop} ({value}) replaces it: the "
+                   f"replacement is created before the old one is deleted and collides")
 
 
 @resource_rule("MT-DEPLOY-5", CLUSTER, kind="deploy", severity="medium",
@@ -135,17 +149,18 @@ def permission_after_alias(stack: Stack):
 @stack_rule("MT-DEPLOY-8", kind="deploy", severity="medium",
             description="Clusters with a pinned minor engine version ignore the upgrades AWS applies",
             remediation="Pin the major version only, or add ignore_changes=['engineVersion'] to the cluster "
-                        "and its instances while auto minor upgrades are on.")
+                        "and to its instances that carry the version, while auto minor upgrades are on.")
 def ignore_engine_upgrades(stack: Stack):
-    instances = stack.of_type("aws:rds/clusterInstance:ClusterInstance")
+    instances = stack.of_type(INSTANCE)
     for cluster in stack.of_type(CLUSTER):
         version = str(cluster.get("engineVersion") or "")
-        auto = any(i.get("autoMinorVersionUpgrade") is not False for i in instances if cluster.urn in i.dependencies)
-        if "." not in version or not auto or "engineVersion" in (cluster.ignore_changes or ()):
+        own = [i for i in instances if cluster.urn in i.dependencies]
+        if "." not in version or not any(i.get("autoMinorVersionUpgrade") is not False for i in own):
             continue
-        unknown = " (this recording does not carry ignore_changes)" if cluster.ignore_changes is None else ""
-        yield Finding(cluster, f"engine version {version} is pinned while minor upgrades are automatic: the next "
-                               f"up after an upgrade tries to downgrade{unknown}")
+        for resource in [cluster, *(i for i in own if i.get("engineVersion"))]:
+            if "engineVersion" not in resource.ignore_changes:
+                yield Finding(resource, f"engine version {version} is pinned while minor upgrades are automatic: "
+                                        f"the next up after an upgrade tries to downgrade")
 
 
 @stack_rule("MT-DEPLOY-9", kind="deploy", severity="medium", description="A stack creates at most one VPC",
@@ -155,72 +170,6 @@ def one_vpc(stack: Stack):
     vpcs = stack.of_type(*VPCS)
     for vpc in vpcs[1:]:
         yield Finding(vpc, f"one of {len(vpcs)} VPCs in this stack")
-
-
-@resource_rule("MT-DEPLOY-10", REST_API, kind="deploy", severity="high",
-               description="Every operation of a templated path declares its path parameters (OPTIONS too)",
-               remediation="Add {'name': p, 'in': 'path', 'required': True} to every operation (or the path item) "
-                           "of a path with {p}.")
-def path_parameters_declared(api: Resource):
-    for path, method, operation, item in operations(parse_json(api.get("body"))):
-        declared = {get(p, "name") for p in items(operation.get("parameters")) + items(item.get("parameters"))
-                    if get(p, "in") == "path"}
-        missing = [p for p in re.findall(r"\{([^}+]+)\+?\}", path) if p not in declared]
-        if missing:
-            yield f"{method.upper()} {path} does not declare {missing}"
-
-
-def _keywords(value, where: str):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in UNSUPPORTED_KEYWORDS or (key == "format" and item in ("int32", "int64")):
-                yield f"{where}: {key}"
-            yield from _keywords(item, where)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _keywords(item, where)
-
-
-@resource_rule("MT-DEPLOY-11", REST_API, kind="deploy", severity="high",
-               description="The OpenAPI document uses nothing API Gateway's import warns about (fail_on_warnings)",
-               remediation="Drop additionalProperties/anyOf/oneOf/discriminator/example/readOnly from models, use "
-                           "alphanumeric model names and explicit status-code responses; validate in the function.")
-def importable_document(api: Resource):
-    document = parse_json(api.get("body"))
-    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
-        if not re.fullmatch(r"[A-Za-z0-9]+", name):
-            yield f"model name {name!r} is not alphanumeric"
-        yield from sorted(set(_keywords(schema, f"model {name}")))
-    for path, method, operation, _ in operations(document):
-        if "default" in (operation.get("responses") or {}):
-            yield f"{method.upper()} {path}: a 'default' response (API Gateway expects status codes)"
-
-
-@resource_rule("MT-DEPLOY-12", REST_API, kind="deploy", severity="medium",
-               description="APIs are updated in overwrite mode, so removed routes disappear",
-               remediation="Use put_rest_api_mode='overwrite' (a PRIVATE API keeps its endpoint type through "
-                           "endpoint_configuration and x-amazon-apigateway-endpoint-configuration).")
-def overwrite_mode(api: Resource):
-    if api.get("body") and api.get("putRestApiMode") == "merge":
-        yield "merge mode never deletes a route removed from the document"
-
-
-@resource_rule("MT-DEPLOY-13", REST_API, kind="deploy", severity="medium",
-               description="Gateway error responses allow every CORS origin the preflight allows",
-               remediation="Answer errors with the request's origin when it is allowed (a template override), "
-                           "like the preflight does.")
-def error_responses_cors(api: Resource):
-    document = parse_json(api.get("body"))
-    origins = set()
-    for _, method, operation, _ in operations(document):
-        if method == "options":
-            for response in (get(operation, "x-amazon-apigateway-integration", "responses") or {}).values():
-                template = str(get(response, "responseTemplates", "application/json") or "")
-                origins.update(re.findall(r'\$origin == "([^"]+)"', template))
-    for kind, response in (document.get("x-amazon-apigateway-gateway-responses") or {}).items():
-        template = str(get(response, "responseTemplates", "application/json") or "")
-        if len(origins) > 1 and "responseOverride.header.Access-Control-Allow-Origin" not in template:
-            yield f"{kind} names one origin of {sorted(origins)}"
 
 
 @stack_rule("MT-DEPLOY-14", kind="deploy", severity="critical",
@@ -282,16 +231,6 @@ def cognito_domain(domain: Resource):
         yield f"prefix {prefix!r} contains reserved words {reserved}"
     if not UNIQUE.search(prefix):
         yield f"prefix {prefix!r} has no random part: another account may hold it"
-
-
-@resource_rule("MT-DEPLOY-18", REST_API, kind="deploy", severity="high",
-               description="REST integrations time out within 50 ms-29 s",
-               remediation="Set timeoutInMillis between 50 and 29000 (longer needs a quota increase).")
-def integration_timeout(api: Resource):
-    for path, method, operation, _ in operations(parse_json(api.get("body"))):
-        timeout = get(operation, "x-amazon-apigateway-integration", "timeoutInMillis")
-        if timeout is not None and not 50 <= timeout <= 29000:
-            yield f"{method.upper()} {path} waits {timeout} ms"
 
 
 @stack_rule("MT-DEPLOY-19", kind="deploy", severity="medium",
@@ -410,3 +349,33 @@ def reserved_concurrency_fits(function: Resource, params):
     value = function.get("reservedConcurrentExecutions")
     if value is not None and value > 0 and value > params["accountConcurrency"] - 100:
         yield f"reserves {value:g} of an account limit of {params['accountConcurrency']}"
+
+
+@stack_rule("MT-DEPLOY-29", kind="deploy", severity="critical",
+            description="The account-level API Gateway setting survives a destroy and is never re-pointed",
+            remediation="Create the aws:apigateway/account:Account, its role and the role's policy with "
+                        "retain_on_delete=True, and the Account with ignore_changes=['cloudwatchRoleArn'].")
+def account_setting_durable(stack: Stack):
+    for account in stack.of_type(ACCOUNT):
+        if account.retain_on_delete is False:
+            yield Finding(account, "destroying this stack resets the region's CloudWatch role: every other stack's "
+                                   "stages stop logging, and a fresh deploy of them fails")
+        if "cloudwatchRoleArn" not in account.ignore_changes:
+            yield Finding(account, "every up re-points the region's setting to this stack's role: two stacks "
+                                   "managing it fight over it")
+        for role in stack.dependencies_of(account, ROLE, ROLE_POLICY):
+            if role.retain_on_delete is False:
+                yield Finding(role, "destroying this stack deletes what the region's setting may still name: the "
+                                    "other stacks' execution logging breaks")
+
+
+@stack_rule("MT-DEPLOY-30", kind="deploy", severity="critical",
+            description="Every resource has a URN of its own (type, name and parent types)",
+            remediation="Give one of the two resources another name (e.g. name the kind of what it watches).")
+def unique_urns(stack: Stack):
+    seen: set[str] = set()
+    for resource in stack.resources:
+        if resource.urn in seen:
+            yield Finding(resource, f"is the second {resource.type} named {resource.name!r} under one parent type: "
+                                    f"pulumi up fails with a duplicate URN")
+        seen.add(resource.urn)

@@ -552,7 +552,7 @@ def test_end_to_end_with_the_lambda_runtime(tmp_path: Path) -> None:
     routes = [route("/shows/{id}", "GET", "proxy"), route("/sleepy", "GET", "sleepy")]
     doc = openapi.build(title="t", description="", routes=routes, cors_origins=ORIGINS)
     api = LocalApi(name="t", api_id=API_ID, stage=STAGE, openapi=doc, port=free_port(), throttle_rate=100,
-                   throttle_burst=100, stage_variables={"fn_proxy": "proxy-fn:live", "fn_sleepy": "sleepy-fn:live"})
+                   throttle_burst=100, region=REGION, stage_variables={"fn_proxy": "proxy-fn:live", "fn_sleepy": "sleepy-fn:live"})
     with LambdaRuntime(on_log=lambda name, line: None) as runtime:
         runtime.start(LocalFunction("proxy-fn", fixtures / "proxy", "app.handler", {}, 5, 128))
         runtime.start(LocalFunction("sleepy-fn", fixtures / "proxy", "app.handler", {}, 1, 128))

@@ -21,7 +21,8 @@ class Spec:
     parent: str = ""
     dbr: bool = False
     region: str | None = None
-    ignore: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    retain: bool | None = None
 
 
 def res(type_: str, name: str = "r", props: dict | None = None, deps=(), **options) -> Spec:
@@ -32,11 +33,13 @@ def urn(name: str) -> str:
     return f"urn:pulumi:test::multitier::x::{name}"
 
 
-def build(specs: list[Spec], name: str = "test", aws: dict | None = None) -> Stack:
+def build(specs: list[Spec], name: str = "test", config: dict | None = None) -> Stack:
+    """A stack of ``specs``; ``config`` is its config map (``aws:region``, ``multitier:...``)."""
     return Stack([Resource(type=s.type, name=s.name, props=proxied(s.props), urn=urn(s.name),
                            parent=urn(s.parent) if s.parent else "", dependencies=tuple(urn(d) for d in s.deps),
-                           provider_region=s.region, delete_before_replace=s.dbr, ignore_changes=s.ignore)
-                  for s in specs], name=name, aws_settings=aws or {})
+                           provider_region=s.region, delete_before_replace=s.dbr, ignore_changes=s.ignore,
+                           retain_on_delete=s.retain)
+                  for s in specs], name=name, config=config or {})
 
 
 def policy(*statements: dict) -> str:

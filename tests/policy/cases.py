@@ -79,7 +79,10 @@ SETTINGS = res(MS, "api-all", {"restApi": "api1", "stageName": "prod", "methodPa
     "loggingLevel": "INFO", "metricsEnabled": True, "dataTraceEnabled": False, "throttlingRateLimit": 100,
     "throttlingBurstLimit": 200, "cachingEnabled": False, "unauthorizedCacheControlHeaderStrategy": "FAIL_WITH_403"}},
     deps=["api-stage", "account"])
-ACCOUNT_SETTING = res("aws:apigateway/account:Account", "account", {"cloudwatchRoleArn": "arn:aws:iam::1:role/apigw"})
+ACCOUNT_SETTING = res("aws:apigateway/account:Account", "account", {"cloudwatchRoleArn": "arn:aws:iam::1:role/apigw"},
+                      deps=["apigw-role", "apigw-policy"], retain=True, ignore=("cloudwatchRoleArn",))
+ACCOUNT_ROLE = [res(ROLE, "apigw-role", {"name": "apigw-role-0a1b2c3"}, retain=True),
+                res(ROLE_POLICY, "apigw-policy", {"role": "apigw-role-0a1b2c3"}, deps=["apigw-role"], retain=True)]
 INTEGRATION = {"type": "aws_proxy", "httpMethod": "POST", "timeoutInMillis": 29000,
                "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
                       f"{ARN_FN}:${{stageVariables.fn}}/invocations"}
@@ -103,8 +106,8 @@ def document(**changes) -> dict:
                        "schemas": {"ShowRequest": {"type": "object", "properties": {"title": {"type": "string"}}}}},
         "x-amazon-apigateway-request-validators": {"params": {"validateRequestParameters": True,
                                                               "validateRequestBody": False}},
-        "x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {"responseTemplates": {"application/json": (
-            '#set($context.responseOverride.header.Access-Control-Allow-Origin = $input.params("Origin"))')}}},
+        "x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {"responseParameters": {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin"}}},
     }
     for path, value in changes.items():
         target = doc
@@ -361,20 +364,23 @@ CASES: dict[str, Case] = {
     "MT-DEPLOY-3": Case([changed(SETTINGS, methodPath="~1shows~1{id}/GET")],
                         [changed(SETTINGS, methodPath="shows/{id}/GET")]),
     "MT-DEPLOY-4": Case([res("aws:rds/proxy:Proxy", "db-proxy", {"name": "db-proxy"}, dbr=True),
-                         res(EC_USER, "cache-user", {"userName": "app"})],
-                        [res("aws:rds/proxy:Proxy", "db-proxy", {"name": "db-proxy"})]),
+                         res(EC_USER, "cache-user", {"userId": "cache-app-valkey-prod", "engine": "valkey"})],
+                        [res("aws:rds/proxy:Proxy", "db-proxy", {"name": "db-proxy"}),
+                         res(EC_USER, "cache-user", {"userId": "cache-app-prod", "engine": "valkey"})]),
     "MT-DEPLOY-5": one(CLUSTER_OK, finalSnapshotIdentifier="db-final"),
     "MT-DEPLOY-6": Case([res("aws:lambda/layerVersion:LayerVersion", "deps", {"layerName": "multitier-test-deps"})],
                         [res("aws:lambda/layerVersion:LayerVersion", "deps", {"layerName": "deps"})]),
     "MT-DEPLOY-7": Case([FUNCTION, ALIAS, PERMISSION_API], [FUNCTION, ALIAS, changed(PERMISSION_API)]),
-    "MT-DEPLOY-8": Case([changed(CLUSTER_OK, engineVersion="16.4"), INSTANCE_OK],
-                        [changed(CLUSTER_OK, engineVersion="16.4"), INSTANCE_OK]),
+    "MT-DEPLOY-8": Case([changed(CLUSTER_OK, engineVersion="16.4"), changed(INSTANCE_OK, engineVersion="16.4")],
+                        [changed(CLUSTER_OK, engineVersion="16.4"), changed(INSTANCE_OK, engineVersion="16.4")]),
     "MT-DEPLOY-9": Case([VPC_OK], [VPC_OK, res(VPC, "net2", dict(VPC_OK.props))]),
     "MT-DEPLOY-10": Case([api()], [api(document(**{"paths/~1shows~1{id}/options/parameters": []}))]),
     "MT-DEPLOY-11": Case([api()], [api(document(**{"components/schemas/ShowRequest/additionalProperties": False}))]),
     "MT-DEPLOY-12": one(api(), putRestApiMode="merge"),
+    # A gateway-response template is not run through VTL: only a header mapping from the request echoes it.
     "MT-DEPLOY-13": Case([api()], [api(document(**{"x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {
-        "responseTemplates": {"application/json": "{}"}}}}))]),
+        "responseTemplates": {"application/json": (
+            '#set($context.responseOverride.header.Access-Control-Allow-Origin = $input.params("Origin"))')}}}}))]),
     "MT-DEPLOY-14": Case([DIST_OK], [changed(DIST_OK, viewerCertificate={
         "acmCertificateArn": f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/1"})]),
     "MT-DEPLOY-15": Case([changed(ACL_OK, scope="CLOUDFRONT"), DIST_OK],
@@ -413,14 +419,22 @@ CASES: dict[str, Case] = {
     "MT-DEPLOY-26": Case([provider(profile="ops")], [provider()]),
     "MT-DEPLOY-27": Case([provider(allowedAccountIds=[ACCOUNT])], [provider()]),
     "MT-DEPLOY-28": one(changed(FUNCTION, reservedConcurrentExecutions=10), reservedConcurrentExecutions=950),
+    "MT-DEPLOY-29": Case([ACCOUNT_SETTING, *ACCOUNT_ROLE],
+                         [changed(ACCOUNT_SETTING), *map(changed, ACCOUNT_ROLE)]),
+    "MT-DEPLOY-30": Case([res(ALARM, "shows-lambda-throttles", {}), res(ALARM, "shows-dynamodb-throttles", {})],
+                         [res(ALARM, "shows-throttles", {}), res(ALARM, "shows-throttles", {})]),
     # --- cost ---
     "MT-COST-1": Case([res(KEY, "key", {"enableKeyRotation": True})],
                       [res(KEY, "key", {"enableKeyRotation": True}), res(KEY, "key2", {"enableKeyRotation": True})],
                       params={"monthlyBudgetUsd": 1.5}),
 }
 
-# The deploy check on engine upgrades reads ignore_changes where the recording carries it.
-CASES["MT-DEPLOY-8"].good[0].ignore = ("engineVersion",)
+# The deploy check on engine upgrades reads ignore_changes: on the cluster and the instance carrying the version.
+CASES["MT-DEPLOY-8"].good[0].ignore = CASES["MT-DEPLOY-8"].good[1].ignore = ("engineVersion",)
+CASES["MT-DEPLOY-8"].bad[0].ignore = ("engineVersion",)
+# The account setting neither reset on destroy nor re-pointed by a later up.
+CASES["MT-DEPLOY-29"].bad[0].retain, CASES["MT-DEPLOY-29"].bad[0].ignore = False, ()
+CASES["MT-DEPLOY-29"].bad[1].retain = False
 # A permission naming an alias must depend on it: the broken one does not.
 CASES["MT-DEPLOY-7"].bad[2].deps = ["fn"]
 # Two functions sharing one role.
@@ -429,8 +443,8 @@ CASES["MT-LAMBDA-1"].good[1].name = "fn2"
 # The function's log group exists but the function does not depend on it.
 CASES["MT-DEPLOY-19"].bad[0].deps = ["fn-role"]
 # Providers must carry every aws:* stack setting (the stack here sets aws:profile).
-STACK_AWS = {"MT-DEPLOY-26": {"region": "us-east-1", "profile": "ops"},
-             "MT-DEPLOY-27": {"region": "us-east-1", "allowedAccountIds": [ACCOUNT]}}
+STACK_CONFIG = {"MT-DEPLOY-26": {"aws:region": "us-east-1", "aws:profile": "ops"},
+                "MT-DEPLOY-27": {"aws:region": "us-east-1", "aws:allowedAccountIds": [ACCOUNT]}}
 
 LIMIT_CASES = {
     "MT-LIMITS-1": one(FUNCTION, memorySize=64),

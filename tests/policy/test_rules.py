@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace as dataclass_replace
 from typing import Any, Iterator
 
 import pytest
@@ -12,13 +13,13 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 import policy.rules  # noqa: F401  (registers every rule)
 from policy.core import KINDS, RULES, SEVERITIES
 from tests.policy.builders import Spec, build
-from tests.policy.cases import CASES, STACK_AWS
+from tests.policy.cases import CASES, STACK_CONFIG
 
 IDS = sorted(RULES)
 
 
 def evaluate(rule_id: str, specs: list[Spec]):
-    stack = build(specs, aws=STACK_AWS.get(rule_id))
+    stack = build(specs, config=STACK_CONFIG.get(rule_id))
     return RULES[rule_id].evaluate(stack, CASES[rule_id].params)
 
 
@@ -90,3 +91,33 @@ def test_missing_keys_do_not_crash(rule_id):
         spec.props = {}
     findings, unknown = evaluate(rule_id, specs)
     assert isinstance(findings, list) and not unknown
+
+
+# --- deploy checks whose good/bad pair above cannot show every way they fail or pass -------------------
+
+def test_account_role_check_accepts_a_role_declared_external_and_nothing_else():
+    from tests.policy.cases import SETTINGS, STAGE_OK
+
+    logging_without_owner = [STAGE_OK, SETTINGS]
+    rule = RULES["MT-DEPLOY-1"]
+    assert rule.evaluate(build(logging_without_owner, config={"multitier:apiAccountRole": "external"}))[0] == []
+    (finding,) = rule.evaluate(build(logging_without_owner, config={"multitier:apiAccountRole": "manage"}))[0]
+    assert finding.resource.name == "api-stage" and "apiAccountRole is not external" in finding.message
+
+
+def test_engine_upgrade_check_reads_the_instances_too():
+    stack = build(CASES["MT-DEPLOY-8"].bad)  # the cluster ignores engineVersion, its instance does not
+    findings, _ = RULES["MT-DEPLOY-8"].evaluate(stack)
+    assert [f.resource.name for f in findings] == ["db-writer"]
+
+
+def test_fixed_elasticache_ids_must_change_with_the_engine():
+    findings, _ = evaluate("MT-DEPLOY-4", CASES["MT-DEPLOY-4"].bad)
+    assert {f.resource.name for f in findings} == {"db-proxy", "cache-user"}
+    assert any("engine" in f.message for f in findings if f.resource.name == "cache-user")
+
+
+def test_account_durability_is_not_guessed_when_the_engine_does_not_say():
+    # CrossGuard hands no retain_on_delete over: the check leaves it alone (None) rather than guess.
+    specs = [dataclass_replace(s, retain=None) for s in CASES["MT-DEPLOY-29"].good]
+    assert RULES["MT-DEPLOY-29"].evaluate(build(specs))[0] == []

@@ -42,3 +42,15 @@ def test_the_same_name_under_two_types_or_parents_is_not_a_duplicate(run):
         aws.sns.Topic("same")
 
     assert len(run(program).registrations) == 2
+
+
+def test_each_run_has_its_own_root_stack_and_outputs(run):
+    def exporting(name):
+        def program():
+            aws.sns.Topic(name)
+            pulumi.export(name, "value")
+        return program
+
+    first, second = run(exporting("first"), stack="one"), run(exporting("second"), stack="two")
+    assert (first.outputs, second.outputs) == ({"first": "value"}, {"second": "value"})
+    assert second.named("second").parent == "urn:pulumi:two::multitier::pulumi:pulumi:Stack::multitier-two"
