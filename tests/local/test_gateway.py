@@ -25,6 +25,7 @@ from local.model import CognitoPool, LocalApi, LocalFunction, UsagePlanKey
 
 REGION, ACCOUNT, API_ID, STAGE = "us-east-1", "123456789012", "a1b2c3d4e5", "prod"
 ORIGINS = ["http://localhost:8080", "http://127.0.0.1:8080"]
+BROWSER = {"Origin": ORIGINS[1]}  # every call comes from a page at the second allowed origin
 POOL_ARN = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_Pool1"
 CLIENT_ID = "client-abc"
 NONE = AuthSpec("none")
@@ -174,7 +175,7 @@ def call(url: str, method: str = "GET", body: Any = None, headers: dict | None =
     data = body if isinstance(body, (bytes, type(None))) else (body if isinstance(body, str) else json.dumps(body))
     if isinstance(data, str):
         data = data.encode()
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    request = urllib.request.Request(url, data=data, method=method, headers={**BROWSER, **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
             return Response(r.status, {k.lower(): v for k, v in r.headers.items()}, r.read())
@@ -242,7 +243,7 @@ def gateway(fake: FakeLambda, access_log: list[str], cognito):
 
 
 def assert_cors(r: Response) -> None:
-    assert r.headers.get("access-control-allow-origin") == ORIGINS[0]
+    assert r.headers.get("access-control-allow-origin") == ORIGINS[1], "the caller's allowed origin reads the error"
     assert "Authorization" in r.headers.get("access-control-allow-headers", "")
 
 

@@ -207,3 +207,20 @@ def test_no_function_is_given_a_variable_its_contract_does_not_declare(request, 
         variables = function.inputs["environment"]["variables"]
         declared = contract.CONTRACTS[variables[contract.POWERTOOLS_SERVICE_NAME.name]].names
         assert set(variables) - set(declared) == set(), function.name
+
+
+# --- 11. gateway errors readable from every allowed origin ------------------------------------------------
+
+def test_with_several_origins_every_gateway_error_names_the_callers_origin():
+    import policy.rules  # noqa: F401  (registers every rule)
+    from policy import recorded
+    from policy.core import RULES
+
+    config = {"multitier:apiCorsOrigins": ["https://tickets.example.com", "https://www.tickets.example.com"]}
+    rec = run_stack("dev", overrides=config)
+    for api in rec.of_type("aws:apigateway/restApi:RestApi"):
+        responses = json.loads(api.inputs["body"])["x-amazon-apigateway-gateway-responses"]
+        assert {r["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
+                for r in responses.values()} == {"method.request.header.Origin"}, api.name
+    stack = recorded.to_stack(rec, "dev", config)
+    assert RULES["MT-DEPLOY-13"].evaluate(stack) == ([], [])
