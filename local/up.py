@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from components.settings.loader import region_of
 from local import engine, provision, state
 from local.apigateway import Gateway
 from local.cloudfront import SiteServer
@@ -42,7 +43,6 @@ from local.emulators.postgres import Postgres
 from local.emulators.processes import ServiceError, run_parallel
 from local.emulators.redis_server import Redis
 from local.lambda_ import LambdaRuntime
-from components.settings.loader import region_of
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
 

@@ -32,7 +32,8 @@ class DatabaseArgs:
     ``network``: the VPC and private subnets. Capacity is in Aurora Capacity Units
     (``min_capacity`` 0 lets an idle cluster pause after ``seconds_until_auto_pause``).
     Destroying keeps a final snapshot (named per create/destroy cycle) and deletion
-    protection is on unless turned off (throwaway stacks). ``proxy`` puts an RDS Proxy in front of the writer.
+    protection is on unless turned off (throwaway stacks). ``proxy`` puts an RDS
+    Proxy in front of the writer.
     """
 
     network: Network

@@ -97,9 +97,8 @@ class ServiceFunctions:
         runtime = self.runtime if timeout_seconds is None else \
             dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds)
         # Only services answering browsers read the origins (not the authorizer or the migrations).
-        cors = {contract.CORS_ORIGIN.name: self.cors_origin} if contract.CORS_ORIGIN in \
-            contract.CONTRACTS[service].variables else {}
-        env = {**cors, **(environment or {})}
+        answers_browsers = contract.CORS_ORIGIN in contract.CONTRACTS[service].variables
+        env = {**({contract.CORS_ORIGIN.name: self.cors_origin} if answers_browsers else {}), **(environment or {})}
         return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
                                            environment=env, behind_api=behind_api),
                         opts=pulumi.ResourceOptions(parent=self.parent))

@@ -26,12 +26,11 @@ def _get_service() -> Any:
     settings = get_settings()
     if settings.source == "postgres":
         from shared.config import load_settings
-        from shared.db import Database, DatabaseSettings
+        from shared.db import Database, DatabaseSettings, seconds_left
 
         # A paused database is retried while the request's invocation has time (then a 503).
-        source: Any = PostgresInfoSource(Database(
-            load_settings(DatabaseSettings), "multitier-info",
-            time_left=lambda: app.lambda_context.get_remaining_time_in_millis() / 1000))
+        source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info",
+                                                  time_left=lambda: seconds_left(app.lambda_context)))
     else:
         source = S3InfoSource(settings.bucket, settings.prefix)
     return InfoService(source)

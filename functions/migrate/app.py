@@ -26,7 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migrations = migrator.discover()
     # Run once per deploy against the cluster's writer, which may still be starting:
     # connecting is retried while this invocation has time, and the connection closed after.
-    database = Database(load_settings(DatabaseSettings), "multitier-migrate", time_left=seconds_left(context))
+    database = Database(load_settings(DatabaseSettings), "multitier-migrate", time_left=lambda: seconds_left(context))
     try:
         if action == "status":
             return database.run(lambda conn: migrator.status(conn, migrations))

@@ -61,9 +61,9 @@ class DatabaseUnavailable(ServiceUnavailableError):
     """The database did not accept a connection within the time the invocation had."""
 
 
-def seconds_left(context: Any) -> Callable[[], float]:
-    """``time_left`` for a Database used within one invocation of ``context``."""
-    return lambda: context.get_remaining_time_in_millis() / 1000
+def seconds_left(context: Any) -> float:
+    """The seconds the invocation of a Lambda ``context`` has left."""
+    return context.get_remaining_time_in_millis() / 1000
 
 
 class Database:

@@ -13,6 +13,6 @@ from local.engine.outputs import CALLS, RESOURCES, Ctx, Factory, suffix
 from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor, Registration, tree
 from local.engine.runner import PROJECT, PROJECT_ROOT, run, run_stack, stack_config
 
-__all__ = ["CALLS", "PROJECT", "PROJECT_ROOT", "RESOURCES", "Ctx", "DuplicateUrnError", "Factory", "Mocks", "Recording",
-           "RecordingMonitor", "Registration", "UnknownTokenError", "run", "run_stack", "stack_config", "suffix",
-           "tree"]
+__all__ = ["CALLS", "PROJECT", "PROJECT_ROOT", "RESOURCES", "Ctx", "DuplicateUrnError", "Factory", "Mocks",
+           "Recording", "RecordingMonitor", "Registration", "UnknownTokenError", "run", "run_stack", "stack_config",
+           "suffix", "tree"]

@@ -15,9 +15,9 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 
+from components.settings.loader import region_of
 from local.engine.mocks import Mocks
 from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor
-from components.settings.loader import region_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "multitier"

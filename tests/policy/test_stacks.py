@@ -26,7 +26,7 @@ def test_every_rule_reads_the_stack_without_unknowns(request, stack):
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_has_no_mandatory_violations(request, stack):
-    """Fails until issue 10's deploy traps are fixed: the message lists every open mandatory violation."""
+    """Fails on MT-DEPLOY-10/11 until issue 11 reworks the OpenAPI documents: the message lists every open one."""
     report = enforce.run(request.getfixturevalue(stack), enforce.load(stack))
     assert not report.mandatory, "\n".join(f"{v.rule.id} {v.resource}: {v.message}" for v in report.mandatory)
 
