@@ -22,9 +22,9 @@ CERTIFICATE = "aws:acm/certificate:Certificate"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 PROVIDER = "pulumi:providers:aws"
 UNIQUE = re.compile(r"[0-9a-f]{7,}|\d{8,}")  # a random or timestamp part: unique per replacement
-# Names a replacement (created before the old one is deleted) collides on when they stay fixed:
-# type → (name property, the other properties that replace the resource when some ids
-# cannot be autonamed and carry those values instead; None: too many, autoname it).
+# Names a replacement (created before the old one is deleted) collides on when they stay the
+# same: type → (name property, for names that cannot be autonamed the other properties whose
+# change replaces the resource, which the name then carries; None: autoname it).
 FIXED_NAMES = {"aws:rds/proxy:Proxy": ("name", None), CLUSTER: ("clusterIdentifier", None),
                INSTANCE: ("identifier", None), "aws:elasticache/serverlessCache:ServerlessCache": ("name", None),
                "aws:cognito/userPoolDomain:UserPoolDomain": ("domain", None),
