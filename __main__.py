@@ -1,35 +1,49 @@
 """multitier: the stack's settings, read once, compose the enabled patterns."""
 
 import pulumi
+import pulumi_aws as aws
 
 from components.settings import loader
-from components.tagging import stack_provider, tag_with
+from components.tagging import tag_with, with_default_tags
 
 settings = loader.load()  # a bad setting stops here, before any resource exists
 
 from components.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
 from components.logic.layer import DependencyLayer, DependencyLayerArgs  # noqa: E402
+from components.network.network import Network  # noqa: E402
 from components.ops.alarms import Alarms  # noqa: E402
 from components.patterns import PATTERN_CLASSES, tier_args  # noqa: E402
 from components.patterns.base import PatternArgs  # noqa: E402
 
 project, stack = pulumi.get_project(), pulumi.get_stack()
-region = loader.region()
-provider = stack_provider(region, project, stack)
+# Every aws:* stack setting (profile, assumeRoles, allowedAccountIds, ...) reaches every
+# provider the program creates: explicit providers read none of them by themselves.
+provider_settings = with_default_tags(loader.provider_settings(), project, stack)
+region = provider_settings["region"]
+provider = aws.Provider("aws", **provider_settings)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
-# Stages log to CloudWatch only once the account-level role is set: when this stack
-# manages the role, every pattern's stages and method settings wait for it.
+# Stages log to CloudWatch only once the region's account-level role is set: unless
+# someone else set it (apiAccountRole: external), this stack sets it, and every
+# pattern's stages and method settings wait for it.
 wait_for_account = []
-if settings.api.manage_account_role:
+if settings.api.account_role == "manage":
     account = ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
     wait_for_account = [after_account(account)]
-layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture), opts=shared)
+    pulumi.export("apigateway_account_role_arn", account.role_arn)
+layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture,
+                                                    layer_name=f"{project}-{stack}-deps"), opts=shared)
+# One VPC for every pattern with private data: VPCs are limited (5 per region by default)
+# and interface endpoints are paid per VPC.
+network = None
+if any(PATTERN_CLASSES[key].needs_network for key in settings.patterns):
+    network = Network("network", tier_args.network(settings, region), opts=shared)
 
 patterns = {}
 for key in settings.patterns:
     patterns[key] = PATTERN_CLASSES[key](
-        key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region),
+        key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region,
+                                           network=network, provider_settings=provider_settings),
         opts=pulumi.ResourceOptions(providers=[provider],
                                     transformations=[tag_with(key, project, stack), *wait_for_account]))
     for name, value in patterns[key].outputs.items():

@@ -1,23 +1,28 @@
-"""Tags on every taggable resource: project and stack through the provider's
-default tags, pattern and component through a transformation on each pattern."""
+"""Tags on every taggable resource: project and stack through the providers' default tags,
+pattern and component through a transformation on each pattern."""
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import pulumi
-import pulumi_aws as aws
 
 
-def stack_provider(region: str, project: str, stack: str) -> aws.Provider:
-    """The stack's AWS provider; its default tags reach every taggable resource."""
-    return aws.Provider("aws", region=region,
-                        default_tags={"tags": {"project": project, "stack": stack, "managed-by": "pulumi"}})
+def with_default_tags(provider_settings: Mapping[str, Any], project: str, stack: str) -> dict[str, Any]:
+    """The stack's provider arguments with project and stack added to its own default tags.
+
+    Every provider the program creates takes these, so they tag whatever they create.
+    """
+    theirs = dict(provider_settings.get("default_tags") or {})
+    tags = {**(theirs.get("tags") or {}), "project": project, "stack": stack, "managed-by": "pulumi"}
+    return {**provider_settings, "default_tags": {**theirs, "tags": tags}}
 
 
 def tag_with(pattern: str, project: str, stack: str) -> pulumi.ResourceTransformation:
     """Add ``pattern`` and ``component`` (the owning component's type/name) to taggable resources.
 
-    Project and stack are repeated here for resources created through a second
-    provider (CloudFront's us-east-1 certificate and WAF), which has no default tags.
+    Project and stack are repeated here so the recording (offline preview, local mode),
+    which never sees a provider's default tags applied, shows every tag AWS will hold.
 
     A legacy transformation rather than a transform: it runs in the program, so the
     mock engine, the offline preview and local mode see the same tags as AWS.

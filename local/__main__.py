@@ -1,4 +1,4 @@
-"""python -m local preview --stack dev|prod [--json]   |   python -m local up --stack dev [--fresh] [--json] [--throttle]"""
+"""python -m local preview|up|check|cost --stack dev|prod (see --help)"""
 
 from __future__ import annotations
 
@@ -38,9 +38,15 @@ def main(argv: list[str] | None = None) -> int:
                          "logs go to stderr")
     up.add_argument("--throttle", type=throttle, default=None, metavar="off|RATE:BURST",
                     help="one limit on every method and API key instead of the stack's (off: none), for load tests")
+
+    from policy.cli import add_commands
+
+    add_commands(commands)  # check and cost: the policy rules and cost estimate, offline
     args = parser.parse_args(argv)
 
     try:
+        if hasattr(args, "run"):
+            return args.run(args)
         if args.command == "preview":
             from local.preview import preview as run_preview, render
 

@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-# The account and region of everything the offline engine fabricates (a stack's
-# ``aws:region`` overrides the region).
+# The account of everything the offline engine fabricates (the region is the program's).
 ACCOUNT = "123456789012"
-DEFAULT_REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
@@ -54,9 +52,9 @@ class LocalApi:
     port: int
     throttle_rate: float                  # from the */* method settings
     throttle_burst: int
-    method_throttles: Mapping[str, tuple[float, int]] = field(default_factory=dict)  # "items/{id}/GET" → (rate, burst)
+    region: str                           # the program's (its provider's)
+    method_throttles: Mapping[str, tuple[float, int]] = field(default_factory=dict)  # "~1items~1{id}/GET" → (rate, burst)
     api_keys: Sequence[UsagePlanKey] = ()
-    region: str = DEFAULT_REGION
     account: str = ACCOUNT
 
     @property

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from components.settings.loader import region_of
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.apigateway import Gateway
@@ -46,7 +47,6 @@ from local.emulators.postgres import Postgres
 from local.emulators.processes import ServiceError, run_parallel
 from local.emulators.redis_server import Redis
 from local.lambda_ import LambdaRuntime
-from local.model import DEFAULT_REGION
 from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
@@ -223,7 +223,7 @@ class LocalMode:
                                f"(run `make install` or pip install -r requirements-dev.txt)")
 
     def _region(self) -> str:
-        return str(engine.stack_config(self.stack).get("aws:region") or DEFAULT_REGION)
+        return region_of(engine.stack_config(self.stack))
 
     def _tables(self) -> list[str]:
         return [name for typ, name in self.mocks.created if typ == "aws:dynamodb/table:Table"]

@@ -74,17 +74,22 @@ class Cache(pulumi.ComponentResource):
             f"{name}-sg", vpc_id=args.network.vpc_id,
             description=f"Cache {name}: only from functions granted access", opts=child)
 
-        user_id = _cache_id(name, "app", args.unique_suffix)
-        # IAM authentication requires the user name to equal the user id.
+        # User and group ids are account-wide and cannot be autonamed (IAM authentication
+        # requires the user name to equal the id). Pulumi creates a replacement before it
+        # deletes the old one, so each id names the stack and everything else that replaces
+        # it (the engine): a replacement always comes with a new id.
+        def cache_id(role: str) -> str:
+            return _cache_id(name, role, args.engine, args.unique_suffix)
+
         self.user = aws.elasticache.User(
-            f"{name}-user", user_id=user_id, user_name=user_id, engine=args.engine,
+            f"{name}-user", user_id=cache_id("app"), user_name=cache_id("app"), engine=args.engine,
             access_string=APP_ACCESS_STRING, authentication_mode={"type": "iam"}, opts=child)
         self.default_user = aws.elasticache.User(
-            f"{name}-default-user", user_id=_cache_id(name, "default", args.unique_suffix), user_name="default",
+            f"{name}-default-user", user_id=cache_id("off"), user_name="default",
             engine=args.engine, access_string=DEFAULT_USER_ACCESS_STRING,
             authentication_mode={"type": "no-password-required"}, opts=child)
         self.user_group = aws.elasticache.UserGroup(
-            f"{name}-users", user_group_id=_cache_id(name, "users", args.unique_suffix), engine=args.engine,
+            f"{name}-users", user_group_id=cache_id("users"), engine=args.engine,
             user_ids=[self.default_user.user_id, self.user.user_id], opts=child)
 
         self.subnet_group: aws.elasticache.SubnetGroup | None = None

@@ -31,8 +31,9 @@ class DatabaseArgs:
 
     ``network``: the VPC and private subnets. Capacity is in Aurora Capacity Units
     (``min_capacity`` 0 lets an idle cluster pause after ``seconds_until_auto_pause``).
-    Destroying keeps a final snapshot and deletion protection is on unless turned
-    off (throwaway stacks). ``proxy`` puts an RDS Proxy in front of the writer.
+    Destroying keeps a final snapshot (named per create/destroy cycle) and deletion
+    protection is on unless turned off (throwaway stacks). ``proxy`` puts an RDS
+    Proxy in front of the writer.
     """
 
     network: Network
@@ -67,6 +68,9 @@ class Database(pulumi.ComponentResource):
             f"{name}-sg", vpc_id=args.network.vpc_id,
             description=f"Aurora cluster {name}: PostgreSQL only from functions granted access", opts=child)
 
+        # AWS applies minor engine upgrades itself (auto_minor_version_upgrade): the next up must
+        # not try to downgrade to the pinned version. A major upgrade is a deliberate step (README).
+        upgraded_by_aws = ["engine_version"]
         scaling = {"min_capacity": args.min_capacity, "max_capacity": args.max_capacity}
         if args.min_capacity == 0:
             scaling["seconds_until_auto_pause"] = args.seconds_until_auto_pause
@@ -89,14 +93,18 @@ class Database(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=args.skip_final_snapshot,
-            final_snapshot_identifier=None if args.skip_final_snapshot else f"{name}-final",
+            # Unique per create/destroy cycle: a second destroy must not collide with the
+            # first one's snapshot. The cluster's security group is created with it, and its
+            # AWS id is new in every cycle (and stable in between).
+            final_snapshot_identifier=None if args.skip_final_snapshot else
+            self.security_group.id.apply(lambda group: f"{name}-final-{group}"),
             enabled_cloudwatch_logs_exports=["postgresql"],
-            opts=child)
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=upgraded_by_aws))
         self.instance = aws.rds.ClusterInstance(
             f"{name}-writer", identifier_prefix=f"{name}-writer-", cluster_identifier=self.cluster.id,
             instance_class="db.serverless", engine=self.cluster.engine, engine_version=self.cluster.engine_version,
             db_subnet_group_name=self.subnet_group.name, publicly_accessible=False, copy_tags_to_snapshot=True,
-            opts=child)
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=upgraded_by_aws))
 
         self.secret_arn = self.cluster.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
         self.host = self.cluster.endpoint
@@ -138,7 +146,7 @@ class Database(pulumi.ComponentResource):
             # EC2 rejects rule descriptions outside a-zA-Z0-9, spaces and ._-:/()#,@[]+=;{}!$* (no quotes).
             description="RDS Proxy to the Secrets Manager VPC endpoint", opts=child)
         self.proxy = aws.rds.Proxy(
-            f"{name}-proxy", name=f"{name}-proxy", engine_family="POSTGRESQL", require_tls=True,
+            f"{name}-proxy", engine_family="POSTGRESQL", require_tls=True,  # autonamed: replaceable
             role_arn=self.proxy_role.arn, vpc_subnet_ids=args.network.private_subnet_ids,
             vpc_security_group_ids=[self.security_group.id], idle_client_timeout=1800,
             auths=[{"auth_scheme": "SECRETS", "secret_arn": self.secret_arn,
@@ -152,15 +160,18 @@ class Database(pulumi.ComponentResource):
             target_group_name=self.proxy_target_group.name, db_cluster_identifier=self.cluster.cluster_identifier,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.instance]))
 
-    def grant(self) -> Link:
+    def grant(self, writer: bool = False) -> Link:
         """Read the managed master secret (one ARN) and reach the database on 5432.
 
-        The environment names the secret, the host (the proxy when there is one),
-        the port and the database. The function joins the private subnets.
+        The environment names the secret, the host (the proxy when there is one; the
+        cluster's writer with ``writer``), the port and the database. The function joins
+        the private subnets. Schema migrations take ``writer``: DDL belongs on the writer,
+        and a proxy target is registered minutes before it is available.
         """
+        host = self.cluster.endpoint if writer else self.host
         return Link(
             statements=[Statement(SECRET_READ_ACTIONS, [self.secret_arn], sid("db", "secret"))],
-            env={contract.DB_SECRET_ARN.name: self.secret_arn, contract.DB_HOST.name: self.host,
+            env={contract.DB_SECRET_ARN.name: self.secret_arn, contract.DB_HOST.name: host,
                  contract.DB_PORT.name: str(self.port), contract.DB_NAME.name: self.database_name},
             network=NetworkAccess(vpc_id=self._network.vpc_id, subnet_ids=self._network.private_subnet_ids,
                                   security_group_id=self.security_group.id, port=self.port,

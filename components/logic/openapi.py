@@ -153,6 +153,12 @@ def _gateway_responses(origins: Sequence[str]) -> dict:
     headers = {"gatewayresponse.header.Access-Control-Allow-Origin": f"'{origins[0]}'",
                "gatewayresponse.header.Access-Control-Allow-Headers":
                    f"'{_cors_headers(origins)['Access-Control-Allow-Headers']}'"}
+    if len(origins) > 1:
+        # A gateway response's template is not run through VTL, so it cannot choose among
+        # origins: name the caller's, so a page at any allowed origin reads its errors (an
+        # error carries nothing but its message; the preflight still admits only the allowed).
+        headers["gatewayresponse.header.Access-Control-Allow-Origin"] = "method.request.header.Origin"
+        headers["gatewayresponse.header.Vary"] = "'Origin'"
     template = {"application/json": '{"message": $context.error.messageString, "request_id": "$context.requestId"}'}
     return {kind: {"responseParameters": headers, "responseTemplates": template}
             for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}

@@ -69,7 +69,7 @@ class RestApi(pulumi.ComponentResource):
             put_rest_api_mode="merge" if private else "overwrite",
             fail_on_warnings=True, api_key_source="HEADER",
             disable_execute_api_endpoint=args.domain is not None, opts=child)
-        self._permissions(name, child)
+        self._permissions(name)
 
         # A deployment is a snapshot: a new one whenever the document changes,
         # created before the old one is deleted (Pulumi's default replacement order).
@@ -104,19 +104,25 @@ class RestApi(pulumi.ComponentResource):
     def _auth(self, route: Route) -> Auth:
         return route.auth if route.auth is not None else self._args.default_auth
 
-    def _permissions(self, name: str, child: pulumi.ResourceOptions) -> None:
-        """API Gateway may invoke each route's alias for that method only, and each authorizer's."""
+    def _permissions(self, name: str) -> None:
+        """API Gateway may invoke each route's alias for that method only, and each authorizer's.
+
+        A permission names the alias by its name (``qualifier``), so it must wait for the alias.
+        """
+        def after_alias(function: Function) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, depends_on=[function.alias])
+
         self.permissions = [aws.lambda_.Permission(
             f"{name}-{route_label(route)}", action="lambda:InvokeFunction", function=route.function.name,
             qualifier=ALIAS, principal="apigateway.amazonaws.com",
             source_arn=self.api.execution_arn.apply(lambda arn, r=route: source_arn(arn, r)),
-            opts=child) for route in self.routes if route.function is not None]
+            opts=after_alias(route.function)) for route in self.routes if route.function is not None]
         authorizers = {a.name: a for a in map(self._auth, self.routes) if isinstance(a, LambdaAuth)}
         self.authorizer_permissions = [aws.lambda_.Permission(
             f"{name}-authorizer-{auth_name}", action="lambda:InvokeFunction", function=auth.function.name,
             qualifier=ALIAS, principal="apigateway.amazonaws.com",
             source_arn=self.api.execution_arn.apply(lambda arn: f"{arn}/authorizers/*"),
-            opts=child) for auth_name, auth in sorted(authorizers.items())]
+            opts=after_alias(auth.function)) for auth_name, auth in sorted(authorizers.items())]
 
     def _document(self, name: str, functions: dict[str, Function]) -> pulumi.Output[str]:
         args = self._args

@@ -87,8 +87,12 @@ def route_label(route: Route) -> str:
 
 
 def method_path(route: Route) -> str:
-    """MethodSettings path: resource path without the leading slash, then the method."""
-    return f"{route.path.lstrip('/')}/{route.method}"
+    """MethodSettings path: the resource path with each ``/`` escaped as ``~1``, then the method.
+
+    ``~1shows~1{id}/GET`` for GET /shows/{id}: API Gateway stores it so, and rejects or
+    drifts from the unescaped form.
+    """
+    return f"{route.path.replace('/', '~1')}/{route.method}"
 
 
 def source_arn(execution_arn: str, route: Route) -> str:

@@ -58,9 +58,10 @@ class Alarms(pulumi.ComponentResource):
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email",
                                       endpoint=args.email, opts=child)
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
+        # Alarm names carry the kind of what they watch: a function and a table may share a name.
         for fn in args.functions:
             for metric in ("Errors", "Throttles"):
-                self._alarm(f"{fn.pulumi_resource_name}-{metric.lower()}", "AWS/Lambda", metric,
+                self._alarm(f"{fn.pulumi_resource_name}-lambda-{metric.lower()}", "AWS/Lambda", metric,
                             {"FunctionName": fn.name}, statistic="Sum", threshold=0,
                             description=f"{metric} of {fn.pulumi_resource_name}")
         for api in args.apis:
@@ -72,7 +73,7 @@ class Alarms(pulumi.ComponentResource):
                         extended_statistic="p99", threshold=args.latency_p99_ms,
                         description=f"p99 latency of {api_name} above {args.latency_p99_ms} ms")
         for table in args.tables:
-            self._alarm(f"{table.pulumi_resource_name}-throttles", "AWS/DynamoDB", "ThrottledRequests",
+            self._alarm(f"{table.pulumi_resource_name}-dynamodb-throttles", "AWS/DynamoDB", "ThrottledRequests",
                         {"TableName": table.name}, statistic="Sum", threshold=0,
                         description=f"Throttled requests on {table.pulumi_resource_name}")
         self.register_outputs({"topic_arn": self.topic.arn})

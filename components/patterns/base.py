@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
 
 import pulumi
 
 from components.logic.bundle import PROJECT_ROOT
+from components.network.network import Network
 from components.patterns import tier_args
 from components.presentation.static_site import RuntimeConfig, StaticSite
 from components.settings.model import Settings
@@ -16,12 +17,25 @@ from components.settings.model import Settings
 @dataclass
 class PatternArgs:
     """``stack`` and ``region`` only make names unique and build URLs; the
-    pattern reads nothing from the environment or Pulumi config."""
+    pattern reads nothing from the environment or Pulumi config.
+
+    ``network``: the stack's one VPC, given to the patterns that keep data in private
+    subnets (``needs_network``). ``provider_settings``: the arguments of the stack's AWS
+    provider, which every provider a pattern creates copies (CloudFront's us-east-1 one).
+    """
 
     settings: Settings
     layers: Sequence[pulumi.Input[str]]
     stack: str
     region: str
+    network: Network | None = None
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def private_network(self, pattern: str) -> Network:
+        if self.network is None:
+            raise ValueError(f"pattern {pattern} keeps its data in private subnets: PatternArgs.network (the "
+                             f"stack's VPC) is required")
+        return self.network
 
 
 def cognito_origin(region: str) -> str:
@@ -43,7 +57,7 @@ def ticketing_site(name: str, pattern: str, args: PatternArgs, api_url: pulumi.O
     config = RuntimeConfig(stack=args.stack, pattern=pattern, api_url=api_url, region=args.region,
                            auth=users.site_auth())
     return StaticSite(name, tier_args.static_site(args.settings, PROJECT_ROOT / "site", config, api_url.apply(origin),
-                                                  cognito_origin(args.region), subdomain),
+                                                  cognito_origin(args.region), subdomain, args.provider_settings),
                       opts=pulumi.ResourceOptions(parent=parent))
 
 

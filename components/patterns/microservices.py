@@ -55,6 +55,8 @@ SERVICES = (
 
 
 class Microservices(pulumi.ComponentResource):
+    needs_network = False
+
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:Microservices", name, None, opts)
         s = args.settings

@@ -15,7 +15,6 @@ from components.data.database import Database
 from components.identity.user_pool import UserPool
 from components.logic.rest_api import RestApi
 from components.logic.routes import CognitoAuth
-from components.network.network import Network
 from components.patterns import ticket_documents, tier_args
 from components.patterns.base import Monitored, PatternArgs
 from components.patterns.gateway_routes import health
@@ -24,12 +23,14 @@ from components.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, r
 
 
 class MobileBackend(pulumi.ComponentResource):
+    needs_network = True  # Aurora in private subnets: the stack's network (PatternArgs.network)
+
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:MobileBackend", name, None, opts)
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        self.network = Network(f"{name}-network", tier_args.network(s, args.region), opts=child)
+        self.network = args.private_network(name)
         self.tables = ticketing_tables(name, s, self)
         self.database = Database(f"{name}-db", tier_args.database(s, self.network), opts=child)
         self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-mobile"),
@@ -41,7 +42,7 @@ class MobileBackend(pulumi.ComponentResource):
         self.tickets = fns.function(f"{name}-tickets", "tickets",
                                     [*tickets_links(self.tables), ticket_documents.link(self.documents)])
         self.info = fns.function(f"{name}-info", "info", [self.database.grant()], INFO_POSTGRES_ENV)
-        self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant()],
+        self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant(writer=True)],
                                     behind_api=False, timeout_seconds=60)
         # The migrate function reads the database secret through the Secrets Manager
         # interface endpoint (no NAT): invoking it before the endpoint is available fails.
@@ -55,7 +56,7 @@ class MobileBackend(pulumi.ComponentResource):
             + [ticket_documents.route(self.tickets), health()]),
             opts=child)
 
-        self.monitored = Monitored(functions=[self.shows, self.tickets, self.info], apis=[self.api],
+        self.monitored = Monitored(functions=[self.shows, self.tickets, self.info, self.migrate], apis=[self.api],
                                    tables=list(self.tables.values()))
         self.outputs = {"api_url": self.api.url, "user_pool_id": self.users.user_pool_id,
                         "client_id": self.users.client_id, "region": args.region}

@@ -20,7 +20,7 @@ from components.data.table import GlobalIndex, Key, Table
 from components.logic.bundle import FUNCTIONS_DIR, code_hash
 from components.logic.function import ALIAS, Function, FunctionArgs
 from components.logic.link import Link
-from components.logic.routes import Route
+from components.logic.routes import Route, Throttle
 from components.patterns import tier_args
 from components.patterns.base import PatternArgs
 from components.settings.model import Settings
@@ -52,13 +52,17 @@ TICKET_SCHEMA = {
 _BODIES = {("POST", "/shows"): SHOW_SCHEMA, ("PUT", "/shows/{id}"): SHOW_SCHEMA, ("POST", "/tickets"): TICKET_SCHEMA}
 _QUERIES = {("GET", "/shows"): {"cursor": False, "limit": False, "from": False, "to": False}}
 _HEADERS = {("POST", "/tickets"): {"Idempotency-Key": False}}
+# Buying runs a transaction over the ticket and the show's seat counter: its own, tighter
+# throttle (a method setting of its own) keeps bursts of purchases, or bots, off the tables.
+_THROTTLES = {("POST", "/tickets"): Throttle(rate=10, burst=20)}
 INFO_CONTENT = FUNCTIONS_DIR / "info" / "seed"
 
 
 def routes(service: str, function: Function, methods: Sequence[str] = ()) -> list[Route]:
     """The service's routes (optionally only some methods) served by ``function``."""
     return [Route(path, method, function, request_schema=_BODIES.get((method, path)),
-                  query_parameters=_QUERIES.get((method, path), {}), header_parameters=_HEADERS.get((method, path), {}))
+                  query_parameters=_QUERIES.get((method, path), {}), header_parameters=_HEADERS.get((method, path), {}),
+                  throttle=_THROTTLES.get((method, path)))
             for method, path in ROUTES[service] if not methods or method in methods]
 
 
@@ -92,7 +96,9 @@ class ServiceFunctions:
         """``timeout_seconds`` overrides the stack's for this function (one not behind an API)."""
         runtime = self.runtime if timeout_seconds is None else \
             dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds)
-        env = {contract.CORS_ORIGIN.name: self.cors_origin, **(environment or {})}
+        # Only services answering browsers read the origins (not the authorizer or the migrations).
+        answers_browsers = contract.CORS_ORIGIN in contract.CONTRACTS[service].variables
+        env = {**({contract.CORS_ORIGIN.name: self.cors_origin} if answers_browsers else {}), **(environment or {})}
         return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
                                            environment=env, behind_api=behind_api, handler=handler),
                         opts=pulumi.ResourceOptions(parent=self.parent))

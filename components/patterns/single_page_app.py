@@ -15,7 +15,6 @@ from components.data.cache import Cache
 from components.identity.user_pool import UserPool
 from components.logic.rest_api import RestApi
 from components.logic.routes import LambdaAuth
-from components.network.network import Network
 from components.patterns import tier_args
 from components.patterns.base import Monitored, PatternArgs, ticketing_site
 from components.patterns.gateway_routes import health, venue_document
@@ -24,12 +23,14 @@ from components.patterns.services import (ServiceFunctions, info_bucket, info_fr
 
 
 class SinglePageApp(pulumi.ComponentResource):
+    needs_network = True  # ElastiCache in private subnets: the stack's network (PatternArgs.network)
+
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:SinglePageApp", name, None, opts)
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        self.network = Network(f"{name}-network", tier_args.network(s, args.region), opts=child)
+        self.network = args.private_network(name)
         self.tables = ticketing_tables(name, s, self)
         self.cache = Cache(f"{name}-cache", tier_args.cache(s, self.network, args.stack), opts=child)
         self.content = info_bucket(f"{name}-info", s, self)

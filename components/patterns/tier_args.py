@@ -8,7 +8,7 @@ setting reaches every component it concerns the same way.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 
@@ -119,20 +119,21 @@ def alarms(s: Settings, functions: Sequence, apis: Sequence, tables: Sequence) -
 
 
 def static_site(s: Settings, content_dir: Path, config: RuntimeConfig, api_origin: pulumi.Input[str],
-                auth_origin: str, subdomain: str) -> StaticSiteArgs:
+                auth_origin: str, subdomain: str, provider_settings: Mapping[str, Any]) -> StaticSiteArgs:
     """A site at ``<subdomain>.<domainName>`` (CloudFront's name without a domain)."""
     d, site = s.domain, s.site
     return StaticSiteArgs(
         buckets=bucket_lifecycle(s), content_dir=content_dir, config=config, api_origin=api_origin,
         auth_origin=auth_origin, domain_name=f"{subdomain}.{d.name}" if d.name else "",
         hosted_zone_id=d.hosted_zone_id, price_class=site.price_class, waf=site.waf,
-        waf_rate_limit=s.api.waf_rate_limit, access_logs=site.access_logs)
+        waf_rate_limit=s.api.waf_rate_limit, access_logs=site.access_logs, provider_settings=provider_settings)
 
 
 def amplify_hosting(s: Settings, build_dir: Path, region: str, config: RuntimeConfig,
-                    connect_origins: Sequence[pulumi.Input[str]], subdomain: str) -> AmplifyHostingArgs:
+                    connect_origins: Sequence[pulumi.Input[str]], subdomain: str,
+                    provider_settings: Mapping[str, Any]) -> AmplifyHostingArgs:
     """An Amplify app at ``<subdomain>.<domainName>`` (Amplify's own name without a domain)."""
     return AmplifyHostingArgs(build_dir=build_dir, buckets=bucket_lifecycle(s), region=region, config=config,
                               connect_origins=connect_origins, domain_name=s.domain.name,
                               subdomain=subdomain if s.domain.name else "", waf=s.site.waf,
-                              waf_rate_limit=s.api.waf_rate_limit)
+                              waf_rate_limit=s.api.waf_rate_limit, provider_settings=provider_settings)

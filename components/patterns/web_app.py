@@ -27,6 +27,8 @@ from components.presentation.static_site import RuntimeConfig
 
 
 class WebApp(pulumi.ComponentResource):
+    needs_network = False
+
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:WebApp", name, None, opts)
         s = args.settings
@@ -57,7 +59,7 @@ class WebApp(pulumi.ComponentResource):
                                    auth=self.users.site_auth())
             self.front_end = AmplifyHosting(f"{name}-amplify", tier_args.amplify_hosting(
                 s, PROJECT_ROOT / "site", args.region, config,
-                [self.api.url.apply(origin), cognito_origin(args.region)], "www"), opts=child)
+                [self.api.url.apply(origin), cognito_origin(args.region)], "www", args.provider_settings), opts=child)
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 

@@ -28,9 +28,9 @@ import json
 import io
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 import pulumi.dynamic
@@ -139,7 +139,9 @@ class AmplifyHostingArgs:
     ``buckets``: how the staging bucket of builds keeps versions. ``connect_origins``:
     the origins the page may call (the CSP's ``connect-src``: the API, sign-in). ``waf``
     attaches a web ACL (Amplify takes a CLOUDFRONT-scope one, made in us-east-1) blocking
-    an IP above ``waf_rate_limit`` requests per 5 minutes.
+    an IP above ``waf_rate_limit`` requests per 5 minutes. ``provider_settings``: the
+    arguments of the stack's AWS provider (profile, assumed roles, allowed accounts, default
+    tags, ...), which that us-east-1 provider copies.
     """
 
     build_dir: Path
@@ -151,6 +153,7 @@ class AmplifyHostingArgs:
     connect_origins: Sequence[pulumi.Input[str]] = ()
     waf: bool = False
     waf_rate_limit: int = 2000
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 class AmplifyHosting(pulumi.ComponentResource):
@@ -191,7 +194,8 @@ class AmplifyHosting(pulumi.ComponentResource):
 
         self.waf = None
         if args.waf:
-            east = aws.Provider(f"{name}-us-east-1", region=CLOUDFRONT_REGION, opts=child)
+            east = aws.Provider(f"{name}-us-east-1", **{**args.provider_settings, "region": CLOUDFRONT_REGION},
+                                opts=child)
             self.waf = WebAcl(f"{name}-waf", WebAclArgs(scope="CLOUDFRONT", rate_limit=args.waf_rate_limit),
                               opts=pulumi.ResourceOptions(parent=self, providers={"aws": east}))
             aws.wafv2.WebAclAssociation(f"{name}-waf-association", resource_arn=self.app.arn,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -88,6 +88,8 @@ class StaticSiteArgs:
     5 minutes); ``access_logs`` keeps CloudFront's standard logs for
     ``log_retention_days`` in a bucket of their own. ``buckets``: how the content
     (and log) buckets keep versions and whether destroy may empty them.
+    ``provider_settings``: the arguments of the stack's AWS provider (profile, assumed
+    roles, allowed accounts, default tags, ...), which the us-east-1 provider copies.
     """
 
     buckets: BucketLifecycle = BucketLifecycle()
@@ -102,6 +104,7 @@ class StaticSiteArgs:
     waf_rate_limit: int = 2000
     access_logs: bool = False
     log_retention_days: int = 90
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 class StaticSite(pulumi.ComponentResource):
@@ -115,7 +118,8 @@ class StaticSite(pulumi.ComponentResource):
 
         self.us_east_1: aws.Provider | None = None
         if args.domain_name or args.waf:
-            self.us_east_1 = aws.Provider(f"{name}-us-east-1", region=CLOUDFRONT_REGION, opts=child)
+            self.us_east_1 = aws.Provider(f"{name}-us-east-1", **{**args.provider_settings,
+                                                                   "region": CLOUDFRONT_REGION}, opts=child)
         east = pulumi.ResourceOptions(parent=self, provider=self.us_east_1)
 
         self.content = Bucket(f"{name}-content", BucketArgs(lifecycle=args.buckets, name_prefix=f"{name}-content"[:37],

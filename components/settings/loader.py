@@ -1,20 +1,27 @@
-"""Read a stack's flat ``multitier:*`` config into the validated settings.
+"""Read a stack's config: the flat ``multitier:*`` keys into the validated settings, and
+the ``aws:*`` keys into the arguments of every AWS provider the program creates.
 
-Only ``__main__.py`` calls ``load()``; tests and tools build settings from a
-stack file's values with ``settings_from_config``.
+Only ``__main__.py`` calls ``load()`` and ``provider_settings()``; tests and tools build
+settings from a stack file's values with ``settings_from_config``.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
+import typing
+from importlib.metadata import version
 from typing import Any, Mapping
 
+import pulumi_aws as aws
 from pydantic import ValidationError
 
 from components.settings.model import NAMESPACE, Settings, camel, config_keys, key_of, sections
 
-# The region when a stack sets no ``aws:region``.
+# The region when a stack sets no ``aws:region`` (local mode and the offline engine use it too).
 DEFAULT_REGION = "us-east-1"
+PROVIDER_SETTINGS_DOC = "https://www.pulumi.com/registry/packages/aws/installation-configuration/"
 
 
 class SettingsError(ValueError):
@@ -54,9 +61,45 @@ def load() -> Settings:
     return settings_from_config(_stack_config())
 
 
-def region() -> str:
-    """This stack's ``aws:region``, or the default region."""
-    return _stack_config().get("aws:region") or DEFAULT_REGION
+def region_of(config: Mapping[str, Any]) -> str:
+    """The ``aws:region`` of a stack's config, or the default region."""
+    return config.get("aws:region") or DEFAULT_REGION
+
+
+def provider_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every ``aws:*`` setting of the stack (default: this one's) as ``aws.Provider`` arguments.
+
+    An explicit provider reads none of the stack's ``aws:*`` config by itself (profile,
+    assumeRoles, allowedAccountIds, ...): the program hands them over, region included.
+    Raises SettingsError naming a key the provider does not know or a value it cannot read.
+    """
+    config = _stack_config() if config is None else config
+    fields = inspect.signature(aws.ProviderArgs.__init__).parameters
+    arguments: dict[str, Any] = {"region": region_of(config)}
+    for key, value in config.items():
+        namespace, _, name = key.partition(":")
+        if namespace != "aws":
+            continue
+        argument = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()  # allowedAccountIds → allowed_account_ids
+        if argument not in fields or argument.startswith("_"):
+            raise SettingsError(f"{key} = {value!r}: not a setting of the AWS provider (pulumi-aws "
+                                f"{version('pulumi_aws')}: {PROVIDER_SETTINGS_DOC})")
+        arguments[argument] = value if _is_text(fields[argument].annotation) else _structured(key, value)
+    return arguments
+
+
+def _is_text(annotation: Any) -> bool:
+    return typing.get_args(annotation)[:1] == (str,)
+
+
+def _structured(key: str, value: Any) -> Any:
+    # The engine hands lists, objects, booleans and numbers over as JSON text.
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise SettingsError(f"{key} = {value!r}: must be a list, an object, true/false or a number") from None
 
 
 def _stack_config() -> dict[str, Any]:

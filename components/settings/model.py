@@ -96,7 +96,7 @@ class ApiSettings(_Section):
     waf: bool = Field(False, description="Attach a WAFv2 web ACL (managed rules + rate rule) to each stage.")
     waf_rate_limit: int = Field(2000, ge=10, le=2_000_000_000, description="Requests per 5 minutes per IP before the WAF rate rule blocks.")
     canary_percent: float = Field(0.0, ge=0, le=100, description="Share of traffic sent to the canary deployment (0 = no canary).")
-    manage_account_role: bool = Field(False, description="Manage the account-level API Gateway CloudWatch role (exactly one stack per account and region).")
+    account_role: Literal["manage", "external"] = Field("manage", description="Who sets the region's API Gateway CloudWatch role that stage logging needs: manage (this stack creates a role and sets it once, both kept after destroy) or external (someone else set it).")
     usage_plan: bool = Field(False, description="Require an API key (usage plan with quota and throttle) on every route, besides its authorizer; for machine clients.")
     usage_quota_per_day: int = Field(10000, ge=1, description="Requests per day per API key in the usage plan.")
 

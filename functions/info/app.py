@@ -18,12 +18,19 @@ from info_settings import get_settings
 app = new_resolver()
 
 
+def _time_left() -> float:
+    """Seconds the current request's invocation has left (a resuming database is retried until then)."""
+    from shared.db import seconds_left
+
+    return seconds_left(app.lambda_context)
+
+
 @app.get("/info")
 @tracer.capture_method
 def get_info() -> VenueInfo:
     from info_logic import configured_service
 
-    return configured_service().venue_info()
+    return configured_service(_time_left).venue_info()
 
 
 @app.get("/info/<section>")
@@ -31,7 +38,7 @@ def get_info() -> VenueInfo:
 def get_info_section(section: Annotated[InfoSection, Path()]) -> InfoSectionOut:
     from info_logic import configured_service
 
-    return configured_service().section(section)
+    return configured_service(_time_left).section(section)
 
 
 handler = api_handler(app, get_settings)

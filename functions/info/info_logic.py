@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import ValidationError
 
@@ -43,8 +43,12 @@ class InfoService:
 
 
 @functools.cache
-def configured_service() -> InfoService:
-    """The service over the configured source, built once per container on first use."""
+def configured_service(time_left: Callable[[], float] | None = None) -> InfoService:
+    """The service over the configured source, built once per container on first use.
+
+    ``time_left`` gives the seconds the current invocation has left: a paused database is
+    retried until then (and answered 503 after); without it, one connection attempt.
+    """
     from info_dal import PostgresInfoSource, S3InfoSource
 
     settings = get_settings()
@@ -52,7 +56,8 @@ def configured_service() -> InfoService:
         from shared.config import load_settings
         from shared.db import Database, DatabaseSettings
 
-        source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info"))
+        source: Any = PostgresInfoSource(Database(load_settings(DatabaseSettings), "multitier-info",
+                                                  time_left=time_left))
     else:
         source = S3InfoSource(settings.bucket, settings.prefix)
     return InfoService(source)

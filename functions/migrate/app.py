@@ -4,21 +4,15 @@ Invoked by ``aws.lambda_.Invocation`` on every deploy and by local mode; applyin
 idempotent, so re-running applies nothing new.
 """
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.config import load_settings
-from shared.db import Database, DatabaseSettings
+from shared.db import Database, DatabaseSettings, seconds_left
 from shared.observability import logger
 
 ACTIONS = ("migrate", "status")
-
-
-@lru_cache(maxsize=1)
-def get_database() -> Database:
-    return Database(load_settings(DatabaseSettings), application_name="multitier-migrate")
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -30,9 +24,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     import migrator
 
     migrations = migrator.discover()
-    database = get_database()
-    if action == "status":
-        return database.run(lambda conn: migrator.status(conn, migrations))
-    result = database.run(lambda conn: migrator.migrate(conn, migrations))
+    # Run once per deploy against the cluster's writer, which may still be starting:
+    # connecting is retried while this invocation has time, and the connection closed after.
+    database = Database(load_settings(DatabaseSettings), "multitier-migrate", time_left=lambda: seconds_left(context))
+    try:
+        if action == "status":
+            return database.run(lambda conn: migrator.status(conn, migrations))
+        result = database.run(lambda conn: migrator.migrate(conn, migrations))
+    finally:
+        database.close()
     logger.info("Migrations done", extra=result)
     return result

@@ -76,12 +76,13 @@ INFO_PREFIX = Var("INFO_PREFIX", "Key prefix of the venue document in INFO_BUCKE
 
 # --- Database grant ------------------------------------------------------------------------
 DB_SECRET_ARN = Var("DB_SECRET_ARN", "ARN of the RDS-managed master secret {username, password}", "Database.grant")
-DB_HOST = Var("DB_HOST", "PostgreSQL host (the RDS Proxy when there is one)", "Database.grant")
+DB_HOST = Var("DB_HOST", "PostgreSQL host (the RDS Proxy when there is one; for migrations, the cluster's writer)",
+              "Database.grant")
 DB_PORT = Var("DB_PORT", "PostgreSQL port", "Database.grant", default="5432", local="{postgres_port}")
 DB_NAME = Var("DB_NAME", "Database name", "Database.grant")
 DB_SSLMODE = Var("DB_SSLMODE", "libpq sslmode", "(default)", default="require", local="disable")
-DB_CONNECT_TIMEOUT = Var("DB_CONNECT_TIMEOUT", "Seconds to wait for one connection attempt", "(default)",
-                         default="5")
+DB_CONNECT_TIMEOUT = Var("DB_CONNECT_TIMEOUT", "Seconds to wait for one connection attempt (attempts are retried "
+                         "while the invocation has time)", "(default)", default="5")
 DATABASE = (DB_SECRET_ARN, DB_HOST, DB_PORT, DB_NAME, DB_SSLMODE, DB_CONNECT_TIMEOUT)
 
 # --- Cache grant -----------------------------------------------------------------------------

@@ -5,12 +5,18 @@ and database come from the environment. The secret is cached by Powertools Param
 and re-fetched (``force_fetch``) once when the server rejects the cached password, so a
 rotation never needs a redeploy or a cold start.
 
+A database may not accept connections yet: a paused Aurora Serverless cluster takes
+~15 s to resume, a new RDS endpoint is registered before it is available. Connecting is
+retried with backoff while the invocation has time left (``time_left``, from the Lambda
+context), keeping enough to answer; then ``DatabaseUnavailable`` (HTTP 503, Retry-After).
+
 psycopg is imported lazily: only code paths that really talk to the database pay for it.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,10 +24,16 @@ from pydantic import Field
 
 from shared import contract
 from shared.config import EnvSettings
+from shared.errors import ServiceUnavailableError
 from shared.observability import logger
 
 T = TypeVar("T")
 SECRET_MAX_AGE_SECONDS = 300
+FIRST_BACKOFF_SECONDS = 0.25
+MAX_BACKOFF_SECONDS = 2.0
+# Kept back from the invocation's remaining time: running the query and answering.
+RESERVE_SECONDS = 1.5
+RETRY_AFTER_SECONDS = 10  # what a client is told while Aurora resumes (~15 s in all)
 
 
 class DatabaseSettings(EnvSettings):
@@ -45,12 +57,27 @@ def is_auth_failure(exc: BaseException) -> bool:
     return "authentication failed" in text or "no password supplied" in text
 
 
-class Database:
-    """One reusable connection per container, re-opened when broken."""
+class DatabaseUnavailable(ServiceUnavailableError):
+    """The database did not accept a connection within the time the invocation had."""
 
-    def __init__(self, settings: DatabaseSettings, application_name: str = "multitier"):
+
+def seconds_left(context: Any) -> float:
+    """The seconds the invocation of a Lambda ``context`` has left."""
+    return context.get_remaining_time_in_millis() / 1000
+
+
+class Database:
+    """One reusable connection per container, re-opened when broken.
+
+    ``time_left`` returns the seconds the current invocation has left; connection
+    attempts are retried until it nearly runs out. Without it: one attempt.
+    """
+
+    def __init__(self, settings: DatabaseSettings, application_name: str = "multitier",
+                 time_left: Callable[[], float] | None = None):
         self.settings = settings
         self.application_name = application_name
+        self.time_left = time_left
         self._conn: Any = None
         self._lock = threading.Lock()
 
@@ -67,7 +94,7 @@ class Database:
             raise RuntimeError("database secret must be JSON with 'username' and 'password'")
         return secret
 
-    def _open(self, force_fetch: bool) -> Any:
+    def _open(self, force_fetch: bool, timeout: int) -> Any:
         import psycopg
 
         secret = self._credentials(force_fetch)
@@ -78,22 +105,51 @@ class Database:
             user=secret["username"],
             password=secret["password"],
             sslmode=self.settings.sslmode,
-            connect_timeout=self.settings.connect_timeout,
+            connect_timeout=timeout,
             application_name=self.application_name,
             autocommit=True,
         )
 
+    def _budget(self) -> float:
+        """Seconds left for connecting (infinite without ``time_left``: one attempt decides)."""
+        return float("inf") if self.time_left is None else self.time_left() - RESERVE_SECONDS
+
     def connect(self) -> Any:
-        """Open a new connection; on an authentication failure re-read the secret once."""
+        """Open a new connection, retrying with backoff while the invocation has time.
+
+        An authentication failure re-reads the secret once (rotation) and is never retried.
+        """
         import psycopg
 
-        try:
-            return self._open(force_fetch=False)
-        except psycopg.OperationalError as exc:
-            if not is_auth_failure(exc):
-                raise
-            logger.warning("Database rejected cached credentials; re-fetching the secret (rotation?)")
-            return self._open(force_fetch=True)
+        delay, attempts, force_fetch, started = FIRST_BACKOFF_SECONDS, 0, False, time.monotonic()
+        while True:
+            # libpq waits at least 2 s per attempt (it rounds 1 up).
+            timeout = max(2, int(min(self.settings.connect_timeout, self._budget())))
+            attempts += 1
+            try:
+                return self._open(force_fetch, timeout)
+            except psycopg.OperationalError as exc:
+                if is_auth_failure(exc):
+                    if force_fetch:
+                        raise
+                    logger.warning("Database rejected cached credentials; re-fetching the secret (rotation?)")
+                    force_fetch = True
+                    continue
+                if self.time_left is None:
+                    raise
+                if self._budget() < delay + 2:
+                    waited = time.monotonic() - started
+                    logger.error("Database not reachable within the invocation", extra={
+                        "host": self.settings.host, "port": self.settings.port, "attempts": attempts,
+                        "seconds": round(waited, 1), "error": str(exc)})
+                    # Safe to show an API caller: no host, no driver message.
+                    raise DatabaseUnavailable(
+                        f"The database is resuming or not reachable yet ({attempts} connection attempts in "
+                        f"{waited:.1f} s); retry shortly", RETRY_AFTER_SECONDS) from exc
+                logger.warning("Database not reachable yet (resuming?); retrying",
+                               extra={"attempt": attempts, "retry_in_seconds": delay, "error": str(exc)})
+                time.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
 
     def _connection(self) -> Any:
         if self._conn is None or self._conn.closed or self._conn.broken:

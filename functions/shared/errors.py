@@ -9,6 +9,7 @@ class AppError(Exception):
     """An error whose message is safe to show to the API caller."""
 
     status_code = 400
+    headers: dict[str, str] = {}
 
     def __init__(self, message: str, errors: list[dict[str, Any]] | None = None):
         super().__init__(message)
@@ -38,3 +39,14 @@ class ConflictError(AppError):
 
 class UnprocessableError(AppError):
     status_code = 422
+
+
+class ServiceUnavailableError(AppError):
+    """Retry later: contention, or something the request needs is not ready yet (a paused database)."""
+
+    status_code = 503
+
+    def __init__(self, message: str, retry_after_seconds: int | None = None):
+        super().__init__(message)
+        if retry_after_seconds is not None:
+            self.headers = {"Retry-After": str(retry_after_seconds)}

@@ -47,7 +47,7 @@ def error_response(exc: Exception, correlation_id: str | None = None) -> Respons
         body: dict[str, Any] = {"message": exc.message}
         if exc.errors:
             body["errors"] = exc.errors
-        return json_response(exc.status_code, body)
+        return json_response(exc.status_code, body, exc.headers or None)
     if isinstance(exc, RequestValidationError):
         return json_response(400, {"message": "Invalid request", "errors": _describe_validation_errors(exc)})
     if isinstance(exc, RouteNotFoundError):

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
-from shared.errors import AppError, ConflictError, NotFoundError, UnprocessableError
+from shared.errors import ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError
 from shared.http import decode_cursor, encode_cursor
 from shared.identity import Identity
 from shared.models import Ticket, TicketDocument, TicketIn, TicketPage, utc_now_iso
@@ -20,10 +20,6 @@ from shared.observability import logger, metrics
 
 from tickets_dal import CURSOR_KEYS, Contended, NotActive, ShowMissing, SoldOut, TicketsStore
 from tickets_documents import TicketDocuments
-
-
-class ServiceUnavailableError(AppError):
-    status_code = 503
 
 
 class TicketsService:

@@ -47,12 +47,10 @@ class MethodThrottles:
     def take(self, req: Request) -> None:
         """Raise THROTTLED when the method's bucket is empty."""
         assert req.route is not None
-        key = f"{req.route.path.lstrip('/')}/{req.method}"
+        key = f"{req.route.path.replace('/', '~1')}/{req.method}"  # as method settings name it
         with self._lock:
             if key not in self._buckets:
-                rate, burst = (self.api.method_throttles.get(key)
-                               or self.api.method_throttles.get("/" + key)
-                               or (self.api.throttle_rate, self.api.throttle_burst))
+                rate, burst = self.api.method_throttles.get(key) or (self.api.throttle_rate, self.api.throttle_burst)
                 self._buckets[key] = None if unlimited(rate, burst) else TokenBucket(rate, burst)
             bucket = self._buckets[key]
         if bucket is not None and not bucket.take():

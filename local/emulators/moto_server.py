@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.settings.loader import DEFAULT_REGION
 from local.emulators.processes import stop_process, wait_for_port
-from local.model import DEFAULT_REGION
 
 ADMIN_USER = "multitier-local-admin"
 

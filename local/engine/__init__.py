@@ -10,9 +10,9 @@ mode all stand on this package.
 
 from local.engine.mocks import Mocks, UnknownTokenError
 from local.engine.outputs import CALLS, RESOURCES, Ctx, Factory, suffix
-from local.engine.recording import Recording, RecordingMonitor, Registration, tree
+from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor, Registration, tree
 from local.engine.runner import PROJECT, PROJECT_ROOT, run, run_stack, stack_config
 
-__all__ = ["CALLS", "PROJECT", "PROJECT_ROOT", "RESOURCES", "Ctx", "Factory", "Mocks", "Recording",
-           "RecordingMonitor", "Registration", "UnknownTokenError", "run", "run_stack", "stack_config", "suffix",
-           "tree"]
+__all__ = ["CALLS", "PROJECT", "PROJECT_ROOT", "RESOURCES", "Ctx", "DuplicateUrnError", "Factory", "Mocks",
+           "Recording", "RecordingMonitor", "Registration", "UnknownTokenError", "run", "run_stack", "stack_config",
+           "suffix", "tree"]

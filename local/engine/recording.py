@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,11 +28,21 @@ class Registration:
     protect: bool
     delete_before_replace: bool
     id: str = ""
+    # Options that change what ``pulumi up`` does with the resource later (diffs, replacements, destroy).
+    ignore_changes: list[str] = field(default_factory=list)      # as the provider names them (camelCase)
+    retain_on_delete: bool = False
+    replace_on_changes: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)             # URNs, or the alias's name when given as a spec
+    deleted_with: str = ""
+    additional_secret_outputs: list[str] = field(default_factory=list)
 
     @property
     def parent_name(self) -> str:
         return self.parent.rsplit("::", 1)[-1] if self.parent else ""
 
+
+class DuplicateUrnError(RuntimeError):
+    """Two resources share a URN (type, name and parent type chain); ``pulumi up`` refuses that too."""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -40,8 +51,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: Mocks):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.duplicates: list[str] = []  # URNs registered more than once (the run fails once it ends)
+        self._urns: set[str] = set()
+        self._lock = threading.Lock()  # registrations arrive on several threads at once
 
     def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        with self._lock:
+            if urn in self._urns:
+                self.duplicates.append(urn)
+            self._urns.add(urn)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -51,8 +70,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             urn=response.urn, type=request.type, name=request.name, inputs=inputs, outputs=dict(state),
             parent=request.parent, custom=request.custom, dependencies=list(request.dependencies),
             provider=request.provider, protect=bool(request.protect),
-            delete_before_replace=bool(request.deleteBeforeReplace), id=response.id))
+            delete_before_replace=bool(request.deleteBeforeReplace), id=response.id,
+            ignore_changes=list(request.ignoreChanges), retain_on_delete=bool(request.retainOnDelete),
+            replace_on_changes=list(request.replaceOnChanges), aliases=_aliases(request),
+            deleted_with=request.deletedWith, additional_secret_outputs=list(request.additionalSecretOutputs)))
         return response
+
+
+def _aliases(request) -> list[str]:
+    return [*request.aliasURNs, *(alias.urn or alias.spec.name for alias in request.aliases)]
 
 
 async def _deserialize(struct) -> dict:

@@ -15,9 +15,9 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 
+from components.settings.loader import region_of
 from local.engine.mocks import Mocks
-from local.engine.recording import Recording, RecordingMonitor
-from local.model import DEFAULT_REGION
+from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "multitier"
@@ -41,8 +41,7 @@ def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, A
         mocks: Mocks | None = None, preview: bool = False) -> Recording:
     """Run ``program`` under the mock engine with fresh runtime state; return what it registered."""
     config = dict(config or {})
-    region = config.get("aws:region", DEFAULT_REGION)
-    mocks = mocks or Mocks(region=region)
+    mocks = mocks or Mocks(region=region_of(config))
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -54,6 +53,9 @@ def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, A
         outputs = loop.run_until_complete(_resolve_outputs(getattr(root, "outputs", {})))
     finally:
         _reset(loop)
+    if monitor.duplicates:
+        raise DuplicateUrnError(f"{', '.join(monitor.duplicates)} registered twice: a real `pulumi up` fails with "
+                                f"a duplicate URN; give one of the two resources another name")
     return Recording(monitor.registrations, outputs)
 
 
@@ -70,6 +72,9 @@ def _reset(loop: asyncio.AbstractEventLoop) -> None:
     set_all_config({})
     settings.SETTINGS.rpc_manager.clear()
     settings.SETTINGS.outputs.clear()
+    # The next run's set_mocks creates its own root Stack: its URN names that run's stack,
+    # and no stack output of this run leaks into it.
+    settings.set_root_resource(None)
     # A program that failed midway leaves registrations pending; end them quietly.
     pending = asyncio.all_tasks(loop)
     for task in pending:

@@ -77,7 +77,7 @@ from local.emulators.loopback import shut_down
 from local.lambda_.invocation import FunctionNotFound, Invocation, InvokeResult, function_name_of
 from local.lambda_.sandbox import Sandbox
 from local.lambda_.worker import LogSink, Worker
-from local.model import ACCOUNT, DEFAULT_REGION, LocalFunction
+from local.model import ACCOUNT, LocalFunction
 
 INIT_TIMEOUT_SECONDS = 10.0
 WATCHDOG_INTERVAL_SECONDS = 0.02
@@ -99,6 +99,13 @@ class _Pool:
         self.spawned = 0
 
 
+def _program_default_region() -> str:
+    # Imported here, not at the top: worker processes import this package and must start light.
+    from components.settings.loader import DEFAULT_REGION
+
+    return DEFAULT_REGION
+
+
 class LambdaRuntime:
     """Runs ``LocalFunction``s as warm worker processes; ``invoke`` is thread-safe."""
 
@@ -107,7 +114,8 @@ class LambdaRuntime:
         self.on_log: LogSink = on_log or _default_log
         self.max_concurrency = max(1, max_concurrency)
         self.isolate_site_packages = isolate_site_packages
-        self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or \
+            _program_default_region()
         self._pools: dict[str, _Pool] = {}
         self._lock = threading.Lock()
         self._stopped = False

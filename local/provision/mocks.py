@@ -55,12 +55,12 @@ from typing import Any, Callable
 
 from pulumi.runtime import mocks as pulumi_mocks
 
+from components.settings.loader import DEFAULT_REGION
 from local.emulators.moto_server import MotoServer
 from local.emulators.ports import Ports
 from local.emulators.postgres import Postgres
 from local.emulators.redis_server import Redis
 from local.engine import Ctx, Mocks
-from local.model import DEFAULT_REGION
 
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how the Pulumi protocol wraps a secret value
 _COGNITO_SIGN_IN = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/?$")

@@ -164,7 +164,10 @@ def test_wrong_secret_is_a_500_without_leaking(postgres, database, info_pg):
 
 
 def test_unmigrated_database_is_404(database, monkeypatch):
-    with load_service("migrate").get_database().connect() as conn:
+    from shared.config import load_settings
+    from shared.db import Database, DatabaseSettings
+
+    with Database(load_settings(DatabaseSettings)).connect() as conn:
         conn.execute("CREATE TABLE venue (id smallint, name text, address text, city text, country text, "
                      "capacity int, phone text, email text, website text, timezone text)")
     monkeypatch.setenv("INFO_SOURCE", "postgres")

@@ -25,6 +25,7 @@ from local.model import CognitoClient, CognitoPool, LocalApi, LocalFunction, Usa
 
 REGION, ACCOUNT, API_ID, STAGE = "us-east-1", "123456789012", "a1b2c3d4e5", "prod"
 ORIGINS = ["http://localhost:8080", "http://127.0.0.1:8080"]
+BROWSER = {"Origin": ORIGINS[1]}  # every call comes from a page at the second allowed origin
 POOL_ARN = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_Pool1"
 CLIENT_ID = "client-abc"
 NONE = AuthSpec("none")
@@ -176,7 +177,7 @@ def call(url: str, method: str = "GET", body: Any = None, headers: dict | None =
     data = body if isinstance(body, (bytes, type(None))) else (body if isinstance(body, str) else json.dumps(body))
     if isinstance(data, str):
         data = data.encode()
-    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    request = urllib.request.Request(url, data=data, method=method, headers={**BROWSER, **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
             return Response(r.status, {k.lower(): v for k, v in r.headers.items()}, r.read())
@@ -244,7 +245,7 @@ def gateway(fake: FakeLambda, access_log: list[str], cognito):
 
 
 def assert_cors(r: Response) -> None:
-    assert r.headers.get("access-control-allow-origin") == ORIGINS[0]
+    assert r.headers.get("access-control-allow-origin") == ORIGINS[1], "the caller's allowed origin reads the error"
     assert "Authorization" in r.headers.get("access-control-allow-headers", "")
 
 
@@ -547,7 +548,7 @@ def test_api_key_rate_limit(fake: FakeLambda) -> None:
 
 
 def test_throttling_burst_and_method_settings(fake: FakeLambda) -> None:
-    api = make_api(throttle_rate=0.001, throttle_burst=2, method_throttles={"shows/{id}/GET": (1000.0, 1000)})
+    api = make_api(throttle_rate=0.001, throttle_burst=2, method_throttles={"~1shows~1{id}/GET": (1000.0, 1000)})
     with Gateway(api, fake, log=lambda line: None) as gw:
         statuses = [call(f"{gw.api.url}/shows").status for _ in range(3)]
         assert statuses == [200, 200, 429]
@@ -582,7 +583,7 @@ def test_end_to_end_with_the_lambda_runtime(tmp_path: Path) -> None:
     routes = [route("/shows/{id}", "GET", "proxy"), route("/sleepy", "GET", "sleepy")]
     doc = openapi.build(title="t", description="", routes=routes, cors_origins=ORIGINS)
     api = LocalApi(name="t", api_id=API_ID, stage=STAGE, openapi=doc, port=free_port(), throttle_rate=100,
-                   throttle_burst=100, stage_variables={"fn_proxy": "proxy-fn:live", "fn_sleepy": "sleepy-fn:live"})
+                   throttle_burst=100, region=REGION, stage_variables={"fn_proxy": "proxy-fn:live", "fn_sleepy": "sleepy-fn:live"})
     with LambdaRuntime(on_log=lambda name, line: None) as runtime:
         runtime.start(LocalFunction("proxy-fn", fixtures / "proxy", "app.handler", {}, 5, 128))
         runtime.start(LocalFunction("sleepy-fn", fixtures / "proxy", "app.handler", {}, 1, 128))

@@ -239,3 +239,16 @@ def test_a_seeded_user_keeps_its_sub_across_restarts(aws, tmp_path):
         return next(a["Value"] for a in made if a["Name"] == "sub")
 
     assert sub_made_after_a_run() != sub_made_after_a_run()
+
+
+# --- method settings ----------------------------------------------------------------------------
+
+def test_a_route_throttle_reaches_the_local_gateway_under_its_escaped_path(dev_stack):
+    from local.provision.apis import read_apis
+
+    # GIVEN the dev stack, whose POST /tickets has a method setting of its own
+    api = next(r for r in dev_stack.of_type("aws:apigateway/restApi:RestApi") if r.name == "mobile-backend-api")
+    (local_api,) = read_apis(dev_stack, {api.id: 1}, "us-east-1")
+    # THEN the local gateway throttles that method by it, keyed as API Gateway names it
+    assert local_api.method_throttles == {"~1tickets/POST": (10.0, 20)}
+    assert (local_api.throttle_rate, local_api.throttle_burst) == (20.0, 40)

@@ -108,11 +108,16 @@ def test_preflight_is_a_mock_with_the_configured_origin(run, functions_dir):
             "'https://tickets.example.com'"
 
 
-def test_several_origins_are_echoed_from_a_template(run, functions_dir):
+def test_several_origins_are_echoed_by_the_preflight_and_the_gateway_errors(run, functions_dir):
     doc = document(run(api_program(functions_dir, cors_origins=["https://a.example.com", "https://b.example.com"])))
     template = doc["paths"]["/shows"]["options"]["x-amazon-apigateway-integration"]["responses"]["default"][
         "responseTemplates"]["application/json"]
     assert '$origin == "https://b.example.com"' in template
+    # A gateway response's template is not run through VTL: the header is mapped from the request.
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        headers = doc["x-amazon-apigateway-gateway-responses"][kind]["responseParameters"]
+        assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == "method.request.header.Origin"
+        assert headers["gatewayresponse.header.Vary"] == "'Origin'"
 
 
 def test_permissions_are_scoped_to_each_method_of_this_api(run, functions_dir):
@@ -168,7 +173,7 @@ def test_per_route_throttle_and_cache_overrides(run, functions_dir):
     routes = lambda fn, auth: [Route("/shows/{id}", "GET", fn, throttle=Throttle(5, 10), cache_ttl_seconds=30)]
     rec = run(api_program(functions_dir, routes=routes, stage=StageOptions(cache_enabled=True, cache_size_gb="1.6")))
     override = rec.named("api-get-shows-id-settings").inputs
-    assert override["methodPath"] == "shows/{id}/GET"
+    assert override["methodPath"] == "~1shows~1{id}/GET"  # API Gateway's escaping of the resource path
     assert (override["settings"]["throttlingRateLimit"], override["settings"]["throttlingBurstLimit"]) == (5, 10)
     assert override["settings"]["cachingEnabled"] and override["settings"]["cacheDataEncrypted"]
     assert rec.one("aws:apigateway/stage:Stage").inputs["cacheClusterSize"] == "1.6"

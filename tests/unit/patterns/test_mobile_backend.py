@@ -36,7 +36,7 @@ def test_data_info_reads_rds_credentials_from_secrets_manager_in_a_private_subne
     cluster = dev_stack.one("aws:rds/cluster:Cluster", "mobile-backend-db")
     secret_arn = cluster.outputs["masterUserSecrets"][0]["secretArn"]
     info = function(dev_stack, "mobile-backend-info").inputs
-    vpc = dev_stack.one("awsx:ec2:Vpc", "mobile-backend-network").outputs
+    vpc = dev_stack.one("awsx:ec2:Vpc", "network").outputs
     assert info["vpcConfig"]["subnetIds"] == vpc["isolatedSubnetIds"]
     secret_statements = [s for s in policy_of(dev_stack, "mobile-backend-info")
                          if any(a.startswith("secretsmanager:") for a in s["Action"])]
@@ -89,7 +89,7 @@ def test_ticket_documents_on_efs_mounted_by_the_tickets_function_only(dev_stack,
                           "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": point["arn"]}}}]
         targets = [m.urn for m in rec.of_type("aws:efs/mountTarget:MountTarget")]
         assert set(targets) <= set(tickets.dependencies)  # Lambda refuses a mount with no mount target yet
-        vpc = rec.one("awsx:ec2:Vpc", "mobile-backend-network").outputs
+        vpc = rec.one("awsx:ec2:Vpc").outputs  # the stack's one network
         assert len(targets) == len(vpc["isolatedSubnetIds"])  # a mount target in every zone the function runs in
         assert rec.one("aws:efs/backupPolicy:BackupPolicy", "mobile-backend").inputs["backupPolicy"]["status"] == \
             backups
@@ -107,12 +107,12 @@ def test_migrations_wait_for_the_writer_and_the_secrets_manager_endpoint(dev_sta
     # the interface endpoint and the database only once its writer instance exists
     for rec in (dev_stack, prod_stack):
         invocation = rec.one("aws:lambda/invocation:Invocation", "mobile-backend")
-        endpoint = rec.one("aws:ec2/vpcEndpoint:VpcEndpoint", "mobile-backend-network-secretsmanager")
+        endpoint = rec.one("aws:ec2/vpcEndpoint:VpcEndpoint", "network-secretsmanager")
         writer = rec.one("aws:rds/clusterInstance:ClusterInstance", "mobile-backend-db-writer")
         # THEN the invocation is not started before either is ready
         assert {endpoint.urn, writer.urn} <= set(invocation.dependencies)
 
 
 def test_dev_needs_no_nat_gateway(dev_stack):
-    vpc = dev_stack.one("awsx:ec2:Vpc", "mobile-backend-network").inputs
+    vpc = dev_stack.one("awsx:ec2:Vpc", "network").inputs
     assert vpc["natGateways"]["strategy"] == "None"

@@ -75,7 +75,7 @@ def test_grant_connects_on_cache_and_user_arns_with_tls_iam_env(run):
                                    "resources": [out["arn"], out["user_arn"]]}]
     env = link["env"]
     assert env["CACHE_TLS"] == "true" and env["CACHE_AUTH"] == "iam" and env["CACHE_PORT"] == "6379"
-    assert env["CACHE_USER"] == "cache-app-dev" and env["CACHE_NAME"] and env["CACHE_ENDPOINT"]
+    assert env["CACHE_USER"] == "cache-app-valkey-dev" and env["CACHE_NAME"] and env["CACHE_ENDPOINT"]
     assert link["network"]["security_group_id"] == out["sg"] and link["network"]["port"] == 6379
 
 
@@ -83,3 +83,16 @@ def test_grant_tells_the_function_which_kind_of_cache_signs_its_token(run):
     # The IAM auth token names a serverless cache or a replication group differently.
     assert run(_cache()).outputs["link"]["env"]["CACHE_MODE"] == "serverless"
     assert run(_cache(mode="cluster")).outputs["link"]["env"]["CACHE_MODE"] == "cluster"
+
+
+def test_a_change_that_replaces_the_users_or_group_gives_them_new_ids(run):
+    # GIVEN ids that cannot be autonamed (IAM auth wants the user name to be the id) and
+    # Pulumi's create-before-delete replacement: a replacement must never reuse an id.
+    def ids(rec):
+        return {r.inputs.get("userId") or r.inputs["userGroupId"]
+                for r in rec.of_type(EC + "user:User") + rec.of_type(EC + "userGroup:UserGroup")}
+
+    valkey, redis = ids(run(_cache())), ids(run(_cache(engine="redis")))
+    # THEN switching the engine (what replaces them besides their ids) yields all-new ids
+    assert len(valkey) == len(redis) == 3 and not valkey & redis
+    assert all(i.endswith("-valkey-dev") for i in valkey)

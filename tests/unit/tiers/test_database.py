@@ -63,10 +63,13 @@ def test_security_group_has_no_inline_ingress_and_no_rules_without_grants(run):
 
 
 def test_prod_backups_protection_and_final_snapshot(run):
-    cluster = run(_database()).one(CLUSTER).inputs
+    rec = run(_database())
+    cluster = rec.one(CLUSTER).inputs
     assert cluster["backupRetentionPeriod"] == 7
     assert cluster["deletionProtection"] is True
-    assert cluster["skipFinalSnapshot"] is False and cluster["finalSnapshotIdentifier"] == "db-final"
+    # Named after the cluster's security group, whose AWS id is new in each create/destroy cycle.
+    group = rec.one("aws:ec2/securityGroup:SecurityGroup", "db-sg").id
+    assert cluster["skipFinalSnapshot"] is False and cluster["finalSnapshotIdentifier"] == f"db-final-{group}"
     assert cluster["copyTagsToSnapshot"] is True
     assert cluster["serverlessv2ScalingConfiguration"] == {"minCapacity": 0.5, "maxCapacity": 4}
 

@@ -1,0 +1,35 @@
+"""DynamoDB tables: on-demand, encrypted, recoverable, protected."""
+
+from __future__ import annotations
+
+from policy.core import Resource, resource_rule
+
+TABLE = "aws:dynamodb/table:Table"
+
+
+@resource_rule("MT-DDB-1", TABLE, severity="low", description="Tables bill on demand",
+               remediation="Set billing_mode='PAY_PER_REQUEST' (or give provisioned tables auto scaling).")
+def on_demand(table: Resource):
+    if table.get("billingMode") != "PAY_PER_REQUEST":
+        yield f"billing mode {table.get('billingMode') or 'PROVISIONED (default)'}"
+
+
+@resource_rule("MT-DDB-2", TABLE, severity="medium", description="Tables are encrypted with a KMS key",
+               remediation="Set server_side_encryption={'enabled': True} (AWS managed or own key).")
+def encrypted(table: Resource):
+    if not table.get("serverSideEncryption", "enabled"):
+        yield "server-side encryption with KMS is off (AWS owned key only)"
+
+
+@resource_rule("MT-DDB-3", TABLE, description="Tables have point-in-time recovery",
+               remediation="Set point_in_time_recovery={'enabled': True} (dataPointInTimeRecovery).")
+def pitr(table: Resource):
+    if not table.get("pointInTimeRecovery", "enabled"):
+        yield "point-in-time recovery is off"
+
+
+@resource_rule("MT-DDB-4", TABLE, description="Tables have deletion protection",
+               remediation="Set deletion_protection_enabled=True (dataDeletionProtection).")
+def deletion_protection(table: Resource):
+    if not table.get("deletionProtectionEnabled"):
+        yield "deletion protection is off"
