@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from shared.http import api_handler, new_resolver
+from shared import api
+from shared.http import api_handler, new_resolver, route
 from shared.models import InfoSection, InfoSectionOut, VenueInfo
 from shared.observability import tracer
 
@@ -34,13 +35,13 @@ def _get_service() -> Any:
     return InfoService(source)
 
 
-@app.get("/info")
+@route(app, api.GET_INFO)
 @tracer.capture_method
 def get_info() -> VenueInfo:
     return _get_service().venue_info()
 
 
-@app.get("/info/<section>")
+@route(app, api.GET_INFO_SECTION)
 @tracer.capture_method
 def get_info_section(section: Annotated[InfoSection, Path()]) -> InfoSectionOut:
     return _get_service().section(section)

@@ -38,3 +38,7 @@ class ConflictError(AppError):
 
 class UnprocessableError(AppError):
     status_code = 422
+
+
+class UnsupportedMediaTypeError(AppError):
+    status_code = 415

@@ -192,7 +192,7 @@ def test_a_failed_purchase_is_not_remembered(tickets):
 def test_idempotency_key_header_is_validated(tickets):
     put_show("s1")
     status, body = buy(tickets, "s1", 1, key="x" * 300)
-    assert status == 400 and body["errors"][0]["field"] == "header.idempotency-key"
+    assert status == 400 and body["errors"][0]["field"] == "header.Idempotency-Key"
 
 
 # --------------------------------------------------------------------------- concurrency
