@@ -316,3 +316,49 @@ def test_concurrent_retries_with_one_key_buy_once(moto_server, monkeypatch):
     assert len({body["id"] for _, status, body in outcomes if status == 201}) == 1
     assert get_item("shows", "hot")["remaining"] == 48
     assert len(_client("dynamodb").scan(TableName="tickets")["Items"]) == 1
+
+
+def test_no_purchase_for_a_show_that_has_started(tickets):
+    put_show("s1", capacity=10, starts_at="2020-01-01T19:30:00Z")
+    status, body = buy(tickets, "s1", 1)
+    assert status == 409 and body["message"] == "Show 's1' has already started; tickets are no longer sold"
+    assert get_item("shows", "s1")["remaining"] == 10 and owned_tickets("alice") == []
+
+
+def test_a_show_that_starts_between_the_read_and_the_purchase_is_refused_by_the_transaction(tickets, monkeypatch):
+    # GIVEN the show read while it had not started, but starting before the transaction runs
+    put_show("s1", capacity=10, starts_at="2020-01-01T19:30:00Z")
+    service = tickets._get_service()
+    monkeypatch.setattr(service.store, "get_show", lambda show_id: {"price_cents": 2500,
+                                                                    "starts_at": "2099-01-01T00:00:00Z"})
+    # THEN the condition inside the transaction refuses it
+    assert buy(tickets, "s1", 1)[0] == 409
+    assert get_item("shows", "s1")["remaining"] == 10
+
+
+def test_the_price_is_the_one_the_transaction_sees(tickets, monkeypatch):
+    # GIVEN a price raised after the purchase read it (a concurrent PUT /shows/{id})
+    put_show("s1", capacity=10, price_cents=3000)
+    service = tickets._get_service()
+    read = service.store.get_show
+    stale = iter([{**read("s1"), "price_cents": 2500}])
+    monkeypatch.setattr(service.store, "get_show", lambda show_id: next(stale, None) or read(show_id))
+    # WHEN two seats are bought
+    status, ticket = buy(tickets, "s1", 2)
+    # THEN the total is charged at the price the seats were taken at, never the stale one
+    assert status == 201 and ticket["price_cents"] == 6000
+    assert get_item("tickets", ticket["id"])["price_cents"] == 6000
+    assert get_item("shows", "s1")["remaining"] == 8
+
+
+def test_replaying_a_key_after_a_cancel_buys_nothing_and_answers_the_cancelled_ticket(tickets):
+    # GIVEN a keyed purchase, then its cancel
+    put_show("s1", capacity=10)
+    status, bought = buy(tickets, "s1", 2, key="key-cancel")
+    assert status == 201
+    assert call(tickets, "DELETE", "/tickets/{id}", path_params={"id": bought["id"]}, authorizer=ALICE)[0] == 200
+    # WHEN the purchase is replayed with the same key
+    status, replayed = buy(tickets, "s1", 2, key="key-cancel")
+    # THEN it is that ticket as it is now, and no seats are taken again
+    assert status == 201 and replayed["id"] == bought["id"] and replayed["status"] == "cancelled"
+    assert get_item("shows", "s1")["remaining"] == 10 and len(owned_tickets("alice")) == 1
