@@ -1,9 +1,12 @@
-"""The OpenAPI 3 document of a REST API, with API Gateway's extensions.
+"""The OpenAPI 3.0 documents of a REST API: what API Gateway imports and what clients read.
 
-A pure function of resolved values, so the same document is what API Gateway
-imports, what local mode serves and what a fuzzer reads. Integrations call each
-function's alias through a stage variable, so a new function version needs no
-new deployment, while any change to routes, auth or validation changes the
+Both are pure functions of the same resolved routes. Each route carries its
+``Contract`` (parameters, body and responses with their schemas): ``publish`` renders
+it whole, for clients and fuzzers; ``build`` renders what API Gateway's importer
+accepts without a warning (the API is imported with ``fail_on_warnings``), plus
+API Gateway's extensions: authorizers, validators, integrations, CORS. Integrations
+call each function's alias through a stage variable, so a new function version
+needs no new deployment, while any change to routes, auth or validation changes the
 document (and with it the deployment trigger).
 """
 
@@ -17,6 +20,12 @@ OPENAPI_VERSION = "3.0.1"
 JWT_PATTERN = r"^(Bearer )?[-0-9A-Za-z_=]+\.[-0-9A-Za-z_=]+\.[-0-9A-Za-z_=]*$"
 _PATH = re.compile(r"^(/[A-Za-z0-9._~-]+|/\{[A-Za-z_][A-Za-z0-9_]*\+?\})+$|^/$")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+SCHEMA_REF = "#/components/schemas/"
+# JSON Schema draft 4 keywords API Gateway's models take; anything else (additionalProperties,
+# anyOf, oneOf, discriminator, example, readOnly, nullable, ...) makes the import warn.
+MODEL_KEYWORDS = {"type", "properties", "required", "items", "enum", "minimum", "maximum", "minLength", "maxLength",
+                  "pattern", "format", "minItems", "maxItems", "uniqueItems", "multipleOf", "description", "$ref",
+                  "allOf"}
 
 
 @dataclass(frozen=True)
@@ -33,17 +42,33 @@ class AuthSpec:
 
 
 @dataclass(frozen=True)
+class Contract:
+    """What clients see of one operation, as plain OpenAPI 3.0 objects.
+
+    ``parameters`` are Parameter objects (path ones included); ``request_body`` names the
+    component schema of the ``application/json`` body; ``responses`` maps each status to
+    a Response object; ``schemas`` holds every component schema these refer to.
+    """
+
+    operation_id: str
+    summary: str = ""
+    tags: Sequence[str] = ()
+    parameters: Sequence[Mapping[str, Any]] = ()
+    request_body: str | None = None
+    responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RouteSpec:
-    """A resolved route: where it goes and how it is guarded."""
+    """A resolved route: where it goes, how it is guarded and (optionally) its contract."""
 
     path: str
     method: str
     stage_variable: str
     function_arn: str
     auth: AuthSpec
-    request_schema: Mapping[str, Any] | None = None
-    query_parameters: Mapping[str, bool] = field(default_factory=dict)  # name → required
-    header_parameters: Mapping[str, bool] = field(default_factory=dict)
+    contract: Contract | None = None
     api_key_required: bool = False
     cache_key_parameters: Sequence[str] = ()
 
@@ -59,15 +84,32 @@ def validate_route(path: str, method: str) -> None:
         raise ValueError(f"route {path}: method {method!r} must be one of {', '.join(METHODS)}")
 
 
-def operation_id(route: RouteSpec) -> str:
-    """getShowsId for GET /shows/{id}."""
+def contract_of(route: RouteSpec) -> Contract:
+    """The route's contract; without one, its path parameters (strings) and an undescribed 200."""
+    if route.contract is not None:
+        return route.contract
     words = re.findall(r"[A-Za-z0-9]+", route.path)
-    return route.method.lower() + "".join(w[:1].upper() + w[1:] for w in words)
+    return Contract(
+        operation_id=route.method.lower() + "".join(w[:1].upper() + w[1:] for w in words),  # getShowsId
+        parameters=[{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                    for p in path_parameters(route.path)],
+        responses={"200": {"description": "The answer of the function"}})
 
 
-def schema_name(route: RouteSpec) -> str:
-    name = operation_id(route)
-    return name[:1].upper() + name[1:] + "Request"
+def api_gateway_model(schema: Any) -> Any:
+    """A schema as an API Gateway model: only the draft 4 keywords its importer takes.
+
+    What is dropped (``additionalProperties: false``, ``nullable``, examples) only
+    loosens what API Gateway checks; the function validates the whole contract.
+    """
+    if isinstance(schema, list):
+        return [api_gateway_model(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: ({name: api_gateway_model(item) for name, item in value.items()} if key == "properties"
+                  else api_gateway_model(value))
+            for key, value in schema.items()
+            if key in MODEL_KEYWORDS and not (key == "format" and value in ("int32", "int64"))}
 
 
 def _integration_uri(function_arn: str, stage_variable: str) -> str:
@@ -103,7 +145,7 @@ def _cors_headers(origins: Sequence[str]) -> dict[str, str]:
             "Access-Control-Max-Age": "600"}
 
 
-def _preflight(methods: Sequence[str], origins: Sequence[str]) -> dict:
+def _preflight(path: str, methods: Sequence[str], origins: Sequence[str]) -> dict:
     headers = _cors_headers(origins)
     response_parameters = {
         "method.response.header.Access-Control-Allow-Origin": f"'{headers['Access-Control-Allow-Origin']}'",
@@ -120,6 +162,8 @@ def _preflight(methods: Sequence[str], origins: Sequence[str]) -> dict:
             f'#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end')}
     return {
         "summary": "CORS preflight, answered by API Gateway",
+        "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                       for p in path_parameters(path)],
         "security": [],
         "responses": {"204": {"description": "CORS preflight", "headers": {
             name.removeprefix("method.response.header."): {"schema": {"type": "string"}}
@@ -140,68 +184,154 @@ def _gateway_responses(origins: Sequence[str]) -> dict:
             for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}
 
 
-def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_origins: Sequence[str],
-          policy: Mapping[str, Any] | None = None) -> dict:
-    """The whole document; every method is authorized unless its auth kind is ``none``.
+def _integration(route: RouteSpec) -> dict:
+    """How API Gateway calls the route's backend: a Lambda proxy integration with its alias."""
+    integration = {"type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
+                   "uri": _integration_uri(route.function_arn, route.stage_variable), "timeoutInMillis": 29000}
+    if route.cache_key_parameters:
+        integration["cacheKeyParameters"] = list(route.cache_key_parameters)
+    return integration
 
-    The endpoint type is not in the document: OpenAPI 3 only allows it on a Server
-    object, which would also set the base path; the RestApi's ``endpoint_configuration``
-    argument sets it instead.
-    """
-    paths: dict[str, dict] = {}
-    schemes: dict[str, dict] = {}
-    schemas: dict[str, dict] = {}
+
+def _checked(routes: Sequence[RouteSpec]) -> list[RouteSpec]:
     seen: set[tuple[str, str]] = set()
-    for route in sorted(routes, key=lambda r: (r.path, r.method)):
+    for route in routes:
         validate_route(route.path, route.method)
         if (route.path, route.method) in seen:
             raise ValueError(f"route {route.method} {route.path} is declared twice")
         seen.add((route.path, route.method))
+    return sorted(routes, key=lambda r: (r.path, r.method))
+
+
+def _security(route: RouteSpec, schemes: dict[str, dict]) -> list[dict[str, list[str]]]:
+    """The route's security requirement; adds the schemes it names to ``schemes``."""
+    security: dict[str, list[str]] = {}
+    if route.auth.kind != "none":
+        schemes[route.auth.name] = _security_scheme(route.auth)
+        security[route.auth.name] = list(route.auth.scopes)
+    if route.api_key_required:
+        schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+        security["api_key"] = []
+    return [security] if security else []
+
+
+def component_schemas(contracts: Sequence[Contract]) -> dict[str, Mapping[str, Any]]:
+    """Every schema the contracts hold; one name must mean one schema."""
+    schemas: dict[str, Mapping[str, Any]] = {}
+    for contract in contracts:
+        for name, schema in contract.schemas.items():
+            if schemas.setdefault(name, schema) != schema:
+                raise ValueError(f"operation {contract.operation_id}: schema {name!r} differs from another "
+                                 f"operation's schema of that name")
+    return schemas
+
+
+def _body(name: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": SCHEMA_REF + name}}}}
+
+
+def _referenced(names: Sequence[str], schemas: Mapping[str, Any]) -> set[str]:
+    """``names`` and every schema they refer to, transitively."""
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending += re.findall(re.escape(SCHEMA_REF) + r"(\w+)", repr(schemas[name]))
+    return found
+
+
+def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_origins: Sequence[str],
+          policy: Mapping[str, Any] | None = None, endpoint: Mapping[str, Any] | None = None) -> dict:
+    """The document API Gateway imports; every method is authorized unless its auth kind is ``none``.
+
+    Parameters keep only what API Gateway reads of them (name, place, required, type);
+    responses only their status and description (a proxy integration answers for
+    itself); request body models only the keywords its importer takes. ``endpoint``
+    (``vpcEndpointIds``, ``disableExecuteApiEndpoint``) goes on a Server object, so that
+    an import in overwrite mode keeps it; the base path of that server is ignored on
+    import.
+    """
+    paths: dict[str, dict] = {}
+    schemes: dict[str, dict] = {}
+    schemas = component_schemas([contract_of(route) for route in routes])
+    bodies: list[str] = []
+    for route in _checked(routes):
+        contract = contract_of(route)
         operation: dict[str, Any] = {
-            "operationId": operation_id(route),
-            "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                           for p in path_parameters(route.path)]
-                          + [{"name": n, "in": "query", "required": r, "schema": {"type": "string"}}
-                             for n, r in sorted(route.query_parameters.items())]
-                          + [{"name": n, "in": "header", "required": r, "schema": {"type": "string"}}
-                             for n, r in sorted(route.header_parameters.items())],
-            "responses": {"default": {"description": "Response of the Lambda proxy integration"}},
+            "operationId": contract.operation_id,
+            "parameters": [{"name": p["name"], "in": p["in"], "required": p["required"],
+                            "schema": {"type": p.get("schema", {}).get("type", "string")}}
+                           for p in contract.parameters],
+            "responses": {status: {"description": response["description"]}
+                          for status, response in contract.responses.items()},
+            "security": _security(route, schemes),
             "x-amazon-apigateway-request-validator": "params",
-            "x-amazon-apigateway-integration": {
-                "type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
-                "uri": _integration_uri(route.function_arn, route.stage_variable),
-                "timeoutInMillis": 29000,
-                **({"cacheKeyParameters": list(route.cache_key_parameters)} if route.cache_key_parameters else {}),
-            },
+            "x-amazon-apigateway-integration": _integration(route),
         }
-        if route.request_schema is not None:
-            name = schema_name(route)
-            schemas[name] = dict(route.request_schema)
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+        if contract.request_body is not None:
+            bodies.append(contract.request_body)
+            operation["requestBody"] = _body(contract.request_body)
             operation["x-amazon-apigateway-request-validator"] = "all"
-        security: dict[str, list[str]] = {}
-        if route.auth.kind != "none":
-            schemes[route.auth.name] = _security_scheme(route.auth)
-            security[route.auth.name] = list(route.auth.scopes)
-        if route.api_key_required:
-            schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
-            security["api_key"] = []
-        operation["security"] = [security] if security else []
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in paths.items():
-        operations["options"] = _preflight([m.upper() for m in operations], cors_origins)
+        operations["options"] = _preflight(path, [m.upper() for m in operations], cors_origins)
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "description": description, "version": "1.0"},
         "paths": paths,
-        "components": {"securitySchemes": schemes, "schemas": schemas},
+        "components": {"securitySchemes": schemes,
+                       "schemas": {name: api_gateway_model(schemas[name])
+                                   for name in sorted(_referenced(bodies, schemas))}},
         "x-amazon-apigateway-request-validators": {
             "all": {"validateRequestBody": True, "validateRequestParameters": True},
             "params": {"validateRequestBody": False, "validateRequestParameters": True}},
         "x-amazon-apigateway-gateway-responses": _gateway_responses(cors_origins),
         "x-amazon-apigateway-api-key-source": "HEADER",
     }
+    if endpoint:
+        document["servers"] = [{"url": "/", "x-amazon-apigateway-endpoint-configuration": dict(endpoint)}]
     if policy:
         document["x-amazon-apigateway-policy"] = dict(policy)
     return document
+
+
+def publish(*, title: str, description: str, routes: Sequence[RouteSpec]) -> dict:
+    """The document clients read: every contract whole, and no AWS extension (nor the CORS preflights)."""
+    paths: dict[str, dict] = {}
+    schemes: dict[str, dict] = {}
+    schemas = component_schemas([contract_of(route) for route in routes])
+    for route in _checked(routes):
+        contract = contract_of(route)
+        operation: dict[str, Any] = {"operationId": contract.operation_id}
+        if contract.summary:
+            operation["summary"] = contract.summary
+        if contract.tags:
+            operation["tags"] = list(contract.tags)
+        operation["parameters"] = [dict(p) for p in contract.parameters]
+        if contract.request_body is not None:
+            operation["requestBody"] = _body(contract.request_body)
+        operation["responses"] = {status: dict(response) for status, response in contract.responses.items()}
+        operation["security"] = _security(route, schemes)
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": title, "description": description, "version": "1.0"},
+        "tags": [{"name": tag} for tag in sorted({t for ops in paths.values() for op in ops.values()
+                                                  for t in op.get("tags", ())})],
+        "paths": paths,
+        "components": {"securitySchemes": {name: _published_scheme(scheme) for name, scheme in schemes.items()},
+                       "schemas": dict(sorted(schemas.items()))},
+    }
+
+
+def _published_scheme(scheme: Mapping[str, Any]) -> dict:
+    authorizer = scheme.get("x-amazon-apigateway-authorizer") or {}
+    kind = authorizer.get("type") or scheme.get("x-amazon-apigateway-authtype") or "api_key"
+    described = {"cognito_user_pools": "A Cognito user pool ID token (the JWT itself, no 'Bearer ' prefix)",
+                 "token": "A JWT of the OIDC issuer, 'Bearer ' prefix optional",
+                 "request": "A JWT of the OIDC issuer, 'Bearer ' prefix optional",
+                 "awsSigv4": "An AWS Signature Version 4 signature",
+                 "api_key": "The API key of a usage plan"}[kind]
+    return {"type": "apiKey", "in": "header", "name": scheme["name"], "description": described}

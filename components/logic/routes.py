@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence, Union
+from dataclasses import dataclass
+from typing import Literal, Sequence, Union
 
 import pulumi
 
@@ -63,9 +63,7 @@ class Route:
     method: str
     function: Function
     auth: Auth | None = None  # None: the API's default auth
-    request_schema: Mapping[str, Any] | None = None
-    query_parameters: Mapping[str, bool] = field(default_factory=dict)
-    header_parameters: Mapping[str, bool] = field(default_factory=dict)
+    contract: openapi.Contract | None = None  # None: path parameters only, an undescribed 200
     api_key_required: bool = False
     throttle: Throttle | None = None
     cache_ttl_seconds: int | None = None  # per-method cache override (GET only)
@@ -102,3 +100,4 @@ def check_routes(api: str, routes: Sequence[Route]) -> None:
         if (route.path, route.method) in seen:
             raise ValueError(f"REST API {api}: route {route.method} {route.path} is declared twice")
         seen.add((route.path, route.method))
+    openapi.component_schemas([route.contract for route in routes if route.contract is not None])

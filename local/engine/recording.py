@@ -54,6 +54,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             delete_before_replace=bool(request.deleteBeforeReplace), id=response.id))
         return response
 
+    def RegisterResourceOutputs(self, request):
+        # A component's outputs (register_outputs) become its registration's outputs.
+        outputs = _sync_await(_deserialize(request.outputs))
+        for registration in self.registrations:
+            if registration.urn == request.urn:
+                registration.outputs = outputs
+        return super().RegisterResourceOutputs(request)
+
 
 async def _deserialize(struct) -> dict:
     from pulumi.runtime import rpc
