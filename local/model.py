@@ -57,6 +57,7 @@ class LocalApi:
     api_keys: Sequence[UsagePlanKey] = ()
     region: str = DEFAULT_REGION
     account: str = ACCOUNT
+    published_openapi: Mapping[str, Any] | None = None  # the document clients read (served at /openapi.json)
 
     @property
     def url(self) -> str:

@@ -34,6 +34,7 @@ from typing import Any, Callable
 
 from local import engine, provision, state
 from local.apigateway import Gateway
+from local.apigateway.gateway import DOCUMENT_PATH
 from local.cloudfront import SiteServer
 from local.emulators.cognito_sign_in import CognitoFront
 from local.emulators.moto_server import MotoServer
@@ -232,6 +233,8 @@ class LocalMode:
         for api in local.apis:
             pattern = local.api_patterns.get(api.name, "")
             rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
+            if api.published_openapi:
+                rows.append(("openapi", api.name, f"{api.url}{DOCUMENT_PATH}"))
         for user in self.users:
             groups = f" [{', '.join(user['groups'])}]" if user["groups"] else ""
             rows.append(("user", user["email"] + groups, user["password"]))
