@@ -315,6 +315,7 @@ def publish(*, title: str, description: str, routes: Sequence[RouteSpec]) -> dic
         operation["responses"] = {status: dict(response) for status, response in contract.responses.items()}
         operation["security"] = _security(route, schemes)
         paths.setdefault(route.path, {})[route.method.lower()] = operation
+    _keep_links_within(paths)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "description": description, "version": "1.0"},
@@ -324,6 +325,19 @@ def publish(*, title: str, description: str, routes: Sequence[RouteSpec]) -> dic
         "components": {"securitySchemes": {name: _published_scheme(scheme) for name, scheme in schemes.items()},
                        "schemas": dict(sorted(schemas.items()))},
     }
+
+
+def _keep_links_within(paths: dict[str, dict]) -> None:
+    """Drop the links to operations this API does not have (a microservice has only its own)."""
+    ids = {operation["operationId"] for operations in paths.values() for operation in operations.values()}
+    for operations in paths.values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                if "links" in response:
+                    response["links"] = {name: link for name, link in response["links"].items()
+                                         if link["operationId"] in ids}
+                    if not response["links"]:
+                        del response["links"]
 
 
 def _published_scheme(scheme: Mapping[str, Any]) -> dict:

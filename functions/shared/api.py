@@ -114,7 +114,8 @@ LIST_TICKETS = Operation("listTickets", "GET", "/tickets", "The caller's tickets
                          query=PageQuery, links=_by_id("/items/0/id", "getTicket", "cancelTicket"))
 GET_TICKET = Operation("getTicket", "GET", "/tickets/{id}", "One of the caller's tickets", Ticket,
                        path_params=TicketPath, errors=(404,))
-CANCEL_TICKET = Operation("cancelTicket", "DELETE", "/tickets/{id}", "Cancel a ticket: its seats go back on sale",
+# A cancelled ticket stays readable (status "cancelled"), so cancelling is an action on it, not a DELETE.
+CANCEL_TICKET = Operation("cancelTicket", "POST", "/tickets/{id}/cancel", "Cancel a ticket: its seats go back on sale",
                           Ticket, path_params=TicketPath, errors=(404, 409, 503))
 GET_INFO = Operation("getVenueInfo", "GET", "/info", "Everything about the venue", VenueInfo, errors=(404, 503))
 GET_INFO_SECTION = Operation("getVenueInfoSection", "GET", "/info/{section}", "One section of the venue information",

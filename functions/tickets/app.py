@@ -1,4 +1,4 @@
-"""Lambda handler of the tickets service: POST/GET /tickets, GET/DELETE /tickets/{id} (``shared.api``)."""
+"""Lambda handler of the tickets service: POST/GET /tickets, GET /tickets/{id}, POST /tickets/{id}/cancel."""
 
 import functools
 from typing import Annotated, Any

@@ -103,7 +103,7 @@ def test_callers_see_only_their_own_tickets(tickets):
 
     status, body = call(tickets, "GET", "/tickets/{id}", path_params={"id": bobs["id"]}, authorizer=ALICE)
     assert status == 404 and "not found" in body["message"]  # not 403: existence is not revealed
-    assert call(tickets, "DELETE", "/tickets/{id}", path_params={"id": bobs["id"]}, authorizer=ALICE)[0] == 404
+    assert call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": bobs["id"]}, authorizer=ALICE)[0] == 404
     assert get_item("tickets", bobs["id"])["status"] == "active"
     assert call(tickets, "GET", "/tickets")[0] == 401
 
@@ -128,11 +128,11 @@ def test_cancel_returns_seats_exactly_once(tickets):
     _, ticket = buy(tickets, "s1", 4)
     assert get_item("shows", "s1")["remaining"] == 6
 
-    status, cancelled = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    status, cancelled = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
     assert status == 200 and cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
     assert get_item("shows", "s1")["remaining"] == 10
 
-    status, body = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    status, body = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
     assert status == 409 and "already cancelled" in body["message"]
     assert get_item("shows", "s1")["remaining"] == 10  # no double refund
     assert get_item("tickets", ticket["id"])["status"] == "cancelled"
@@ -147,8 +147,8 @@ def test_cancel_is_conditional_on_status_even_if_the_read_was_stale(tickets, mon
     stale = dict(get_item("tickets", ticket["id"]))
     monkeypatch.setattr(tickets_dal.TicketsStore, "get_ticket", lambda self, ticket_id: dict(stale))
     # WHEN both cancel
-    first = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
-    second = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    first = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    second = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
     # THEN the DynamoDB condition lets only one refund through
     assert (first[0], second[0]) == (200, 409)
     assert get_item("shows", "s1")["remaining"] == 10
@@ -356,7 +356,7 @@ def test_replaying_a_key_after_a_cancel_buys_nothing_and_answers_the_cancelled_t
     put_show("s1", capacity=10)
     status, bought = buy(tickets, "s1", 2, key="key-cancel")
     assert status == 201
-    assert call(tickets, "DELETE", "/tickets/{id}", path_params={"id": bought["id"]}, authorizer=ALICE)[0] == 200
+    assert call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": bought["id"]}, authorizer=ALICE)[0] == 200
     # WHEN the purchase is replayed with the same key
     status, replayed = buy(tickets, "s1", 2, key="key-cancel")
     # THEN it is that ticket as it is now, and no seats are taken again
