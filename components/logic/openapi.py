@@ -215,7 +215,7 @@ def _security(route: RouteSpec, schemes: dict[str, dict]) -> list[dict[str, list
     return [security] if security else []
 
 
-def component_schemas(contracts: Sequence[Contract]) -> dict[str, Mapping[str, Any]]:
+def merged_schemas(contracts: Sequence[Contract]) -> dict[str, Mapping[str, Any]]:
     """Every schema the contracts hold; one name must mean one schema."""
     schemas: dict[str, Mapping[str, Any]] = {}
     for contract in contracts:
@@ -255,7 +255,7 @@ def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_ori
     """
     paths: dict[str, dict] = {}
     schemes: dict[str, dict] = {}
-    schemas = component_schemas([contract_of(route) for route in routes])
+    schemas = merged_schemas([contract_of(route) for route in routes])
     bodies: list[str] = []
     for route in _checked(routes):
         contract = contract_of(route)
@@ -301,7 +301,7 @@ def publish(*, title: str, description: str, routes: Sequence[RouteSpec]) -> dic
     """The document clients read: every contract whole, and no AWS extension (nor the CORS preflights)."""
     paths: dict[str, dict] = {}
     schemes: dict[str, dict] = {}
-    schemas = component_schemas([contract_of(route) for route in routes])
+    schemas = merged_schemas([contract_of(route) for route in routes])
     for route in _checked(routes):
         contract = contract_of(route)
         operation: dict[str, Any] = {"operationId": contract.operation_id}

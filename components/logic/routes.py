@@ -100,4 +100,4 @@ def check_routes(api: str, routes: Sequence[Route]) -> None:
         if (route.path, route.method) in seen:
             raise ValueError(f"REST API {api}: route {route.method} {route.path} is declared twice")
         seen.add((route.path, route.method))
-    openapi.component_schemas([route.contract for route in routes if route.contract is not None])
+    openapi.merged_schemas([route.contract for route in routes if route.contract is not None])

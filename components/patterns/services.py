@@ -37,7 +37,7 @@ def routes(service: str, function: Function, methods: Sequence[str] = ()) -> lis
             for op in api.SERVICES[service] if not methods or op.method in methods]
 
 
-def api_contract(operation) -> Contract:
+def api_contract(operation: api.Operation) -> Contract:
     """One operation of ``functions/shared/api.py`` as OpenAPI objects, from its models."""
     names, schemas = component_schemas(m for m in (operation.body, operation.response, api.ERROR_MODEL) if m)
     places = ((operation.path_params, "path"), (operation.query, "query"), (operation.headers, "header"))
