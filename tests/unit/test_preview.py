@@ -64,7 +64,8 @@ def test_the_preview_writes_each_apis_documents_and_prints_where():
     result = preview("--stack", "dev")
     assert result.returncode == 0, result.stderr
     # THEN each REST API's published and imported documents are files, named in the output
-    written = [line.strip() for line in result.stdout.splitlines() if line.strip().endswith(".json")]
+    listing = result.stdout.split("OpenAPI documents")[1].splitlines()[1:]
+    written = [line.strip() for line in listing if line.strip()]
     assert {path.rsplit("/", 1)[-1] for path in written} >= {"mobile-backend-api.json",
                                                              "mobile-backend-api.apigateway.json"}
     for path in written:
