@@ -32,7 +32,8 @@ def fuzz(url: str, budget: int, tokens: dict[str, str], har: Path) -> tuple[int,
     command = [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{url}/openapi.json", "--checks", "all",
                "--max-time", str(budget), "--seed", SEED, "--workers", "1", "--no-color",
                "--report", "har", "--report-har-path", str(har)]
-    run = subprocess.run(command, env={**os.environ, **tokens}, capture_output=True, text=True, timeout=budget + 180)
+    run = subprocess.run(command, env={**os.environ, **tokens}, cwd=har.parent,  # its cache stays out of the repo
+                         capture_output=True, text=True, timeout=budget + 180)
     requests = len(json.loads(har.read_text())["log"]["entries"]) if har.exists() else 0
     return run.returncode, requests, run.stdout + run.stderr
 
