@@ -1,31 +1,36 @@
-"""The services' environment contract, as the components see it.
+"""The services' contracts, as the components see them: environment (``contract``) and API (``api``).
 
-``functions/shared/contract.py`` declares every variable a service reads (name,
-meaning, what fills it, default). It is loaded here by file path, under a module
-name of its own: the functions' ``shared`` package cannot be imported from the
-program (its ``__init__`` imports ``shared.*``, which only exists inside a
-function's archive), and ``functions/`` must not import ``components/``.
+``functions/shared/contract.py`` declares every variable a service reads (name, meaning,
+what fills it, default); ``functions/shared/api.py`` declares every operation of the
+ticketing API with its pydantic models. Both are read here by file path, as modules of
+a package of their own whose ``__init__`` is never run: the functions' ``shared``
+package cannot be imported from the program (its ``__init__`` imports modules that
+only exist inside a function's archive), and ``functions/`` must not import
+``components/``. Only ``contract.py``, ``api.py`` and ``models.py`` run (standard
+library and pydantic).
 
-Components write no variable name themselves: ``contract.SHOWS_TABLE.name``.
+Components write no variable name or route themselves: ``contract.SHOWS_TABLE.name``,
+``api.SERVICES["shows"]``.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from types import ModuleType
 
 from components.logic.bundle import FUNCTIONS_DIR
 
-MODULE_NAME = "multitier_service_contract"
+PACKAGE = "multitier_service_shared"
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(MODULE_NAME, FUNCTIONS_DIR / "shared" / "contract.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[MODULE_NAME] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
+def _load(module: str) -> ModuleType:
+    if PACKAGE not in sys.modules:
+        package = ModuleType(PACKAGE)
+        package.__path__ = [str(FUNCTIONS_DIR / "shared")]
+        sys.modules[PACKAGE] = package
+    return importlib.import_module(f"{PACKAGE}.{module}")
 
 
-contract = _load()
+contract = _load("contract")
+api = _load("api")

@@ -56,6 +56,7 @@ class LocalApi:
     method_throttles: Mapping[str, tuple[float, int]] = field(default_factory=dict)  # "~1items~1{id}/GET" → (rate, burst)
     api_keys: Sequence[UsagePlanKey] = ()
     account: str = ACCOUNT
+    published_openapi: Mapping[str, Any] | None = None  # the document clients read (served at /openapi.json)
 
     @property
     def url(self) -> str:

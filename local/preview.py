@@ -1,16 +1,37 @@
-"""Offline preview: what a stack holds, from the real program, with no CLI and no AWS."""
+"""Offline preview: what a stack holds, from the real program, with no CLI and no AWS.
+
+It also writes each REST API's OpenAPI documents under ``.build/openapi/<stack>/``:
+``<api>.json``, the published one clients read, and ``<api>.apigateway.json``, the one
+API Gateway imports.
+"""
 
 from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from local import engine
 
+DOCUMENTS_DIR = engine.PROJECT_ROOT / ".build" / "openapi"
+
+
+def write_documents(recording: engine.Recording, folder: Path) -> list[str]:
+    """Each REST API component's documents as files in ``folder``; their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for api in recording.of_type("multitier:logic:RestApi"):
+        for suffix, key in ((".json", "published_openapi"), (".apigateway.json", "openapi")):
+            if isinstance(api.outputs.get(key), str):
+                path = folder / f"{api.name}{suffix}"
+                path.write_text(api.outputs[key] + "\n")
+                written.append(str(path))
+    return written
+
 
 def preview(stack: str) -> dict[str, Any]:
-    """Run the program for ``stack`` under the mock engine and describe the result."""
+    """Run the program for ``stack`` under the mock engine, describe the result and write its API documents."""
     started = time.perf_counter()
     recording = engine.run_stack(stack)
     elapsed = time.perf_counter() - started
@@ -22,6 +43,7 @@ def preview(stack: str) -> dict[str, Any]:
         "total": len(recording.registrations),
         "outputs": recording.outputs,
         "seconds": round(elapsed, 2),
+        "openapi_documents": write_documents(recording, DOCUMENTS_DIR / stack),
     }
 
 
@@ -35,4 +57,6 @@ def render(result: dict[str, Any]) -> str:
     lines += [f"  {t.ljust(width)}  {n}" for t, n in result["totals"].items()]
     lines += ["", "Stack outputs:"]
     lines += [f"  {k}: {json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(result["outputs"].items())]
+    lines += ["", "OpenAPI documents (published, and as API Gateway imports them):"]
+    lines += [f"  {path}" for path in result["openapi_documents"]]
     return "\n".join(lines)

@@ -39,6 +39,7 @@ from components.settings.loader import region_of
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.apigateway import Gateway
+from local.apigateway.gateway import DOCUMENT_PATH
 from local.cloudfront import SiteServer
 from local.emulators.cognito_sign_in import CognitoFront
 from local.emulators.moto_server import Keys, MotoServer
@@ -267,6 +268,8 @@ class LocalMode:
         for api in local.apis:
             pattern = local.patterns.get(api.name, "")
             rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
+            if api.published_openapi:
+                rows.append(("openapi", api.name, f"{api.url}{DOCUMENT_PATH}"))
         for user in self.users:
             groups = f" [{', '.join(user['groups'])}]" if user["groups"] else ""
             rows.append(("user", user["email"] + groups, user["password"]))

@@ -1,8 +1,8 @@
 """What stands behind a route: a Lambda proxy (the default), or an integration API Gateway maps itself.
 
 ``openapi.py`` renders the Lambda proxy; this module renders the other kinds into the
-operation fields API Gateway imports (``x-amazon-apigateway-integration`` and the method
-``responses`` its integration responses answer with):
+``x-amazon-apigateway-integration`` object API Gateway imports (``openapi.py`` declares the
+method responses its integration responses answer with, from the route's contract):
 
 * ``LambdaMapped``: a non-proxy Lambda integration (``type: aws``). The function receives
   what ``request_template`` renders, its result goes through ``response_template``, and an
@@ -30,11 +30,12 @@ import pulumi_aws as aws
 
 from components.data.bucket import Bucket
 from components.iam import Statement, assume_role_policy, policy_document, sid
-from components.logic.openapi import echo_origin_template
+from components.logic.cors import echo_origin_template
 
 JSON = "application/json"
 UNMATCHED_ERROR_STATUS = 500
 S3_READ_ACTIONS = ("s3:GetObject",)
+S3_STATUSES = (200, 404, 502)  # the object; S3's 4xx; S3's 5xx
 INTERNAL_ERROR = json.dumps({"message": "Internal server error"})
 ERROR_MESSAGE = "{\"message\": $input.json('$.errorMessage')}"
 
@@ -124,34 +125,44 @@ def inputs(integration: Integration, role: ServiceRole | None) -> dict[str, Any]
     return {}
 
 
+def statuses(integration: Integration) -> list[str]:
+    """The statuses the integration's responses answer: its route's contract must declare each one
+    (a Lambda proxy answers whatever its function does)."""
+    if isinstance(integration, MockResponse):
+        return [str(integration.status)]
+    if isinstance(integration, LambdaMapped):
+        return sorted({"200", str(UNMATCHED_ERROR_STATUS), *map(str, integration.errors.values())})
+    if isinstance(integration, S3Object):
+        return [str(status) for status in S3_STATUSES]
+    return []
+
+
 def operation(integration: Integration, resolved: Mapping[str, Any], lambda_uri: str,
               cors_origins: Sequence[str]) -> dict[str, Any]:
-    """The operation fields of a non-proxy ``integration``; ``lambda_uri`` is the function's, when it has one."""
+    """The ``x-amazon-apigateway-integration`` of a non-proxy ``integration``; ``lambda_uri`` is the
+    function's, when it has one."""
     cors = _Cors(cors_origins)
     if isinstance(integration, MockResponse):
-        status = str(integration.status)
-        spec = {"type": "mock", "passthroughBehavior": "when_no_match",
+        return {"type": "mock", "passthroughBehavior": "when_no_match",
                 "requestTemplates": {JSON: json.dumps({"statusCode": integration.status})},
-                "responses": {"default": cors.response(status, integration.template)}}
-        return _fields(spec, [status])
+                "responses": {"default": cors.response(str(integration.status), integration.template)}}
     if isinstance(integration, LambdaMapped):
         responses = {pattern: cors.response(str(status), integration.error_template)
                      for pattern, status in sorted(integration.errors.items())}
         responses[_unmatched(integration.errors)] = cors.response(str(UNMATCHED_ERROR_STATUS), INTERNAL_ERROR)
         responses["default"] = cors.response("200", integration.response_template)
-        spec = {"type": "aws", "httpMethod": "POST", "uri": lambda_uri, "passthroughBehavior": "never",
+        return {"type": "aws", "httpMethod": "POST", "uri": lambda_uri, "passthroughBehavior": "never",
                 "timeoutInMillis": 29000, "requestTemplates": {JSON: integration.request_template},
                 "responses": responses}
-        return _fields(spec, sorted({r["statusCode"] for r in responses.values()}))
     if isinstance(integration, S3Object):
-        passed = cors.response("200", "$input.body" if cors.echo else None)
+        ok, missing, failed = (str(status) for status in S3_STATUSES)
+        passed = cors.response(ok, "$input.body" if cors.echo else None)
         passed["responseParameters"]["method.response.header.Content-Type"] = "integration.response.header.Content-Type"
-        spec = {"type": "aws", "httpMethod": "GET", "passthroughBehavior": "when_no_match",
+        return {"type": "aws", "httpMethod": "GET", "passthroughBehavior": "when_no_match",
                 "uri": f"arn:aws:apigateway:{resolved['region']}:s3:path/{resolved['bucket']}/{integration.key}",
                 "credentials": resolved["role_arn"], "timeoutInMillis": 29000,
-                "responses": {r"4\d{2}": cors.response("404", json.dumps({"message": "Not found"})),
-                              r"5\d{2}": cors.response("502", INTERNAL_ERROR), "default": passed}}
-        return _fields(spec, ["200", "404", "502"], content_type=True)
+                "responses": {r"4\d{2}": cors.response(missing, json.dumps({"message": "Not found"})),
+                              r"5\d{2}": cors.response(failed, INTERNAL_ERROR), "default": passed}}
     raise TypeError(f"not a non-proxy integration: {integration!r}")
 
 
@@ -178,11 +189,3 @@ class _Cors:
                                              + template}
         return response
 
-
-def _fields(spec: dict, statuses: Sequence[str], content_type: bool = False) -> dict[str, Any]:
-    headers = {"Access-Control-Allow-Origin": {"schema": {"type": "string"}}}
-    if content_type:
-        headers["Content-Type"] = {"schema": {"type": "string"}}
-    return {"x-amazon-apigateway-integration": spec,
-            "responses": {status: {"description": f"{status} answered by API Gateway's {spec['type']} integration",
-                                   "headers": headers} for status in statuses}}

@@ -1,10 +1,15 @@
-"""The OpenAPI 3 document of a REST API, with API Gateway's extensions.
+"""The OpenAPI 3.0 documents of a REST API: what API Gateway imports and what clients read.
 
-A pure function of resolved values, so the same document is what API Gateway
-imports, what local mode serves and what a fuzzer reads. Integrations call each
-function's alias through a stage variable, so a new function version needs no
-new deployment, while any change to routes, auth or validation changes the
-document (and with it the deployment trigger).
+Both are pure functions of the same resolved routes. Each route carries its
+``Contract`` (parameters, body and responses with their schemas): ``publish`` renders
+it whole, for clients and fuzzers; ``build`` renders what API Gateway's importer
+accepts without a warning (the API is imported with ``fail_on_warnings``), plus
+API Gateway's extensions: authorizers, validators, integrations, CORS (``cors.py``).
+Lambda proxy integrations call each function's alias through a stage variable, so a
+new function version needs no new deployment, while any change to routes, auth or
+validation changes the document (and with it the deployment trigger). Other kinds
+come rendered (``integrations.py``): their method responses are the contract's
+statuses, with the headers their integration responses set.
 """
 
 from __future__ import annotations
@@ -13,10 +18,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from components.logic import cors
+
 OPENAPI_VERSION = "3.0.1"
 JWT_PATTERN = r"^(Bearer )?[-0-9A-Za-z_=]+\.[-0-9A-Za-z_=]+\.[-0-9A-Za-z_=]*$"
 _PATH = re.compile(r"^(/[A-Za-z0-9._~-]+|/\{[A-Za-z_][A-Za-z0-9_]*\+?\})+$|^/$")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+SCHEMA_REF = "#/components/schemas/"
+HEADER = "method.response.header."
+# JSON Schema draft 4 keywords API Gateway's models take; anything else (additionalProperties,
+# anyOf, oneOf, discriminator, example, readOnly, nullable, ...) makes the import warn.
+MODEL_KEYWORDS = {"type", "properties", "required", "items", "enum", "minimum", "maximum", "minLength", "maxLength",
+                  "pattern", "format", "minItems", "maxItems", "uniqueItems", "multipleOf", "description", "$ref",
+                  "allOf"}
 
 
 @dataclass(frozen=True)
@@ -33,24 +47,44 @@ class AuthSpec:
 
 
 @dataclass(frozen=True)
+class Contract:
+    """What clients see of one operation, as plain OpenAPI 3.0 objects.
+
+    ``parameters`` are Parameter objects (path ones included); ``request_body`` names the
+    component schema of the ``application/json`` body; ``responses`` maps each status to
+    a Response object; ``schemas`` holds every component schema these refer to.
+    """
+
+    operation_id: str
+    summary: str = ""
+    tags: Sequence[str] = ()
+    parameters: Sequence[Mapping[str, Any]] = ()
+    request_body: str | None = None
+    responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RouteSpec:
-    """A resolved route: where it goes and how it is guarded."""
+    """A resolved route: where it goes, how it is guarded and (optionally) its contract."""
 
     path: str
     method: str
     stage_variable: str
     function_arn: str
     auth: AuthSpec
-    request_schema: Mapping[str, Any] | None = None
-    query_parameters: Mapping[str, bool] = field(default_factory=dict)  # name → required
-    header_parameters: Mapping[str, bool] = field(default_factory=dict)
+    contract: Contract | None = None
     api_key_required: bool = False
     cache_key_parameters: Sequence[str] = ()
-    integration: Mapping[str, Any] | None = None  # operation fields of a non-proxy integration (integrations.py)
+    integration: Mapping[str, Any] | None = None  # a non-proxy integration (integrations.py); None: Lambda proxy
 
 
 def path_parameters(path: str) -> list[str]:
     return [p.rstrip("+") for p in re.findall(r"\{([^}]+)\}", path)]
+
+
+def _string_path_parameters(path: str) -> list[dict[str, Any]]:
+    return [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in path_parameters(path)]
 
 
 def validate_route(path: str, method: str) -> None:
@@ -60,15 +94,49 @@ def validate_route(path: str, method: str) -> None:
         raise ValueError(f"route {path}: method {method!r} must be one of {', '.join(METHODS)}")
 
 
-def operation_id(route: RouteSpec) -> str:
-    """getShowsId for GET /shows/{id}."""
+def contract_of(route: RouteSpec) -> Contract:
+    """The route's contract; without one, its path parameters (strings) and undescribed answers:
+    a 200 of its function, or each status its non-proxy integration answers."""
+    if route.contract is not None:
+        return route.contract
     words = re.findall(r"[A-Za-z0-9]+", route.path)
-    return route.method.lower() + "".join(w[:1].upper() + w[1:] for w in words)
+    kind = (route.integration or {}).get("type")
+    statuses = integration_statuses(route.integration) if route.integration else ["200"]
+    return Contract(
+        operation_id=route.method.lower() + "".join(w[:1].upper() + w[1:] for w in words),  # getShowsId
+        parameters=_string_path_parameters(route.path),
+        responses={status: {"description": f"Answered by API Gateway's {kind} integration" if kind
+                            else "The answer of the function"} for status in statuses})
 
 
-def schema_name(route: RouteSpec) -> str:
-    name = operation_id(route)
-    return name[:1].upper() + name[1:] + "Request"
+def integration_statuses(integration: Mapping[str, Any]) -> list[str]:
+    """The statuses a non-proxy integration's responses answer (each needs a method response)."""
+    return sorted({str(response["statusCode"]) for response in integration["responses"].values()})
+
+
+def check_statuses(label: str, contract: Contract, answered: Sequence[str]) -> None:
+    """API Gateway maps an integration response only onto a declared method response, and a client
+    reads only the statuses the contract names: the contract must declare every one answered."""
+    missing = sorted(set(answered) - set(contract.responses))
+    if missing:
+        raise ValueError(f"route {label}: its integration answers {', '.join(missing)}, which operation "
+                         f"{contract.operation_id} does not declare")
+
+
+def api_gateway_model(schema: Any) -> Any:
+    """A schema as an API Gateway model: only the draft 4 keywords its importer takes.
+
+    What is dropped (``additionalProperties: false``, ``nullable``, examples) only
+    loosens what API Gateway checks; the function validates the whole contract.
+    """
+    if isinstance(schema, list):
+        return [api_gateway_model(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: ({name: api_gateway_model(item) for name, item in value.items()} if key == "properties"
+                  else api_gateway_model(value))
+            for key, value in schema.items()
+            if key in MODEL_KEYWORDS and not (key == "format" and value in ("int32", "int64"))}
 
 
 def lambda_integration_uri(function_arn: str, stage_variable: str) -> str:
@@ -77,18 +145,6 @@ def lambda_integration_uri(function_arn: str, stage_variable: str) -> str:
     region, account = parts[3], parts[4]
     target = f"arn:{parts[1]}:lambda:{region}:{account}:function:${{stageVariables.{stage_variable}}}"
     return f"arn:{parts[1]}:apigateway:{region}:lambda:path/2015-03-31/functions/{target}/invocations"
-
-
-def _lambda_proxy(route: RouteSpec) -> dict:
-    return {
-        "responses": {"default": {"description": "Response of the Lambda proxy integration"}},
-        "x-amazon-apigateway-integration": {
-            "type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
-            "uri": lambda_integration_uri(route.function_arn, route.stage_variable),
-            "timeoutInMillis": 29000,
-            **({"cacheKeyParameters": list(route.cache_key_parameters)} if route.cache_key_parameters else {}),
-        },
-    }
 
 
 def _security_scheme(auth: AuthSpec) -> dict:
@@ -110,116 +166,185 @@ def _security_scheme(auth: AuthSpec) -> dict:
             "x-amazon-apigateway-authorizer": authorizer}
 
 
-def _cors_headers(origins: Sequence[str]) -> dict[str, str]:
-    return {"Access-Control-Allow-Origin": origins[0],
-            "Access-Control-Allow-Headers": "Authorization,Content-Type,Idempotency-Key,X-Amz-Date,X-Api-Key,X-Amz-Security-Token",
-            "Access-Control-Max-Age": "600"}
+def _integration(route: RouteSpec) -> Mapping[str, Any]:
+    """How API Gateway calls the route's backend: its non-proxy integration, else a Lambda proxy to its alias."""
+    if route.integration is not None:
+        return route.integration
+    integration = {"type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
+                   "uri": lambda_integration_uri(route.function_arn, route.stage_variable), "timeoutInMillis": 29000}
+    if route.cache_key_parameters:
+        integration["cacheKeyParameters"] = list(route.cache_key_parameters)
+    return integration
 
 
-def echo_origin_template(origins: Sequence[str]) -> str:
-    """VTL that answers the caller's Origin when it is one of several allowed (a response names one)."""
-    checks = " || ".join(f'$origin == "{o}"' for o in origins)
-    # No text outside the directives: it is prepended to bodies that must stay byte for byte.
-    return ('#set($origin = $input.params("Origin"))'
-            f'#if({checks})#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end')
+def _method_responses(route: RouteSpec, contract: Contract) -> dict[str, dict]:
+    """Each status of the contract, described; where a non-proxy integration answers it, with the
+    headers its integration response sets (API Gateway sets only a declared header)."""
+    responses = {status: {"description": response["description"]} for status, response in contract.responses.items()}
+    if route.integration is None:
+        return responses  # a proxy integration answers for itself
+    check_statuses(f"{route.method} {route.path}", contract, integration_statuses(route.integration))
+    for mapped in route.integration["responses"].values():
+        headers = sorted(name.removeprefix(HEADER) for name in mapped.get("responseParameters") or {}
+                         if name.startswith(HEADER))
+        if headers:
+            responses[str(mapped["statusCode"])]["headers"] = {name: {"schema": {"type": "string"}} for name in headers}
+    return responses
 
 
-def _preflight(methods: Sequence[str], origins: Sequence[str]) -> dict:
-    headers = _cors_headers(origins)
-    response_parameters = {
-        "method.response.header.Access-Control-Allow-Origin": f"'{headers['Access-Control-Allow-Origin']}'",
-        "method.response.header.Access-Control-Allow-Methods": f"'{','.join(sorted(set(methods) | {'OPTIONS'}))}'",
-        "method.response.header.Access-Control-Allow-Headers": f"'{headers['Access-Control-Allow-Headers']}'",
-        "method.response.header.Access-Control-Max-Age": f"'{headers['Access-Control-Max-Age']}'",
-    }
-    integration_response: dict[str, Any] = {"statusCode": "204", "responseParameters": response_parameters}
-    if len(origins) > 1:
-        # A mock integration can echo one of several allowed origins only from a template.
-        integration_response["responseTemplates"] = {"application/json": echo_origin_template(origins)}
-    return {
-        "summary": "CORS preflight, answered by API Gateway",
-        "security": [],
-        "responses": {"204": {"description": "CORS preflight", "headers": {
-            name.removeprefix("method.response.header."): {"schema": {"type": "string"}}
-            for name in response_parameters}}},
-        "x-amazon-apigateway-integration": {
-            "type": "mock", "requestTemplates": {"application/json": '{"statusCode": 204}'},
-            "passthroughBehavior": "when_no_match",
-            "responses": {"default": integration_response}},
-    }
-
-
-def _gateway_responses(origins: Sequence[str]) -> dict:
-    headers = {"gatewayresponse.header.Access-Control-Allow-Origin": f"'{origins[0]}'",
-               "gatewayresponse.header.Access-Control-Allow-Headers":
-                   f"'{_cors_headers(origins)['Access-Control-Allow-Headers']}'"}
-    if len(origins) > 1:
-        # A gateway response's template is not run through VTL, so it cannot choose among
-        # origins: name the caller's, so a page at any allowed origin reads its errors (an
-        # error carries nothing but its message; the preflight still admits only the allowed).
-        headers["gatewayresponse.header.Access-Control-Allow-Origin"] = "method.request.header.Origin"
-        headers["gatewayresponse.header.Vary"] = "'Origin'"
-    template = {"application/json": '{"message": $context.error.messageString, "request_id": "$context.requestId"}'}
-    return {kind: {"responseParameters": headers, "responseTemplates": template}
-            for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}
-
-
-def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_origins: Sequence[str],
-          policy: Mapping[str, Any] | None = None) -> dict:
-    """The whole document; every method is authorized unless its auth kind is ``none``.
-
-    The endpoint type is not in the document: OpenAPI 3 only allows it on a Server
-    object, which would also set the base path; the RestApi's ``endpoint_configuration``
-    argument sets it instead.
-    """
-    paths: dict[str, dict] = {}
-    schemes: dict[str, dict] = {}
-    schemas: dict[str, dict] = {}
+def _checked(routes: Sequence[RouteSpec]) -> list[RouteSpec]:
     seen: set[tuple[str, str]] = set()
-    for route in sorted(routes, key=lambda r: (r.path, r.method)):
+    for route in routes:
         validate_route(route.path, route.method)
         if (route.path, route.method) in seen:
             raise ValueError(f"route {route.method} {route.path} is declared twice")
         seen.add((route.path, route.method))
+    return sorted(routes, key=lambda r: (r.path, r.method))
+
+
+def _security(route: RouteSpec, schemes: dict[str, dict]) -> list[dict[str, list[str]]]:
+    """The route's security requirement; adds the schemes it names to ``schemes``."""
+    security: dict[str, list[str]] = {}
+    if route.auth.kind != "none":
+        schemes[route.auth.name] = _security_scheme(route.auth)
+        security[route.auth.name] = list(route.auth.scopes)
+    if route.api_key_required:
+        schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+        security["api_key"] = []
+    return [security] if security else []
+
+
+def merged_schemas(contracts: Sequence[Contract]) -> dict[str, Mapping[str, Any]]:
+    """Every schema the contracts hold; one name must mean one schema."""
+    schemas: dict[str, Mapping[str, Any]] = {}
+    for contract in contracts:
+        for name, schema in contract.schemas.items():
+            if schemas.setdefault(name, schema) != schema:
+                raise ValueError(f"operation {contract.operation_id}: schema {name!r} differs from another "
+                                 f"operation's schema of that name")
+    return schemas
+
+
+def _body(name: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": SCHEMA_REF + name}}}}
+
+
+def _referenced(names: Sequence[str], schemas: Mapping[str, Any]) -> set[str]:
+    """``names`` and every schema they refer to, transitively."""
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending += re.findall(re.escape(SCHEMA_REF) + r"(\w+)", repr(schemas[name]))
+    return found
+
+
+def build(*, title: str, description: str, routes: Sequence[RouteSpec], cors_origins: Sequence[str],
+          policy: Mapping[str, Any] | None = None, endpoint: Mapping[str, Any] | None = None) -> dict:
+    """The document API Gateway imports; every method is authorized unless its auth kind is ``none``.
+
+    Parameters keep only what API Gateway reads of them (name, place, required, type);
+    responses only their status and description (a proxy integration answers for
+    itself); request body models only the keywords its importer takes. ``endpoint``
+    (``vpcEndpointIds``, ``disableExecuteApiEndpoint``) goes on a Server object, so that
+    an import in overwrite mode keeps it; the base path of that server is ignored on
+    import.
+    """
+    paths: dict[str, dict] = {}
+    schemes: dict[str, dict] = {}
+    schemas = merged_schemas([contract_of(route) for route in routes])
+    bodies: list[str] = []
+    for route in _checked(routes):
+        contract = contract_of(route)
         operation: dict[str, Any] = {
-            "operationId": operation_id(route),
-            "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                           for p in path_parameters(route.path)]
-                          + [{"name": n, "in": "query", "required": r, "schema": {"type": "string"}}
-                             for n, r in sorted(route.query_parameters.items())]
-                          + [{"name": n, "in": "header", "required": r, "schema": {"type": "string"}}
-                             for n, r in sorted(route.header_parameters.items())],
+            "operationId": contract.operation_id,
+            "parameters": [{"name": p["name"], "in": p["in"], "required": p["required"],
+                            "schema": {"type": p.get("schema", {}).get("type", "string")}}
+                           for p in contract.parameters],
+            "responses": _method_responses(route, contract),
+            "security": _security(route, schemes),
             "x-amazon-apigateway-request-validator": "params",
-            **(route.integration or _lambda_proxy(route)),
+            "x-amazon-apigateway-integration": _integration(route),
         }
-        if route.request_schema is not None:
-            name = schema_name(route)
-            schemas[name] = dict(route.request_schema)
-            operation["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+        if contract.request_body is not None:
+            bodies.append(contract.request_body)
+            operation["requestBody"] = _body(contract.request_body)
             operation["x-amazon-apigateway-request-validator"] = "all"
-        security: dict[str, list[str]] = {}
-        if route.auth.kind != "none":
-            schemes[route.auth.name] = _security_scheme(route.auth)
-            security[route.auth.name] = list(route.auth.scopes)
-        if route.api_key_required:
-            schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
-            security["api_key"] = []
-        operation["security"] = [security] if security else []
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for path, operations in paths.items():
-        operations["options"] = _preflight([m.upper() for m in operations], cors_origins)
+        operations["options"] = cors.preflight(_string_path_parameters(path), [m.upper() for m in operations],
+                                               cors_origins)
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "description": description, "version": "1.0"},
         "paths": paths,
-        "components": {"securitySchemes": schemes, "schemas": schemas},
+        "components": {"securitySchemes": schemes,
+                       "schemas": {name: api_gateway_model(schemas[name])
+                                   for name in sorted(_referenced(bodies, schemas))}},
         "x-amazon-apigateway-request-validators": {
             "all": {"validateRequestBody": True, "validateRequestParameters": True},
             "params": {"validateRequestBody": False, "validateRequestParameters": True}},
-        "x-amazon-apigateway-gateway-responses": _gateway_responses(cors_origins),
+        "x-amazon-apigateway-gateway-responses": cors.gateway_responses(cors_origins),
         "x-amazon-apigateway-api-key-source": "HEADER",
     }
+    if endpoint:
+        document["servers"] = [{"url": "/", "x-amazon-apigateway-endpoint-configuration": dict(endpoint)}]
     if policy:
         document["x-amazon-apigateway-policy"] = dict(policy)
     return document
+
+
+def publish(*, title: str, description: str, routes: Sequence[RouteSpec]) -> dict:
+    """The document clients read: every contract whole, and no AWS extension (nor the CORS preflights)."""
+    paths: dict[str, dict] = {}
+    schemes: dict[str, dict] = {}
+    schemas = merged_schemas([contract_of(route) for route in routes])
+    for route in _checked(routes):
+        contract = contract_of(route)
+        operation: dict[str, Any] = {"operationId": contract.operation_id}
+        if contract.summary:
+            operation["summary"] = contract.summary
+        if contract.tags:
+            operation["tags"] = list(contract.tags)
+        operation["parameters"] = [dict(p) for p in contract.parameters]
+        if contract.request_body is not None:
+            operation["requestBody"] = _body(contract.request_body)
+        operation["responses"] = {status: dict(response) for status, response in contract.responses.items()}
+        operation["security"] = _security(route, schemes)
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+    _keep_links_within(paths)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": title, "description": description, "version": "1.0"},
+        "tags": [{"name": tag} for tag in sorted({t for ops in paths.values() for op in ops.values()
+                                                  for t in op.get("tags", ())})],
+        "paths": paths,
+        "components": {"securitySchemes": {name: _published_scheme(scheme) for name, scheme in schemes.items()},
+                       "schemas": dict(sorted(schemas.items()))},
+    }
+
+
+def _keep_links_within(paths: dict[str, dict]) -> None:
+    """Drop the links to operations this API does not have (a microservice has only its own)."""
+    ids = {operation["operationId"] for operations in paths.values() for operation in operations.values()}
+    for operations in paths.values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                if "links" in response:
+                    response["links"] = {name: link for name, link in response["links"].items()
+                                         if link["operationId"] in ids}
+                    if not response["links"]:
+                        del response["links"]
+
+
+def _published_scheme(scheme: Mapping[str, Any]) -> dict:
+    authorizer = scheme.get("x-amazon-apigateway-authorizer") or {}
+    kind = authorizer.get("type") or scheme.get("x-amazon-apigateway-authtype") or "api_key"
+    described = {"cognito_user_pools": "A Cognito user pool ID token (the JWT itself, no 'Bearer ' prefix)",
+                 "token": "A JWT of the OIDC issuer, 'Bearer ' prefix optional",
+                 "request": "A JWT of the OIDC issuer, 'Bearer ' prefix optional",
+                 "awsSigv4": "An AWS Signature Version 4 signature",
+                 "api_key": "The API key of a usage plan"}[kind]
+    return {"type": "apiKey", "in": "header", "name": scheme["name"], "description": described}

@@ -60,14 +60,17 @@ class RestApi(pulumi.ComponentResource):
         functions = {stage_variable(r.function): r.function for r in self.routes if r.function is not None}
         self.service_roles = integrations.roles(name, [(route_label(r), r.integration) for r in self.routes], self)
 
-        self.openapi = self._document(name, functions)
+        documents = self._documents(name, functions)
+        self.openapi = documents.apply(lambda d: d["import"])  # what API Gateway imports
+        self.published_openapi = documents.apply(lambda d: d["published"])  # what clients read
         private = args.endpoint_type == "PRIVATE"
+        # Overwrite mode, so that a route removed from the document is removed from the API; the
+        # document itself carries the VPC endpoints and the policy, which overwriting would drop.
         self.api = aws.apigateway.RestApi(
             name, body=self.openapi, description=args.description or f"{name} REST API",
             endpoint_configuration={"types": args.endpoint_type,
                                     **({"vpc_endpoint_ids": list(args.private_vpc_endpoint_ids)} if private else {})},
-            put_rest_api_mode="merge" if private else "overwrite",
-            fail_on_warnings=True, api_key_source="HEADER",
+            put_rest_api_mode="overwrite", fail_on_warnings=True, api_key_source="HEADER",
             disable_execute_api_endpoint=args.domain is not None, opts=child)
         self._permissions(name)
 
@@ -99,7 +102,7 @@ class RestApi(pulumi.ComponentResource):
         self.id = self.api.id
         self.execution_arn = self.api.execution_arn
         self.register_outputs({"id": self.id, "url": self.url, "stage": self.stage_name,
-                               "openapi": self.openapi})
+                               "openapi": self.openapi, "published_openapi": self.published_openapi})
 
     def _auth(self, route: Route) -> Auth:
         return route.auth if route.auth is not None else self._args.default_auth
@@ -124,7 +127,7 @@ class RestApi(pulumi.ComponentResource):
             source_arn=self.api.execution_arn.apply(lambda arn: f"{arn}/authorizers/*"),
             opts=after_alias(auth.function)) for auth_name, auth in sorted(authorizers.items())]
 
-    def _document(self, name: str, functions: dict[str, Function]) -> pulumi.Output[str]:
+    def _documents(self, name: str, functions: dict[str, Function]) -> pulumi.Output[dict[str, str]]:
         args = self._args
         values: dict[str, Any] = {"functions": {var: fn.arn for var, fn in functions.items()}, "auths": {},
                                   "integrations": {route_label(r): integrations.inputs(
@@ -138,25 +141,25 @@ class RestApi(pulumi.ComponentResource):
         def spec(route: Route, resolved: dict) -> openapi.RouteSpec:
             variable = stage_variable(route.function) if route.function is not None else ""
             arn = resolved["functions"].get(variable, "")
-            fields = None
+            integration = None
             if not isinstance(route.integration, integrations.LambdaProxy):
-                fields = integrations.operation(
+                integration = integrations.operation(
                     route.integration, resolved["integrations"][route_label(route)],
                     openapi.lambda_integration_uri(arn, variable) if arn else "", args.cors_origins)
             return openapi.RouteSpec(
                 path=route.path, method=route.method.upper(), stage_variable=variable, function_arn=arn,
-                auth=_spec(self._auth(route), route, resolved), request_schema=route.request_schema,
-                query_parameters=route.query_parameters, header_parameters=route.header_parameters,
+                auth=_spec(self._auth(route), route, resolved), contract=route.contract,
                 api_key_required=route.api_key_required or args.stage.usage_plan,
                 cache_key_parameters=[f"method.request.path.{p}" for p in openapi.path_parameters(route.path)]
-                if route.cache_ttl_seconds else (), integration=fields)
+                if route.cache_ttl_seconds else (), integration=integration)
 
-        def build(resolved: dict) -> str:
+        def build(resolved: dict) -> dict[str, str]:
             specs = [spec(route, resolved) for route in self.routes]
-            document = openapi.build(
-                title=name, description=args.description or f"{name} REST API", routes=specs,
-                cors_origins=list(args.cors_origins), policy=_private_policy(args))
-            return json.dumps(document, sort_keys=True, indent=1)
+            about = {"title": name, "description": args.description or f"{name} REST API", "routes": specs}
+            imported = openapi.build(**about, cors_origins=list(args.cors_origins), policy=_private_policy(args),
+                                     endpoint=_endpoint(args))
+            return {"import": json.dumps(imported, sort_keys=True, indent=1),
+                    "published": json.dumps(openapi.publish(**about), sort_keys=True, indent=1)}
 
         return pulumi.Output.from_input(values).apply(build)
 
@@ -171,6 +174,16 @@ def _spec(auth: Auth, route: Route, resolved: dict) -> openapi.AuthSpec:
         return openapi.AuthSpec(kind="cognito", name=auth.name, provider_arns=value["arns"], scopes=route.scopes)
     return openapi.AuthSpec(kind=value["kind"], name=auth.name, authorizer_uri=value["uri"],
                             ttl_seconds=auth.ttl_seconds, identity_source=auth.identity_source)
+
+
+def _endpoint(args: RestApiArgs) -> dict | None:
+    """What an overwrite import must keep: the VPC endpoints of a PRIVATE API, a turned-off default endpoint."""
+    endpoint: dict[str, Any] = {}
+    if args.endpoint_type == "PRIVATE":
+        endpoint["vpcEndpointIds"] = list(args.private_vpc_endpoint_ids)
+    if args.domain is not None:
+        endpoint["disableExecuteApiEndpoint"] = True
+    return endpoint or None
 
 
 def _private_policy(args: RestApiArgs) -> dict | None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence, Union
+from dataclasses import dataclass
+from typing import Literal, Sequence, Union
 
 import pulumi
 
@@ -65,9 +65,7 @@ class Route:
     method: str
     function: Function | None = None
     auth: Auth | None = None  # None: the API's default auth
-    request_schema: Mapping[str, Any] | None = None
-    query_parameters: Mapping[str, bool] = field(default_factory=dict)
-    header_parameters: Mapping[str, bool] = field(default_factory=dict)
+    contract: openapi.Contract | None = None  # None: path parameters only, undescribed answers
     api_key_required: bool = False
     throttle: Throttle | None = None
     cache_ttl_seconds: int | None = None  # per-method cache override (GET only)
@@ -110,9 +108,13 @@ def check_routes(api: str, routes: Sequence[Route], default_auth: Auth) -> None:
         openapi.validate_route(route.path, route.method)
         if (route.path, route.method) in seen:
             raise ValueError(f"REST API {api}: route {route.method} {route.path} is declared twice")
-        integrations.check(route.integration, route.function is not None, f"{api}: {route.method} {route.path}")
+        label = f"{api}: {route.method} {route.path}"
+        integrations.check(route.integration, route.function is not None, label)
+        if route.contract is not None:
+            openapi.check_statuses(label, route.contract, integrations.statuses(route.integration))
         seen.add((route.path, route.method))
         _check_scopes(api, route, route.auth if route.auth is not None else default_auth)
+    openapi.merged_schemas([route.contract for route in routes if route.contract is not None])
 
 
 _SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")  # RFC 6749's scope-token

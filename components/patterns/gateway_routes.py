@@ -7,7 +7,10 @@
 * ``mapped_info(function)``: ``GET /info`` and ``GET /info/{section}`` through a non-proxy
   Lambda integration: the info service's ``info_mapped.handler`` receives
   ``{"section": ...}``; API Gateway shapes its ``{"section", "content"}`` answer and maps
-  its errors to 400/404 by their message prefix.
+  its errors to 400/404/503 by their message prefix.
+
+Each is an operation of ``functions/shared/api.py``, so both documents describe it from the
+same models; ``RestApi`` holds each integration to the statuses its operation declares.
 """
 
 from __future__ import annotations
@@ -15,16 +18,17 @@ from __future__ import annotations
 import json
 
 from components.data.bucket import Bucket
+from components.contract import api
 from components.logic.function import Function
 from components.logic.integrations import LambdaMapped, MockResponse, S3Object
 from components.logic.routes import Public, Route
-from components.patterns.services import INFO_PREFIX
+from components.patterns.services import INFO_PREFIX, route
 
 VENUE_DOCUMENT = f"{INFO_PREFIX}venue.json"
 INFO_MAPPED_HANDLER = "info_mapped.handler"
 # The info function starts an error message with these (functions/info/info_mapped.py ERROR_PREFIXES);
 # plain words, so each is its own selection pattern's literal start.
-INFO_ERROR_PREFIXES = {400: "Bad request: ", 404: "Not found: "}
+INFO_ERROR_PREFIXES = {400: "Bad request: ", 404: "Not found: ", 503: "Unavailable: "}
 
 HEALTH_TEMPLATE = json.dumps({"status": "ok", "stage": "$context.stage", "request_id": "$context.requestId",
                               "time": "$context.requestTime"})
@@ -34,14 +38,14 @@ INFO_SECTION = "{\"section\": $input.json('$.section'), \"content\": $input.json
 
 
 def health() -> Route:
-    return Route("/health", "GET", auth=Public(), integration=MockResponse(HEALTH_TEMPLATE))
+    return route(api.GET_HEALTH, auth=Public(), integration=MockResponse(HEALTH_TEMPLATE, api.GET_HEALTH.status))
 
 
 def venue_document(bucket: Bucket) -> Route:
-    return Route("/venue", "GET", integration=S3Object(bucket, VENUE_DOCUMENT))
+    return route(api.GET_VENUE, integration=S3Object(bucket, VENUE_DOCUMENT))
 
 
 def mapped_info(function: Function) -> list[Route]:
     errors = {prefix + ".*": status for status, prefix in INFO_ERROR_PREFIXES.items()}
-    return [Route("/info", "GET", function, integration=LambdaMapped(INFO_REQUEST, INFO_VENUE, errors)),
-            Route("/info/{section}", "GET", function, integration=LambdaMapped(INFO_REQUEST, INFO_SECTION, errors))]
+    return [route(api.GET_INFO, function, integration=LambdaMapped(INFO_REQUEST, INFO_VENUE, errors)),
+            route(api.GET_INFO_SECTION, function, integration=LambdaMapped(INFO_REQUEST, INFO_SECTION, errors))]

@@ -1,8 +1,10 @@
 """The ticketing services as the patterns deploy them: tables, functions and routes.
 
-One place says which routes each service answers (a test holds the functions'
-own OpenAPI documents to it), which request bodies API Gateway validates, and
-which tables the services use. Patterns choose the data stores and the auth.
+The routes are those ``functions/shared/api.py`` declares (the functions register
+their handlers from the same declaration), each with its contract: parameters,
+body and answers, from the same pydantic models the functions validate with. This
+module says which tables the services use and which routes have their own throttle;
+patterns choose the data stores and the auth.
 """
 
 from __future__ import annotations
@@ -14,56 +16,62 @@ from typing import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.contract import contract
+from components.contract import api, contract
 from components.data.bucket import Bucket, BucketArgs
 from components.data.table import GlobalIndex, Key, Table
 from components.logic.bundle import FUNCTIONS_DIR, code_hash
 from components.logic.function import ALIAS, Function, FunctionArgs
 from components.logic.link import Link
+from components.logic.openapi import SCHEMA_REF, Contract
 from components.logic.routes import Route, Throttle
+from components.logic.schemas import component_schemas, parameters
 from components.patterns import tier_args
 from components.patterns.base import PatternArgs
 from components.settings.model import Settings
 
-ROUTES: dict[str, list[tuple[str, str]]] = {
-    "shows": [("GET", "/shows"), ("GET", "/shows/{id}"), ("POST", "/shows"), ("PUT", "/shows/{id}")],
-    "tickets": [("GET", "/tickets"), ("POST", "/tickets"), ("GET", "/tickets/{id}"), ("DELETE", "/tickets/{id}")],
-    "info": [("GET", "/info"), ("GET", "/info/{section}")],
-}
-
-# API Gateway validates these before a function runs (JSON Schema draft 4 subset);
-# the functions validate again with their pydantic models.
-SHOW_SCHEMA = {
-    "type": "object", "additionalProperties": False,
-    "required": ["title", "venue", "starts_at", "capacity", "price_cents"],
-    "properties": {
-        "title": {"type": "string", "minLength": 1, "maxLength": 200},
-        "venue": {"type": "string", "minLength": 1, "maxLength": 200},
-        "starts_at": {"type": "string", "minLength": 20, "maxLength": 40},
-        "capacity": {"type": "integer", "minimum": 1, "maximum": 100000},
-        "price_cents": {"type": "integer", "minimum": 0, "maximum": 100000000},
-    },
-}
-TICKET_SCHEMA = {
-    "type": "object", "additionalProperties": False, "required": ["show_id", "quantity"],
-    "properties": {"show_id": {"type": "string", "minLength": 1, "maxLength": 64},
-                   "quantity": {"type": "integer", "minimum": 1, "maximum": 10}},
-}
-_BODIES = {("POST", "/shows"): SHOW_SCHEMA, ("PUT", "/shows/{id}"): SHOW_SCHEMA, ("POST", "/tickets"): TICKET_SCHEMA}
-_QUERIES = {("GET", "/shows"): {"cursor": False, "limit": False, "from": False, "to": False}}
-_HEADERS = {("POST", "/tickets"): {"Idempotency-Key": False}}
+INFO_CONTENT = FUNCTIONS_DIR / "info" / "seed"
 # Buying runs a transaction over the ticket and the show's seat counter: its own, tighter
 # throttle (a method setting of its own) keeps bursts of purchases, or bots, off the tables.
-_THROTTLES = {("POST", "/tickets"): Throttle(rate=10, burst=20)}
-INFO_CONTENT = FUNCTIONS_DIR / "info" / "seed"
+THROTTLES = {api.BUY_TICKETS.operation_id: Throttle(rate=10, burst=20)}
 
 
 def routes(service: str, function: Function, methods: Sequence[str] = ()) -> list[Route]:
-    """The service's routes (optionally only some methods) served by ``function``."""
-    return [Route(path, method, function, request_schema=_BODIES.get((method, path)),
-                  query_parameters=_QUERIES.get((method, path), {}), header_parameters=_HEADERS.get((method, path), {}),
-                  throttle=_THROTTLES.get((method, path)))
-            for method, path in ROUTES[service] if not methods or method in methods]
+    """The service's routes (optionally only some methods) served by ``function``; not those it
+    answers only where a pattern opts in (``api.OPT_IN``)."""
+    return [route(op, function) for op in api.SERVICES[service]
+            if op not in api.OPT_IN and (not methods or op.method in methods)]
+
+
+def route(operation: api.Operation, function: Function | None = None, **options) -> Route:
+    """One operation of ``functions/shared/api.py`` as a route, with its contract; ``options`` are
+    the other fields of ``Route`` (auth, integration, ...)."""
+    return Route(operation.path, operation.method, function, contract=api_contract(operation),
+                 throttle=THROTTLES.get(operation.operation_id), **options)
+
+
+def api_contract(operation: api.Operation) -> Contract:
+    """One operation of ``functions/shared/api.py`` as OpenAPI objects, from its models."""
+    names, schemas = component_schemas(m for m in (operation.body, operation.response, api.ERROR_MODEL) if m)
+    places = ((operation.path_params, "path"), (operation.query, "query"), (operation.headers, "header"))
+    success: dict = {"description": operation.summary, "content": _json(names[operation.response])}
+    if operation.status == 201:
+        success["headers"] = {"Location": {"description": "The path of what was created",
+                                           "schema": {"type": "string"}}}
+    if operation.links:
+        success["links"] = {name: {"operationId": link.operation_id,
+                                   **({"parameters": dict(link.parameters)} if link.parameters else {}),
+                                   **({"requestBody": dict(link.request_body)} if link.request_body else {})}
+                            for name, link in operation.links.items()}
+    errors = {str(status): {"description": api.ERRORS[status], "content": _json(names[api.ERROR_MODEL])}
+              for status in operation.error_statuses}
+    return Contract(operation_id=operation.operation_id, summary=operation.summary, tags=(operation.tag,),
+                    parameters=[p for model, place in places if model for p in parameters(model, place)],
+                    request_body=names.get(operation.body), responses={str(operation.status): success, **errors},
+                    schemas=schemas)
+
+
+def _json(schema: str) -> dict:
+    return {"application/json": {"schema": {"$ref": SCHEMA_REF + schema}}}
 
 
 def ticketing_tables(prefix: str, settings: Settings, parent: pulumi.Resource,

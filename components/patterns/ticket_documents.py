@@ -1,26 +1,26 @@
 """Ticket documents on EFS (the mobile backend): one receipt per purchase, read back by the buyer.
 
 The tickets function mounts the file system's access point at ``MOUNT_PATH``; it writes
-``<ticket id>.json`` when a purchase commits and ``GET /tickets/{id}/document`` (``ROUTE``)
-reads it. The route is served only where a pattern grants the file system.
+``<ticket id>.json`` when a purchase commits and ``GET /tickets/{id}/document``
+(``api.GET_TICKET_DOCUMENT``) reads it. The route is served only where a pattern grants the
+file system (an ``api.OPT_IN`` operation).
 """
 
 from __future__ import annotations
 
 import pulumi
 
-from components.contract import contract
+from components.contract import api, contract
 from components.data.file_system import FileSystem
 from components.logic.function import Function
 from components.logic.link import Link
 from components.logic.routes import Route
 from components.network.network import Network
-from components.patterns import tier_args
+from components.patterns import services, tier_args
 from components.settings.model import Settings
 
 MOUNT_PATH = "/mnt/tickets"
 ROOT_DIRECTORY = "/tickets"
-ROUTE = ("GET", "/tickets/{id}/document")
 
 
 def file_system(name: str, settings: Settings, network: Network, parent: pulumi.Resource) -> FileSystem:
@@ -33,5 +33,4 @@ def link(documents: FileSystem) -> Link:
 
 
 def route(function: Function) -> Route:
-    method, path = ROUTE
-    return Route(path, method, function)
+    return services.route(api.GET_TICKET_DOCUMENT, function)

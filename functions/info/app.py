@@ -9,7 +9,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from shared.http import api_handler, new_resolver
+from shared import api
+from shared.http import api_handler, new_resolver, route
 from shared.models import InfoSection, InfoSectionOut, VenueInfo
 from shared.observability import tracer
 
@@ -25,7 +26,7 @@ def _time_left() -> float:
     return seconds_left(app.lambda_context)
 
 
-@app.get("/info")
+@route(app, api.GET_INFO)
 @tracer.capture_method
 def get_info() -> VenueInfo:
     from info_logic import configured_service
@@ -33,7 +34,7 @@ def get_info() -> VenueInfo:
     return configured_service(_time_left).venue_info()
 
 
-@app.get("/info/<section>")
+@route(app, api.GET_INFO_SECTION)
 @tracer.capture_method
 def get_info_section(section: Annotated[InfoSection, Path()]) -> InfoSectionOut:
     from info_logic import configured_service

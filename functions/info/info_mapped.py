@@ -7,17 +7,18 @@ starting its message, which the integration responses select on (API Gateway mat
 message, not the type); any other error reaches the caller as a bare 500.
 """
 
-from typing import Any
+from typing import Any, get_args
 
 from shared.errors import AppError, BadRequestError
-from shared.models import INFO_SECTIONS
+from shared.models import InfoSection
 from shared.observability import logger, metrics, tracer
 
 from info_settings import get_settings
 
 # status → prefix of the error message; the routes' selection patterns are built from these
 # (components/patterns/gateway_routes.py, held to them by tests/functions/test_info_mapped.py).
-ERROR_PREFIXES = {400: "Bad request: ", 404: "Not found: "}
+ERROR_PREFIXES = {400: "Bad request: ", 404: "Not found: ", 503: "Unavailable: "}
+SECTIONS = get_args(InfoSection)  # what GET /info/{section} declares (shared/api.py)
 
 
 class MappedError(Exception):
@@ -37,8 +38,8 @@ def handler(event: Any, context: Any) -> dict:
             raise BadRequestError("the event needs a 'section' string (empty for the whole venue)")
         if not section:
             return {"section": "", "content": configured_service().venue_info().model_dump(mode="json")}
-        if section not in INFO_SECTIONS:
-            raise BadRequestError(f"unknown section {section!r}; one of {', '.join(INFO_SECTIONS)}")
+        if section not in SECTIONS:
+            raise BadRequestError(f"unknown section {section!r}; one of {', '.join(SECTIONS)}")
         return configured_service().section(section).model_dump(mode="json")
     except AppError as error:
         prefix = ERROR_PREFIXES.get(error.status_code)

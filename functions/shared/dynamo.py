@@ -36,14 +36,20 @@ def from_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def key_to_plain(key: dict[str, dict[str, Any]] | None) -> dict[str, str] | None:
-    """LastEvaluatedKey (all string attributes in our tables) → plain dict for a cursor."""
-    if not key:
+def next_cursor(last_key: dict[str, dict[str, Any]] | None, sort_key: str) -> str | None:
+    """The cursor after a page: the last item's sort key, "~", its id (``shared.models.CURSOR_PATTERN``)."""
+    if not last_key:
         return None
-    return {name: attr["S"] for name, attr in key.items()}
+    return f"{last_key[sort_key]['S']}~{last_key['id']['S']}"
 
 
-def plain_to_key(key: dict[str, str] | None) -> dict[str, dict[str, str]] | None:
-    if not key:
+def start_key(cursor: str | None, partition: dict[str, str], sort_key: str) -> dict[str, dict[str, str]] | None:
+    """The ExclusiveStartKey a cursor stands for: the index's partition and sort key, and the item's id.
+
+    Any cursor of the documented shape is a position in the index, whether or not an item is there.
+    """
+    if not cursor:
         return None
-    return {name: {"S": value} for name, value in key.items()}
+    sort_value, item_id = cursor.split("~", 1)
+    return {**{name: {"S": value} for name, value in partition.items()},
+            sort_key: {"S": sort_value}, "id": {"S": item_id}}

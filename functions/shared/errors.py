@@ -41,6 +41,10 @@ class UnprocessableError(AppError):
     status_code = 422
 
 
+class UnsupportedMediaTypeError(AppError):
+    status_code = 415
+
+
 class ServiceUnavailableError(AppError):
     """Retry later: contention, or something the request needs is not ready yet (a paused database)."""
 

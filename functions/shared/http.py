@@ -1,20 +1,27 @@
-"""The single place where errors become HTTP responses, plus CORS and paging cursors."""
+"""The single place where errors become HTTP responses, plus routes, the request body and CORS."""
 
 from __future__ import annotations
 
 import base64
-import binascii
 import json
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
-from shared.errors import AppError, BadRequestError
+from shared.errors import AppError, BadRequestError, UnsupportedMediaTypeError
 from shared.observability import logger
 
+if TYPE_CHECKING:
+    from shared.api import Operation
+
 INTERNAL_ERROR = "Internal server error"
+UNSUPPORTED_MEDIA_TYPE = "Send the body as application/json"
 
 
 def json_response(status_code: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
@@ -31,6 +38,8 @@ def _describe_validation_errors(exc: RequestValidationError) -> list[dict[str, A
     described = []
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in ("path", "query", "header"):
+            loc = [loc[0], loc[-1]]  # "query.limit", not the model argument's name in between
         described.append(
             {
                 "field": ".".join(loc),
@@ -41,7 +50,7 @@ def _describe_validation_errors(exc: RequestValidationError) -> list[dict[str, A
     return described
 
 
-def error_response(exc: Exception, correlation_id: str | None = None) -> Response:
+def error_response(exc: Exception, request_id: str | None = None) -> Response:
     """Map any exception to the API's JSON error shape. The one mapper used by every service."""
     if isinstance(exc, AppError):
         body: dict[str, Any] = {"message": exc.message}
@@ -52,14 +61,16 @@ def error_response(exc: Exception, correlation_id: str | None = None) -> Respons
         return json_response(400, {"message": "Invalid request", "errors": _describe_validation_errors(exc)})
     if isinstance(exc, RouteNotFoundError):
         return json_response(404, {"message": "Route not found"})
+    if isinstance(exc, RequestUnsupportedContentType):
+        return json_response(415, {"message": UNSUPPORTED_MEDIA_TYPE})
     logger.exception("Unhandled error")
-    return json_response(500, {"message": INTERNAL_ERROR, "correlation_id": correlation_id or "unknown"})
+    return json_response(500, {"message": INTERNAL_ERROR, "request_id": request_id or "unknown"})
 
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     """Route every exception raised by a route through :func:`error_response`."""
 
-    def _correlation_id() -> str | None:
+    def _request_id() -> str | None:
         try:
             return app.current_event.request_context.request_id
         except Exception:  # pragma: no cover - no event bound
@@ -81,7 +92,7 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
-        return error_response(exc, _correlation_id())
+        return error_response(exc, _request_id())
 
 
 def with_cors(response: dict[str, Any], allowed: str, request_origin: str | None = None) -> dict[str, Any]:
@@ -106,37 +117,46 @@ def with_cors(response: dict[str, Any], allowed: str, request_origin: str | None
     return response
 
 
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    """Encode a DynamoDB LastEvaluatedKey as an opaque URL-safe cursor."""
-    if not key:
-        return None
-    raw = json.dumps(key, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, required_keys: frozenset[str]) -> dict[str, str] | None:
-    """Decode a cursor made by :func:`encode_cursor`; reject anything else with a 400."""
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequestError("Invalid cursor: pass the 'next_cursor' value of a previous page") from None
-    if (
-        not isinstance(key, dict)
-        or set(key) != set(required_keys)
-        or not all(isinstance(value, str) and value for value in key.values())
-    ):
-        raise BadRequestError("Invalid cursor: pass the 'next_cursor' value of a previous page")
-    return key
+class _Resolver(APIGatewayRestResolver):
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "") -> Any:
+        # Powertools anchors routes with "$", which also matches before a final newline:
+        # /info/%0A would answer as /info. "\Z" ends only at the end of the path.
+        return ApiGatewayResolver._compile_regex(rule, "^{}/*\\Z")
 
 
 def new_resolver() -> APIGatewayRestResolver:
     """A REST resolver that validates input and maps every error in one place."""
-    app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+    app = _Resolver(enable_validation=True, response_validation_error_http_code=500)
     register_error_handlers(app)
     return app
+
+
+def route(app: APIGatewayRestResolver, operation: Operation) -> Callable:
+    """Register a handler for one operation of ``shared.api`` (its path, method, id and summary)."""
+    return app.route(operation.rule, operation.method, summary=operation.summary, tags=[operation.tag],
+                     operation_id=operation.operation_id)
+
+
+def body_error(event: dict) -> AppError | None:
+    """What is wrong with the request body before any route reads it: not JSON (415), unreadable (400).
+
+    Powertools would parse form data for a JSON route, and fail with a 500 on a body that is
+    not UTF-8 or nests too deep; this API reads JSON only, whatever the route.
+    """
+    body = event.get("body")
+    if not body:
+        return None
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if media_type != content_types.APPLICATION_JSON:
+        return UnsupportedMediaTypeError(UNSUPPORTED_MEDIA_TYPE)
+    try:
+        json.loads(base64.b64decode(body, validate=True).decode() if event.get("isBase64Encoded") else body)
+    except (ValueError, RecursionError):  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return BadRequestError("Invalid request", [{"field": "body", "message": "Not valid JSON (UTF-8)",
+                                                     "type": "json_invalid"}])
+    return None
 
 
 def api_handler(app: APIGatewayRestResolver, get_settings: Callable[[], Any],
@@ -156,6 +176,13 @@ def api_handler(app: APIGatewayRestResolver, get_settings: Callable[[], Any],
         if before is not None:
             before(event, context)
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-        return with_cors(app.resolve(event, context), settings.cors_origin, headers.get("origin"))
+        refused = body_error(event)
+        if refused is None:
+            response = app.resolve(event, context)
+        else:
+            error = error_response(refused)
+            response = {"statusCode": error.status_code, "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                        "body": error.body, "isBase64Encoded": False}
+        return with_cors(response, settings.cors_origin, headers.get("origin"))
 
     return handler

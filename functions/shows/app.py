@@ -1,4 +1,4 @@
-"""Lambda handler of the shows service: GET/POST /shows, GET/PUT /shows/{id}."""
+"""Lambda handler of the shows service: GET/POST /shows, GET/PUT /shows/{id} (``shared.api``)."""
 
 
 import functools
@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from shared.http import api_handler, new_resolver
+from shared import api
+from shared.http import api_handler, new_resolver, route
 from shared.identity import identity_from_event
-from shared.models import Show, ShowIn, ShowPage
+from shared.models import Id, Show, ShowIn, ShowPage, ShowsQuery
 from shared.observability import tracer
 
 from shows_settings import get_settings
@@ -40,24 +41,19 @@ def _get_service() -> Any:
     return ShowsService(ShowsTable(settings.shows_table), cache)
 
 
-@app.get("/shows")
+@route(app, api.LIST_SHOWS)
 @tracer.capture_method
-def list_shows(
-    starts_from: Annotated[str | None, Query(alias="from", description="ISO-8601 lower bound on starts_at")] = None,
-    starts_to: Annotated[str | None, Query(alias="to", description="ISO-8601 upper bound on starts_at")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> ShowPage:
-    return _get_service().list_shows(starts_from, starts_to, limit, cursor)
+def list_shows(query: Annotated[ShowsQuery, Query()]) -> ShowPage:
+    return _get_service().list_shows(query.starts_from, query.starts_to, query.limit, query.cursor)
 
 
-@app.get("/shows/<id>")
+@route(app, api.GET_SHOW)
 @tracer.capture_method
-def get_show(id: Annotated[str, Path(min_length=1, max_length=64)]) -> Show:  # noqa: A002 (the route is /shows/{id})
+def get_show(id: Annotated[Id, Path()]) -> Show:  # noqa: A002 (the route is /shows/{id})
     return _get_service().get_show(id)
 
 
-@app.post("/shows")
+@route(app, api.CREATE_SHOW)
 @tracer.capture_method
 def create_show(body: ShowIn) -> Response[Show]:
     caller = identity_from_event(app.current_event.raw_event)
@@ -70,9 +66,9 @@ def create_show(body: ShowIn) -> Response[Show]:
     )
 
 
-@app.put("/shows/<id>")
+@route(app, api.REPLACE_SHOW)
 @tracer.capture_method
-def replace_show(id: Annotated[str, Path(min_length=1, max_length=64)], body: ShowIn) -> Show:  # noqa: A002
+def replace_show(id: Annotated[Id, Path()], body: ShowIn) -> Show:  # noqa: A002
     caller = identity_from_event(app.current_event.raw_event)
     return _get_service().replace_show(caller, id, body)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from shared import aws
-from shared.dynamo import from_item, key_to_plain, plain_to_key, to_item
+from shared.dynamo import from_item, next_cursor, start_key, to_item
 
 GSI_BY_START = "by_start"
 KIND = "show"
-CURSOR_KEYS = frozenset({"id", "kind", "starts_at"})
 
 
 class CapacityConflict(Exception):
@@ -34,8 +33,9 @@ class ShowsTable:
         starts_from: str | None,
         starts_to: str | None,
         limit: int,
-        start_key: dict[str, str] | None,
-    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        cursor: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of shows in the start range, after ``cursor``; and the cursor after it."""
         names = {"#kind": "kind"}
         values: dict[str, Any] = {":kind": {"S": KIND}}
         condition = "#kind = :kind"
@@ -60,11 +60,11 @@ class ShowsTable:
             "Limit": limit,
             "ScanIndexForward": True,
         }
-        if start_key:
-            params["ExclusiveStartKey"] = plain_to_key(start_key)
+        if cursor:
+            params["ExclusiveStartKey"] = start_key(cursor, {"kind": KIND}, "starts_at")
         response = self._ddb.query(**params)
         items = [from_item(item) for item in response.get("Items", [])]
-        return items, key_to_plain(response.get("LastEvaluatedKey"))
+        return items, next_cursor(response.get("LastEvaluatedKey"), "starts_at")
 
     def create(self, show: dict[str, Any]) -> None:
         self._ddb.put_item(

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from shared.errors import BadRequestError, ConflictError, ForbiddenError, NotFoundError
-from shared.http import decode_cursor, encode_cursor
+from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.identity import Identity
-from shared.models import Show, ShowIn, ShowPage, to_iso_utc, utc_now_iso
+from shared.models import Show, ShowIn, ShowPage, utc_now_iso
 from shared.observability import metrics
 
 from shows_cache import NullCache, RedisCache, item_key, list_key
-from shows_dal import CURSOR_KEYS, KIND, CapacityConflict, ShowsTable
+from shows_dal import CapacityConflict, ShowsTable
 
 ADMIN_GROUP = "admins"
-
-
-def parse_bound(name: str, raw: str | None) -> str | None:
-    """``?from=``/``?to=``: an ISO-8601 date or date-time; naive values are taken as UTC."""
-    if raw is None or raw == "":
-        return None
-    try:
-        value = datetime.fromisoformat(raw.replace("z", "Z").replace(" ", "+") if "T" in raw else raw)
-    except ValueError:
-        raise BadRequestError(
-            f"Invalid '{name}': expected an ISO-8601 date or date-time such as 2026-12-01 or 2026-12-01T19:30:00Z",
-            errors=[{"field": f"query.{name}", "message": "not an ISO-8601 date or date-time", "type": "value_error"}],
-        ) from None
-    if value.tzinfo is None:
-        from datetime import UTC
-
-        value = value.replace(tzinfo=UTC)
-    return to_iso_utc(value)
 
 
 class ShowsService:
@@ -42,31 +22,20 @@ class ShowsService:
         self.cache = cache
 
     def list_shows(self, starts_from: str | None, starts_to: str | None, limit: int, cursor: str | None) -> ShowPage:
-        lower = parse_bound("from", starts_from)
-        upper = parse_bound("to", starts_to)
-        if upper is not None and len(starts_to or "") == 10:
-            # A bare date as upper bound means "until the end of that day".
-            upper = upper[:10] + "T23:59:59Z"
-        if lower and upper and lower > upper:
-            raise BadRequestError("'from' must not be after 'to'")
-        start_key = decode_cursor(cursor, CURSOR_KEYS)
-        if start_key is not None and (
-            start_key["kind"] != KIND
-            or (lower is not None and start_key["starts_at"] < lower)
-            or (upper is not None and start_key["starts_at"] > upper)
-        ):
-            # DynamoDB rejects a start key outside the key condition (a 500 otherwise): a cursor
-            # only continues the listing, with the same filters, that produced it.
-            raise BadRequestError("Invalid cursor: pass the 'next_cursor' value of a previous page with the same filters")
-
+        """Shows starting in [starts_from, starts_to] (UTC, stored form), after ``cursor``."""
+        position = cursor.split("~", 1)[0] if cursor else None
+        if starts_to and (starts_from and starts_from > starts_to or position and position > starts_to):
+            return ShowPage(items=[])  # an empty range, or a position after its end
+        if position and starts_from and position < starts_from:
+            cursor = None  # a position before the range: the page starts where the range does
         generation = self.cache.generation()
-        key = list_key(generation, lower, upper, limit, cursor) if generation is not None else None
+        key = list_key(generation, starts_from, starts_to, limit, cursor) if generation is not None else None
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:
                 return ShowPage.model_validate(cached)
-        items, last_key = self.table.list_by_start(lower, upper, limit, start_key)
-        page = ShowPage(items=[_to_show(item) for item in items], next_cursor=encode_cursor(last_key))
+        items, next_cursor = self.table.list_by_start(starts_from, starts_to, limit, cursor)
+        page = ShowPage(items=[_to_show(item) for item in items], next_cursor=next_cursor)
         if key is not None:
             self.cache.set(key, page.model_dump(mode="json"))
         return page
@@ -89,7 +58,7 @@ class ShowsService:
             id=str(uuid.uuid4()),
             title=body.title,
             venue=body.venue,
-            starts_at=to_iso_utc(body.starts_at),
+            starts_at=body.starts_at,
             capacity=body.capacity,
             remaining=body.capacity,
             price_cents=body.price_cents,
@@ -111,7 +80,7 @@ class ShowsService:
             fields: dict[str, Any] = {
                 "title": body.title,
                 "venue": body.venue,
-                "starts_at": to_iso_utc(body.starts_at),
+                "starts_at": body.starts_at,
                 "capacity": body.capacity,
                 "price_cents": body.price_cents,
                 "updated_at": utc_now_iso(),

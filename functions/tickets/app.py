@@ -1,4 +1,5 @@
-"""Lambda handler of the tickets service: POST/GET /tickets, GET/DELETE /tickets/{id}, GET /tickets/{id}/document."""
+"""Lambda handler of the tickets service: POST/GET /tickets, GET /tickets/{id}, POST /tickets/{id}/cancel,
+GET /tickets/{id}/document."""
 
 import functools
 from typing import Annotated, Any
@@ -6,9 +7,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
-from shared.http import api_handler, new_resolver
+from shared import api
+from shared.http import api_handler, new_resolver, route
 from shared.identity import identity_from_event
-from shared.models import Ticket, TicketDocument, TicketIn, TicketPage
+from shared.models import Id, PageQuery, PurchaseHeaders, Ticket, TicketDocument, TicketIn, TicketPage
 from shared.observability import tracer
 
 from tickets_settings import get_settings
@@ -35,23 +37,10 @@ def _caller() -> Any:
     return identity_from_event(app.current_event.raw_event)
 
 
-@app.post("/tickets")
+@route(app, api.BUY_TICKETS)
 @tracer.capture_method
-def buy_tickets(
-    body: TicketIn,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Retries with the same key return the same ticket and never buy twice",
-        ),
-    ] = None,
-) -> Response[Ticket]:
-    caller = _caller()
-    ticket = _get_service().buy(caller, body, idempotency_key)
+def buy_tickets(body: TicketIn, headers: Annotated[PurchaseHeaders, Header()]) -> Response[Ticket]:
+    ticket = _get_service().buy(_caller(), body, headers.idempotency_key)
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
@@ -60,30 +49,27 @@ def buy_tickets(
     )
 
 
-@app.get("/tickets")
+@route(app, api.LIST_TICKETS)
 @tracer.capture_method
-def list_tickets(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> TicketPage:
-    return _get_service().list_tickets(_caller(), limit, cursor)
+def list_tickets(query: Annotated[PageQuery, Query()]) -> TicketPage:
+    return _get_service().list_tickets(_caller(), query.limit, query.cursor)
 
 
-@app.get("/tickets/<id>")
+@route(app, api.GET_TICKET)
 @tracer.capture_method
-def get_ticket(id: Annotated[str, Path(min_length=1, max_length=64)]) -> Ticket:  # noqa: A002
+def get_ticket(id: Annotated[Id, Path()]) -> Ticket:  # noqa: A002 (the route is /tickets/{id})
     return _get_service().get_ticket(_caller(), id)
 
 
-@app.get("/tickets/<id>/document")
+@route(app, api.GET_TICKET_DOCUMENT)
 @tracer.capture_method
-def get_ticket_document(id: Annotated[str, Path(min_length=1, max_length=64)]) -> TicketDocument:  # noqa: A002
+def get_ticket_document(id: Annotated[Id, Path()]) -> TicketDocument:  # noqa: A002
     return _get_service().ticket_document(_caller(), id)
 
 
-@app.delete("/tickets/<id>")
+@route(app, api.CANCEL_TICKET)
 @tracer.capture_method
-def cancel_ticket(id: Annotated[str, Path(min_length=1, max_length=64)]) -> Ticket:  # noqa: A002
+def cancel_ticket(id: Annotated[Id, Path()]) -> Ticket:  # noqa: A002
     return _get_service().cancel_ticket(_caller(), id)
 
 

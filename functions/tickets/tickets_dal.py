@@ -7,10 +7,9 @@ import time
 from typing import Any
 
 from shared import aws
-from shared.dynamo import from_item, key_to_plain, plain_to_key, to_item
+from shared.dynamo import from_item, next_cursor, start_key, to_item
 
 GSI_BY_OWNER = "by_owner"
-CURSOR_KEYS = frozenset({"id", "owner", "created_at"})
 _MAX_ATTEMPTS = 6
 
 
@@ -22,6 +21,14 @@ class SoldOut(Exception):
 
 class ShowMissing(Exception):
     pass
+
+
+class ShowStarted(Exception):
+    pass
+
+
+class PriceChanged(Exception):
+    """The show's price changed after it was read: the total would be wrong."""
 
 
 class NotActive(Exception):
@@ -57,8 +64,9 @@ class TicketsStore:
         self,
         owner: str,
         limit: int,
-        start_key: dict[str, str] | None,
-    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        cursor: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of the owner's tickets after ``cursor``, newest first; and the cursor after it."""
         params: dict[str, Any] = {
             "TableName": self.tickets_table,
             "IndexName": GSI_BY_OWNER,
@@ -68,16 +76,18 @@ class TicketsStore:
             "Limit": limit,
             "ScanIndexForward": False,  # newest first
         }
-        if start_key:
-            params["ExclusiveStartKey"] = plain_to_key(start_key)
+        if cursor:
+            params["ExclusiveStartKey"] = start_key(cursor, {"owner": owner}, "created_at")
         response = self._ddb.query(**params)
-        return [from_item(item) for item in response.get("Items", [])], key_to_plain(response.get("LastEvaluatedKey"))
+        return [from_item(item) for item in response.get("Items", [])], next_cursor(response.get("LastEvaluatedKey"),
+                                                                                   "created_at")
 
-    def purchase(self, ticket: dict[str, Any], now: str) -> None:
+    def purchase(self, ticket: dict[str, Any], unit_price: int, now: str) -> None:
         """Take ``quantity`` seats from the show and record the ticket, all or nothing.
 
-        The conditional decrement (``remaining >= quantity``) is what prevents overselling:
-        DynamoDB evaluates it atomically with the write, whatever the concurrency.
+        The show's update is conditional, evaluated atomically with the write whatever the
+        concurrency: enough seats left (``remaining >= quantity``: never oversold), not yet
+        started, and still at ``unit_price``, the price the ticket's total was computed from.
         """
         quantity = {"N": str(ticket["quantity"])}
         items = [
@@ -86,9 +96,12 @@ class TicketsStore:
                     "TableName": self.shows_table,
                     "Key": {"id": {"S": ticket["show_id"]}},
                     "UpdateExpression": "SET #remaining = #remaining - :q, #updated_at = :now",
-                    "ConditionExpression": "attribute_exists(#id) AND #remaining >= :q",
-                    "ExpressionAttributeNames": {"#id": "id", "#remaining": "remaining", "#updated_at": "updated_at"},
-                    "ExpressionAttributeValues": {":q": quantity, ":now": {"S": now}},
+                    "ConditionExpression": "attribute_exists(#id) AND #remaining >= :q AND #starts_at > :now "
+                                           "AND #price = :price",
+                    "ExpressionAttributeNames": {"#id": "id", "#remaining": "remaining", "#updated_at": "updated_at",
+                                                 "#starts_at": "starts_at", "#price": "price_cents"},
+                    "ExpressionAttributeValues": {":q": quantity, ":now": {"S": now},
+                                                  ":price": {"N": str(unit_price)}},
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                 },
             },
@@ -109,7 +122,11 @@ class TicketsStore:
             old = from_item(show_reason.get("Item") or {})
             if not old:
                 raise ShowMissing
-            raise SoldOut(old.get("remaining"))
+            if old["starts_at"] <= now:
+                raise ShowStarted
+            if old["remaining"] < ticket["quantity"]:
+                raise SoldOut(old["remaining"])
+            raise PriceChanged
         raise RuntimeError(f"ticket purchase transaction cancelled: {reasons}")
 
     def cancel(self, ticket: dict[str, Any], now: str) -> None:

@@ -13,13 +13,23 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
 from shared.errors import ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError
-from shared.http import decode_cursor, encode_cursor
 from shared.identity import Identity
 from shared.models import Ticket, TicketDocument, TicketIn, TicketPage, utc_now_iso
 from shared.observability import logger, metrics
 
-from tickets_dal import CURSOR_KEYS, Contended, NotActive, ShowMissing, SoldOut, TicketsStore
+from tickets_dal import (
+    Contended,
+    NotActive,
+    PriceChanged,
+    ShowMissing,
+    ShowStarted,
+    SoldOut,
+    TicketsStore,
+)
 from tickets_documents import TicketDocuments
+
+# A price changed between reading the show and buying is read again, this many times.
+_PRICE_ATTEMPTS = 3
 
 
 class TicketsService:
@@ -46,6 +56,11 @@ class TicketsService:
         self.idempotency_config.register_lambda_context(context)
 
     def buy(self, caller: Identity, body: TicketIn, idempotency_key: str | None) -> Ticket:
+        """Buy seats; with an ``Idempotency-Key``, a replay buys nothing and returns that ticket as it is now.
+
+        (After a cancel, a replay of the key that bought it answers the cancelled ticket: the
+        purchase is never made twice.)
+        """
         if idempotency_key is None:
             return self._purchase(caller.user_id, body.show_id, body.quantity)
         request = {
@@ -55,7 +70,7 @@ class TicketsService:
             "quantity": body.quantity,
         }
         try:
-            return self._purchase_once(request=request)
+            ticket = self._purchase_once(request=request)
         except IdempotencyValidationError:
             raise UnprocessableError(
                 "This Idempotency-Key was already used with a different request body; use a new key for a new purchase",
@@ -64,41 +79,43 @@ class TicketsService:
             raise ConflictError(
                 "A request with this Idempotency-Key is still being processed; retry it in a moment",
             ) from None
+        current = self.store.get_ticket(ticket.id)
+        return _to_ticket(current) if current is not None else ticket
 
     def _purchase_request(self, request: dict[str, Any]) -> Ticket:
         return self._purchase(request["owner"], request["show_id"], request["quantity"])
 
     def _purchase(self, owner: str, show_id: str, quantity: int) -> Ticket:
-        show = self.store.get_show(show_id)
-        if show is None:
-            raise NotFoundError(f"Show '{show_id}' not found")
-        now = utc_now_iso()
-        ticket = Ticket(
-            id=str(uuid.uuid4()),
-            owner=owner,
-            show_id=show_id,
-            quantity=quantity,
-            status="active",
-            price_cents=int(show["price_cents"]) * quantity,
-            created_at=now,
-        )
-        try:
-            self.store.purchase(ticket.model_dump(exclude_none=True), now)
-        except ShowMissing:
-            raise NotFoundError(f"Show '{show_id}' not found") from None
-        except SoldOut as exc:
-            metrics.add_metric(name="SoldOut", unit="Count", value=1)
-            if not exc.remaining:
-                raise ConflictError(f"Show '{show_id}' is sold out") from None
-            raise ConflictError(
-                f"Not enough seats: {quantity} requested but only {exc.remaining} left for show '{show_id}'",
-            ) from None
-        except Contended:
-            raise ServiceUnavailableError("The show is in high demand; retry the request") from None
-        metrics.add_metric(name="TicketsSold", unit="Count", value=quantity)
-        logger.info("Ticket purchased", extra={"ticket_id": ticket.id, "show_id": show_id, "quantity": quantity})
-        self._keep_document(ticket, show)
-        return ticket
+        for _ in range(_PRICE_ATTEMPTS):
+            show = self.store.get_show(show_id)
+            if show is None:
+                raise NotFoundError(f"Show '{show_id}' not found")
+            now = utc_now_iso()
+            unit_price = int(show["price_cents"])
+            ticket = Ticket(id=str(uuid.uuid4()), owner=owner, show_id=show_id, quantity=quantity, status="active",
+                            price_cents=unit_price * quantity, created_at=now)
+            try:
+                self.store.purchase(ticket.model_dump(exclude_none=True), unit_price, now)
+            except PriceChanged:
+                continue
+            except ShowMissing:
+                raise NotFoundError(f"Show '{show_id}' not found") from None
+            except ShowStarted:
+                raise ConflictError(f"Show '{show_id}' has already started; tickets are no longer sold") from None
+            except SoldOut as exc:
+                metrics.add_metric(name="SoldOut", unit="Count", value=1)
+                if not exc.remaining:
+                    raise ConflictError(f"Show '{show_id}' is sold out") from None
+                raise ConflictError(
+                    f"Not enough seats: {quantity} requested but only {exc.remaining} left for show '{show_id}'",
+                ) from None
+            except Contended:
+                raise ServiceUnavailableError("The show is in high demand; retry the request") from None
+            metrics.add_metric(name="TicketsSold", unit="Count", value=quantity)
+            logger.info("Ticket purchased", extra={"ticket_id": ticket.id, "show_id": show_id, "quantity": quantity})
+            self._keep_document(ticket, show)
+            return ticket
+        raise ServiceUnavailableError(f"The price of show '{show_id}' is changing; retry the request")
 
     def _keep_document(self, ticket: Ticket, show: dict[str, Any]) -> None:
         """Write the purchase's document; the purchase stands even if this fails (it is written on first read)."""
@@ -124,11 +141,8 @@ class TicketsService:
         return document
 
     def list_tickets(self, caller: Identity, limit: int, cursor: str | None) -> TicketPage:
-        start_key = decode_cursor(cursor, CURSOR_KEYS)
-        if start_key is not None and start_key["owner"] != caller.user_id:
-            raise NotFoundError("Invalid cursor for this caller")
-        items, last_key = self.store.list_by_owner(caller.user_id, limit, start_key)
-        return TicketPage(items=[_to_ticket(item) for item in items], next_cursor=encode_cursor(last_key))
+        items, next_cursor = self.store.list_by_owner(caller.user_id, limit, cursor)
+        return TicketPage(items=[_to_ticket(item) for item in items], next_cursor=next_cursor)
 
     def get_ticket(self, caller: Identity, ticket_id: str) -> Ticket:
         item = self.store.get_ticket(ticket_id)

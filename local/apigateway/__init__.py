@@ -5,9 +5,9 @@ One ``Gateway`` (``gateway.py``) per ``LocalApi``: a threaded HTTP server on
 what the document declares:
 
 * ``routing.py``: by resource path (``{param}``, greedy ``{proxy+}``, literal
-  segments win over parameters) and method; anything undeclared (any HTTP method
-  reaches it) → 403 "Missing Authentication Token", a path outside the stage → 403
-  "Forbidden";
+  segments win over parameters; a path matches whole) and method; anything undeclared
+  (any HTTP method reaches it) → 403 "Missing Authentication Token", a path outside the
+  stage → 403 "Forbidden"; a body over 10 MB → 413 (``server.py`` drains what is past the limit);
 * ``proxy.py``: ``aws_proxy`` integrations; the ``uri``'s ``${stageVariables.x}``
   resolved with the stage's variables, the function invoked with a REST (v1) proxy
   event and its proxy response mapped back (malformed or failed → 502, too slow →
@@ -33,9 +33,13 @@ what the document declares:
   else DEFAULT_4XX / DEFAULT_5XX) give every gateway-generated error its headers
   (CORS) and body template.
 
-Order of checks, as API Gateway: stage → route/method → throttling → authorizer →
-API key (and its usage plan) → request validation → integration (a mock too: a public
-mock is one whose ``security`` is empty, as the preflight's).
+Order of checks, as API Gateway: stage → payload size → route/method → throttling →
+authorizer → API key (and its usage plan) → request validation → integration (a mock too:
+a public mock is one whose ``security`` is empty, as the preflight's).
+
+Local mode only: ``GET /<stage>/openapi.json`` answers the API's published document
+(``LocalApi.published_openapi``, with the local URL as its server), unauthenticated,
+unless the API declares that path itself.
 
 Not emulated: resource policies (``x-amazon-apigateway-policy``), VTL beyond the
 documented subset, HTTP integrations and AWS integrations other than Lambda and S3 GETs,

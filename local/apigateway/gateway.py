@@ -17,7 +17,7 @@ from local.apigateway.proxy import MalformedResponse, function_of, proxy_event, 
 from local.apigateway.request import Request
 from local.apigateway.responses import GatewayError, Response, error_response
 from local.apigateway.routing import Router
-from local.apigateway.server import GatewayHandler, GatewayServer
+from local.apigateway.server import MAX_PAYLOAD, GatewayHandler, GatewayServer
 from local.apigateway.throttling import MethodThrottles
 from local.apigateway.validation import validate
 from local.emulators.loopback import serve, shut_down
@@ -28,6 +28,7 @@ from local.model import CognitoPool, LocalApi
 Invoke = Callable[[str, dict], InvokeResult]
 
 MAX_INTEGRATION_TIMEOUT = 29.0
+DOCUMENT_PATH = "/openapi.json"  # where local mode serves the API's published document (not on AWS)
 
 
 class Gateway:
@@ -110,6 +111,12 @@ class Gateway:
         while len(rest) > 1 and rest[-1] == "":  # API Gateway ignores a trailing slash
             rest.pop()
         req.path = "/" + "/".join(rest) if rest and rest != [""] else "/"
+        if len(req.body) > MAX_PAYLOAD:
+            raise GatewayError("REQUEST_TOO_LARGE")
+        if req.path == DOCUMENT_PATH and req.method in ("GET", "HEAD") and self.api.published_openapi \
+                and DOCUMENT_PATH not in (self.doc.get("paths") or {}):
+            document = {**self.api.published_openapi, "servers": [{"url": self.url}]}
+            return 200, [("Content-Type", "application/json")], json.dumps(document, indent=1).encode()
         operation = self.router.match(req)
         self.throttles.take(req)
         self._authorize(req, operation)

@@ -1,7 +1,9 @@
 """Routing by the document's paths: ``{param}``, greedy ``{proxy+}``, literal segments win over parameters.
 
 A path the document does not declare (or a method it does not declare there) is
-403 "Missing Authentication Token", as API Gateway answers.
+403 "Missing Authentication Token", as API Gateway answers. A path matches whole:
+``/info%0A`` is no ``/info`` (a regex ``$`` would match before the newline), while
+``/info/%0A`` is ``/info/{section}`` with the section "\n", as API Gateway routes it.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def compile_route(path: str, operations: Mapping[str, Any]) -> Route:
         else:
             parts.append(re.escape(seg))
             rank.append(2)
-    regex = re.compile("^/" + "/".join(parts) + "$") if parts else re.compile("^/$")
+    regex = re.compile("/" + "/".join(parts), re.DOTALL)
     ops = {(k if k == ANY else k.upper()): v for k, v in operations.items()
            if isinstance(v, Mapping) and (k.upper() in _METHODS or k == ANY)}
     resource_id = hashlib.sha1(path.encode()).hexdigest()[:6]
@@ -67,7 +69,7 @@ class Router:
     def match(self, req: Request) -> dict:
         """The operation for ``req.path`` and ``req.method``; sets ``req.route`` and ``req.path_params``."""
         for route in self.routes:
-            m = route.regex.match(req.path)
+            m = route.regex.fullmatch(req.path)
             if not m:
                 continue
             operation = route.operations.get(req.method) or route.operations.get(ANY)

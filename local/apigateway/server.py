@@ -1,4 +1,8 @@
-"""The HTTP side of a gateway: a threaded loopback server handing each request to ``Gateway.handle``."""
+"""The HTTP side of a gateway: a threaded loopback server handing each request to ``Gateway.handle``.
+
+A body is read up to one byte past API Gateway's payload limit (10 MB) and the rest
+is drained unread, so the gateway can answer 413 without holding it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,10 @@ from local.emulators.loopback import LoopbackServer, QuietHandler
 
 if TYPE_CHECKING:
     from local.apigateway.gateway import Gateway
+
+
+MAX_PAYLOAD = 10 * 1024 * 1024
+_CHUNK = 1 << 16
 
 
 class GatewayServer(LoopbackServer):
@@ -20,22 +28,34 @@ class GatewayHandler(QuietHandler):  # the gateway writes its own access log
     gateway: Gateway
 
     def _read_body(self) -> bytes:
+        """The body, cut one byte past ``MAX_PAYLOAD`` (what is beyond is read and dropped)."""
+        kept = bytearray()
+
+        def take(size: int) -> None:
+            while size > 0:
+                data = self.rfile.read(min(size, _CHUNK))
+                if not data:
+                    return
+                size -= len(data)
+                kept.extend(data[:max(0, MAX_PAYLOAD + 1 - len(kept))])
+
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                take(size)
                 self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass
+        else:
+            take(int(self.headers.get("Content-Length") or 0))
+        return bytes(kept)
 
     def _serve(self) -> None:
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except ValueError:  # a Content-Length or chunk size that is no number: the stream is lost
+            self.close_connection = True
+            self.send_error(400, "Bad Request")
+            return
         headers = [(k, v) for k, v in self.headers.items()]
         status, out_headers, out_body = self.gateway.handle(self.command, self.path, headers, body,
                                                             self.client_address[0])

@@ -76,6 +76,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             deleted_with=request.deletedWith, additional_secret_outputs=list(request.additionalSecretOutputs)))
         return response
 
+    def RegisterResourceOutputs(self, request):
+        # A component's outputs (register_outputs) become its registration's outputs.
+        outputs = _sync_await(_deserialize(request.outputs))
+        for registration in self.registrations:
+            if registration.urn == request.urn:
+                registration.outputs = outputs
+        return super().RegisterResourceOutputs(request)
+
 
 def _aliases(request) -> list[str]:
     return [*request.aliasURNs, *(alias.urn or alias.spec.name for alias in request.aliases)]

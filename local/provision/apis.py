@@ -46,12 +46,15 @@ def read_apis(recording: Recording, api_ports: Mapping[str, int], region: str) -
                                              burst=int(throttle.get("burstLimit", burst)),
                                              quota_per_day=int(quota.get("limit", 0))))
         body = api.inputs.get("body")
+        # The RestApi component around it publishes the document clients read.
+        component = next((r for r in recording.registrations if r.urn == api.parent), None)
+        published = component.outputs.get("published_openapi") if component else None
         apis.append(LocalApi(
             name=api.name, api_id=api_id, stage=stage.inputs["stageName"],
             openapi=json.loads(body) if isinstance(body, str) else dict(body or {}),
             stage_variables=dict(stage.inputs.get("variables") or {}), port=api_ports[api_id],
             throttle_rate=rate, throttle_burst=burst, method_throttles=per_method, api_keys=tuple(keys),
-            region=region))
+            region=region, published_openapi=json.loads(published) if isinstance(published, str) else None))
     return apis
 
 

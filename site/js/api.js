@@ -83,7 +83,7 @@ export function createApi({ apiUrl, getIdToken, onUnauthorized = () => {}, fetch
     buyTickets: ({ showId, quantity, idempotencyKey }) =>
       request("POST", "/tickets", { body: { show_id: showId, quantity }, headers: { "Idempotency-Key": idempotencyKey } }),
     listTickets: () => request("GET", "/tickets"),
-    cancelTicket: (id) => request("DELETE", `/tickets/${encodeURIComponent(id)}`),
+    cancelTicket: (id) => request("POST", `/tickets/${encodeURIComponent(id)}/cancel`),
     getInfo: () => request("GET", "/info"),
   };
 }

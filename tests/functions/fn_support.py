@@ -133,7 +133,7 @@ def create_idempotency_table(name: str = "idempotency") -> str:
     return name
 
 
-def put_show(show_id: str, *, capacity: int = 100, remaining: int | None = None, starts_at: str = "2026-12-01T19:30:00Z",
+def put_show(show_id: str, *, capacity: int = 100, remaining: int | None = None, starts_at: str = "2099-12-01T19:30:00Z",
              price_cents: int = 2500, title: str = "A show") -> None:
     """Write a show item exactly as the infrastructure's data model defines it."""
     _client("dynamodb").put_item(

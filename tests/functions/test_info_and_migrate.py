@@ -160,7 +160,7 @@ def test_wrong_secret_is_a_500_without_leaking(postgres, database, info_pg):
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (database["user"],))
     event = api_event("GET", "/info", request_id="req-db")
     status, body = parse(info_pg.handler(event, FakeLambdaContext()))
-    assert status == 500 and body == {"message": "Internal server error", "correlation_id": "req-db"}
+    assert status == 500 and body == {"message": "Internal server error", "request_id": "req-db"}
 
 
 def test_unmigrated_database_is_404(database, monkeypatch):

@@ -68,3 +68,16 @@ def test_prefixes_are_the_ones_the_integration_responses_select_on(mapped):
         for status, prefix in mapped.ERROR_PREFIXES.items():
             message = prefix + "a detail"
             assert [s for pattern, s in errors.items() if re.fullmatch(pattern, message)] == [status], route.path
+
+
+def test_a_database_still_resuming_is_unavailable(mapped, monkeypatch):
+    import info_logic
+    from shared.errors import ServiceUnavailableError
+
+    class Resuming:
+        def venue_info(self):
+            raise ServiceUnavailableError("The database is resuming; retry shortly", retry_after_seconds=5)
+
+    monkeypatch.setattr(info_logic, "configured_service", lambda: Resuming())
+    with pytest.raises(mapped.MappedError, match="^Unavailable: The database is resuming; retry shortly$"):
+        invoke(mapped, {"section": ""})

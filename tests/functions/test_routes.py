@@ -1,45 +1,61 @@
-"""Each service answers exactly the routes the infrastructure declares for it.
+"""Each service answers exactly the operations ``shared/api.py`` declares, with the declared models.
 
-The API Gateway side is ``components/patterns/services.py`` (``ROUTES``), from which
-every pattern builds its REST APIs; the function side is the OpenAPI document
-Powertools generates from the handler. A route added on one side only fails here.
+The program builds every REST API's routes and OpenAPI documents from that declaration
+(``components/patterns/services.py``); the functions register their handlers from it
+(``shared.http.route``) and validate with the models their signatures name. Powertools'
+own OpenAPI document of each handler shows what the function really reads: a route,
+parameter or model that differs from the declaration fails here.
 """
+
+import json
 
 import pytest
 
-from components.patterns import ticket_documents
-from components.patterns.services import ROUTES
 from fn_support import load_service
+from shared import api
 
-EXPECTED = {service: set(routes) for service, routes in ROUTES.items()}
-EXPECTED["tickets"].add(ticket_documents.ROUTE)  # served where a pattern mounts the documents' file system
+METHODS = ("get", "post", "put", "patch", "delete")
+SERVED = [op for operations in api.SERVICES.values() for op in operations]
 
 
-@pytest.mark.parametrize("service", sorted(EXPECTED))
-def test_openapi_routes_match_contract(service):
-    # GIVEN a service imported without any environment (as a route-listing test would)
+def powertools_document(service: str) -> dict:
     module = load_service(service)
-    # WHEN its OpenAPI schema is generated
-    schema = module.app.get_openapi_schema()
-    # THEN it lists exactly the contract's routes, and the handler is app.handler
-    routes = {(method.upper(), path) for path, item in schema.paths.items() for method in ("get", "post", "put", "delete") if getattr(item, method)}
-    assert routes == EXPECTED[service]
-    assert callable(module.handler)
+    return json.loads(module.app.get_openapi_schema().model_dump_json(by_alias=True, exclude_none=True))
+
+
+def declared_parameters(operation: api.Operation) -> set[tuple[str, str, bool]]:
+    found = set()
+    for model, place in ((operation.path_params, "path"), (operation.query, "query"), (operation.headers, "header")):
+        for name, field in (model.model_fields.items() if model else ()):
+            found.add((field.alias or name, place, place == "path" or field.is_required()))
+    return found
+
+
+@pytest.mark.parametrize("service", sorted(api.SERVICES))
+def test_each_service_answers_exactly_its_declared_operations(service):
+    document = powertools_document(service)
+    served = {(method.upper(), path) for path, item in document["paths"].items() for method in METHODS
+              if method in item}
+    assert served == {(op.method, op.path) for op in api.SERVICES[service]}
+
+
+@pytest.mark.parametrize("operation", SERVED, ids=[op.operation_id for op in SERVED])
+def test_each_handler_reads_the_declared_parameters_and_models(operation):
+    served = powertools_document(operation.tag)["paths"][operation.path][operation.method.lower()]
+    assert served["operationId"] == operation.operation_id
+    assert {(p["name"], p["in"], p["required"]) for p in served.get("parameters", ())} == \
+        declared_parameters(operation)
+    for parameter in served.get("parameters", ()):  # a path parameter's type is the declared one
+        if parameter["in"] == "path":
+            declared = operation.path_params.model_json_schema()["properties"][parameter["name"]]
+            for keyword in ("pattern", "maxLength", "enum"):
+                assert parameter["schema"].get(keyword) == declared.get(keyword), (parameter, keyword)
+    body = served.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    assert body.get("$ref", "").rsplit("/", 1)[-1] == (operation.body.__name__ if operation.body else "")
+    answer = served["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert answer.rsplit("/", 1)[-1] == operation.response.__name__
 
 
 def test_every_service_has_app_handler():
     for service in ("shows", "tickets", "info", "migrate", "authorizer"):
         assert callable(load_service(service).handler)
-
-
-def test_gateway_body_schemas_agree_with_the_function_models():
-    # API Gateway rejects bodies with these schemas before the function runs; they
-    # must accept exactly the fields the function's pydantic models accept.
-    from components.patterns.services import SHOW_SCHEMA, TICKET_SCHEMA
-    from shared.models import ShowIn, TicketIn
-
-    for model, schema in ((ShowIn, SHOW_SCHEMA), (TicketIn, TICKET_SCHEMA)):
-        generated = model.model_json_schema()
-        assert set(generated["properties"]) == set(schema["properties"])
-        assert set(generated["required"]) == set(schema["required"])
-        assert schema["additionalProperties"] is False

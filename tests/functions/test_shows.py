@@ -56,7 +56,9 @@ def test_write_without_identity_is_401(shows):
         ({**NEW_SHOW, "capacity": 0}, "body.capacity"),
         ({**NEW_SHOW, "starts_at": "2026-12-01T19:30:00"}, "body.starts_at"),  # no time zone
         ({**NEW_SHOW, "starts_at": "tomorrow"}, "body.starts_at"),
-        ({**NEW_SHOW, "title": "  "}, "body.title"),
+        ({**NEW_SHOW, "title": "Hamlet\n"}, "body.title"),  # no control characters
+        ({**NEW_SHOW, "starts_at": "2026-02-30T19:30:00Z"}, "body.starts_at"),  # the shape, not a day
+        ({**NEW_SHOW, "capacity": "50"}, "body.capacity"),  # a string is no integer
         ({**NEW_SHOW, "remaining": 5}, "body.remaining"),  # server-owned field
         ({k: v for k, v in NEW_SHOW.items() if k != "price_cents"}, "body.price_cents"),
     ],
@@ -68,9 +70,11 @@ def test_invalid_show_is_400_naming_the_field(shows, body, field):
     assert field in [error["field"] for error in response["errors"]]
 
 
-def test_malformed_json_is_400(shows):
-    status, body = call(shows, "POST", "/shows", body="{not json", authorizer=ADMIN)
-    assert status == 400 and body["errors"][0]["type"] == "json_invalid"
+@pytest.mark.parametrize("raw", ["{not json", "[" * 100_000 + "]" * 100_000])
+def test_malformed_json_is_400(shows, raw):
+    status, body = call(shows, "POST", "/shows", body=raw, authorizer=ADMIN)
+    assert status == 400 and body["errors"][0] == {"field": "body", "message": "Not valid JSON (UTF-8)",
+                                                   "type": "json_invalid"}
 
 
 def test_unknown_show_is_404(shows):
@@ -78,7 +82,7 @@ def test_unknown_show_is_404(shows):
     assert status == 404 and body == {"message": "Show 'nope' not found"}
 
 
-def test_list_is_sorted_paginated_with_opaque_cursor(shows):
+def test_list_is_sorted_and_paginated_with_cursors(shows):
     for day in range(1, 8):
         put_show(f"s{day}", starts_at=f"2026-12-0{day}T19:30:00Z")
     seen, cursor, pages = [], None, 0
@@ -95,36 +99,31 @@ def test_list_is_sorted_paginated_with_opaque_cursor(shows):
     assert pages >= 3
 
 
-def _cursor(key):
-    import base64
-    import json
-
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
-
-
 @pytest.mark.parametrize(
-    ("query", "key"),
+    ("query", "expected"),
     [
-        ({}, {"id": "s2", "kind": "ticket", "starts_at": "2026-12-02T19:30:00Z"}),  # another partition
-        ({"from": "2026-12-04"}, {"id": "s2", "kind": "show", "starts_at": "2026-12-02T19:30:00Z"}),
-        ({"to": "2026-12-03"}, {"id": "s5", "kind": "show", "starts_at": "2026-12-05T19:30:00Z"}),
+        ({"cursor": "2026-12-02T19:30:00Z~s2"}, ["s3", "s4", "s5", "s6", "s7"]),
+        ({"cursor": "2026-12-02T20:00:00Z~forged"}, ["s3", "s4", "s5", "s6", "s7"]),  # no item needed there
+        ({"from": "2026-12-04T00:00:00Z", "cursor": "2026-12-02T19:30:00Z~s2"}, ["s4", "s5", "s6", "s7"]),
+        ({"to": "2026-12-03T23:59:59Z", "cursor": "2026-12-05T19:30:00Z~s5"}, []),
+        ({"from": "2026-12-05T00:00:00Z", "to": "2026-12-01T00:00:00Z"}, []),
     ],
 )
-def test_cursor_outside_the_listing_is_400_not_500(shows, query, key):
-    # GIVEN a cursor that does not continue this listing (forged, or kept after changing the filters)
+def test_any_cursor_is_a_position_and_out_of_range_ones_are_not_errors(shows, query, expected):
+    # GIVEN a cursor before or after the requested range (forged, or kept after changing the filters)
     for day in range(1, 8):
         put_show(f"s{day}", starts_at=f"2026-12-0{day}T19:30:00Z")
-    status, body = call(shows, "GET", "/shows", query={**query, "cursor": _cursor(key)})
-    # THEN the caller is told, instead of DynamoDB's ValidationException surfacing as a 500
-    assert status == 400 and "Invalid cursor" in body["message"]
+    status, body = call(shows, "GET", "/shows", query=query)
+    # THEN the page is what follows that position in the range, instead of DynamoDB's ValidationException
+    assert status == 200 and [item["id"] for item in body["items"]] == expected
 
 
 def test_list_filters_by_date_range(shows):
     for day in range(1, 8):
         put_show(f"s{day}", starts_at=f"2026-12-0{day}T19:30:00Z")
-    status, page = call(shows, "GET", "/shows", query={"from": "2026-12-03", "to": "2026-12-05"})
+    status, page = call(shows, "GET", "/shows", query={"from": "2026-12-03T00:00:00Z", "to": "2026-12-05T23:59:59Z"})
     assert status == 200
-    assert [item["id"] for item in page["items"]] == ["s3", "s4", "s5"]  # a bare 'to' date includes that day
+    assert [item["id"] for item in page["items"]] == ["s3", "s4", "s5"]
     status, page = call(shows, "GET", "/shows", query={"from": "2026-12-06T00:00:00+00:00"})
     assert [item["id"] for item in page["items"]] == ["s6", "s7"]
 
@@ -135,9 +134,10 @@ def test_list_filters_by_date_range(shows):
         ({"limit": "0"}, "query.limit"),
         ({"limit": "101"}, "query.limit"),
         ({"limit": "ten"}, "query.limit"),
-        ({"from": "yesterday"}, "'from'"),
-        ({"from": "2026-12-05", "to": "2026-12-01"}, "'from' must not be after 'to'"),
-        ({"cursor": "garbage"}, "Invalid cursor"),
+        ({"from": "yesterday"}, "query.from"),
+        ({"from": "2026-12-05"}, "query.from"),  # a date-time, with its time zone
+        ({"to": "2026-02-30T00:00:00Z"}, "query.to"),
+        ({"cursor": "garbage"}, "query.cursor"),
     ],
 )
 def test_bad_list_queries_are_400(shows, query, fragment):
@@ -175,7 +175,7 @@ def test_cors_origin_comes_from_env(tables, monkeypatch):
     assert response["multiValueHeaders"]["Access-Control-Allow-Origin"] == ["https://tickets.example"]
 
 
-def test_unexpected_error_is_500_with_correlation_id(shows, monkeypatch):
+def test_unexpected_error_is_500_with_the_request_id(shows, monkeypatch):
     import shows_dal
 
     def boom(self, show_id):
@@ -185,7 +185,7 @@ def test_unexpected_error_is_500_with_correlation_id(shows, monkeypatch):
     event = api_event("GET", "/shows/{id}", path_params={"id": "s1"}, request_id="req-abc")
     status, body = parse(shows.handler(event, FakeLambdaContext()))
     assert status == 500
-    assert body == {"message": "Internal server error", "correlation_id": "req-abc"}
+    assert body == {"message": "Internal server error", "request_id": "req-abc"}
 
 
 def test_missing_table_env_fails_at_cold_start(aws):

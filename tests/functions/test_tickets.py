@@ -101,7 +101,7 @@ def test_callers_see_only_their_own_tickets(tickets):
 
     status, body = call(tickets, "GET", "/tickets/{id}", path_params={"id": bobs["id"]}, authorizer=ALICE)
     assert status == 404 and "not found" in body["message"]  # not 403: existence is not revealed
-    assert call(tickets, "DELETE", "/tickets/{id}", path_params={"id": bobs["id"]}, authorizer=ALICE)[0] == 404
+    assert call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": bobs["id"]}, authorizer=ALICE)[0] == 404
     assert get_item("tickets", bobs["id"])["status"] == "active"
     assert call(tickets, "GET", "/tickets")[0] == 401
 
@@ -126,11 +126,11 @@ def test_cancel_returns_seats_exactly_once(tickets):
     _, ticket = buy(tickets, "s1", 4)
     assert get_item("shows", "s1")["remaining"] == 6
 
-    status, cancelled = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    status, cancelled = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
     assert status == 200 and cancelled["status"] == "cancelled" and cancelled["cancelled_at"]
     assert get_item("shows", "s1")["remaining"] == 10
 
-    status, body = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    status, body = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
     assert status == 409 and "already cancelled" in body["message"]
     assert get_item("shows", "s1")["remaining"] == 10  # no double refund
     assert get_item("tickets", ticket["id"])["status"] == "cancelled"
@@ -145,8 +145,8 @@ def test_cancel_is_conditional_on_status_even_if_the_read_was_stale(tickets, mon
     stale = dict(get_item("tickets", ticket["id"]))
     monkeypatch.setattr(tickets_dal.TicketsStore, "get_ticket", lambda self, ticket_id: dict(stale))
     # WHEN both cancel
-    first = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
-    second = call(tickets, "DELETE", "/tickets/{id}", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    first = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
+    second = call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=ALICE)
     # THEN the DynamoDB condition lets only one refund through
     assert (first[0], second[0]) == (200, 409)
     assert get_item("shows", "s1")["remaining"] == 10
@@ -190,7 +190,7 @@ def test_a_failed_purchase_is_not_remembered(tickets):
 def test_idempotency_key_header_is_validated(tickets):
     put_show("s1")
     status, body = buy(tickets, "s1", 1, key="x" * 300)
-    assert status == 400 and body["errors"][0]["field"] == "header.idempotency-key"
+    assert status == 400 and body["errors"][0]["field"] == "header.Idempotency-Key"
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -283,3 +283,49 @@ def test_concurrent_retries_with_one_key_buy_once(moto_server, monkeypatch):
     assert len({body["id"] for _, status, body in outcomes if status == 201}) == 1
     assert get_item("shows", "hot")["remaining"] == 48
     assert len(_client("dynamodb").scan(TableName="tickets")["Items"]) == 1
+
+
+def test_no_purchase_for_a_show_that_has_started(tickets):
+    put_show("s1", capacity=10, starts_at="2020-01-01T19:30:00Z")
+    status, body = buy(tickets, "s1", 1)
+    assert status == 409 and body["message"] == "Show 's1' has already started; tickets are no longer sold"
+    assert get_item("shows", "s1")["remaining"] == 10 and owned_tickets("alice") == []
+
+
+def test_a_show_that_starts_between_the_read_and_the_purchase_is_refused_by_the_transaction(tickets, monkeypatch):
+    # GIVEN the show read while it had not started, but starting before the transaction runs
+    put_show("s1", capacity=10, starts_at="2020-01-01T19:30:00Z")
+    service = tickets._get_service()
+    monkeypatch.setattr(service.store, "get_show", lambda show_id: {"price_cents": 2500,
+                                                                    "starts_at": "2099-01-01T00:00:00Z"})
+    # THEN the condition inside the transaction refuses it
+    assert buy(tickets, "s1", 1)[0] == 409
+    assert get_item("shows", "s1")["remaining"] == 10
+
+
+def test_the_price_is_the_one_the_transaction_sees(tickets, monkeypatch):
+    # GIVEN a price raised after the purchase read it (a concurrent PUT /shows/{id})
+    put_show("s1", capacity=10, price_cents=3000)
+    service = tickets._get_service()
+    read = service.store.get_show
+    stale = iter([{**read("s1"), "price_cents": 2500}])
+    monkeypatch.setattr(service.store, "get_show", lambda show_id: next(stale, None) or read(show_id))
+    # WHEN two seats are bought
+    status, ticket = buy(tickets, "s1", 2)
+    # THEN the total is charged at the price the seats were taken at, never the stale one
+    assert status == 201 and ticket["price_cents"] == 6000
+    assert get_item("tickets", ticket["id"])["price_cents"] == 6000
+    assert get_item("shows", "s1")["remaining"] == 8
+
+
+def test_replaying_a_key_after_a_cancel_buys_nothing_and_answers_the_cancelled_ticket(tickets):
+    # GIVEN a keyed purchase, then its cancel
+    put_show("s1", capacity=10)
+    status, bought = buy(tickets, "s1", 2, key="key-cancel")
+    assert status == 201
+    assert call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": bought["id"]}, authorizer=ALICE)[0] == 200
+    # WHEN the purchase is replayed with the same key
+    status, replayed = buy(tickets, "s1", 2, key="key-cancel")
+    # THEN it is that ticket as it is now, and no seats are taken again
+    assert status == 201 and replayed["id"] == bought["id"] and replayed["status"] == "cancelled"
+    assert get_item("shows", "s1")["remaining"] == 10 and len(owned_tickets("alice")) == 1

@@ -176,6 +176,11 @@ def _report_logs_on_failure(request, function_logs):
         print("---- last function/gateway log lines ----\n" + function_logs.tail(12))
 
 
+def pytest_collection_modifyitems(items):
+    """The API fuzzing (test_fuzz.py) changes the demo data the other tests read: it runs last."""
+    items.sort(key=lambda item: item.path.name == "test_fuzz.py")
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -26,7 +26,7 @@ def test_every_rule_reads_the_stack_without_unknowns(request, stack):
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_has_no_mandatory_violations(request, stack):
-    """Fails on MT-DEPLOY-10/11 until issue 11 reworks the OpenAPI documents: the message lists every open one."""
+    """The message lists every open violation."""
     report = enforce.run(request.getfixturevalue(stack), enforce.load(stack))
     assert not report.mandatory, "\n".join(f"{v.rule.id} {v.resource}: {v.message}" for v in report.mandatory)
 
@@ -39,11 +39,18 @@ def test_dev_relaxes_only_what_its_config_declares(dev):
 
 def test_check_prints_a_table_and_exits_non_zero_on_mandatory_violations(monkeypatch, capsys, dev):
     monkeypatch.setattr(recorded, "record", lambda stack: dev)
-    code = cli.run_check(cli_args(stack="dev"))
+    assert cli.run_check(cli_args(stack="dev")) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["ID", "LEVEL", "RESOURCE", "MESSAGE", "REMEDIATION"]
-    assert ("mandatory" in out) == (code == 1)
     assert re.search(r"^MT-DDB-3\s+advisory\s+mobile-backend-shows\s", out, re.M)
+    assert re.search(r"^dev: 0 mandatory, [1-9][0-9]* advisory", out, re.M)
+    # GIVEN dev held to prod's enforcement, where what dev relaxes is mandatory
+    load = enforce.load
+    monkeypatch.setattr(enforce, "load", lambda stack: load("prod"))
+    assert cli.run_check(cli_args(stack="dev")) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^MT-DDB-3\s+mandatory\s+mobile-backend-shows\s", out, re.M)
+    assert re.search(r"^dev: [1-9][0-9]* mandatory", out, re.M)
 
 
 def test_check_json_lists_each_violation_with_its_remediation(monkeypatch, capsys, prod):

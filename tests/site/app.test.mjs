@@ -67,8 +67,8 @@ test("api: raw JWT in Authorization, JSON body, query params skipped when empty"
   assert.equal(calls[1].init.headers["Content-Type"], "application/json");
   assert.deepEqual(JSON.parse(calls[1].init.body), { show_id: "s1", quantity: 2 });
   await api.cancelTicket("a/b");
-  assert.equal(calls[2].init.method, "DELETE");
-  assert.equal(calls[2].url, "https://api.test/live/tickets/a%2Fb");
+  assert.equal(calls[2].init.method, "POST");
+  assert.equal(calls[2].url, "https://api.test/live/tickets/a%2Fb/cancel");
 });
 
 test("api: error message and field errors surface; 401 triggers re-sign-in", async () => {

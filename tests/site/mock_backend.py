@@ -276,9 +276,6 @@ class Handler(SimpleHTTPRequestHandler):
                 return self.send_json(400, {"__type": f.type, "message": str(f)}, "application/x-amz-json-1.1")
         return self.api("POST")
 
-    def do_DELETE(self):
-        return self.api("DELETE")
-
     def api(self, method):
         url = urlsplit(self.path)
         parts = [p for p in url.path.split("/") if p][1:]
@@ -354,7 +351,7 @@ class Handler(SimpleHTTPRequestHandler):
                             "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
             idempotency[key] = tid
             return self.send_json(201, {k: v for k, v in tickets[tid].items() if k != "owner"})
-        if len(parts) == 2 and parts[0] == "tickets" and method == "DELETE":
+        if len(parts) == 3 and parts[0] == "tickets" and parts[2] == "cancel" and method == "POST":
             t = tickets.get(parts[1])
             if not t or t["owner"] != claims["sub"]:
                 return self.send_json(404, {"message": "Ticket not found"})

@@ -57,3 +57,17 @@ def test_a_bad_setting_prints_the_clear_error_and_exits_non_zero(monkeypatch, ca
     assert cli.main(["preview", "--stack", "dev"]) == 2
     error = capsys.readouterr().err
     assert "multitier:apiWaf = 'sometimes': Input should be a valid boolean" in error
+
+
+def test_the_preview_writes_each_apis_documents_and_prints_where():
+    # GIVEN the dev stack's preview (as text, as a user runs it)
+    result = preview("--stack", "dev")
+    assert result.returncode == 0, result.stderr
+    # THEN each REST API's published and imported documents are files, named in the output
+    listing = result.stdout.split("OpenAPI documents")[1].splitlines()[1:]
+    written = [line.strip() for line in listing if line.strip()]
+    assert {path.rsplit("/", 1)[-1] for path in written} >= {"mobile-backend-api.json",
+                                                             "mobile-backend-api.apigateway.json"}
+    for path in written:
+        document = json.loads(open(path).read())
+        assert document["openapi"].startswith("3.0") and document["paths"], path

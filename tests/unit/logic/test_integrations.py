@@ -8,6 +8,7 @@ import pytest
 from components.data.bucket import Bucket, BucketArgs
 from components.logic.function import Function, FunctionArgs
 from components.logic.integrations import LambdaMapped, MockResponse, S3Object
+from components.logic.openapi import Contract
 from components.logic.rest_api import RestApi, RestApiArgs
 from components.logic.routes import CognitoAuth, Public, Route
 
@@ -111,6 +112,15 @@ def test_several_origins_are_echoed_by_every_integration_response(run, functions
      "maps to 200; use a 4xx or 5xx"),
     (lambda fn, b: [Route("/x", "GET", integration=S3Object(b, "/abs"))], "must be one fixed key"),
     (lambda fn, b: [Route("/x", "GET", integration=S3Object(b, "docs/{name}"))], "must be one fixed key"),
+    # an integration answering a status its operation's contract does not declare: API Gateway would refuse
+    # the integration response, and clients would meet an undocumented status
+    (lambda fn, b: [Route("/x", "GET", auth=Public(), integration=MockResponse("{}", 203),
+                          contract=Contract("getX", responses={"200": {"description": "ok"}}))],
+     "its integration answers 203, which operation getX does not declare"),
+    (lambda fn, b: [Route("/x", "GET", integration=S3Object(b, "doc.json"),
+                          contract=Contract("getX", responses={"200": {"description": "ok"},
+                                                               "404": {"description": "none"}}))],
+     "its integration answers 502, which operation getX does not declare"),
 ])
 def test_bad_integrations_are_refused_naming_the_route(run, functions_dir, routes, message):
     with pytest.raises(Exception, match=re.escape(message)) as error:

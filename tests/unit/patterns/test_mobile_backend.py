@@ -11,7 +11,7 @@ def test_logic_three_services_behind_a_cognito_user_pool_authorizer(dev_stack):
     routes = {(path, method) for path, method, _ in operations(doc)}
     assert routes == {("/shows", "GET"), ("/shows", "POST"), ("/shows/{id}", "GET"), ("/shows/{id}", "PUT"),
                       ("/tickets", "GET"), ("/tickets", "POST"), ("/tickets/{id}", "GET"),
-                      ("/tickets/{id}", "DELETE"), ("/tickets/{id}/document", "GET"), ("/info", "GET"),
+                      ("/tickets/{id}/cancel", "POST"), ("/tickets/{id}/document", "GET"), ("/info", "GET"),
                       ("/info/{section}", "GET"), ("/health", "GET")}
     pool = next(r for r in dev_stack.of_type("aws:cognito/userPool:UserPool") if r.name == "mobile-backend-users")
     scheme = doc["components"]["securitySchemes"]["cognito"]["x-amazon-apigateway-authorizer"]
