@@ -32,7 +32,8 @@ INFO_ERROR_PREFIXES = {400: "Bad request: ", 404: "Not found: ", 503: "Unavailab
 
 HEALTH_TEMPLATE = json.dumps({"status": "ok", "stage": "$context.stage", "request_id": "$context.requestId",
                               "time": "$context.requestTime"})
-INFO_REQUEST = "{\"section\": \"$util.escapeJavaScript($input.params('section'))\"}"
+# escapeJavaScript escapes ' as \', which JSON does not allow: turned back, as AWS's documentation advises.
+INFO_REQUEST = "{\"section\": \"$util.escapeJavaScript($input.params('section')).replace(\"\\'\", \"'\")\"}"
 INFO_VENUE = "$input.json('$.content')"
 INFO_SECTION = "{\"section\": $input.json('$.section'), \"content\": $input.json('$.content')}"
 

@@ -9,6 +9,7 @@ THEN API Gateway's answers come back as the program declared them.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from local.engine import PROJECT_ROOT
 from local.provision.identities import put_function_policy
@@ -42,6 +43,11 @@ def test_web_app_info_goes_through_the_non_proxy_integration(patterns, sign_in, 
     unknown = http("GET", web.url("/info/parking"), token=token)
     assert unknown.status == 400, unknown.body
     assert unknown.json()["message"].startswith("Bad request: unknown section 'parking'")
+    # a quote (which $util.escapeJavaScript escapes as \', no JSON), a backslash, control and astral
+    # characters: the request template still hands the function JSON, so the answer is its 400
+    for odd in ("it's", "a\\'b", "\x9d\U00035ee8\""):
+        hostile = http("GET", web.url("/info/" + quote(odd, safe="")), token=token)
+        assert hostile.status == 400 and hostile.json()["message"].startswith("Bad request: unknown section"), odd
     refused = http("GET", web.url("/info/general"), token=token, headers={"Content-Type": "text/plain"})
     assert refused.status == 415  # passthroughBehavior never: no template for that type
 

@@ -18,8 +18,8 @@ Supported:
 * ``$util``: ``escapeJavaScript``, ``parseJson``, ``urlEncode``, ``urlDecode``, ``base64Encode``,
   ``base64Decode``;
 * ``$context.*`` (the keys ``CONTEXT_KEYS``) and ``$stageVariables.*``;
-* on strings: ``length contains startsWith endsWith substring toLowerCase toUpperCase trim isEmpty
-  equals``; on maps: ``get containsKey keySet values size isEmpty put``; on lists: ``get size isEmpty
+* on strings: ``length contains startsWith endsWith substring replace toLowerCase toUpperCase trim
+  isEmpty equals``; on maps: ``get containsKey keySet values size isEmpty put``; on lists: ``get size isEmpty
   contains add``.
 
 Anything else (``#macro``, ``#parse``, ``#include``, ``#define``, ``#evaluate``, ``#break``, ``#stop``,

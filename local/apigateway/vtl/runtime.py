@@ -102,6 +102,7 @@ _STRING_METHODS: dict[str, Callable[..., Any]] = {
     "endsWith": lambda s, x: s.endswith(_text(x)), "toLowerCase": str.lower, "toUpperCase": str.upper,
     "trim": str.strip, "isEmpty": lambda s: s == "", "equals": lambda s, x: s == x,
     "substring": lambda s, a, b=None: s[a:] if b is None else s[a:b],
+    "replace": lambda s, old, new: s.replace(_text(old), _text(new)),  # literal, as Java's String.replace
 }
 _MAP_METHODS: dict[str, Callable[..., Any]] = {
     "get": lambda m, k: m.get(k), "containsKey": lambda m, k: k in m, "keySet": lambda m: list(m),
