@@ -25,6 +25,9 @@ def test_the_templates_the_program_uses():
 
     variables = names()
     assert json.loads(render(INFO_REQUEST, variables)) == {"section": "general"}
+    # whatever the caller puts in the path, the function gets JSON (escapeJavaScript alone writes \' for ')
+    for section in ("it's", "a\\'b", 'q"\\/', "\x00\n\x9d\U00035ee8"):
+        assert json.loads(render(INFO_REQUEST, names(path={"section": section}))) == {"section": section}
     result = json.dumps({"section": "transport", "content": ["Light rail"]})
     assert json.loads(render(INFO_SECTION, names(result))) == {"section": "transport", "content": ["Light rail"]}
     assert json.loads(render(INFO_VENUE, names(result))) == ["Light rail"]
@@ -40,6 +43,7 @@ def test_references_properties_methods_and_quiet_references():
                 " $input.params().path.section")
     assert render(template, variables) == ('req-1 dev user-1 7 general 1 https://a.example [] 3 {"b": [1, 2, 3]} 2'
                                            '   general')
+    assert render('$context.stage.replace("e", "E").replace("x", "y")', variables) == "dEv"  # literal text
 
 
 def test_set_if_elseif_else_and_foreach():
