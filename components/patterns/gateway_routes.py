@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 
-from components.data.bucket import Bucket
 from components.contract import api
+from components.data.bucket import Bucket
 from components.logic.function import Function
 from components.logic.integrations import LambdaMapped, MockResponse, S3Object
 from components.logic.routes import Public, Route
