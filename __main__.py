@@ -8,7 +8,7 @@ from components.tagging import stack_provider, tag_with
 settings = loader.load()  # a bad setting stops here, before any resource exists
 
 from components.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
-from components.logic.layer import DependencyLayer, DependencyLayerArgs  # noqa: E402
+from components.logic.layer import ServiceLayers  # noqa: E402
 from components.ops.alarms import Alarms  # noqa: E402
 from components.patterns import PATTERN_CLASSES, tier_args  # noqa: E402
 from components.patterns.base import PatternArgs  # noqa: E402
@@ -24,12 +24,12 @@ wait_for_account = []
 if settings.api.manage_account_role:
     account = ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
     wait_for_account = [after_account(account)]
-layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture), opts=shared)
+layers = ServiceLayers("deps", settings.lambda_.architecture, opts=shared)
 
 patterns = {}
 for key in settings.patterns:
     patterns[key] = PATTERN_CLASSES[key](
-        key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region),
+        key.replace("_", "-"), PatternArgs(settings=settings, layers=layers, stack=stack, region=region),
         opts=pulumi.ResourceOptions(providers=[provider],
                                     transformations=[tag_with(key, project, stack), *wait_for_account]))
     for name, value in patterns[key].outputs.items():

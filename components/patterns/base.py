@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pulumi
 
@@ -16,10 +16,11 @@ from components.settings.model import Settings
 @dataclass
 class PatternArgs:
     """``stack`` and ``region`` only make names unique and build URLs; the
-    pattern reads nothing from the environment or Pulumi config."""
+    pattern reads nothing from the environment or Pulumi config. ``layers`` gives a
+    service's dependency layers (``ServiceLayers``)."""
 
     settings: Settings
-    layers: Sequence[pulumi.Input[str]]
+    layers: Callable[[str], Sequence[pulumi.Input[str]]]
     stack: str
     region: str
 

@@ -93,7 +93,7 @@ class ServiceFunctions:
         runtime = self.runtime if timeout_seconds is None else \
             dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds)
         env = {contract.CORS_ORIGIN.name: self.cors_origin, **(environment or {})}
-        return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
+        return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers(service), links=links,
                                            environment=env, behind_api=behind_api),
                         opts=pulumi.ResourceOptions(parent=self.parent))
 
