@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 import csv
 import email.parser
+import functools
 import hashlib
 import os
 import re
@@ -86,12 +87,18 @@ def check_handler(service_dir: Path, handler: str) -> None:
     shown = f"{service_dir.name}/{path.relative_to(service_dir)}"
     if not path.is_file():
         raise BundleError(f"handler {handler!r}: module file {shown} does not exist")
-    tree = ast.parse(path.read_text(), filename=str(path))
+    if function not in _top_level_names(path.read_text(), str(path)):
+        raise BundleError(f"handler {handler!r}: {shown} defines no top-level {function!r}")
+
+
+@functools.cache
+def _top_level_names(source: str, filename: str) -> frozenset[str]:
+    # Cached by the source text: a stack bundles the same handler for several functions.
+    tree = ast.parse(source, filename=filename)
     names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     names |= {target.id for node in tree.body if isinstance(node, ast.Assign)
               for target in node.targets if isinstance(target, ast.Name)}
-    if function not in names:
-        raise BundleError(f"handler {handler!r}: {shown} defines no top-level {function!r}")
+    return frozenset(names)
 
 
 def code_files(service: str, handler: str, functions_dir: Path = FUNCTIONS_DIR) -> dict[str, Path]:
@@ -163,11 +170,16 @@ def canonical_name(name: str) -> str:
 
 def layer_distributions(zip_path: Path) -> dict[str, str]:
     """Canonical name → version of every distribution in a built layer, read from its ``METADATA``."""
+    return dict(_distributions(zip_path, *_version(zip_path)))
+
+
+@functools.cache
+def _distributions(zip_path: Path, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...]:
     parser = email.parser.HeaderParser()
     with zipfile.ZipFile(zip_path) as archive:
         metadata = [parser.parsestr(archive.read(name).decode("utf-8", "replace"))
                     for name in archive.namelist() if re.fullmatch(r"python/[^/]+\.dist-info/METADATA", name)]
-    return {canonical_name(meta["Name"]): meta["Version"] for meta in metadata}
+    return tuple((canonical_name(meta["Name"]), meta["Version"]) for meta in metadata)
 
 
 def _check_no_sdk(requirements: Path) -> None:
@@ -259,4 +271,15 @@ def zip_layer(target: Path, out: Path) -> None:
 
 
 def _sha256(path: Path) -> str:
+    return _file_sha256(path, *_version(path))
+
+
+@functools.cache
+def _file_sha256(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _version(path: Path) -> tuple[int, int]:
+    """What the caches of a built layer are keyed by besides its path: a rebuilt file is read again."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size

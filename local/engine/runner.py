@@ -13,6 +13,7 @@ import pulumi
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 
 from local.engine.mocks import Mocks
@@ -50,11 +51,29 @@ def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, A
         pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
         set_all_config(_engine_config(config))
         root = pulumi.runtime.get_root_resource()
-        loop.run_until_complete(run_pulumi_func(program))
+        loop.run_until_complete(run_pulumi_func(lambda: _settled(program)))
         outputs = loop.run_until_complete(_resolve_outputs(getattr(root, "outputs", {})))
     finally:
         _reset(loop)
     return Recording(monitor.registrations, outputs)
+
+
+async def _settled(program: Callable[[], None]) -> None:
+    """Run ``program``, then wait until every RPC and Output it started has finished.
+
+    The SDK waits for the same before it returns, but one Output at a time, subscribing to
+    every pending one again after each completes (quadratic in a program's Outputs); this
+    waits for all of them at once per wave. Failures stay where they are: the SDK's own
+    wait, which runs next and finds everything done, raises them as it always does.
+    """
+    program()
+    while True:
+        with SETTINGS.lock:
+            pending = [task for task in SETTINGS.outputs if not task.done()]
+        pending += [rpc for rpc in SETTINGS.rpc_manager.rpcs if not rpc.done()]
+        if not pending:
+            return
+        await asyncio.wait(pending)
 
 
 async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
