@@ -16,7 +16,7 @@ botocore (with s3transfer, jmespath, python-dateutil, six and urllib3) as one re
 AWS tested together and keeps patched. aws-xray-sdk pulls botocore into the layer, and
 a layer with botocore but not boto3 runs the runtime's boto3 on another botocore, a
 pair nobody tested; carrying both instead would add 23 MB unzipped (17 MB zipped,
-more than the rest of the layer) for APIs every runtime's SDK has (DynamoDB, S3,
+more than all the layers) for APIs every runtime's SDK has (DynamoDB, S3,
 Secrets Manager, SigV4 signing). So the SDK's distributions are removed after pip installs, and
 a requirements file that names one of them is refused: carrying the SDK would be a
 change of this rule (both, pinned together), not a line in a group's file. Tests
