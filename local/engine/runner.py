@@ -63,17 +63,17 @@ async def _settled(program: Callable[[], None]) -> None:
 
     The SDK waits for the same before it returns, but one Output at a time, subscribing to
     every pending one again after each completes (quadratic in a program's Outputs); this
-    waits for all of them at once per wave. Failures stay where they are: the SDK's own
-    wait, which runs next and finds everything done, raises them as it always does.
+    waits for all of them at once per wave. Failures stay where they are: on a failed RPC
+    this stops waiting, and the SDK's own wait, which runs next, raises it as it always does.
     """
     program()
-    while True:
+    while SETTINGS.rpc_manager.unhandled_exception is None:
         with SETTINGS.lock:
             pending = [task for task in SETTINGS.outputs if not task.done()]
         pending += [rpc for rpc in SETTINGS.rpc_manager.rpcs if not rpc.done()]
         if not pending:
             return
-        await asyncio.wait(pending)
+        await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
 
 
 async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
