@@ -9,9 +9,10 @@ Brings the stack up (fresh, in a temporary folder), then measures:
   split into the worker's init (process start to its first ``/next``: awslambdaric and the
   handler module) and the first invocation (which loads X-Ray and boto3, as on Lambda);
 * warm: sequential requests to a warm worker, with the handler's own duration (REPORT);
-* throughput: requests per second with N concurrent clients, and the CPU each process
-  spends per request (local mode's own process: gateway, Runtime API and runtime; the
-  workers; moto), which bounds it on a machine of few cores.
+* throughput: requests per second with N concurrent clients (threads of a separate
+  process, so local mode's process runs only local mode), and the CPU each process spends
+  per request (local mode's own: gateway, Runtime API and runtime; the workers; moto; the
+  clients), which bounds it on a machine of few cores.
 Warm and throughput are measured ``--rounds`` times (median and range). The stage's
 throttle would turn a benchmark into 429s, so the gateway's limits are lifted.
 """
@@ -23,8 +24,11 @@ import dataclasses
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -36,6 +40,21 @@ from local.apigateway import Gateway
 from local.up import LocalMode
 
 GOALS = {"ready_s": 6, "warm_p50_ms": 10, "warm_p99_ms": 25, "requests_per_s": 150}
+# N client threads, each sending its share of GET requests; prints seconds and how many were 200.
+LOAD = """
+import sys, time, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+url, token, clients, requests = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def get(_):
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": token}), timeout=30) as r:
+        r.read()
+        return r.status
+with ThreadPoolExecutor(clients) as executor:
+    list(executor.map(get, range(clients * 4)))  # every worker warm, every thread started
+    started = time.perf_counter()
+    statuses = list(executor.map(get, range(requests)))
+print(time.perf_counter() - started, statuses.count(200))
+"""
 
 
 def _get(url: str, token: str) -> int:
@@ -109,11 +128,9 @@ def measure(args: argparse.Namespace) -> dict:
             assert _get(url, token) == 200
             cold.append((time.perf_counter() - t) * 1000)
         cold_inits, cold_invocations = list(reports.inits), list(reports.durations)
-        rounds = []
         with ThreadPoolExecutor(args.clients) as executor:
             list(executor.map(lambda _: _get(url, token), range(args.clients * 4)))  # warm every worker
-            for _ in range(args.rounds):
-                rounds.append(_round(args, mode, url, token, executor, reports))
+        rounds = [_round(args, mode, url, token, reports) for _ in range(args.rounds)]
         gateway.stop()
     finally:
         mode.stop(export=False)
@@ -126,7 +143,7 @@ def measure(args: argparse.Namespace) -> dict:
             "rounds": rounds, "goals": GOALS}
 
 
-def _round(args, mode: LocalMode, url: str, token: str, executor: ThreadPoolExecutor, reports: Reports) -> dict:
+def _round(args, mode: LocalMode, url: str, token: str, reports: Reports) -> dict:
     reports.clear()
     warm = []
     for _ in range(args.requests):
@@ -136,14 +153,20 @@ def _round(args, mode: LocalMode, url: str, token: str, executor: ThreadPoolExec
     handler = list(reports.durations)
     pids = {"local mode": [os.getpid()], "workers": mode.runtime.worker_pids(), "moto": [mode.moto.process.pid]}
     before = {name: sum(cpu_ms(pid) for pid in group) for name, group in pids.items()}
-    t = time.perf_counter()
-    statuses = list(executor.map(lambda _: _get(url, token), range(args.requests)))
-    elapsed = time.perf_counter() - t
+    clients_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = subprocess.run([sys.executable, "-c", LOAD, url, token, str(args.clients), str(args.requests)],
+                          capture_output=True, text=True, check=True)
+    clients_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = {name: sum(cpu_ms(pid) for pid in group) for name, group in pids.items()}
+    elapsed, ok = load.stdout.split()
+    used = {name: after[name] - before[name] for name in pids}
+    # The client process's CPU includes warming up and its interpreter's start: an upper bound.
+    used["clients"] = (clients_after.ru_utime + clients_after.ru_stime
+                       - clients_before.ru_utime - clients_before.ru_stime) * 1000
     return {"warm_p50_ms": round(percentile(warm, 50), 1), "warm_p99_ms": round(percentile(warm, 99), 1),
             "handler_p50_ms": round(percentile(handler, 50), 1) if handler else None,
-            "requests_per_s": round(len(statuses) / elapsed), "ok": statuses.count(200),
-            "cpu_ms_per_request": {name: round((after[name] - before[name]) / len(statuses), 1) for name in pids}}
+            "requests_per_s": round(args.requests / float(elapsed)), "ok": int(ok),
+            "cpu_ms_per_request": {name: round(ms / args.requests, 1) for name, ms in used.items()}}
 
 
 def render(report: dict) -> str:
