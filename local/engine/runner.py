@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import runpy
 import sys
@@ -53,8 +54,10 @@ def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, A
         root = pulumi.runtime.get_root_resource()
         loop.run_until_complete(run_pulumi_func(lambda: _settled(program)))
         outputs = loop.run_until_complete(_resolve_outputs(getattr(root, "outputs", {})))
-    finally:
-        _reset(loop)
+    except BaseException:
+        _reset(loop, failed=True)
+        raise
+    _reset(loop)
     return Recording(monitor.registrations, outputs)
 
 
@@ -63,14 +66,15 @@ async def _settled(program: Callable[[], None]) -> None:
 
     The SDK waits for the same before it returns, but one Output at a time, subscribing to
     every pending one again after each completes (quadratic in a program's Outputs); this
-    waits for all of them at once per wave. Failures stay where they are: on a failed RPC
-    this stops waiting, and the SDK's own wait, which runs next, raises it as it always does.
+    waits for all of them at once per wave. After a failed RPC it waits for the RPCs only,
+    as the SDK does before it raises the failure (its own wait runs next and raises it).
     """
     program()
-    while SETTINGS.rpc_manager.unhandled_exception is None:
-        with SETTINGS.lock:
-            pending = [task for task in SETTINGS.outputs if not task.done()]
-        pending += [rpc for rpc in SETTINGS.rpc_manager.rpcs if not rpc.done()]
+    while True:
+        pending = [rpc for rpc in SETTINGS.rpc_manager.rpcs if not rpc.done()]
+        if SETTINGS.rpc_manager.unhandled_exception is None:
+            with SETTINGS.lock:
+                pending += [task for task in SETTINGS.outputs if not task.done()]
         if not pending:
             return
         await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
@@ -83,17 +87,20 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def _reset(loop: asyncio.AbstractEventLoop) -> None:
-    from pulumi.runtime import settings
-
+def _reset(loop: asyncio.AbstractEventLoop, failed: bool = False) -> None:
     set_all_config({})
-    settings.SETTINGS.rpc_manager.clear()
-    settings.SETTINGS.outputs.clear()
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
     # A program that failed midway leaves registrations pending; end them quietly.
     pending = asyncio.all_tasks(loop)
     for task in pending:
         task.cancel()
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    if failed:
+        # Its Outputs that failed too hold the error the caller gets: let them go now and
+        # quietly, not in a later run's garbage collection with "exception never retrieved".
+        loop.set_exception_handler(lambda loop, context: None)
+        gc.collect()
     loop.close()
     asyncio.set_event_loop(None)
 
