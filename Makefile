@@ -2,13 +2,13 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt functions/requirements.txt | sha256sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt functions/requirements.txt functions/layers/*.txt | sha256sum | cut -c1-12)
 STACK  ?= dev
 PYTEST_ARGS ?=
 
 .PHONY: install system-deps test test-unit preview-offline local clean
 
-$(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt $(wildcard functions/layers/*.txt)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@

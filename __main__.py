@@ -9,7 +9,7 @@ from components.tagging import tag_with, with_default_tags
 settings = loader.load()  # a bad setting stops here, before any resource exists
 
 from components.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
-from components.logic.layer import DependencyLayer, DependencyLayerArgs  # noqa: E402
+from components.logic.layer import ServiceLayers  # noqa: E402
 from components.network.network import Network  # noqa: E402
 from components.ops.alarms import Alarms  # noqa: E402
 from components.patterns import PATTERN_CLASSES, tier_args  # noqa: E402
@@ -31,8 +31,7 @@ if settings.api.account_role == "manage":
     account = ApiGatewayAccount("apigateway-account", ApiGatewayAccountArgs(), opts=shared)
     wait_for_account = [after_account(account)]
     pulumi.export("apigateway_account_role_arn", account.role_arn)
-layer = DependencyLayer("deps", DependencyLayerArgs(architecture=settings.lambda_.architecture,
-                                                    layer_name=f"{project}-{stack}-deps"), opts=shared)
+layers = ServiceLayers("deps", settings.lambda_.architecture, f"{project}-{stack}-deps", opts=shared)
 # One VPC for every pattern with private data: VPCs are limited (5 per region by default)
 # and interface endpoints are paid per VPC.
 network = None
@@ -42,7 +41,7 @@ if any(PATTERN_CLASSES[key].needs_network for key in settings.patterns):
 patterns = {}
 for key in settings.patterns:
     patterns[key] = PATTERN_CLASSES[key](
-        key.replace("_", "-"), PatternArgs(settings=settings, layers=[layer.arn], stack=stack, region=region,
+        key.replace("_", "-"), PatternArgs(settings=settings, layers=layers, stack=stack, region=region,
                                            network=network, provider_settings=provider_settings),
         opts=pulumi.ResourceOptions(providers=[provider],
                                     transformations=[tag_with(key, project, stack), *wait_for_account]))

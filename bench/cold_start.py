@@ -4,8 +4,9 @@
 
 Each function's archive is laid out as Lambda unpacks it (the files ``code_files`` bundles:
 the service folder plus ``shared/``). Every probe is a fresh interpreter whose path is that
-folder, then the layer's distributions, then the runtime's SDK (this interpreter's copies
-of the same pinned distributions, linked into two folders, so nothing else is importable),
+folder, then the distributions of the service's layers, then the runtime's SDK (this
+interpreter's copies of the same pinned distributions, linked into folders, so nothing else
+is importable; ``import boto3`` runs with the base layer's),
 with the environment the Function component sets plus what Lambda sets, so tracing is on
 as deployed. Probes run interleaved, round after round, so load on the machine hits the
 baseline and the handlers alike; the first round only warms the .pyc caches and is dropped.
@@ -17,7 +18,6 @@ import argparse
 import importlib.metadata
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -25,8 +25,10 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from components.logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, build_layer, code_files, layer_distributions
+from bench.machine import describe, table
+from components.logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, code_files, layer_distributions
 from components.logic.function import RUNTIME
+from components.logic.layer import BASE_GROUP, build_group, service_groups
 
 HANDLER = "app.handler"
 ARCHITECTURE = "arm64"
@@ -78,12 +80,13 @@ def link_distributions(pins: dict[str, str | None], into: Path) -> None:
                 (into / top).symlink_to(dist.locate_file(top))
 
 
-def lambda_path(into: Path) -> list[str]:
-    """Folders standing for the layer (``/opt/python``) and the runtime's SDK, in Lambda's order."""
-    layer = build_layer(FUNCTIONS_DIR / "requirements.txt", ARCHITECTURE, RUNTIME.removeprefix("python"))
-    link_distributions(layer_distributions(layer.zip_path), into / "opt-python")
+def lambda_path(groups: tuple[str, ...], into: Path) -> list[str]:
+    """Folders standing for the layers' ``/opt/python`` and the runtime's SDK, in Lambda's order."""
+    opt_python = into / ("opt-python-" + "-".join(groups))
+    for group in groups:
+        link_distributions(layer_distributions(build_group(group, ARCHITECTURE).zip_path), opt_python)
     link_distributions(dict.fromkeys(RUNTIME_SDK), into / "runtime")
-    return [str(into / "opt-python"), str(into / "runtime")]
+    return [str(opt_python), str(into / "runtime")]
 
 
 class Target(NamedTuple):
@@ -105,10 +108,11 @@ class Target(NamedTuple):
 
 def measure(runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="cold-start-") as tmp:
-        packages = lambda_path(Path(tmp))
-        targets = {BASELINE: Target(BASELINE, packages, lambda_environment(BASELINE, Path(tmp)))}
+        targets = {BASELINE: Target(BASELINE, lambda_path((BASE_GROUP,), Path(tmp)),
+                                    lambda_environment(BASELINE, Path(tmp)))}
         for service in services():
             root, files, size = unpack(service, Path(tmp) / "task")
+            packages = lambda_path(service_groups(service), Path(tmp))
             targets[service] = Target("app", [str(root), *packages], lambda_environment(service, root), files, size)
         times: dict[str, list[float]] = {name: [] for name in targets}
         for round_ in range(runs + 1):
@@ -118,7 +122,7 @@ def measure(runs: int) -> dict:
                     times[name].append(elapsed)
     base, base_min = statistics.median(times[BASELINE]), min(times[BASELINE])
     return {
-        "machine": machine(), "runs": runs, "goal_ratio": GOAL_RATIO,
+        "machine": describe(), "runs": runs, "goal_ratio": GOAL_RATIO,
         "results": {name: {"median_ms": round(statistics.median(t), 1), "min_ms": round(min(t), 1),
                            "ratio": round(statistics.median(t) / base, 2), "min_ratio": round(min(t) / base_min, 2),
                            "files": targets[name].files, "bytes": targets[name].bytes}
@@ -126,28 +130,18 @@ def measure(runs: int) -> dict:
     }
 
 
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")),
-                 platform.machine())
-    return f"{model}, {os.cpu_count()} CPUs, {platform.system()}, Python {platform.python_version()}"
-
-
-def _cpuinfo() -> list[str]:
-    try:
-        return Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        return []
-
-
-def table(report: dict) -> str:
-    lines = [f"cold import, fresh interpreter, .pyc warm, {report['runs']} runs; {report['machine']}",
-             f"{'import':<11} {'median ms':>9} {'min ms':>7} {'x boto3':>7} {'(min)':>6} {'files':>5} {'bytes':>7}"]
-    for name, r in report["results"].items():
-        lines.append(f"{name:<11} {r['median_ms']:>9.1f} {r['min_ms']:>7.1f} {r['ratio']:>7.2f} {r['min_ratio']:>6.2f} "
-                     f"{r['files'] or '':>5} {r['bytes'] or '':>7}")
+def render(report: dict) -> str:
+    base = report["results"][BASELINE]
+    rows = [(f"`import {name}`" if name == BASELINE else f"{name} `import app`", f"{r['median_ms']:.0f} ms",
+             "" if name == BASELINE else f"{r['ratio']:.2f}x", f"{r['min_ms']:.0f} ms",
+             "" if name == BASELINE else f"{r['min_ratio']:.2f}x", r["files"] or "", r["bytes"] or "")
+            for name, r in report["results"].items()]
     worst = max(r["ratio"] for name, r in report["results"].items() if name != BASELINE)
-    lines.append(f"worst handler: {worst:.2f}x import boto3, medians (goal <= {report['goal_ratio']}x)")
-    return "\n".join(lines)
+    return "\n".join([
+        f"cold import, fresh interpreters, .pyc warm, median of {report['runs']} rounds; {report['machine']}",
+        table(["import", "median", f"x {BASELINE}", "min", "x (min)", "files", "bytes"], rows),
+        f"worst handler: {worst:.2f}x import {BASELINE} ({base['median_ms']:.0f} ms), medians "
+        f"(goal <= {report['goal_ratio']}x)"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     report = measure(args.runs)
-    print(json.dumps(report, indent=2) if args.json else table(report))
+    print(json.dumps(report, indent=2) if args.json else render(report))
     return 0
 
 

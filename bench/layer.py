@@ -1,11 +1,12 @@
-"""Size of the dependency layer: as pip installs the requirements, and as the layer is built.
+"""Size of the dependency layers, per layer and per function (the sum of the layers it attaches).
 
-    python -m bench.layer [--architecture arm64] [--json]
+    .venv/bin/python -m bench.layer [--architecture arm64] [--json]
 
-"Before" is pip's install for Lambda's platform, zipped the same way; "after" is the
-layer ``build_layer`` makes of it (the AWS SDK left to the runtime, what Lambda never
-loads stripped). Both count zipped bytes, unzipped bytes and files, and the largest
-top-level entries of the layer show what bounds its size.
+Each group of ``functions/layers/`` is built as the stacks build it (the AWS SDK left to
+the runtime, what the base layer carries left out of the others, what Lambda never loads
+stripped); each service attaches the groups ``functions/shared/contract.py`` declares.
+Zipped bytes, unzipped bytes and files, and the largest top-level entries of each layer
+show what bounds its size.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ import argparse
 import collections
 import json
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
-from components.logic.bundle import FUNCTIONS_DIR, PIP_PLATFORMS, build_layer, install_for_lambda, zip_layer
+from bench.machine import describe, table
+from components.contract import contract
+from components.logic.bundle import CONSTRAINTS, LAYERS_DIR, PIP_PLATFORMS
 from components.logic.function import RUNTIME
+from components.logic.layer import build_group, service_groups
 
 MB = 1_000_000
-LARGEST = 6
+LARGEST = 4
+GOAL_MB = 30
 
 
 def zip_stats(zip_path: Path) -> dict:
@@ -37,26 +41,29 @@ def zip_stats(zip_path: Path) -> dict:
             "largest_mb": {name: round(size / MB, 1) for name, size in sizes.most_common(LARGEST)}}
 
 
-def measure(architecture: str, requirements: Path = FUNCTIONS_DIR / "requirements.txt") -> dict:
-    python_version = RUNTIME.removeprefix("python")
-    layer = build_layer(requirements, architecture, python_version)
-    with tempfile.TemporaryDirectory(prefix="layer-bench-") as tmp:
-        installed = Path(tmp) / "python"
-        install_for_lambda(requirements, architecture, python_version, installed)
-        zip_layer(installed, Path(tmp) / "pip.zip")
-        before = zip_stats(Path(tmp) / "pip.zip")
-    return {"requirements": str(requirements.relative_to(FUNCTIONS_DIR.parent)), "architecture": architecture,
-            "runtime": RUNTIME, "sha256": layer.sha256, "before": before, "after": zip_stats(layer.zip_path)}
+def measure(architecture: str) -> dict:
+    groups = sorted(p.stem for p in LAYERS_DIR.glob("*.txt") if p != CONSTRAINTS)
+    layers = {group: zip_stats(build_group(group, architecture).zip_path) for group in groups}
+    functions = {service: {"layers": list(service_groups(service)),
+                           **{key: round(sum(layers[g][key] for g in service_groups(service)), 1)
+                              for key in ("zipped_mb", "unzipped_mb", "files")}}
+                 for service in contract.LAYERS}
+    return {"machine": describe(), "architecture": architecture, "runtime": RUNTIME, "goal_mb": GOAL_MB,
+            "layers": layers, "functions": functions}
 
 
-def table(report: dict) -> str:
-    rows = [("as pip installs it", report["before"]), ("the layer", report["after"])]
-    lines = [f"layer from {report['requirements']} for {report['architecture']}/{report['runtime']}",
-             f"{'':<20} {'zipped MB':>9} {'unzipped MB':>11} {'files':>6}"]
-    lines += [f"{name:<20} {r['zipped_mb']:>9.1f} {r['unzipped_mb']:>11.1f} {r['files']:>6}" for name, r in rows]
-    largest = ", ".join(f"{name} {size}" for name, size in report["after"]["largest_mb"].items())
-    lines.append(f"largest in the layer (unzipped MB): {largest}")
-    return "\n".join(lines)
+def render(report: dict) -> str:
+    layer_rows = [(group, f"{r['zipped_mb']:.1f} MB", f"{r['unzipped_mb']:.1f} MB", r["files"],
+                   ", ".join(f"{name} {size}" for name, size in r["largest_mb"].items()))
+                  for group, r in report["layers"].items()]
+    function_rows = [(service, " + ".join(r["layers"]), f"{r['zipped_mb']:.1f} MB", f"{r['unzipped_mb']:.1f} MB",
+                      r["files"]) for service, r in report["functions"].items()]
+    worst = max(r["unzipped_mb"] for r in report["functions"].values())
+    return "\n".join([
+        f"dependency layers for {report['architecture']}/{report['runtime']}; {report['machine']}",
+        table(["layer", "zipped", "unzipped", "files", "largest (unzipped MB)"], layer_rows), "",
+        table(["function", "layers", "zipped", "unzipped", "files"], function_rows),
+        f"largest function: {worst:.1f} MB unzipped (goal <= {report['goal_mb']} MB)"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     report = measure(args.architecture)
-    print(json.dumps(report, indent=2) if args.json else table(report))
+    print(json.dumps(report, indent=2) if args.json else render(report))
     return 0
 
 

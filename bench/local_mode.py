@@ -1,29 +1,60 @@
-"""Latency and throughput of ``GET /shows`` through local mode's API.
+"""Latency and throughput of ``GET /shows`` through local mode's API, and where the time goes.
 
     .venv/bin/python -m bench.local_mode [--stack dev] [--pattern mobile_backend] [--requests 400] [--clients 8]
+                                         [--cold 10] [--rounds 3] [--json]
 
 Brings the stack up (fresh, in a temporary folder), then measures:
-* cold: the first request after the function's workers were stopped (a cold start each);
-* warm: sequential requests to a warm worker;
-* throughput: requests per second with N concurrent clients.
-The stage's throttle would turn a benchmark into 429s, so the gateway's limits are
-lifted for the measurement (reported separately).
+* ready: start-up until every gateway serves, per phase;
+* cold: the first request after the function's workers were stopped (a cold start each),
+  split into the worker's init (process start to its first ``/next``: awslambdaric and the
+  handler module) and the first invocation (which loads X-Ray and boto3, as on Lambda);
+* warm: sequential requests to a warm worker, with the handler's own duration (REPORT);
+* throughput: requests per second with N concurrent clients (threads of a separate
+  process, so local mode's process runs only local mode), and the CPU each process spends
+  per request (local mode's own: gateway, Runtime API and runtime; the workers; moto; the
+  clients), which bounds it on a machine of few cores.
+Warm and throughput are measured ``--rounds`` times (median and range). The stage's
+throttle would turn a benchmark into 429s, so the gateway's limits are lifted.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import os
+import re
+import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.machine import describe, table
 from local.apigateway import Gateway
 from local.up import LocalMode
+
+GOALS = {"ready_s": 6, "warm_p50_ms": 10, "warm_p99_ms": 25, "requests_per_s": 150}
+# N client threads, each sending its share of GET requests; prints seconds and how many were 200.
+LOAD = """
+import sys, time, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+url, token, clients, requests = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def get(_):
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": token}), timeout=30) as r:
+        r.read()
+        return r.status
+with ThreadPoolExecutor(clients) as executor:
+    list(executor.map(get, range(clients * 4)))  # every worker warm, every thread started
+    started = time.perf_counter()
+    statuses = list(executor.map(get, range(requests)))
+print(time.perf_counter() - started, statuses.count(200))
+"""
 
 
 def _get(url: str, token: str) -> int:
@@ -38,19 +69,35 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.local_mode")
-    parser.add_argument("--stack", default="dev")
-    parser.add_argument("--pattern", default="mobile_backend")
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--cold", type=int, default=10)
-    args = parser.parse_args(argv)
+def cpu_ms(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
+
+class Reports:
+    """The REPORT lines of the function's invocations: duration, and init duration on a cold start."""
+
+    def __init__(self):
+        self.durations: list[float] = []
+        self.inits: list[float] = []
+
+    def __call__(self, function: str, line: str) -> None:
+        if line.startswith("REPORT"):
+            self.durations.append(float(re.search(r"\tDuration: ([\d.]+) ms", line).group(1)))
+            if init := re.search(r"Init Duration: ([\d.]+) ms", line):
+                self.inits.append(float(init.group(1)))
+
+    def clear(self) -> None:
+        self.durations.clear()
+        self.inits.clear()
+
+
+def measure(args: argparse.Namespace) -> dict:
     root = Path(tempfile.mkdtemp(prefix="mt-bench-"))
+    reports = Reports()
     started = time.perf_counter()
-    mode = LocalMode(args.stack, fresh=True, state_root=root, log=lambda line: None,
-                     on_function_log=lambda f, line: None)
+    mode = LocalMode(args.stack, fresh=True, state_root=root, log=lambda line: None, on_function_log=reports)
     try:
         mode.start()
         ready = time.perf_counter() - started
@@ -74,34 +121,102 @@ def main(argv: list[str] | None = None) -> int:
         fn = next(f for f in mode.local.functions if f.name == function)
 
         cold = []
+        reports.clear()
         for _ in range(args.cold):
             mode.runtime.start(fn)  # re-registering drops the warm workers: the next call is cold
             t = time.perf_counter()
             assert _get(url, token) == 200
             cold.append((time.perf_counter() - t) * 1000)
-        for _ in range(20):
-            _get(url, token)
-        warm = []
-        for _ in range(args.requests):
-            t = time.perf_counter()
-            assert _get(url, token) == 200
-            warm.append((time.perf_counter() - t) * 1000)
+        cold_inits, cold_invocations = list(reports.inits), list(reports.durations)
         with ThreadPoolExecutor(args.clients) as executor:
             list(executor.map(lambda _: _get(url, token), range(args.clients * 4)))  # warm every worker
-            t = time.perf_counter()
-            statuses = list(executor.map(lambda _: _get(url, token), range(args.requests)))
-            elapsed = time.perf_counter() - t
+        rounds = [_round(args, mode, url, token, reports) for _ in range(args.rounds)]
         gateway.stop()
-        print(f"stack {args.stack}, pattern {args.pattern}: ready in {ready:.1f} s "
-              f"(phases: {mode.timings})")
-        print(f"GET /shows cold ({len(cold)}): p50 {percentile(cold, 50):.0f} ms, p99 {percentile(cold, 99):.0f} ms")
-        print(f"GET /shows warm ({len(warm)}): p50 {percentile(warm, 50):.1f} ms, p99 {percentile(warm, 99):.1f} ms, "
-              f"mean {statistics.mean(warm):.1f} ms")
-        print(f"{args.clients} concurrent clients: {len(statuses) / elapsed:.0f} requests/s "
-              f"({statuses.count(200)}/{len(statuses)} OK)")
     finally:
         mode.stop(export=False)
         shutil.rmtree(root, ignore_errors=True)
+    return {"machine": describe(), "stack": args.stack, "pattern": args.pattern, "clients": args.clients,
+            "requests": args.requests, "ready_s": round(ready, 1), "phases_s": mode.timings,
+            "cold": {"n": len(cold), "p50_ms": round(percentile(cold, 50)),
+                     "init_p50_ms": round(percentile(cold_inits, 50)) if cold_inits else None,
+                     "first_invocation_p50_ms": round(percentile(cold_invocations, 50)) if cold_invocations else None},
+            "rounds": rounds, "goals": GOALS}
+
+
+def _round(args, mode: LocalMode, url: str, token: str, reports: Reports) -> dict:
+    reports.clear()
+    warm = []
+    for _ in range(args.requests):
+        t = time.perf_counter()
+        assert _get(url, token) == 200
+        warm.append((time.perf_counter() - t) * 1000)
+    handler = list(reports.durations)
+    pids = {"local mode": [os.getpid()], "workers": mode.runtime.worker_pids(), "moto": [mode.moto.process.pid]}
+    before = {name: sum(cpu_ms(pid) for pid in group) for name, group in pids.items()}
+    clients_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = subprocess.run([sys.executable, "-c", LOAD, url, token, str(args.clients), str(args.requests)],
+                          capture_output=True, text=True, check=True)
+    clients_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = {name: sum(cpu_ms(pid) for pid in group) for name, group in pids.items()}
+    elapsed, ok = load.stdout.split()
+    used = {name: after[name] - before[name] for name in pids}
+    # The client process's CPU includes warming up and its interpreter's start: an upper bound.
+    used["clients"] = (clients_after.ru_utime + clients_after.ru_stime
+                       - clients_before.ru_utime - clients_before.ru_stime) * 1000
+    return {"warm_p50_ms": round(percentile(warm, 50), 1), "warm_p99_ms": round(percentile(warm, 99), 1),
+            "handler_p50_ms": round(percentile(handler, 50), 1) if handler else None,
+            "requests_per_s": round(args.requests / float(elapsed)), "ok": int(ok),
+            "cpu_ms_per_request": {name: round(ms / args.requests, 1) for name, ms in used.items()}}
+
+
+def render(report: dict) -> str:
+    rounds = report["rounds"]
+
+    def spread(key: str, unit: str, digits: int = 1) -> str:
+        values = [r[key] for r in rounds if r[key] is not None]
+        if not values:
+            return "n/a"
+        median = statistics.median(values)
+        return (f"{median:.{digits}f} {unit}" if len(values) == 1 else
+                f"{median:.{digits}f} {unit} ({min(values):.{digits}f}-{max(values):.{digits}f})")
+
+    cpu = {name: statistics.median(r["cpu_ms_per_request"][name] for r in rounds)
+           for name in rounds[0]["cpu_ms_per_request"]}
+    cold = report["cold"]
+    goals = report["goals"]
+    rows = [
+        ("ready", f"{report['ready_s']:.1f} s", f"<= {goals['ready_s']} s"),
+        ("cold `GET /shows` p50 (init + first invocation)",
+         f"{cold['p50_ms']} ms ({cold['init_p50_ms']} + {cold['first_invocation_p50_ms']})", ""),
+        ("warm p50", spread("warm_p50_ms", "ms"), f"<= {goals['warm_p50_ms']} ms"),
+        ("warm p99", spread("warm_p99_ms", "ms"), f"<= {goals['warm_p99_ms']} ms"),
+        ("handler p50 (REPORT Duration)", spread("handler_p50_ms", "ms"), ""),
+        (f"{report['clients']} concurrent clients", spread("requests_per_s", "requests/s", 0),
+         f">= {goals['requests_per_s']} requests/s"),
+        ("CPU per request", ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items()), ""),
+    ]
+    phases = ", ".join(f"{name} {seconds}" for name, seconds in report["phases_s"].items())
+    return "\n".join([
+        f"local mode, stack {report['stack']}, pattern {report['pattern']}, {len(rounds)} rounds of "
+        f"{report['requests']} requests (median, range); {report['machine']}",
+        table(["GET /shows", "measured", "goal"], rows),
+        f"start-up phases (s): {phases}"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.local_mode", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", default="dev")
+    parser.add_argument("--pattern", default="mobile_backend")
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--cold", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="warm and throughput measurements")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if min(args.requests, args.clients, args.cold, args.rounds) < 1:
+        parser.error("--requests, --clients, --cold and --rounds must be at least 1")
+    report = measure(args)
+    print(json.dumps(report, indent=2) if args.json else render(report))
     return 0
 
 

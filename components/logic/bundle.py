@@ -1,20 +1,25 @@
-"""Function bundling: code archives from file assets and a cached dependency layer.
+"""Function bundling: code archives from file assets and cached dependency layers.
 
 The code archive of a service is built from individual ``FileAsset``s (its folder
 plus the shared package), so caches and ``__pycache__`` never enter it and the
-same sources always give the same archive. Third-party dependencies go into one
-Lambda layer built with pip for Lambda's platform, cached by the requirements'
-hash, the platform, the Python version and this recipe, and zipped reproducibly.
+same sources always give the same archive. Third-party dependencies go into Lambda
+layers, one per group of ``functions/layers/<group>.txt`` (which service needs which
+group is declared in ``functions/shared/contract.py``), each built with pip for
+Lambda's platform under the pins of ``functions/layers/constraints.txt`` (every
+distribution any layer holds, so a build on another day gives the same layer), cached
+by the inputs' hash, the platform, the Python version and this recipe, and zipped
+reproducibly. A group's layer leaves out what the base layer already carries, so no
+distribution is in two layers a function attaches.
 
-The layer leaves the AWS SDK to the runtime. Lambda's Python runtime ships boto3 and
+The layers leave the AWS SDK to the runtime. Lambda's Python runtime ships boto3 and
 botocore (with s3transfer, jmespath, python-dateutil, six and urllib3) as one release
 AWS tested together and keeps patched. aws-xray-sdk pulls botocore into the layer, and
 a layer with botocore but not boto3 runs the runtime's boto3 on another botocore, a
 pair nobody tested; carrying both instead would add 23 MB unzipped (17 MB zipped,
-more than the rest of the layer) for APIs every runtime's SDK has (DynamoDB, S3,
+more than all the layers) for APIs every runtime's SDK has (DynamoDB, S3,
 Secrets Manager, SigV4 signing). So the SDK's distributions are removed after pip installs, and
 a requirements file that names one of them is refused: carrying the SDK would be a
-change of this rule (both, pinned together), not a line in requirements.txt. Tests
+change of this rule (both, pinned together), not a line in a group's file. Tests
 and local mode run the functions on the pair pinned in the project's requirements.
 
 What Lambda never loads is left out too: caches, scripts, tests, type stubs, C
@@ -27,6 +32,7 @@ from __future__ import annotations
 import ast
 import csv
 import email.parser
+import functools
 import hashlib
 import os
 import re
@@ -42,6 +48,8 @@ import pulumi
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = PROJECT_ROOT / "functions"
+LAYERS_DIR = FUNCTIONS_DIR / "layers"
+CONSTRAINTS = LAYERS_DIR / "constraints.txt"
 SHARED_PACKAGE = "shared"
 BUILD_DIR = PROJECT_ROOT / ".build"
 
@@ -79,12 +87,18 @@ def check_handler(service_dir: Path, handler: str) -> None:
     shown = f"{service_dir.name}/{path.relative_to(service_dir)}"
     if not path.is_file():
         raise BundleError(f"handler {handler!r}: module file {shown} does not exist")
-    tree = ast.parse(path.read_text(), filename=str(path))
+    if function not in _top_level_names(path.read_text(), str(path)):
+        raise BundleError(f"handler {handler!r}: {shown} defines no top-level {function!r}")
+
+
+@functools.cache
+def _top_level_names(source: str, filename: str) -> frozenset[str]:
+    # Cached by the source text: a stack bundles the same handler for several functions.
+    tree = ast.parse(source, filename=filename)
     names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     names |= {target.id for node in tree.body if isinstance(node, ast.Assign)
               for target in node.targets if isinstance(target, ast.Name)}
-    if function not in names:
-        raise BundleError(f"handler {handler!r}: {shown} defines no top-level {function!r}")
+    return frozenset(names)
 
 
 def code_files(service: str, handler: str, functions_dir: Path = FUNCTIONS_DIR) -> dict[str, Path]:
@@ -130,9 +144,21 @@ PIP_PLATFORMS = {
 }
 
 
-def layer_key(requirements: Path, architecture: str, python_version: str) -> str:
+def layer_requirements(group: str) -> Path:
+    """``functions/layers/<group>.txt``, or a clear error naming the groups there are."""
+    path = LAYERS_DIR / f"{group}.txt"
+    if not path.is_file():
+        groups = sorted(p.stem for p in LAYERS_DIR.glob("*.txt") if p != CONSTRAINTS)
+        raise BundleError(f"no dependency group {group!r}: {path} does not exist (groups: {', '.join(groups)})")
+    return path
+
+
+def layer_key(requirements: Path, architecture: str, python_version: str,
+              constraints: Path | None = None, provided: frozenset[str] = frozenset()) -> str:
     digest = hashlib.sha256(requirements.read_bytes())
-    digest.update(f"|{architecture}|{python_version}|".encode())
+    if constraints is not None:
+        digest.update(constraints.read_bytes())
+    digest.update(f"|{architecture}|{python_version}|{','.join(sorted(provided))}|".encode())
     digest.update(Path(__file__).read_bytes())  # the recipe: a changed build rule rebuilds
     return digest.hexdigest()[:24]
 
@@ -144,11 +170,16 @@ def canonical_name(name: str) -> str:
 
 def layer_distributions(zip_path: Path) -> dict[str, str]:
     """Canonical name → version of every distribution in a built layer, read from its ``METADATA``."""
+    return dict(_distributions(zip_path, *_version(zip_path)))
+
+
+@functools.cache
+def _distributions(zip_path: Path, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...]:
     parser = email.parser.HeaderParser()
     with zipfile.ZipFile(zip_path) as archive:
         metadata = [parser.parsestr(archive.read(name).decode("utf-8", "replace"))
                     for name in archive.namelist() if re.fullmatch(r"python/[^/]+\.dist-info/METADATA", name)]
-    return {canonical_name(meta["Name"]): meta["Version"] for meta in metadata}
+    return tuple((canonical_name(meta["Name"]), meta["Version"]) for meta in metadata)
 
 
 def _check_no_sdk(requirements: Path) -> None:
@@ -159,24 +190,26 @@ def _check_no_sdk(requirements: Path) -> None:
                           f"({', '.join(sorted(RUNTIME_SDK))}) to the Lambda runtime; see components/logic/bundle.py")
 
 
-def build_layer(requirements: Path, architecture: str, python_version: str,
-                cache_dir: Path = BUILD_DIR / "layers") -> LayerBuild:
-    """Install ``requirements`` for Lambda's platform into ``python/`` and zip it.
+def build_layer(requirements: Path, architecture: str, python_version: str, *, constraints: Path | None = None,
+                provided: frozenset[str] = frozenset(), cache_dir: Path = BUILD_DIR / "layers") -> LayerBuild:
+    """Install ``requirements`` (pinned by ``constraints``) for Lambda's platform into ``python/`` and zip it.
 
-    A second call with the same inputs reuses the cached zip and installs nothing.
+    ``provided`` names distributions another layer of the same functions carries: they
+    are left out, like the runtime's SDK. A second call with the same inputs reuses the
+    cached zip and installs nothing.
     """
     if architecture not in PIP_PLATFORMS:
         raise BundleError(f"unknown architecture {architecture!r}; expected one of {sorted(PIP_PLATFORMS)}")
     _check_no_sdk(requirements)
-    key = layer_key(requirements, architecture, python_version)
+    key = layer_key(requirements, architecture, python_version, constraints, provided)
     zip_path = cache_dir / f"layer-{key}.zip"
     if zip_path.is_file():
         return LayerBuild(zip_path, _sha256(zip_path), installed=False)
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
         target = Path(tmp) / "python"
-        install_for_lambda(requirements, architecture, python_version, target)
-        _drop_runtime_sdk(target)
+        install_for_lambda(requirements, architecture, python_version, target, constraints)
+        _drop_distributions(target, RUNTIME_SDK | provided)
         _strip(target)
         partial = Path(tmp) / "layer.zip"
         zip_layer(target, partial)
@@ -184,12 +217,15 @@ def build_layer(requirements: Path, architecture: str, python_version: str,
     return LayerBuild(zip_path, _sha256(zip_path), installed=True)
 
 
-def install_for_lambda(requirements: Path, architecture: str, python_version: str, target: Path) -> None:
+def install_for_lambda(requirements: Path, architecture: str, python_version: str, target: Path,
+                       constraints: Path | None = None) -> None:
     """``pip install`` the requirements' wheels for Lambda's platform into ``target`` (as pip leaves them)."""
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
                "--disable-pip-version-check", "--only-binary=:all:", "--implementation", "cp",
                "--python-version", python_version, "--target", str(target),
                "--requirement", str(requirements)]
+    if constraints is not None:
+        command += ["--constraint", str(constraints)]
     for platform in PIP_PLATFORMS[architecture]:
         command += ["--platform", platform]
     result = subprocess.run(command, capture_output=True, text=True)
@@ -198,11 +234,11 @@ def install_for_lambda(requirements: Path, architecture: str, python_version: st
                           f"python{python_version} failed:\n{result.stderr.strip()[-2000:]}")
 
 
-def _drop_runtime_sdk(target: Path) -> None:
-    """Delete the files of every SDK distribution pip installed (as listed in its ``RECORD``)."""
+def _drop_distributions(target: Path, names: frozenset[str]) -> None:
+    """Delete the files of every named distribution pip installed (as listed in its ``RECORD``)."""
     for dist_info in target.glob("*.dist-info"):
         meta = email.parser.HeaderParser().parsestr((dist_info / "METADATA").read_text())
-        if canonical_name(meta["Name"]) not in RUNTIME_SDK:
+        if canonical_name(meta["Name"]) not in names:
             continue
         for row in csv.reader((dist_info / "RECORD").read_text().splitlines()):
             path = (target / row[0]).resolve()
@@ -235,4 +271,15 @@ def zip_layer(target: Path, out: Path) -> None:
 
 
 def _sha256(path: Path) -> str:
+    return _file_sha256(path, *_version(path))
+
+
+@functools.cache
+def _file_sha256(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _version(path: Path) -> tuple[int, int]:
+    """What the caches of a built layer are keyed by besides its path: a rebuilt file is read again."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size

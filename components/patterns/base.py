@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pulumi
 
@@ -17,7 +17,8 @@ from components.settings.model import Settings
 @dataclass
 class PatternArgs:
     """``stack`` and ``region`` only make names unique and build URLs; the
-    pattern reads nothing from the environment or Pulumi config.
+    pattern reads nothing from the environment or Pulumi config. ``layers`` gives a
+    service's dependency layers (``ServiceLayers``).
 
     ``network``: the stack's one VPC, given to the patterns that keep data in private
     subnets (``needs_network``). ``provider_settings``: the arguments of the stack's AWS
@@ -25,7 +26,7 @@ class PatternArgs:
     """
 
     settings: Settings
-    layers: Sequence[pulumi.Input[str]]
+    layers: Callable[[str], Sequence[pulumi.Input[str]]]
     stack: str
     region: str
     network: Network | None = None

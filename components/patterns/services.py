@@ -107,7 +107,8 @@ class ServiceFunctions:
         # Only services answering browsers read the origins (not the authorizer or the migrations).
         answers_browsers = contract.CORS_ORIGIN in contract.CONTRACTS[service].variables
         env = {**({contract.CORS_ORIGIN.name: self.cors_origin} if answers_browsers else {}), **(environment or {})}
-        return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers, links=links,
+        return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers(service),
+                                           links=links,
                                            environment=env, behind_api=behind_api, handler=handler),
                         opts=pulumi.ResourceOptions(parent=self.parent))
 

@@ -128,6 +128,17 @@ AUTHORIZER = Contract("authorizer", (*COMMON, OIDC_ISSUER, OIDC_AUDIENCE, OIDC_J
 CONTRACTS = {c.service: c for c in (SHOWS, TICKETS, INFO, MIGRATE, AUTHORIZER)}
 VARIABLES = {v.name: v for c in CONTRACTS.values() for v in c.variables}
 
+# The dependency groups (functions/layers/<group>.txt) each service imports, base first:
+# one layer per group, and a function attaches only its service's, so none carries a
+# library it never loads (only the authorizer needs cryptography, only SQL needs libpq).
+LAYERS = {
+    "shows": ("base", "redis"),
+    "tickets": ("base",),
+    "info": ("base", "postgres"),
+    "migrate": ("base", "postgres"),
+    "authorizer": ("base", "jwt"),
+}
+
 # Who local mode signs up in every user pool (groups: those the pool declares), with generated passwords.
 LOCAL_USERS = (
     {"email": "demo@example.com", "groups": ()},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import runpy
 import sys
@@ -13,6 +14,7 @@ import pulumi
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 
 from components.settings.loader import region_of
@@ -49,14 +51,35 @@ def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, A
         pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
         set_all_config(_engine_config(config))
         root = pulumi.runtime.get_root_resource()
-        loop.run_until_complete(run_pulumi_func(program))
+        loop.run_until_complete(run_pulumi_func(lambda: _settled(program)))
         outputs = loop.run_until_complete(_resolve_outputs(getattr(root, "outputs", {})))
-    finally:
-        _reset(loop)
+    except BaseException:
+        _reset(loop, failed=True)
+        raise
+    _reset(loop)
     if monitor.duplicates:
         raise DuplicateUrnError(f"{', '.join(monitor.duplicates)} registered twice: a real `pulumi up` fails with "
                                 f"a duplicate URN; give one of the two resources another name")
     return Recording(monitor.registrations, outputs)
+
+
+async def _settled(program: Callable[[], None]) -> None:
+    """Run ``program``, then wait until every RPC and Output it started has finished.
+
+    The SDK waits for the same before it returns, but one Output at a time, subscribing to
+    every pending one again after each completes (quadratic in a program's Outputs); this
+    waits for all of them at once per wave. After a failed RPC it waits for the RPCs only,
+    as the SDK does before it raises the failure (its own wait runs next and raises it).
+    """
+    program()
+    while True:
+        pending = [rpc for rpc in SETTINGS.rpc_manager.rpcs if not rpc.done()]
+        if SETTINGS.rpc_manager.unhandled_exception is None:
+            with SETTINGS.lock:
+                pending += [task for task in SETTINGS.outputs if not task.done()]
+        if not pending:
+            return
+        await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
 
 
 async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -66,20 +89,23 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def _reset(loop: asyncio.AbstractEventLoop) -> None:
-    from pulumi.runtime import settings
-
+def _reset(loop: asyncio.AbstractEventLoop, failed: bool = False) -> None:
     set_all_config({})
-    settings.SETTINGS.rpc_manager.clear()
-    settings.SETTINGS.outputs.clear()
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
     # The next run's set_mocks creates its own root Stack: its URN names that run's stack,
     # and no stack output of this run leaks into it.
-    settings.set_root_resource(None)
+    set_root_resource(None)
     # A program that failed midway leaves registrations pending; end them quietly.
     pending = asyncio.all_tasks(loop)
     for task in pending:
         task.cancel()
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    if failed:
+        # Its Outputs that failed too hold the error the caller gets: let them go now and
+        # quietly, not in a later run's garbage collection with "exception never retrieved".
+        loop.set_exception_handler(lambda loop, context: None)
+        gc.collect()
     loop.close()
     asyncio.set_event_loop(None)
 

@@ -104,9 +104,10 @@ def test_each_create_destroy_cycle_names_its_own_final_snapshot(prod_stack):
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_the_dependency_layer_is_named_per_stack(request, stack):
-    layer = request.getfixturevalue(f"{stack}_stack").one("aws:lambda/layerVersion:LayerVersion")
-    assert layer.inputs["layerName"] == f"multitier-{stack}-deps"
+def test_the_dependency_layers_are_named_per_stack(request, stack):
+    layers = request.getfixturevalue(f"{stack}_stack").of_type("aws:lambda/layerVersion:LayerVersion")
+    assert sorted(layer.inputs["layerName"] for layer in layers) == [
+        f"multitier-{stack}-deps-{group}" for group in ("base", "jwt", "postgres", "redis")]
 
 
 # --- 6. every aws:* setting reaches every provider ------------------------------------------------------

@@ -186,12 +186,16 @@ def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):
     assert all({"project", "stack"} <= set(r.inputs["tags"]) for r in tagged)
 
 
-@pytest.mark.parametrize("function", ["mobile-backend-shows", "single-page-app-tickets", "web-app-browse",
-                                      "microservices-info"])
-def test_functions_use_the_shared_layer_and_newest_runtime(dev_stack, function):
-    layer = dev_stack.one("aws:lambda/layerVersion:LayerVersion").outputs["arn"]
+@pytest.mark.parametrize("function, groups", [
+    ("mobile-backend-shows", ["base", "redis"]), ("single-page-app-tickets", ["base"]),
+    ("web-app-browse", ["base", "redis"]), ("microservices-info", ["base", "postgres"]),
+    ("single-page-app-authorizer", ["base", "jwt"]), ("mobile-backend-migrate", ["base", "postgres"])])
+def test_functions_attach_their_services_layers_and_use_the_newest_runtime(dev_stack, function, groups):
+    layers = {r.outputs["arn"]: r.name for r in dev_stack.of_type("aws:lambda/layerVersion:LayerVersion")}
+    assert sorted(layers.values()) == ["deps-base", "deps-jwt", "deps-postgres", "deps-redis"]
     inputs = next(r for r in dev_stack.of_type(FN) if r.name == function).inputs
-    assert inputs["layers"] == [layer] and inputs["runtime"] == "python3.14"
+    assert [layers[arn] for arn in inputs["layers"]] == [f"deps-{group}" for group in groups]
+    assert inputs["runtime"] == "python3.14"
 
 
 # EC2's charset for security group and rule descriptions; anything else (an

@@ -1,4 +1,4 @@
-"""Bundling: archives from file assets, handler checks, a reproducible cached layer."""
+"""Bundling: archives from file assets, handler checks, reproducible cached layers."""
 
 import subprocess
 import zipfile
@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from components.logic import bundle
-from components.logic.function import RUNTIME
 
 
 def test_archive_holds_the_service_and_shared_package_without_caches(functions_dir):
@@ -73,7 +72,7 @@ def test_layer_is_cached_and_reproducible(tmp_path, monkeypatch):
     assert third.installed and third.sha256 == first.sha256
 
 
-def test_layer_key_depends_on_requirements_platform_and_python(tmp_path):
+def test_layer_key_depends_on_requirements_constraints_platform_python_and_provided(tmp_path):
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("annotated-types==0.8.0\n")
     key = bundle.layer_key(requirements, "arm64", "3.14")
@@ -81,6 +80,11 @@ def test_layer_key_depends_on_requirements_platform_and_python(tmp_path):
     assert bundle.layer_key(requirements, "arm64", "3.13") != key
     requirements.write_text("annotated-types==0.7.0\n")
     assert bundle.layer_key(requirements, "arm64", "3.14") != key
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("annotated-types==0.7.0\n")
+    key = bundle.layer_key(requirements, "arm64", "3.14")
+    assert bundle.layer_key(requirements, "arm64", "3.14", constraints) != key
+    assert bundle.layer_key(requirements, "arm64", "3.14", provided=frozenset({"annotated-types"})) != key
 
 
 @pytest.mark.parametrize("line", ["boto3==1.44.5", "Botocore>=1.44", "python_dateutil", "  s3transfer  # pinned"])
@@ -92,20 +96,17 @@ def test_requirements_naming_the_sdk_are_refused(tmp_path, line):
     assert not (tmp_path / "cache").exists(), "refused before pip ran"
 
 
-def test_the_real_layer_leaves_the_whole_sdk_to_the_runtime():
-    # GIVEN the layer the stacks deploy (cached under .build/layers after the first build)
-    layer = bundle.build_layer(bundle.FUNCTIONS_DIR / "requirements.txt", "arm64", RUNTIME.removeprefix("python"))
-    distributions = bundle.layer_distributions(layer.zip_path)
-    names = zipfile.ZipFile(layer.zip_path).namelist()
-    # THEN boto3 and botocore are never one without the other: neither is there, nor what they need...
-    assert ("boto3" in distributions) == ("botocore" in distributions)
-    assert not bundle.RUNTIME_SDK & set(distributions), "the runtime's SDK must not be shadowed by the layer's"
-    assert not any(n.startswith(("python/boto3/", "python/botocore/", "python/s3transfer/")) for n in names)
-    # ...though aws-xray-sdk, which requires botocore, is (it runs on the runtime's)
-    assert "aws-xray-sdk" in distributions
-    # AND what Lambda never loads is gone, while METADATA (local mode's pins) stays for each distribution
-    assert not [n for n in names if n.endswith((".pyi", "/py.typed", "/RECORD", ".c", ".h")) or "-stubs/" in n]
-    assert len([n for n in names if n.endswith(".dist-info/METADATA")]) == len(distributions) > 10
+def test_distributions_another_layer_provides_are_left_out(tmp_path):
+    # GIVEN a requirement pulling in a dependency the base layer already carries
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("typing-inspection==0.4.5\n")
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("typing-extensions==4.16.0\n")
+    build = bundle.build_layer(requirements, "arm64", "3.14", constraints=constraints,
+                               provided=frozenset({"typing-extensions"}), cache_dir=tmp_path / "cache")
+    # THEN only what the other layer lacks is in this one
+    assert bundle.layer_distributions(build.zip_path) == {"typing-inspection": "0.4.5"}
+    assert not [n for n in zipfile.ZipFile(build.zip_path).namelist() if "typing_extensions" in n]
 
 
 def test_layer_build_failure_names_the_problem(tmp_path):
