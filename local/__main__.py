@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader stopped early (`check --list | head`): not an error
+        sys.stdout = None  # nothing more can be flushed to the closed pipe at exit
+        return 0
     except ModuleNotFoundError as error:
         print(f"error: missing Python package {error.name} (run `make install` or "
               f"pip install -r requirements-dev.txt)", file=sys.stderr)

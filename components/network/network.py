@@ -25,7 +25,8 @@ import pulumi_awsx as awsx
 from components.iam import Statement, assume_role_policy, policy_document
 
 GATEWAY_SERVICES = ("dynamodb", "s3")
-DEFAULT_INTERFACE_SERVICES = ("secretsmanager",)
+# X-Ray: without NAT, a traced function's own segments reach X-Ray only through its endpoint.
+DEFAULT_INTERFACE_SERVICES = ("secretsmanager", "xray")
 FLOW_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
 _NAT = {"none": "None", "single": "Single", "one_per_az": "OnePerAz"}
 

@@ -23,7 +23,7 @@ from components.logic.api_stage import StageOptions
 from components.logic.function import FunctionRuntime
 from components.logic.rest_api import RestApiArgs
 from components.logic.routes import Auth, Route, Throttle
-from components.network.network import Network, NetworkArgs
+from components.network.network import DEFAULT_INTERFACE_SERVICES, Network, NetworkArgs
 from components.ops.alarms import AlarmsArgs
 from components.presentation.amplify_hosting import AmplifyHostingArgs
 from components.presentation.static_site import RuntimeConfig, StaticSiteArgs
@@ -44,8 +44,10 @@ def bucket_lifecycle(s: Settings) -> BucketLifecycle:
 
 def network(s: Settings, region: str) -> NetworkArgs:
     n = s.network
+    needs_xray = s.lambda_.tracing and n.nat == "none"  # with NAT, or untraced, nobody sends to it
+    services = tuple(service for service in DEFAULT_INTERFACE_SERVICES if service != "xray" or needs_xray)
     return NetworkArgs(cidr=n.cidr, az_count=n.az_count, nat=n.nat, flow_log_retention_days=n.flow_log_retention_days,
-                       region=region)
+                       interface_services=services, region=region)
 
 
 def database(s: Settings, network: Network) -> DatabaseArgs:

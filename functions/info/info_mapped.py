@@ -19,6 +19,14 @@ from info_settings import get_settings
 # (components/patterns/gateway_routes.py, held to them by tests/functions/test_info_mapped.py).
 ERROR_PREFIXES = {400: "Bad request: ", 404: "Not found: ", 503: "Unavailable: "}
 SECTIONS = get_args(InfoSection)  # what GET /info/{section} declares (shared/api.py)
+_context: Any = None  # the current invocation's: the service (built once) asks it for the time left
+
+
+def _time_left() -> float:
+    """Seconds the current invocation has left (a resuming database is retried until then)."""
+    from shared.db import seconds_left
+
+    return seconds_left(_context)
 
 
 class MappedError(Exception):
@@ -29,6 +37,8 @@ class MappedError(Exception):
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: Any, context: Any) -> dict:
+    global _context
+    _context = context
     get_settings()  # fails clearly on a bad environment, at cold start
     from info_logic import configured_service
 
@@ -37,10 +47,10 @@ def handler(event: Any, context: Any) -> dict:
         if not isinstance(section, str):
             raise BadRequestError("the event needs a 'section' string (empty for the whole venue)")
         if not section:
-            return {"section": "", "content": configured_service().venue_info().model_dump(mode="json")}
+            return {"section": "", "content": configured_service(_time_left).venue_info().model_dump(mode="json")}
         if section not in SECTIONS:
             raise BadRequestError(f"unknown section {section!r}; one of {', '.join(SECTIONS)}")
-        return configured_service().section(section).model_dump(mode="json")
+        return configured_service(_time_left).section(section).model_dump(mode="json")
     except AppError as error:
         prefix = ERROR_PREFIXES.get(error.status_code)
         if prefix is None:

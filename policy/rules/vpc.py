@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policy.core import Finding, Resource, Stack, items, resource_rule, stack_rule
-from policy.rules.common import VPCS
+from policy.rules.common import FUNCTION, VPCS
 
 INGRESS = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:ec2/securityGroupRule:SecurityGroupRule")
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -72,3 +72,19 @@ def interface_endpoints(endpoint: Resource):
 def no_nat(vpc: Resource):
     if (vpc.get("natGateways") or {}).get("strategy") != "None":
         yield f"NAT strategy {(vpc.get('natGateways') or {}).get('strategy') or 'OnePerAz (default)'}"
+
+
+@stack_rule("MT-VPC-7", severity="medium",
+            description="Traced functions in a VPC without NAT reach X-Ray through an interface endpoint",
+            remediation="Add an Interface endpoint for com.amazonaws.<region>.xray (Network interface_services) "
+                        "or route the function's subnets through NAT.")
+def xray_endpoint(stack: Stack):
+    if not any((vpc.get("natGateways") or {}).get("strategy") == "None" for vpc in stack.of_type(*VPCS)):
+        return
+    if any(e.get("vpcEndpointType") == "Interface" and str(e.get("serviceName")).endswith(".xray")
+           for e in stack.of_type(ENDPOINT)):
+        return
+    for function in stack.of_type(FUNCTION):
+        if function.get("vpcConfig", "subnetIds") and function.get("tracingConfig", "mode") == "Active":
+            yield Finding(function, "active tracing in a VPC without NAT or an xray endpoint: the function's "
+                                    "trace segments never reach X-Ray")

@@ -78,6 +78,13 @@ def test_a_database_still_resuming_is_unavailable(mapped, monkeypatch):
         def venue_info(self):
             raise ServiceUnavailableError("The database is resuming; retry shortly", retry_after_seconds=5)
 
-    monkeypatch.setattr(info_logic, "configured_service", lambda: Resuming())
+    budgets = []
+
+    def resuming(time_left):  # the service retries a resuming database for the invocation's time left
+        budgets.append(time_left())
+        return Resuming()
+
+    monkeypatch.setattr(info_logic, "configured_service", resuming)
     with pytest.raises(mapped.MappedError, match="^Unavailable: The database is resuming; retry shortly$"):
-        invoke(mapped, {"section": ""})
+        mapped.handler({"section": ""}, FakeLambdaContext(remaining_ms=7_000))
+    assert budgets == [7.0]

@@ -70,6 +70,7 @@ FUNCTION = res(FN, "fn", {
     "environment": {"variables": {"DB_SECRET_ARN": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:db",
                                   "LOG_LEVEL": "INFO"}},
     "loggingConfig": {"logGroup": "/aws/lambda/fn-0a1b2c3", "logFormat": "JSON"}}, deps=["fn-logs", "fn-role"])
+VPC_FUNCTION = changed(FUNCTION, vpcConfig={"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]})
 ACCESS_FORMAT = json.dumps({"requestId": "$context.requestId", "status": "$context.status"})
 STAGE_OK = res(STAGE, "api-stage", {
     "stageName": "prod", "restApi": "api1", "xrayTracingEnabled": True, "cacheClusterSize": "0.5",
@@ -336,6 +337,8 @@ CASES: dict[str, Case] = {
         "vpcEndpointType": "Interface", "privateDnsEnabled": True, "securityGroupIds": ["sg-1"],
         "subnetIds": ["subnet-1", "subnet-2"]}), privateDnsEnabled=False),
     "MT-VPC-6": one(VPC_OK, natGateways={"strategy": "OnePerAz"}),
+    "MT-VPC-7": Case([VPC_OK, VPC_FUNCTION, res("aws:ec2/vpcEndpoint:VpcEndpoint", "xray", {
+        "vpcEndpointType": "Interface", "serviceName": "com.amazonaws.us-east-1.xray"})], [VPC_OK, VPC_FUNCTION]),
     # --- KMS, SNS, logs, WAF, ops, secrets ---
     "MT-KMS-1": one(res(KEY, "key", {"enableKeyRotation": True}), enableKeyRotation=False),
     "MT-KMS-2": one(res(KEY, "key", {"enableKeyRotation": True, "policy": policy(
@@ -395,9 +398,9 @@ CASES: dict[str, Case] = {
         INTEGRATION, timeoutInMillis=30000)}))]),
     "MT-DEPLOY-19": Case([FUNCTION, res(LOG_GROUP, "fn-logs", {"name": "/aws/lambda/fn-0a1b2c3", "retentionInDays": 14})],
                          [changed(FUNCTION), res(LOG_GROUP, "other-logs", {"name": "/aws/lambda/other"})]),
-    "MT-DEPLOY-20": Case([changed(FUNCTION, vpcConfig={"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]}),
+    "MT-DEPLOY-20": Case([VPC_FUNCTION,
                           *with_role([allow(ENI, "*")])],
-                         [changed(FUNCTION, vpcConfig={"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]}),
+                         [VPC_FUNCTION,
                           *with_role([allow(["s3:GetObject"], "arn:aws:s3:::b/*")])]),
     "MT-DEPLOY-21": Case(
         [api(document(**{"components/securitySchemes/lambda": {"type": "apiKey", "x-amazon-apigateway-authorizer": {

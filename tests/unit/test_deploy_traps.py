@@ -178,7 +178,18 @@ def test_the_patterns_share_one_network(request, stack):
     assert vpc.name == "network" and vpc.parent_name == "network"
     private = {r.inputs["vpcId"] for r in rec.of_type("aws:ec2/securityGroup:SecurityGroup")}
     assert private == {vpc.outputs["vpcId"]}
-    assert len(rec.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")) == 1  # the interface endpoint, paid once
+    services = sorted(e.inputs["serviceName"] for e in rec.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"))
+    assert services == ["com.amazonaws.us-east-1.secretsmanager", "com.amazonaws.us-east-1.xray"]  # each paid once
+
+
+def test_the_xray_endpoint_is_there_only_for_traced_functions_without_nat():
+    def endpoints(**overrides):
+        rec = run_stack("dev", overrides={"multitier:patterns": ["mobile_backend"], **overrides})
+        return sorted(e.inputs["serviceName"].rsplit(".", 1)[1] for e in rec.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"))
+
+    assert endpoints() == ["secretsmanager", "xray"]
+    assert endpoints(**{"multitier:lambdaTracing": False}) == ["secretsmanager"]
+    assert endpoints(**{"multitier:networkNat": "single"}) == ["secretsmanager"]
 
 
 def test_a_stack_without_private_data_has_no_network():
