@@ -38,6 +38,16 @@ class Logs:
         with self.lock:
             return [line for n, line in self.lines if n == name]
 
+    def settled(self, name: str, *needles: str, timeout: float = 5.0) -> list[str]:
+        """The lines of ``name`` once each needle is in one, or at the timeout: a worker's output
+        arrives through pipes and may trail the result of its invocation."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.of(name)
+            if all(any(n in line for line in lines) for n in needles) or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.02)
+
 
 def alive(pid: int) -> bool:
     try:
@@ -212,7 +222,7 @@ def test_logs_are_forwarded(runtime: LambdaRuntime, logs: Logs) -> None:
     runtime.start(fn("chatty"))
     result = runtime.invoke("chatty", {})
     assert result.ok
-    lines = logs.of("chatty")
+    lines = logs.settled("chatty", "hello from print", "to stderr", "via logging", f"END RequestId: {result.request_id}")
     assert any('"message": "hello from print"' in line and result.request_id in line for line in lines)
     assert "to stderr" in lines
     assert any("via logging" in line and result.request_id in line for line in lines)
