@@ -45,7 +45,7 @@ def preflight(parameters: Sequence[Mapping[str, Any]], methods: Sequence[str], o
             for name in response_parameters}}},
         "x-amazon-apigateway-integration": {
             "type": "mock", "requestTemplates": {"application/json": '{"statusCode": 204}'},
-            "passthroughBehavior": "when_no_match",
+            "passthroughBehavior": "when_no_templates",  # another type's body would fail the mock: 415
             "responses": {"default": integration_response}},
     }
 

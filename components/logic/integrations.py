@@ -143,7 +143,9 @@ def operation(integration: Integration, resolved: Mapping[str, Any], lambda_uri:
     function's, when it has one."""
     cors = _Cors(cors_origins)
     if isinstance(integration, MockResponse):
-        return {"type": "mock", "passthroughBehavior": "when_no_match",
+        # A body of another type than the template's would reach the mock, which then finds no
+        # statusCode in it and fails (500): refused as 415 instead.
+        return {"type": "mock", "passthroughBehavior": "when_no_templates",
                 "requestTemplates": {JSON: json.dumps({"statusCode": integration.status})},
                 "responses": {"default": cors.response(str(integration.status), integration.template)}}
     if isinstance(integration, LambdaMapped):

@@ -55,8 +55,10 @@ ERRORS = {
     503: "Busy or starting up: retry shortly",
 }
 # What API Gateway or any function may answer, whatever the operation (an operation answered by
-# API Gateway alone declares its own).
-COMMON_ERRORS = (400, 401, 403, 429, 500)
+# API Gateway alone declares its own). Any request may carry a body: over 10 MB it is 413, and
+# one that is not JSON is 415 wherever it arrives (no template or function reads another type).
+BODY_ERRORS = (413, 415)
+COMMON_ERRORS = (400, 401, 403, *BODY_ERRORS, 429, 500)
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class Operation:
     query: type[BaseModel] | None = None
     headers: type[BaseModel] | None = None
     body: type[BaseModel] | None = None         # application/json
-    errors: tuple[int, ...] = ()                # besides common_errors (and 413, 415 with a body)
+    errors: tuple[int, ...] = ()                # besides common_errors
     links: Mapping[str, Link] = field(default_factory=dict)
     common_errors: tuple[int, ...] = COMMON_ERRORS
 
@@ -97,8 +99,7 @@ class Operation:
 
     @property
     def error_statuses(self) -> tuple[int, ...]:
-        body = (413, 415) if self.body is not None else ()
-        return tuple(sorted({*self.common_errors, *self.errors, *body}))
+        return tuple(sorted({*self.common_errors, *self.errors}))
 
 
 def _by_id(pointer: str, *operation_ids: str) -> dict[str, Link]:
@@ -134,7 +135,7 @@ GET_INFO_SECTION = Operation("getVenueInfoSection", "GET", "/info/{section}", "O
 
 # Public, and answered from a template, so only throttling (or a WAF) stands between.
 GET_HEALTH = Operation("getHealth", "GET", "/health", "Whether the API answers (API Gateway itself, no backend)",
-                       Health, common_errors=(403, 429))
+                       Health, common_errors=(403, *BODY_ERRORS, 429))
 GET_VENUE = Operation("getVenueDocument", "GET", "/venue", "The venue's published document, straight from S3",
                       VenueInfo, errors=(404, 502))
 

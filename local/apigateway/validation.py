@@ -40,11 +40,14 @@ def validate(doc: Mapping[str, Any], req: Request, operation: Mapping[str, Any])
         schema = _deref(schema_ref, schemas)
         try:
             data = json.loads(req.body) if req.body else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than a parser goes
             raise GatewayError("BAD_REQUEST_BODY", validation="[Invalid JSON]") from None
         if data is None and not request_body.get("required"):
             return
-        errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+        try:
+            errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+        except RecursionError:
+            raise GatewayError("BAD_REQUEST_BODY", validation="[nested too deeply]") from None
         if errors:
             raise GatewayError("BAD_REQUEST_BODY", validation="[" + ", ".join(e.message for e in errors) + "]")
 

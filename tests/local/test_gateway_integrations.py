@@ -97,12 +97,21 @@ def served():
 
 def test_mock_answers_from_its_template_without_a_backend(served) -> None:
     gw = served()
-    r = call(f"{gw.api.url}/health", headers={"Origin": ORIGINS[1], "Content-Type": "text/plain"})
+    r = call(f"{gw.api.url}/health", headers={"Origin": ORIGINS[1]})
     body = r.json()
     assert r.status == 200 and body["status"] == "ok" and body["stage"] == gw.api.stage
     assert body["request_id"] == r.headers["x-amzn-requestid"]
     assert time.strptime(body["time"], "%d/%b/%Y:%H:%M:%S +0000")
     assert r.headers["access-control-allow-origin"] == ORIGINS[1]  # echoed: one of several allowed
+
+
+def test_a_mock_refuses_a_body_its_template_does_not_map(served) -> None:
+    gw = served()  # passed through, the body would leave the mock without a statusCode: a 500
+    for path, method in (("/health", "GET"), ("/health", "OPTIONS"), ("/info/{section}", "OPTIONS")):
+        r = call(f"{gw.api.url}{path}", method, b"x", {"Content-Type": "text/plain", "Origin": ORIGINS[0]})
+        assert (r.status, r.json()["message"]) == (415, "Unsupported Media Type"), (path, method)
+    r = call(f"{gw.api.url}/health", "GET", b"x", {"Content-Type": "application/json; charset=utf-8"})
+    assert r.status == 200  # the JSON template ignores the body
 
 
 def test_a_mock_is_authorized_like_any_method(served) -> None:

@@ -157,5 +157,5 @@ def test_the_health_mock_is_public_and_its_template_fills_the_declared_answer(de
         "responseTemplates"]["application/json"]
     health = published["components"]["schemas"]["Health"]
     assert set(json.loads(template)) == set(health["properties"]) == set(health["required"])
-    # 401 would be a lie on a route that takes no token
-    assert set(published["paths"]["/health"]["get"]["responses"]) == {"200", "403", "429"}
+    # 401 would be a lie on a route that takes no token; a body over 10 MB, or not JSON, is refused anywhere
+    assert set(published["paths"]["/health"]["get"]["responses"]) == {"200", "403", "413", "415", "429"}

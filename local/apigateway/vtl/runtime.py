@@ -32,7 +32,7 @@ class Input:
     def document(self) -> Any:
         try:
             return json.loads(self.body) if self.body.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             raise VtlError("$input.path/$input.json: the body is not JSON") from None
 
     def path(self, expression: str) -> Any:
