@@ -102,3 +102,15 @@ def integration_timeout(api: Resource):
         timeout = get(operation, "x-amazon-apigateway-integration", "timeoutInMillis")
         if timeout is not None and not 50 <= timeout <= 29000:
             yield f"{method.upper()} {path} waits {timeout} ms"
+
+
+@resource_rule("MT-DEPLOY-31", REST_API, kind="deploy", severity="medium",
+               description="Mock integrations refuse a body their request templates do not map",
+               remediation="Set passthroughBehavior 'when_no_templates' (or 'never') on mock integrations: a body of "
+                           "another type is passed to the mock, which finds no statusCode in it and answers 500.")
+def mock_passthrough(api: Resource):
+    for path, method, operation, _ in operations(parse_json(api.get("body"))):
+        integration = get(operation, "x-amazon-apigateway-integration") or {}
+        behavior = str(integration.get("passthroughBehavior") or "when_no_match").lower()
+        if integration.get("type") == "mock" and behavior == "when_no_match":
+            yield f"{method.upper()} {path}: a body of any type but the templates' answers 500"

@@ -90,6 +90,9 @@ INTEGRATION = {"type": "aws_proxy", "httpMethod": "POST", "timeoutInMillis": 290
 PATH_PARAM = [{"name": "id", "in": "path", "required": True}]
 
 
+MOCK_REQUEST = {"passthroughBehavior": "when_no_templates", "requestTemplates": {"application/json": '{"statusCode": 204}'}}
+
+
 def document(**changes) -> dict:
     doc = {
         "openapi": "3.0.1",
@@ -98,7 +101,7 @@ def document(**changes) -> dict:
                     "security": [{"cognito": []}], "x-amazon-apigateway-request-validator": "params",
                     "x-amazon-apigateway-integration": INTEGRATION},
             "options": {"parameters": PATH_PARAM, "security": [], "responses": {"204": {"description": "CORS"}},
-                        "x-amazon-apigateway-integration": {"type": "mock", "responses": {"default": {
+                        "x-amazon-apigateway-integration": {"type": "mock", **MOCK_REQUEST, "responses": {"default": {
                             "statusCode": "204", "responseTemplates": {"application/json": (
                                 '#if($origin == "https://a.example" || $origin == "https://b.example")'
                                 '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)#end')}}}}}}},
@@ -394,6 +397,8 @@ CASES: dict[str, Case] = {
                         bucketPrefix="a-very-long-bucket-prefix-that-is-way-over-37-"),
     "MT-DEPLOY-17": one(res("aws:cognito/userPoolDomain:UserPoolDomain", "domain", {"domain": "tickets-3f9a2c17"}),
                         domain="cognito-tickets"),
+    "MT-DEPLOY-31": Case([api()], [api(document(**{
+        "paths/~1shows~1{id}/options/x-amazon-apigateway-integration/passthroughBehavior": "when_no_match"}))]),
     "MT-DEPLOY-18": Case([api()], [api(bad_operation(**{"x-amazon-apigateway-integration": dict(
         INTEGRATION, timeoutInMillis=30000)}))]),
     "MT-DEPLOY-19": Case([FUNCTION, res(LOG_GROUP, "fn-logs", {"name": "/aws/lambda/fn-0a1b2c3", "retentionInDays": 14})],
