@@ -1,4 +1,7 @@
-"""The AWS API stand-in: ``python -m moto.server`` on 127.0.0.1, as a child process.
+"""The AWS API stand-in: moto's server on 127.0.0.1, as a child process.
+
+It runs as ``python -m local.emulators.moto_patches`` (``moto.server`` with faster
+equivalents of its hottest paths, and connections kept open; see that module).
 
 Two moto servers run side by side:
 
@@ -30,6 +33,7 @@ from components.settings.loader import DEFAULT_REGION
 from local.emulators.processes import stop_process, wait_for_port
 
 ADMIN_USER = "multitier-local-admin"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where ``local`` is importable from
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Keys:
 
 
 class MotoServer:
-    """``python -m moto.server`` on 127.0.0.1:<port> as a child process."""
+    """moto's server (``moto_patches``) on 127.0.0.1:<port> as a child process."""
 
     def __init__(self, port: int, name: str, log_path: Path, region: str = DEFAULT_REGION):
         self.port = port
@@ -59,8 +63,10 @@ class MotoServer:
         # Enforcement starts off ("inf"): the admin identity is created unsigned, then
         # set_enforcement(True) turns it on through moto's /moto-api/reset-auth.
         env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "inf", "MOTO_PORT": str(self.port),
-               "AWS_DEFAULT_REGION": self.region}
-        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+               "AWS_DEFAULT_REGION": self.region,
+               "PYTHONPATH": os.pathsep.join(filter(None, (str(PROJECT_ROOT), os.environ.get("PYTHONPATH"))))}
+        self.process = subprocess.Popen([sys.executable, "-m", "local.emulators.moto_patches", "-H", "127.0.0.1",
+                                         "-p", str(self.port)],
                                         env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         start_new_session=True)
         log.close()
