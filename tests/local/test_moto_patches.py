@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 from moto import backends
+from joserfc import jwk
+from moto.cognitoidp import models as cognito_models
 from moto.core import serialize
 from moto.moto_server.werkzeug_app import create_backend_app
+from moto.utilities.utils import load_resource
 
 from local.emulators import moto_patches
 from local.emulators.moto_patches import DynamoDBSerializer, attribute_value
@@ -137,15 +140,27 @@ def test_the_model_is_the_one_mirrored():
     moto_patches.check_model()  # raises when moto's AttributeValue shape changes
 
 
-def test_the_backend_listing_is_read_once(monkeypatch):
+@pytest.fixture
+def installed(monkeypatch):
+    """install() in this process, undone afterwards."""
     monkeypatch.setattr(backends, "list_of_moto_modules", backends.list_of_moto_modules)
+    monkeypatch.setattr(cognito_models, "jwk", cognito_models.jwk)
+    monkeypatch.setitem(serialize.SERVICE_SPECIFIC_SERIALIZERS, "dynamodb", {})
     listed = tuple(backends.list_of_moto_modules())
     moto_patches.install()
-    try:
-        assert backends.list_of_moto_modules() == listed and "dynamodb" in listed
-        assert backends.list_of_moto_modules.listed_once
-    finally:
-        serialize.SERVICE_SPECIFIC_SERIALIZERS.pop("dynamodb", None)
+    return listed
+
+
+def test_the_backend_listing_is_read_once(installed):
+    assert backends.list_of_moto_modules() == installed and "dynamodb" in installed
+    assert backends.list_of_moto_modules.listed_once
+
+
+def test_user_pools_share_the_one_imported_signing_key(installed):
+    pools = [cognito_models.CognitoIdpUserPool("123456789012", "us-east-1", f"pool-{i}", {}) for i in range(2)]
+    assert pools[0].json_web_key is pools[1].json_web_key
+    fresh = jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    assert pools[0].json_web_key.as_dict(private=True) == fresh.as_dict(private=True)
 
 
 @pytest.fixture(scope="module")
