@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,20 @@ from local.emulators.processes import stop_process, wait_for_port
 
 ADMIN_USER = "multitier-local-admin"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where ``local`` is importable from
+
+
+_clients_lock = threading.Lock()
+_boto3_session: Any = None
+
+
+def _session() -> Any:
+    """The process's one boto3 session for emulator clients (call with ``_clients_lock`` held)."""
+    global _boto3_session
+    if _boto3_session is None:
+        import boto3
+
+        _boto3_session = boto3.session.Session()
+    return _boto3_session
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ class MotoServer:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
         self.admin: Keys = Keys("testing", "testing")  # before enforcement any key works
+        self._clients: dict[tuple[str, Keys], Any] = {}
 
     @property
     def url(self) -> str:
@@ -73,14 +89,24 @@ class MotoServer:
         wait_for_port(self.port, 30, self.process, f"moto ({self.name})")
 
     def client(self, service: str, keys: Keys | None = None) -> Any:
-        import boto3
-        from botocore.config import Config
+        """A client of this server signing with ``keys`` (the admin's by default); one per service and keys.
 
+        boto3 clients are thread-safe; creating one is not, and costs its service's model: the
+        clients come from one session (its loader reads each model once) under a lock.
+        """
         keys = keys or self.admin
-        return boto3.session.Session().client(
-            service, endpoint_url=self.url, region_name=self.region, aws_access_key_id=keys.access_key_id,
-            aws_secret_access_key=keys.secret_access_key,
-            config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=30))
+        with _clients_lock:
+            client = self._clients.get((service, keys))
+            if client is None:
+                from botocore.config import Config
+
+                client = _session().client(
+                    service, endpoint_url=self.url, region_name=self.region, aws_access_key_id=keys.access_key_id,
+                    aws_secret_access_key=keys.secret_access_key,
+                    config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3,
+                                  read_timeout=30))
+                self._clients[service, keys] = client
+            return client
 
     def bootstrap_admin(self) -> Keys:
         """Create the provisioning identity (all actions) while enforcement is still off."""
