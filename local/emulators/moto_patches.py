@@ -2,9 +2,9 @@
 
     python -m local.emulators.moto_patches -H 127.0.0.1 -p <port>   (moto.server's arguments)
 
-Profiled under ``GET /shows`` load (``bench/local_mode.py``), moto spent most of its
-CPU on things that do not depend on what the request asks; each is replaced by an
-equivalent that gives the same answers:
+Profiled under ``bench/local_mode.py``'s load (a list read through an API), moto spent
+most of its CPU on things that do not depend on what the request asks; each is replaced
+by an equivalent that gives the same answers:
 
 1. DynamoDB response serialization (about a third): moto's generic serializer walks the
    output shape and, for each of ``AttributeValue``'s ten members in every attribute of
