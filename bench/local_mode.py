@@ -4,7 +4,8 @@
                                          [--cold 10] [--rounds 3] [--json]
 
 Brings the stack up (fresh, in a temporary folder), then measures:
-* ready: start-up until every gateway serves, per phase;
+* ready: start-up until every gateway serves, per phase (the emulators start while the
+  program runs: their time overlaps the program's);
 * cold: the first request after the function's workers were stopped (a cold start each),
   split into the worker's init (process start to its first ``/next``: awslambdaric and the
   handler module) and the first invocation (which loads X-Ray and boto3, as on Lambda);
@@ -200,7 +201,7 @@ def render(report: dict) -> str:
         f"local mode, stack {report['stack']}, pattern {report['pattern']}, {len(rounds)} rounds of "
         f"{report['requests']} requests (median, range); {report['machine']}",
         table(["GET /shows", "measured", "goal"], rows),
-        f"start-up phases (s): {phases}"])
+        f"start-up phases (s; the emulators start during the program): {phases}"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,14 +3,15 @@
 Start-up order (each step reads only what the program registered):
 
 1. the emulators: moto (IAM enforcement off until step 6), moto for Cognito,
-   PostgreSQL, a Redis-protocol server; an admin identity in moto;
-2. ``__main__.py`` for the stack under ``LocalMocks``: tables, buckets, objects,
-   secrets, databases, user pools and ports are created as it registers them;
+   PostgreSQL, a Redis-protocol server; an admin identity in moto; all while
+2. ``__main__.py`` for the stack runs under ``LocalMocks``: tables, buckets, objects,
+   secrets, databases, user pools and ports are created as it registers them (each
+   waiting for the emulators to be up);
 3. the registrations become ``LocalFunction``s, ``LocalApi``s, ``CognitoPool``s
    and sites (``local/provision``), each function's environment with the local
    values of the contract its archive carries;
 4. data of the previous run is restored (unless ``--fresh``); the users and items
-   the services' contracts declare are seeded (``provision/seeding.py``);
+   the services' contracts declare are seeded (``provision/seeding.py``); while
 5. each function, and each role an API's service integration assumes, gets an IAM
    identity with exactly its role's statements;
 6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
@@ -48,6 +49,7 @@ from local.emulators.postgres import Postgres
 from local.emulators.processes import ServiceError, run_parallel
 from local.emulators.redis_server import Redis
 from local.lambda_ import LambdaRuntime
+from local.model import LocalFunction
 from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
@@ -83,9 +85,9 @@ class LocalMode:
         self.users: list[dict[str, Any]] = []
         self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
         self.service_keys: dict[str, Keys] = {}  # integration role ARN → the keys of its identity
-        self._service_clients: dict[tuple[str, str], Any] = {}
-        self._clients_lock = threading.Lock()
         self.ready_seconds: float | None = None
+        self._emulators: threading.Thread | None = None
+        self._emulators_error: BaseException | None = None
         self._stopped = False
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -113,8 +115,8 @@ class LocalMode:
         self._phase_name, self._phase_started = name, now
 
     def _start(self) -> None:
-        self.timings: dict[str, float] = {}
-        self._phase("emulators")
+        self.timings: dict[str, float] = {"emulators": 0.0}
+        self._phase("program")
         engine.stack_config(self.stack)  # a missing stack fails here, before anything starts
         if self.fresh and self.state_dir.exists():
             shutil.rmtree(self.state_dir)
@@ -129,18 +131,19 @@ class LocalMode:
                                  os.environ.get("MULTITIER_DATABASE_URL") or None)
         self.redis = Redis(self.ports.take("Redis"), self.state_dir)
         self.sign_in = CognitoFront(self.ports.take("Cognito sign-in"), self.cognito, self.log)
-        run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
-                      "postgres": self.postgres.start, "redis": self.redis.start})
-        if self.redis.embedded:
-            self.log("local mode: no valkey-server or redis-server on PATH (`make system-deps` installs Debian's); "
-                     "the cache is the embedded fakeredis stand-in")
-        self.sign_in.start()
-        self.moto.bootstrap_admin()
-
-        self._phase("program")
+        # The emulators start while the program runs: its imports and components need none of them,
+        # and each resource that does waits for them (``LocalMocks``' ``ready``).
+        self._emulators = threading.Thread(target=self._start_emulators, name="emulators", daemon=True)
+        self._emulators.start()
         self.mocks = provision.LocalMocks(provision.Emulators(self.moto, self.cognito, self.postgres, self.redis,
-                                                             self.ports, self.sign_in.url, region))
-        self.recording = engine.run_stack(self.stack, mocks=self.mocks)
+                                                             self.ports, self.sign_in.url, region),
+                                          ready=self._emulators_started)
+        try:
+            self.recording = engine.run_stack(self.stack, mocks=self.mocks)
+        except BaseException:
+            self._emulators_started()  # an emulator's failure explains the program's: it is raised first
+            raise
+        self._emulators_started()
         self._phase("build")
         self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
         self.sign_in.serve_pools(self.local.pools)
@@ -150,26 +153,10 @@ class LocalMode:
             self.log(f"identity provider {provider} ({kind}) is registered in the local user pools, but signing in "
                      f"through it (the hosted UI and the provider's redirect) is not emulated: use the local users")
 
-        self._phase("data")
-        if not self.fresh:
-            counts = state.restore(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(),
-                                   self._buckets(), self.mocks.uploads, self.state_dir / "data")
-            if counts["items"] or counts["objects"]:
-                self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
-        self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
-                                users_of(self.local.contracts.values()), self.state_dir / "users.json",
-                                self.cognito.seed_random)
-        seed_tables(self.moto.client("dynamodb"), self.local.functions, self.local.contracts, self._tables())
-
-        self._phase("identities")
-        iam = self.moto.client("iam")
-        keys = run_parallel({fn.name: (lambda fn=fn: function_identity(
-            self.moto, fn.name, self.local.policies[fn.name], iam)) for fn in self.local.functions})
-        for arn, policy in self.local.service_roles.items():
-            role_keys = function_identity(self.moto, arn.rsplit("/", 1)[-1], policy, iam)
-            self.service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
-        functions = [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in self.local.functions]
-        self.local.functions = functions
+        self._phase("data, identities")  # independent: seeding signs as the admin, identities only create
+        functions = self.local.functions
+        run_parallel({"data": lambda: self._seed(functions), "identities": lambda: self._identities(functions)})
+        functions = self.local.functions  # now with their identities' keys
         self.moto.set_enforcement(True)
 
         self._phase("workers")
@@ -195,10 +182,56 @@ class LocalMode:
             self.sites.append(AmplifyServer(app, self.moto.client("s3"), [self.sign_in.url]).start())
         self._phase("done")
 
+    def _seed(self, functions: list[LocalFunction]) -> None:
+        """The last run's data (unless ``--fresh``), then the users and items the contracts declare."""
+        if not self.fresh:
+            counts = state.restore(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(),
+                                   self._buckets(), self.mocks.uploads, self.state_dir / "data")
+            if counts["items"] or counts["objects"]:
+                self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
+        self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
+                                users_of(self.local.contracts.values()), self.state_dir / "users.json",
+                                self.cognito.seed_random)
+        seed_tables(self.moto.client("dynamodb"), functions, self.local.contracts, self._tables())
+
+    def _identities(self, functions: list[LocalFunction]) -> None:
+        """An IAM identity per function and per integration role, with exactly its role's statements."""
+        iam = self.moto.client("iam")
+        keys = run_parallel({fn.name: (lambda fn=fn: function_identity(
+            self.moto, fn.name, self.local.policies[fn.name], iam)) for fn in functions})
+        for arn, policy in self.local.service_roles.items():
+            role_keys = function_identity(self.moto, arn.rsplit("/", 1)[-1], policy, iam)
+            self.service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
+        self.local.functions = [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in functions]
+
+    def _start_emulators(self) -> None:
+        """moto (twice), PostgreSQL and Redis in parallel, then the sign-in front and moto's admin identity."""
+        started = time.perf_counter()
+        try:
+            run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
+                          "postgres": self.postgres.start, "redis": self.redis.start})
+            if self.redis.embedded:
+                self.log("local mode: no valkey-server or redis-server on PATH (`make system-deps` installs "
+                         "Debian's); the cache is the embedded fakeredis stand-in")
+            self.sign_in.start()
+            self.moto.bootstrap_admin()
+        except BaseException as error:  # noqa: BLE001 (raised in the starting thread by _emulators_started)
+            self._emulators_error = error
+        self.timings["emulators"] = round(time.perf_counter() - started, 2)
+
+    def _emulators_started(self) -> None:
+        """Wait until the emulators run (or raise why they do not)."""
+        if self._emulators is not None:
+            self._emulators.join()
+        if self._emulators_error is not None:
+            raise self._emulators_error
+
     def stop(self, export: bool = True) -> None:
         if self._stopped:
             return
         self._stopped = True
+        if self._emulators is not None:
+            self._emulators.join()  # nothing may start after this stops it
         (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
         for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites),
                      *((self.sign_in.stop,) if self.sign_in else ())):
@@ -233,11 +266,8 @@ class LocalMode:
         return [name for typ, name in self.mocks.created if typ == "aws:s3/bucket:Bucket"]
 
     def _service_client(self, role_arn: str, service: str) -> Any:
-        """A client for an API's service integration, signing as the identity of its role (made once)."""
-        with self._clients_lock:  # boto3 client creation is not thread-safe; the gateways' handlers are threads
-            if (role_arn, service) not in self._service_clients:
-                self._service_clients[role_arn, service] = self.moto.client(service, self.service_keys[role_arn])
-            return self._service_clients[role_arn, service]
+        """A client for an API's service integration, signing as the identity of its role."""
+        return self.moto.client(service, self.service_keys[role_arn])
 
     def _function_log(self, function: str, line: str) -> None:
         if self.on_function_log is not None:

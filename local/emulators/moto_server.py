@@ -1,4 +1,7 @@
-"""The AWS API stand-in: ``python -m moto.server`` on 127.0.0.1, as a child process.
+"""The AWS API stand-in: moto's server on 127.0.0.1, as a child process.
+
+It runs as ``python -m local.emulators.moto_patches`` (``moto.server`` with faster
+equivalents of its hottest paths, and connections kept open; see that module).
 
 Two moto servers run side by side:
 
@@ -21,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +34,21 @@ from components.settings.loader import DEFAULT_REGION
 from local.emulators.processes import stop_process, wait_for_port
 
 ADMIN_USER = "multitier-local-admin"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where ``local`` is importable from
+
+
+_clients_lock = threading.Lock()
+_boto3_session: Any = None
+
+
+def _session() -> Any:
+    """The process's one boto3 session for emulator clients (call with ``_clients_lock`` held)."""
+    global _boto3_session
+    if _boto3_session is None:
+        import boto3
+
+        _boto3_session = boto3.session.Session()
+    return _boto3_session
 
 
 @dataclass(frozen=True)
@@ -39,7 +58,7 @@ class Keys:
 
 
 class MotoServer:
-    """``python -m moto.server`` on 127.0.0.1:<port> as a child process."""
+    """moto's server (``moto_patches``) on 127.0.0.1:<port> as a child process."""
 
     def __init__(self, port: int, name: str, log_path: Path, region: str = DEFAULT_REGION):
         self.port = port
@@ -48,6 +67,7 @@ class MotoServer:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
         self.admin: Keys = Keys("testing", "testing")  # before enforcement any key works
+        self._clients: dict[tuple[str, Keys], Any] = {}
 
     @property
     def url(self) -> str:
@@ -59,22 +79,34 @@ class MotoServer:
         # Enforcement starts off ("inf"): the admin identity is created unsigned, then
         # set_enforcement(True) turns it on through moto's /moto-api/reset-auth.
         env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "inf", "MOTO_PORT": str(self.port),
-               "AWS_DEFAULT_REGION": self.region}
-        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+               "AWS_DEFAULT_REGION": self.region,
+               "PYTHONPATH": os.pathsep.join(filter(None, (str(PROJECT_ROOT), os.environ.get("PYTHONPATH"))))}
+        self.process = subprocess.Popen([sys.executable, "-m", "local.emulators.moto_patches", "-H", "127.0.0.1",
+                                         "-p", str(self.port)],
                                         env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         start_new_session=True)
         log.close()
         wait_for_port(self.port, 30, self.process, f"moto ({self.name})")
 
     def client(self, service: str, keys: Keys | None = None) -> Any:
-        import boto3
-        from botocore.config import Config
+        """A client of this server signing with ``keys`` (the admin's by default); one per service and keys.
 
+        boto3 clients are thread-safe; creating one is not, and costs its service's model: the
+        clients come from one session (its loader reads each model once) under a lock.
+        """
         keys = keys or self.admin
-        return boto3.session.Session().client(
-            service, endpoint_url=self.url, region_name=self.region, aws_access_key_id=keys.access_key_id,
-            aws_secret_access_key=keys.secret_access_key,
-            config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=30))
+        with _clients_lock:
+            client = self._clients.get((service, keys))
+            if client is None:
+                from botocore.config import Config
+
+                client = _session().client(
+                    service, endpoint_url=self.url, region_name=self.region, aws_access_key_id=keys.access_key_id,
+                    aws_secret_access_key=keys.secret_access_key,
+                    config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3,
+                                  read_timeout=30))
+                self._clients[service, keys] = client
+            return client
 
     def bootstrap_admin(self) -> Keys:
         """Create the provisioning identity (all actions) while enforcement is still off."""

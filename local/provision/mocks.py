@@ -119,11 +119,13 @@ def with_local_sign_in(body: bytes, sign_in_url: str) -> bytes:
 class LocalMocks(Mocks):
     """The engine's mocks, creating the resources it knows in the local emulators."""
 
-    def __init__(self, emulators: Emulators):
+    def __init__(self, emulators: Emulators, ready: Callable[[], None] = lambda: None):
+        """``ready()`` returns once the emulators run (or raises why they do not): the program may be
+        started while they start."""
         super().__init__(region=emulators.region)
         self.emulators = emulators
+        self.ready = ready
         self._lock = threading.Lock()
-        self._clients: dict[str, Any] = {}
         self.api_ports: dict[str, int] = {}          # rest api id → port
         self.site_ports: dict[str, int] = {}         # distribution or Amplify app name → port
         self.amplify_deployments: dict[str, str] = {}  # Amplify app id → s3:// URL of the zip it serves
@@ -152,17 +154,15 @@ class LocalMocks(Mocks):
 
     # -- plumbing -------------------------------------------------------------------
     def client(self, service: str) -> Any:
-        with self._lock:  # boto3 client creation is not thread-safe; registrations run in threads
-            if service not in self._clients:
-                server = self.emulators.cognito if service == "cognito-idp" else self.emulators.moto
-                self._clients[service] = server.client(service)
-            return self._clients[service]
+        server = self.emulators.cognito if service == "cognito-idp" else self.emulators.moto
+        return server.client(service)
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
         resource_id, outputs = super().new_resource(args)
         handler = self.handlers.get(args.typ)
         if handler is None:
             return resource_id, outputs
+        self.ready()
         ctx = Ctx(args.typ, args.name, dict(args.inputs), self.region)
         real = handler(ctx, {**outputs, "id": resource_id})
         outputs.update(real)

@@ -24,6 +24,7 @@ from local.apigateway.values import as_list, stringify
 from local.model import CognitoPool
 
 JWKS_TTL_SECONDS = 3600.0
+MAX_VERIFIED_TOKENS = 4096
 
 
 def cognito_claims(claims: Mapping[str, Any]) -> dict[str, str]:
@@ -46,12 +47,20 @@ def _accepted(claims: Mapping[str, Any], clients: set[str], scopes: Sequence[str
 
 
 class CognitoAuthorizer:
-    """Verifies tokens of the emulator's user pools, caching each pool's keys."""
+    """Verifies tokens of the emulator's user pools, caching each pool's keys and each verified token.
+
+    A token whose signature, issuer and claims were verified once is remembered (keyed by the
+    token itself) until its ``exp``: the same token again costs a lookup, not an RSA
+    verification. What depends on the method (the pools its scheme names, ID or access token,
+    scopes) is still checked on every request.
+    """
 
     def __init__(self, pools: Sequence[CognitoPool], log: Callable[[str], None]):
         self.pools = list(pools)
         self.log = log
         self._jwks: dict[str, tuple[float, dict[str, Any]]] = {}
+        # token → (exp, claims, the claims as passed on)
+        self._verified: dict[str, tuple[float, dict[str, Any], dict[str, str]]] = {}
         self._lock = threading.Lock()
 
     def authorize(self, req: Request, scheme: Mapping[str, Any], scopes: Sequence[str]) -> None:
@@ -67,11 +76,26 @@ class CognitoAuthorizer:
             self.log(json.dumps({"requestId": req.request_id,
                                  "warning": f"no local Cognito pool for providerARNs {arns}"}))
             raise GatewayError("UNAUTHORIZED")
+        verified = self._verified.get(token)
+        if verified is not None and not time.time() < verified[0]:
+            verified = None  # expired since (PyJWT's rule: valid while now < exp)
+        if verified is None:
+            verified = self._verify(token, pools)
+        if verified is not None:
+            _, claims, passed_on = verified
+            for pool in pools:
+                if claims.get("iss") == pool.issuer and _accepted(claims, set(pool.client_ids), scopes):
+                    req.authorizer = {"claims": dict(passed_on)}
+                    return
+        raise GatewayError("UNAUTHORIZED")
+
+    def _verify(self, token: str, pools: Sequence[CognitoPool]) -> tuple[float, dict[str, Any], dict[str, str]] | None:
+        """The token's claims if one of ``pools`` signed it and it is valid now (remembered until ``exp``)."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError:
-            raise GatewayError("UNAUTHORIZED") from None
+            return None
         for pool in pools:
             if unverified.get("iss") != pool.issuer:
                 continue
@@ -83,11 +107,16 @@ class CognitoAuthorizer:
                                     options={"verify_aud": False, "require": ["exp", "iss"]})
             except jwt.PyJWTError:
                 continue
-            if not _accepted(claims, set(pool.client_ids), scopes):
-                continue
-            req.authorizer = {"claims": cognito_claims(claims)}
-            return
-        raise GatewayError("UNAUTHORIZED")
+            verified = (float(claims["exp"]), claims, cognito_claims(claims))
+            with self._lock:
+                if len(self._verified) >= MAX_VERIFIED_TOKENS:  # keep the ones still valid
+                    now = time.time()
+                    self._verified = {t: v for t, v in self._verified.items() if now < v[0]}
+                    if len(self._verified) >= MAX_VERIFIED_TOKENS:
+                        self._verified.clear()
+                self._verified[token] = verified
+            return verified
+        return None
 
     def _jwk(self, url: str, kid: str | None) -> Any:
         for refresh in (False, True):
