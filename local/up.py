@@ -11,7 +11,7 @@ Start-up order (each step reads only what the program registered):
    and sites (``local/provision``), each function's environment with the local
    values of the contract its archive carries;
 4. data of the previous run is restored (unless ``--fresh``); the users and items
-   the services' contracts declare are seeded (``provision/seeding.py``); while
+   the services' contracts declare are seeded (``provision/seeding.py``), while
 5. each function, and each role an API's service integration assumes, gets an IAM
    identity with exactly its role's statements;
 6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
@@ -155,8 +155,8 @@ class LocalMode:
 
         self._phase("data, identities")  # independent: seeding signs as the admin, identities only create
         functions = self.local.functions
-        run_parallel({"data": lambda: self._seed(functions), "identities": lambda: self._identities(functions)})
-        functions = self.local.functions  # now with their identities' keys
+        done = run_parallel({"data": lambda: self._seed(functions), "identities": lambda: self._identities(functions)})
+        self.local.functions = functions = done["identities"]
         self.moto.set_enforcement(True)
 
         self._phase("workers")
@@ -194,15 +194,16 @@ class LocalMode:
                                 self.cognito.seed_random)
         seed_tables(self.moto.client("dynamodb"), functions, self.local.contracts, self._tables())
 
-    def _identities(self, functions: list[LocalFunction]) -> None:
-        """An IAM identity per function and per integration role, with exactly its role's statements."""
+    def _identities(self, functions: list[LocalFunction]) -> list[LocalFunction]:
+        """An IAM identity per function and per integration role, with exactly its role's statements;
+        the functions with their identities' keys."""
         iam = self.moto.client("iam")
         keys = run_parallel({fn.name: (lambda fn=fn: function_identity(
             self.moto, fn.name, self.local.policies[fn.name], iam)) for fn in functions})
         for arn, policy in self.local.service_roles.items():
             role_keys = function_identity(self.moto, arn.rsplit("/", 1)[-1], policy, iam)
             self.service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
-        self.local.functions = [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in functions]
+        return [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in functions]
 
     def _start_emulators(self) -> None:
         """moto (twice), PostgreSQL and Redis in parallel, then the sign-in front and moto's admin identity."""

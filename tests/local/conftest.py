@@ -36,11 +36,13 @@ class Response:
 
 def http(method: str, url: str, *, token: str | None = None, body: Any = None,
          headers: dict[str, str] | None = None, timeout: float = 30) -> Response:
-    """One HTTP request with the standard library; never raises for HTTP statuses."""
+    """One HTTP request with the standard library; never raises for HTTP statuses.
+
+    ``body`` is sent as JSON, or as it is when it is bytes."""
     all_headers = dict(headers or {})
     data = None
     if body is not None:
-        data = json.dumps(body).encode()
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         all_headers.setdefault("Content-Type", "application/json")
     if token is not None:
         all_headers["Authorization"] = token
