@@ -16,7 +16,7 @@ from shared.observability import logger, metrics, tracer
 from info_settings import get_settings
 
 # status → prefix of the error message; the routes' selection patterns are built from these
-# (components/patterns/gateway_routes.py, held to them by tests/functions/test_info_mapped.py).
+# (multitier/patterns/gateway_routes.py, held to them by tests/functions/test_info_mapped.py).
 ERROR_PREFIXES = {400: "Bad request: ", 404: "Not found: ", 503: "Unavailable: "}
 SECTIONS = get_args(InfoSection)  # what GET /info/{section} declares (shared/api.py)
 _context: Any = None  # the current invocation's: the service (built once) asks it for the time left

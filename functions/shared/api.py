@@ -3,7 +3,7 @@
 Pydantic and the standard library only (the models are imported relatively), so both
 sides read this one file: each service registers its handlers by these operations
 (``shared.http.route``) and validates with their models, and the program loads it by
-path (``components/contract.py``) to write the OpenAPI documents that API Gateway
+path (``multitier/contract.py``) to write the OpenAPI documents that API Gateway
 imports and clients read. An operation that is not here is not deployed, and a
 parameter that is not here is not read. ``GATEWAY`` operations are answered by API
 Gateway itself (a mock, an S3 object); the program holds their integrations to the

@@ -2,7 +2,7 @@
 
 Standard library only, so both sides can read this one file without importing each other:
 the functions import it from inside their archive (``shared.contract``); the components and
-local mode load it by path (``components/contract.py``, local mode from each function's
+local mode load it by path (``multitier/contract.py``, local mode from each function's
 unpacked archive). No other file spells out a variable name.
 
 Every ``Var`` says what the variable means, what fills it at deploy time (``filled_by``:

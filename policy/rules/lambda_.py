@@ -18,7 +18,7 @@ REFERENCE_VALUE = re.compile(r"^(arn:|/|\{\{resolve:)")
 
 
 @stack_rule("MT-LAMBDA-1", description="Each function has its own execution role",
-            remediation="Create one aws.iam.Role per function (components.logic.Function does).")
+            remediation="Create one aws.iam.Role per function (multitier.logic.Function does).")
 def own_role(stack: Stack):
     by_role = defaultdict(list)
     for function in stack.of_type(FUNCTION):

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from components.iam import Statement
-from components.logic.function import ENI_ACTIONS, RUNTIME, Function, FunctionArgs, FunctionRuntime
-from components.logic.link import Link, NetworkAccess
+from multitier.iam import Statement
+from multitier.logic.function import ENI_ACTIONS, RUNTIME, Function, FunctionArgs, FunctionRuntime
+from multitier.logic.link import Link, NetworkAccess
 
 DEFAULTS = FunctionRuntime()
 

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from components.data.bucket import Bucket, BucketArgs
-from components.logic.function import Function, FunctionArgs
-from components.logic.integrations import LambdaMapped, MockResponse, S3Object
-from components.logic.openapi import Contract
-from components.logic.rest_api import RestApi, RestApiArgs
-from components.logic.routes import CognitoAuth, Public, Route
+from multitier.data.bucket import Bucket, BucketArgs
+from multitier.logic.function import Function, FunctionArgs
+from multitier.logic.integrations import LambdaMapped, MockResponse, S3Object
+from multitier.logic.openapi import Contract
+from multitier.logic.rest_api import RestApi, RestApiArgs
+from multitier.logic.routes import CognitoAuth, Public, Route
 
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
 ORIGINS = ("https://a.example", "https://b.example")

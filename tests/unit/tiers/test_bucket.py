@@ -5,7 +5,7 @@ import json
 import pulumi
 import pytest
 
-from components.data.bucket import (AWS_LOGS_DELIVERY_CANONICAL_ID, Bucket, BucketArgs, BucketLifecycle,
+from multitier.data.bucket import (AWS_LOGS_DELIVERY_CANONICAL_ID, Bucket, BucketArgs, BucketLifecycle,
                                     BucketNameError, bucket_prefix)
 from tests.unit.tiers.helpers import link_view, statements
 

@@ -2,8 +2,8 @@
 
 import pulumi
 
-from components.data.cache import Cache, CacheArgs
-from components.network.network import Network, NetworkArgs
+from multitier.data.cache import Cache, CacheArgs
+from multitier.network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
 
 EC = "aws:elasticache/"

@@ -5,10 +5,10 @@ import json
 import pulumi
 import pytest
 
-from components.data.file_system import FileSystem, FileSystemArgs
-from components.data.table import Key, Table, TableArgs
-from components.logic.function import Function, FunctionArgs
-from components.network.network import Network, NetworkArgs
+from multitier.data.file_system import FileSystem, FileSystemArgs
+from multitier.data.table import Key, Table, TableArgs
+from multitier.logic.function import Function, FunctionArgs
+from multitier.network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
 
 

@@ -4,12 +4,12 @@ import json
 
 import pulumi
 
-from components.data.bucket import Bucket, BucketArgs
-from components.data.cache import Cache, CacheArgs
-from components.data.database import Database, DatabaseArgs
-from components.data.table import Key, Table, TableArgs
-from components.logic.function import Function, FunctionArgs
-from components.network.network import Network, NetworkArgs
+from multitier.data.bucket import Bucket, BucketArgs
+from multitier.data.cache import Cache, CacheArgs
+from multitier.data.database import Database, DatabaseArgs
+from multitier.data.table import Key, Table, TableArgs
+from multitier.logic.function import Function, FunctionArgs
+from multitier.network.network import Network, NetworkArgs
 
 
 def test_function_policy_env_and_network_from_tier_grants(run):

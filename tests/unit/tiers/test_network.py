@@ -4,7 +4,7 @@ import json
 
 import pulumi
 
-from components.network.network import Network, NetworkArgs
+from multitier.network.network import Network, NetworkArgs
 
 VPC = "awsx:ec2:Vpc"
 
