@@ -25,7 +25,8 @@ def lambda_metric(function_name: pulumi.Input[str], name: str, stat: str = "Sum"
     version that alias ran (``ExecutedVersion``): what judges a release of that version."""
     dimensions: dict[str, pulumi.Input[str]] = {"FunctionName": function_name}
     if alias:
-        dimensions["Resource"] = pulumi.Output.concat(function_name, ":", alias)
+        dimensions["Resource"] = f"{function_name}:{alias}" if isinstance(function_name, str) else \
+            pulumi.Output.concat(function_name, ":", alias)
         if version is not None:
             dimensions["ExecutedVersion"] = version
     elif version is not None:
