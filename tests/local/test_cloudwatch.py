@@ -140,6 +140,7 @@ def test_the_server_serves_bodies_metric_data_and_alarm_states(tmp_path):
     cloudwatch = LocalCloudWatch(MetricStore(tmp_path, clock), {"local-dash": body}, [rate_alarm()], {}, clock=clock,
                                  log=lambda line: None)
     cloudwatch.store.put("AWS/ApiGateway", "5XXError", API, 1)
+    clock.advance(0.5)
     cloudwatch.start()
     try:
         url = cloudwatch.url
