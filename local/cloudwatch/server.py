@@ -1,6 +1,6 @@
 """The local dashboards over HTTP (127.0.0.1 only): the page, the bodies, metric data and alarm states.
 
-* ``GET /`` lists the dashboards; ``GET /dashboards/<name>`` shows one (``page/``), rendered in the
+* ``GET /`` lists the dashboards; ``GET /dashboards/<name>`` is one (``page/``), rendered in the
   browser from ``GET /api/dashboards/<name>``, the body the program registered;
 * ``POST /api/metrics`` ``{"start", "end", "queries": [{"id", "namespace", "name", "dimensions",
   "stat", "period"}]}`` answers each query's ``[[time, value], ...]`` (periods in CloudWatch seconds,
