@@ -38,7 +38,8 @@ THROTTLES = {api.BUY_TICKETS.operation_id: Throttle(rate=10, burst=20)}
 # What each service counts with Powertools Metrics (functions/<service>: add_metric), charted per pattern,
 # and the services whose handlers capture Powertools' ColdStart metric.
 SERVICE_METRICS = {"shows": ("ShowsCreated", "CacheHits", "CacheMisses", "CacheErrors"),
-                   "tickets": ("TicketsSold", "SoldOut", "TicketsCancelled", "TicketDocumentNotWritten")}
+                   "tickets": ("TicketsSold", "SoldOut", "IdempotentReplays", "TicketsCancelled",
+                               "TicketDocumentNotWritten")}
 COLD_START_METRIC = ("shows", "tickets", "info")
 
 
