@@ -125,7 +125,12 @@ MIGRATE = Contract("migrate", (*COMMON, *DATABASE))
 AUTHORIZER = Contract("authorizer", (*COMMON, OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL, OIDC_ACCEPTS,
                                      AUTHZ_REQUIRED_GROUP,
                                      OIDC_JWKS_CACHE_SECONDS, OIDC_JWKS_COOLDOWN_SECONDS, OIDC_LEEWAY_SECONDS))
-CONTRACTS = {c.service: c for c in (SHOWS, TICKETS, INFO, MIGRATE, AUTHORIZER)}
+# --- the release check (CodeDeploy's hook) ---------------------------------------------------
+RELEASE_CHECKS = Var("RELEASE_CHECKS", "JSON: function name → the request (API Gateway proxy event) its new version "
+                     "must answer below 500 before and after it takes traffic", "pattern (releaseHooks)")
+RELEASE_CHECK = Contract("release_check", (*COMMON, RELEASE_CHECKS))
+
+CONTRACTS = {c.service: c for c in (SHOWS, TICKETS, INFO, MIGRATE, AUTHORIZER, RELEASE_CHECK)}
 VARIABLES = {v.name: v for c in CONTRACTS.values() for v in c.variables}
 
 # The dependency groups (functions/layers/<group>.txt) each service imports, base first:
@@ -137,6 +142,7 @@ LAYERS = {
     "info": ("base", "postgres"),
     "migrate": ("base", "postgres"),
     "authorizer": ("base", "jwt"),
+    "release_check": ("base",),
 }
 
 # Who local mode signs up in every user pool (groups: those the pool declares), with generated passwords.

@@ -322,6 +322,19 @@ RESOURCES: dict[str, Factory] = {
         "dashboardArn": c.arn("cloudwatch", "dashboard/" + c.physical("dashboardName"), region=False)},
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": _id_only(""),
     "pulumi:providers:aws": lambda c: {},
+    # releases: a first deploy, where the alias and the stage start at the registered version and deployment
+    "aws:codedeploy/application:Application": lambda c: {
+        "name": c.physical(max_len=100), "applicationId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
+        "arn": c.arn("codedeploy", f"application:{c.physical(max_len=100)}")},
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": lambda c: {
+        "id": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
+        "deploymentGroupId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
+        "arn": c.arn("codedeploy", f"deploymentgroup:{c.inputs['appName']}/{c.inputs['deploymentGroupName']}")},
+    "pulumi-python:dynamic/release:LambdaDeployment": lambda c: {
+        "id": str(c.inputs.get("target_version")), "live_version": str(c.inputs.get("target_version")),
+        "deployment_id": ""},
+    "pulumi-python:dynamic/release:StageCanary": lambda c: {
+        "id": str(c.inputs.get("deployment_id")), "live_deployment": str(c.inputs.get("deployment_id"))},
     # data tier
     "aws:dynamodb/table:Table": _table,
     "aws:s3/bucket:Bucket": _bucket,

@@ -15,6 +15,7 @@ import pulumi_aws as aws
 
 from multitier.logic.routes import Route, Throttle, method_path, route_label
 from multitier.ops.catalog import ACCESS_LOG_NAMESPACE
+from multitier.release.stage_canary import stage_canary
 from multitier.security.waf import WebAcl, WebAclArgs
 
 ACCESS_LOG_FORMAT = json.dumps({
@@ -38,8 +39,9 @@ class StageOptions:
     Every method is throttled and logs at ``logging_level`` (data tracing stays off);
     access logs are kept ``access_log_retention_days``. ``cache_enabled`` provisions
     an encrypted stage cache of ``cache_size_gb`` for GET methods. A
-    ``canary_percent`` above 0 sends that share of traffic to new deployments until
-    they are promoted. ``usage_plan`` requires an API key on every route, with
+    ``canary_percent`` above 0 sends that share of traffic to each new deployment for
+    ``canary_bake_minutes``, after which it is promoted, or taken back when its 5XX rate or its
+    p99 latency (above ``canary_latency_p99_ms``) alarm (``multitier/release``). ``usage_plan`` requires an API key on every route, with
     ``usage_quota_per_day`` requests per key. ``waf`` attaches a regional web ACL
     blocking an IP above ``waf_rate_limit`` requests per 5 minutes.
     """
@@ -52,6 +54,8 @@ class StageOptions:
     cache_size_gb: str = "0.5"
     cache_ttl_seconds: int = 60
     canary_percent: float = 0.0
+    canary_bake_minutes: int = 10
+    canary_latency_p99_ms: float = 3000
     usage_plan: bool = False
     usage_quota_per_day: int = 10000
     waf: bool = False
@@ -64,7 +68,7 @@ class ApiStage:
     def __init__(self, name: str, options: StageOptions, api: aws.apigateway.RestApi,
                  deployment: aws.apigateway.Deployment, routes: Sequence[Route],
                  variables: Mapping[str, pulumi.Input[str]], canary_variables: Mapping[str, pulumi.Input[str]],
-                 parent: pulumi.Resource):
+                 parent: pulumi.Resource, provider_settings: Mapping[str, Any] | None = None):
         self._api_name, self._options, self._api = name, options, api
         self._child = pulumi.ResourceOptions(parent=parent)
         self.access_logs = aws.cloudwatch.LogGroup(
@@ -87,8 +91,10 @@ class ApiStage:
             variables=dict(variables), cache_cluster_enabled=options.cache_enabled,
             cache_cluster_size=options.cache_size_gb if options.cache_enabled else None,
             canary_settings=canary,
-            # With a canary, new deployments go to the canary; promoting it is an explicit step.
-            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["deployment"] if canary else None))
+            # With a canary, the release below moves the canary to each new deployment and promotes it (or not):
+            # Pulumi sets both deployments once, at creation.
+            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["deployment", "canarySettings.deploymentId"]
+                                        if canary else None))
         self.method_settings = [self._method_settings(f"{name}-all-methods", "*/*", self._all_methods())]
         self.method_settings += [self._method_settings(f"{name}-{route_label(r)}-settings", method_path(r),
                                                        self._override(r))
@@ -99,6 +105,12 @@ class ApiStage:
         self.web_acl = None
         if options.waf:
             self._add_waf()
+        self.canary_release = None
+        if canary:
+            self.canary_release = stage_canary(
+                name, api, self.stage, deployment, bake_minutes=options.canary_bake_minutes,
+                latency_p99_ms=options.canary_latency_p99_ms, provider_settings=provider_settings or {},
+                parent=parent, after=self.method_settings)
 
     def _method_settings(self, resource_name: str, path: str,
                          settings: dict[str, Any]) -> aws.apigateway.MethodSettings:

@@ -51,7 +51,8 @@ class FunctionArgs:
     data and identity components; ``environment`` holds plain configuration and
     never a secret (pass a secret's ARN and read it at run time). The code's Powertools
     metrics go to ``metrics_namespace``; ``cold_start_metric``: its handler captures
-    Powertools' ColdStart metric (charted by ``watch()``).
+    Powertools' ColdStart metric (charted by ``watch()``). ``codedeploy``: after the first version,
+    CodeDeploy moves the ``live`` alias (a ``FunctionRelease``), not Pulumi.
     """
 
     service: str
@@ -65,6 +66,7 @@ class FunctionArgs:
     cold_start_metric: bool = False
     description: str = ""
     functions_dir: Path = FUNCTIONS_DIR
+    codedeploy: bool = False
 
 
 class Function(pulumi.ComponentResource):
@@ -139,8 +141,12 @@ class Function(pulumi.ComponentResource):
             # permissions at creation and the first invocation needs the grants.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.policy, *(mount.mount_targets if mount else ())]),
         )
+        # Created at the first version; with CodeDeploy, later versions reach it through a deployment (gradually,
+        # judged by alarms), which Pulumi must not undo: it ignores the version and weights CodeDeploy sets.
         self.alias = aws.lambda_.Alias(f"{name}-alias", name=ALIAS, function_name=self.function.name,
-                                       function_version=self.function.version, opts=child)
+                                       function_version=self.function.version, opts=pulumi.ResourceOptions(
+                                           parent=self, ignore_changes=["functionVersion", "routingConfig"]
+                                           if args.codedeploy else None))
 
         self.name = self.function.name
         self.arn = self.function.arn
@@ -148,6 +154,8 @@ class Function(pulumi.ComponentResource):
         self.invoke_arn = self.alias.invoke_arn
         self.service = args.service
         self.handler = args.handler
+        self.timeout_seconds = timeout
+        self.codedeploy = args.codedeploy
         self._args = args
         self.register_outputs({"name": self.name, "arn": self.arn, "alias_arn": self.alias_arn,
                                "role_arn": self.role.arn, "log_group": self.log_group.name})

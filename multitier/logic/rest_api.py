@@ -34,7 +34,8 @@ class RestApiArgs:
     only where declared). ``cors_origins`` answer preflights and gateway responses.
     A ``PRIVATE`` endpoint answers only ``private_vpc_endpoint_ids``. With a
     ``domain``, the stage is mapped under ``base_path`` and the execute-api
-    endpoint is turned off.
+    endpoint is turned off. ``provider_settings`` (the stack's AWS provider arguments) are what a
+    stage canary's release calls AWS with.
     """
 
     routes: Sequence[Route]
@@ -48,6 +49,7 @@ class RestApiArgs:
     canary_stage_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     domain: ApiDomain | None = None
     base_path: str = ""
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 class RestApi(pulumi.ComponentResource):
@@ -60,6 +62,10 @@ class RestApi(pulumi.ComponentResource):
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
         functions = {stage_variable(r.function): r.function for r in self.routes if r.function is not None}
+        # Every function this API invokes (routes first, then authorizers): what its 5XX rate judges.
+        self.functions = list({**{id(f): f for f in functions.values()},
+                               **{id(a.function): a.function for a in map(self._auth, self.routes)
+                                  if isinstance(a, LambdaAuth)}}.values())
         self.service_roles = integrations.roles(name, [(route_label(r), r.integration) for r in self.routes], self)
 
         documents = self._documents(name, functions)
@@ -90,7 +96,8 @@ class RestApi(pulumi.ComponentResource):
                                         depends_on=[r.policy for r in self.service_roles.values()]))
         variables = {var: fn.name.apply(lambda n: f"{n}:{ALIAS}") for var, fn in functions.items()}
         self.stage = ApiStage(name, args.stage, self.api, self.deployment, self.routes,
-                              {**variables, **dict(args.stage_variables)}, args.canary_stage_variables, self)
+                              {**variables, **dict(args.stage_variables)}, args.canary_stage_variables, self,
+                              args.provider_settings)
 
         self.stage_name = self.stage.stage.stage_name
         self.base_path_mapping = None

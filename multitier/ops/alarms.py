@@ -72,13 +72,19 @@ class Alarms(pulumi.ComponentResource):
         return {name: AlarmRef(alarm.name, alarm.arn) for name, alarm in self.by_resource.items()}
 
     def _alarm(self, resource_name: str, alarm: Alarm) -> aws.cloudwatch.MetricAlarm:
-        metric = alarm.metric
-        percentile = metric.stat not in STATISTICS
-        return aws.cloudwatch.MetricAlarm(
-            resource_name, namespace=metric.namespace, metric_name=metric.name, dimensions=dict(metric.dimensions),
-            statistic=None if percentile else metric.stat, extended_statistic=metric.stat if percentile else None,
-            period=metric.period, evaluation_periods=alarm.evaluation_periods,
-            datapoints_to_alarm=alarm.datapoints_to_alarm, threshold=alarm.threshold,
-            comparison_operator=alarm.comparison, treat_missing_data=alarm.treat_missing_data,
-            alarm_description=alarm.description, alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn],
-            opts=pulumi.ResourceOptions(parent=self))
+        return metric_alarm(resource_name, alarm, pulumi.ResourceOptions(parent=self), [self.topic.arn])
+
+
+def metric_alarm(resource_name: str, alarm: Alarm, opts: pulumi.ResourceOptions,
+                 actions: Sequence[pulumi.Input[str]] = ()) -> aws.cloudwatch.MetricAlarm:
+    """The CloudWatch alarm of a declared ``alarm``, notifying ``actions`` (also what judges a release)."""
+    metric = alarm.metric
+    percentile = metric.stat not in STATISTICS
+    return aws.cloudwatch.MetricAlarm(
+        resource_name, namespace=metric.namespace, metric_name=metric.name, dimensions=dict(metric.dimensions),
+        statistic=None if percentile else metric.stat, extended_statistic=metric.stat if percentile else None,
+        period=metric.period, evaluation_periods=alarm.evaluation_periods,
+        datapoints_to_alarm=alarm.datapoints_to_alarm, threshold=alarm.threshold,
+        comparison_operator=alarm.comparison, treat_missing_data=alarm.treat_missing_data,
+        alarm_description=alarm.description, alarm_actions=list(actions) or None, ok_actions=list(actions) or None,
+        opts=opts)

@@ -78,15 +78,16 @@ class Microservices(pulumi.ComponentResource):
             function = fns.function(f"{name}-{service.name}", code, service.links(shared), service.environment)
             self.functions[service.name] = function
             self.apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
-                s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+                s, args.provider_settings, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
                 description=f"The {service.name} microservice", routes=routes(code, function) + [health()],
                 domain=self.domain, base_path=service.name), opts=child)
 
+        fns.release(*self.apis.values())
         # In the order a request travels: sign-in, then each service's API and function, then the data.
         self.watches = [self.users.watch(),
                         *(w for svc in SERVICES for w in (*api_watches(self.apis[svc.name], args),
                                                             self.functions[svc.name].watch())),
-                        *fns.business_watches(), *(t.watch() for t in shared.tables.values())]
+                        *fns.release_watches(), *fns.business_watches(), *(t.watch() for t in shared.tables.values())]
         self.outputs = {f"{svc}_url": api.url for svc, api in self.apis.items()}
         self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id)
         self.register_outputs(self.outputs)

@@ -51,16 +51,17 @@ class MobileBackend(pulumi.ComponentResource):
                                         after=[self.database, *self.network.interface_endpoints.values()])
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
-            s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+            s, args.provider_settings, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Mobile backend: /shows, /tickets and /info for any HTTPS client",
             routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
             + [ticket_documents.route(self.tickets), health()]),
             opts=child)
 
+        fns.release(self.api)
         # In the order a request travels: sign-in, the API, its functions, the data they reach.
         self.watches = [self.users.watch(), *api_watches(self.api, args),
                         *(f.watch() for f in (self.shows, self.tickets, self.info, self.migrate)),
-                        *fns.business_watches(), *(t.watch() for t in self.tables.values()),
+                        *fns.release_watches(), *fns.business_watches(), *(t.watch() for t in self.tables.values()),
                         self.database.watch(), self.documents.watch()]
         self.outputs = {"api_url": self.api.url, "user_pool_id": self.users.user_pool_id,
                         "client_id": self.users.client_id, "region": args.region}

@@ -25,10 +25,15 @@ from multitier.logic.link import Link
 from multitier.logic.openapi import SCHEMA_REF, Contract
 from multitier.logic.routes import Route, Throttle
 from multitier.logic.schemas import component_schemas, parameters
+from multitier.logic.rest_api import RestApi
 from multitier.ops import watch_logic
+from multitier.ops.alarms import metric_alarm
 from multitier.ops.watch import Watch
 from multitier.patterns import tier_args
 from multitier.patterns.base import PatternArgs
+from multitier.release.checks import HOOK_TIMEOUT_SECONDS, check_event, check_link
+from multitier.release.function_release import FunctionRelease, FunctionReleaseArgs
+from multitier.release.shift import TrafficShift
 from multitier.settings.model import NAMESPACE, Settings
 
 INFO_CONTENT = FUNCTIONS_DIR / "info" / "seed"
@@ -100,12 +105,15 @@ class ServiceFunctions:
     """Builds a pattern's functions: the stack's runtime options, the layers, the CORS origins."""
 
     def __init__(self, args: PatternArgs, parent: pulumi.Resource):
+        self.args = args
         self.runtime = tier_args.function_runtime(args.settings)
         self.layers = args.layers
         self.parent = parent
         # Metrics of one stack's pattern apart from any other's (stacks may share an account).
         self.metrics_namespace = f"{NAMESPACE}/{args.stack}/{parent.pulumi_resource_name}"
         self.services: list[str] = []
+        self.shifts: dict[Function, TrafficShift] = {}  # functions behind an API: how CodeDeploy releases them
+        self.hook: Function | None = None
         # A function echoes the caller's origin when it is one of these (a response names one).
         self.cors_origin = ",".join(args.settings.api.cors_origins)
 
@@ -120,11 +128,43 @@ class ServiceFunctions:
         env = {**({contract.CORS_ORIGIN.name: self.cors_origin} if answers_browsers else {}), **(environment or {})}
         if service not in self.services:
             self.services.append(service)
-        return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers(service),
-                                           links=links, environment=env, behind_api=behind_api, handler=handler,
-                                           metrics_namespace=self.metrics_namespace,
-                                           cold_start_metric=service in COLD_START_METRIC),
-                        opts=pulumi.ResourceOptions(parent=self.parent))
+        # What serves an API is released through CodeDeploy; the rest (migrations, the release check) has no
+        # traffic to shift and follows its new version at once.
+        function = Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers(service),
+                                               links=links, environment=env, behind_api=behind_api, handler=handler,
+                                               metrics_namespace=self.metrics_namespace,
+                                               cold_start_metric=service in COLD_START_METRIC, codedeploy=behind_api),
+                            opts=pulumi.ResourceOptions(parent=self.parent))
+        if behind_api:
+            self.shifts[function] = tier_args.traffic_shift(self.args.settings, service)
+        return function
+
+    def release(self, *apis: RestApi) -> None:
+        """A ``FunctionRelease`` for each function behind ``apis``, judged by its own alarms and its API's 5XX
+        rate, checked by the pattern's release check (``releaseHooks``) where one of its routes allows it."""
+        served = {function: api for api in reversed(apis) for function in api.functions}
+        lost = [f.pulumi_resource_name for f in self.shifts if f not in served]
+        if lost:
+            raise ValueError(f"{', '.join(lost)} serve no route of {', '.join(a.pulumi_resource_name for a in apis)}: "
+                             f"nothing would ever release them")
+        checks = {f: event for f in self.shifts if (event := check_event(served[f], f)) is not None}
+        if self.args.settings.release.hooks and checks:
+            self.hook = self.function(f"{self.parent.pulumi_resource_name}-release-check", "release_check",
+                                      [check_link(checks)], {contract.RELEASE_CHECKS.name: pulumi.Output.json_dumps(
+                                          {f.name: event for f, event in checks.items()})},
+                                      behind_api=False, timeout_seconds=HOOK_TIMEOUT_SECONDS)
+        child = pulumi.ResourceOptions(parent=self.parent)
+        judges = {api: metric_alarm(f"{api.pulumi_resource_name}-release-5xx", watch_logic.api_alarms(
+            api.pulumi_resource_name, api.api.name, api.stage_name, self.args.settings.alarms.latency_p99_ms)[0], child)
+            for api in apis}
+        for function, shift in self.shifts.items():
+            FunctionRelease(f"{function.pulumi_resource_name}-release", FunctionReleaseArgs(
+                function, shift, judges=[judges[served[function]]], hook=self.hook if function in checks else None,
+                provider_settings=self.args.provider_settings), opts=child)
+
+    def release_watches(self) -> list[Watch]:
+        """The release check's own charts and alarms (it is a function like any other)."""
+        return [self.hook.watch()] if self.hook is not None else []
 
     def business_watches(self) -> list[Watch]:
         """What the pattern's services count (tickets sold, sold out, ...), one chart per service."""

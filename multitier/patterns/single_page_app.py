@@ -53,17 +53,18 @@ class SinglePageApp(pulumi.ComponentResource):
         self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
-            s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
+            s, args.provider_settings, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
             description="Single-page app: /shows (cached), /tickets and /info behind an OIDC Lambda authorizer",
             routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
             + [venue_document(self.content), health()]),
             opts=child)
         self.site = ticketing_site(f"{name}-site", "single_page_app", args, self.api.url, self.users, "spa", self)
 
+        fns.release(self.api)
         # In the order a request travels: the site, sign-in, the API, its functions, the data they reach.
         self.watches = [*self.site.watches(), self.users.watch(), *api_watches(self.api, args),
                         *(f.watch() for f in (self.authorizer, self.shows, self.tickets, self.info)),
-                        *fns.business_watches(), self.cache.watch(), *(t.watch() for t in self.tables.values())]
+                        *fns.release_watches(), *fns.business_watches(), self.cache.watch(), *(t.watch() for t in self.tables.values())]
         self.outputs = {"site_url": self.site.url, "api_url": self.api.url, "oidc_issuer": self.issuer,
                         "oidc_audience": self.audience, "oidc_jwks_url": self.jwks_url,
                         "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}

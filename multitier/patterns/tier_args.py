@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import pulumi
 
+from multitier.contract import contract
 from multitier.data.bucket import BucketLifecycle
 from multitier.data.cache import CacheArgs
 from multitier.data.database import DatabaseArgs
@@ -28,6 +29,7 @@ from multitier.ops.alarms import AlarmsArgs
 from multitier.ops.watch import Watch
 from multitier.presentation.amplify_hosting import AmplifyHostingArgs
 from multitier.presentation.static_site import RuntimeConfig, StaticSiteArgs
+from multitier.release.shift import TrafficShift
 from multitier.settings.model import Settings
 
 
@@ -95,16 +97,27 @@ def stage(s: Settings) -> StageOptions:
                         logging_level=a.logging_level, access_log_retention_days=a.access_log_retention_days,
                         cache_enabled=a.cache_enabled, cache_size_gb=a.cache_size_gb,
                         cache_ttl_seconds=a.cache_ttl_seconds, canary_percent=a.canary_percent,
+                        canary_bake_minutes=s.release.api_bake_minutes, canary_latency_p99_ms=s.alarms.latency_p99_ms,
                         usage_plan=a.usage_plan, usage_quota_per_day=a.usage_quota_per_day, waf=a.waf,
                         waf_rate_limit=a.waf_rate_limit)
 
 
-def rest_api(s: Settings, routes: Sequence[Route], default_auth: Auth, description: str,
-             domain: ApiDomain | None = None, base_path: str = "") -> RestApiArgs:
+def rest_api(s: Settings, provider_settings: Mapping[str, Any], routes: Sequence[Route], default_auth: Auth,
+             description: str, domain: ApiDomain | None = None, base_path: str = "") -> RestApiArgs:
     a = s.api
     return RestApiArgs(routes=routes, default_auth=default_auth, description=description,
                        endpoint_type=a.endpoint_type, private_vpc_endpoint_ids=a.private_vpc_endpoint_ids,
-                       cors_origins=a.cors_origins, stage=stage(s), domain=domain, base_path=base_path)
+                       cors_origins=a.cors_origins, stage=stage(s), domain=domain, base_path=base_path,
+                       provider_settings=provider_settings)
+
+
+def traffic_shift(s: Settings, service: str) -> TrafficShift:
+    """How ``service``'s functions are released (``releaseServices``, else ``releaseFunctions``)."""
+    unknown = sorted({item.split("=", 1)[0] for item in s.release.services} - set(contract.CONTRACTS))
+    if unknown:
+        raise ValueError(f"releaseServices names {', '.join(unknown)}, which no function runs "
+                         f"(services: {', '.join(contract.CONTRACTS)})")
+    return TrafficShift.parse(s.release.of(service))
 
 
 def api_domain(s: Settings, subdomain: str) -> ApiDomainArgs | None:

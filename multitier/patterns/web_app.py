@@ -49,7 +49,7 @@ class WebApp(pulumi.ComponentResource):
         self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content), handler=INFO_MAPPED_HANDLER)
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
-            s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+            s, args.provider_settings, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Web app: one function per part of the app, Cognito JWTs",
             routes=routes("shows", self.browse, methods=["GET"]) + routes("shows", self.admin, methods=["POST", "PUT"])
             + routes("tickets", self.tickets) + mapped_info(self.info) + [health()]),
@@ -64,10 +64,11 @@ class WebApp(pulumi.ComponentResource):
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 
+        fns.release(self.api)
         # In the order a request travels: the front end, sign-in, the API, its functions, the data they reach.
         self.watches = [*self.front_end.watches(), self.users.watch(), *api_watches(self.api, args),
                         *(f.watch() for f in (self.browse, self.admin, self.tickets, self.info)),
-                        *fns.business_watches(), *(t.watch() for t in self.tables.values())]
+                        *fns.release_watches(), *fns.business_watches(), *(t.watch() for t in self.tables.values())]
         self.outputs = {"site_url": self.front_end.url, "api_url": self.api.url,
                         "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}
         self.register_outputs(self.outputs)

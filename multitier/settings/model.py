@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from multitier.release.shift import LAMBDA_CONFIGS
+
 NAMESPACE = "multitier"
 
 PATTERNS = ("mobile_backend", "single_page_app", "web_app", "microservices")
@@ -262,6 +264,30 @@ class DashboardSettings(_Section):
     enabled: bool = Field(True, description="A CloudWatch dashboard per pattern and an overview of the stack ($3 a month each beyond the account's first three).")
 
 
+class ReleaseSettings(_Section):
+    functions: Literal[LAMBDA_CONFIGS] = Field("Canary10Percent5Minutes", description="How a new version of each function behind an API reaches its live alias, through CodeDeploy: AllAtOnce, or one of its predefined canary or linear configurations (Canary10Percent5Minutes, Linear10PercentEvery1Minute, ...), rolled back when its alarms go off.")
+    services: list[str] = Field(default_factory=list, description="Per-service choice instead of releaseFunctions, as service=configuration (e.g. tickets=Linear10PercentEvery1Minute).")
+    api_bake_minutes: int = Field(10, ge=5, le=1440, description="Minutes a new API deployment serves the stage canary's share (apiCanaryPercent) before it is promoted, its alarms OK, or removed on an alarm (at least the alarms' 5-minute window).")
+    hooks: bool = Field(True, description="Before and after a new function version takes traffic, a check invokes it with a request of its own routes (CodeDeploy's BeforeAllowTraffic and AfterAllowTraffic hooks); a 5xx or a crash rolls the release back.")
+
+    @model_validator(mode="after")
+    def _service_overrides(self) -> "ReleaseSettings":
+        seen = set()
+        for item in self.services:
+            service, sep, config = item.partition("=")
+            if not sep or not service or config not in LAMBDA_CONFIGS:
+                raise ValueError(f"releaseServices entry {item!r} must be service=configuration, the configuration "
+                                 f"one of {', '.join(LAMBDA_CONFIGS)}")
+            if service in seen:
+                raise ValueError(f"releaseServices names {service} twice")
+            seen.add(service)
+        return self
+
+    def of(self, service: str) -> str:
+        """The configuration that releases ``service``'s functions."""
+        return dict(item.split("=", 1) for item in self.services).get(service, self.functions)
+
+
 class Settings(_Section):
     """Everything a stack can set. Defaults are the secure (prod-like) choice."""
 
@@ -281,6 +307,7 @@ class Settings(_Section):
     domain: DomainSettings = Field(default_factory=DomainSettings)
     alarms: AlarmSettings = Field(default_factory=AlarmSettings)
     dashboards: DashboardSettings = Field(default_factory=DashboardSettings)
+    release: ReleaseSettings = Field(default_factory=ReleaseSettings)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
