@@ -105,9 +105,9 @@ class ApiStage:
         self.web_acl = None
         if options.waf:
             self._add_waf()
-        self.canary_release = None
+        self.canary_alarms, self.canary_release = [], None
         if canary:
-            self.canary_release = stage_canary(
+            self.canary_alarms, self.canary_release = stage_canary(
                 name, api, self.stage, deployment, bake_minutes=options.canary_bake_minutes,
                 latency_p99_ms=options.canary_latency_p99_ms, provider_settings=provider_settings or {},
                 parent=parent, after=self.method_settings)

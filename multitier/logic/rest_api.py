@@ -8,6 +8,7 @@ domain (``api_domain.py``) when given one.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from multitier.logic.function import ALIAS, Function
 from multitier.logic.routes import (Auth, CognitoAuth, IamAuth, LambdaAuth, Public, Route, check_routes,
                                      route_label, source_arn, stage_variable)
 from multitier.ops import watch_logic
-from multitier.ops.watch import Watch
+from multitier.ops.watch import Watch, Widget
 
 
 @dataclass
@@ -115,9 +116,12 @@ class RestApi(pulumi.ComponentResource):
 
     def watch(self, latency_p99_ms: float = 3000) -> Watch:
         """The stage's requests, throttled requests, error rates, latency and cache; alarms on its 5XX rate
-        and on a p99 latency above ``latency_p99_ms``."""
-        return watch_logic.api_stage(self.pulumi_resource_name, self.api.name, self.stage_name, self.api.id,
-                                     latency_p99_ms=latency_p99_ms, cache=self._args.stage.cache_enabled)
+        and on a p99 latency above ``latency_p99_ms``; with a canary, the canary's (which judge its releases)."""
+        watch = watch_logic.api_stage(self.pulumi_resource_name, self.api.name, self.stage_name, self.api.id,
+                                      latency_p99_ms=latency_p99_ms, cache=self._args.stage.cache_enabled)
+        canary = [Widget(f"Canary: {alarm.metric.label}", [alarm.metric], alarms=[alarm], width=4)
+                  for alarm in self.stage.canary_alarms]
+        return dataclasses.replace(watch, widgets=[*watch.widgets, *canary])
 
     def _auth(self, route: Route) -> Auth:
         return route.auth if route.auth is not None else self._args.default_auth

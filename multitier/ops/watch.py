@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import pulumi
 
@@ -71,7 +71,8 @@ class Alarm:
     It goes to ALARM when ``datapoints_to_alarm`` of the last ``evaluation_periods`` periods
     breach ``threshold`` (default: all of them). ``key`` names it within its watch: the
     alarm's resource is ``<watch name>-<key>``, so a caller finds it again
-    (``Alarms.of(watch)[key]``).
+    (``Alarms.of(watch)[key]``). ``made``: the alarm's resource when its component made it
+    itself (a release's judges), which the stack then draws but does not make again.
     """
 
     key: str
@@ -82,6 +83,7 @@ class Alarm:
     evaluation_periods: int = 1
     datapoints_to_alarm: int | None = None
     treat_missing_data: str = "notBreaching"
+    made: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):

@@ -27,8 +27,8 @@ from multitier.logic.routes import Route, Throttle
 from multitier.logic.schemas import component_schemas, parameters
 from multitier.logic.rest_api import RestApi
 from multitier.ops import watch_logic
-from multitier.ops.alarms import metric_alarm
-from multitier.ops.watch import Watch
+from multitier.ops.alarms import made_alarm
+from multitier.ops.watch import Watch, Widget
 from multitier.patterns import tier_args
 from multitier.patterns.base import PatternArgs
 from multitier.release.checks import HOOK_TIMEOUT_SECONDS, check_event, check_link
@@ -114,6 +114,8 @@ class ServiceFunctions:
         self.services: list[str] = []
         self.shifts: dict[Function, TrafficShift] = {}  # functions behind an API: how CodeDeploy releases them
         self.hook: Function | None = None
+        self.judges: dict[RestApi, Watch] = {}
+        self.releases: list[FunctionRelease] = []
         # A function echoes the caller's origin when it is one of these (a response names one).
         self.cors_origin = ",".join(args.settings.api.cors_origins)
 
@@ -154,17 +156,24 @@ class ServiceFunctions:
                                           {f.name: event for f, event in checks.items()})},
                                       behind_api=False, timeout_seconds=HOOK_TIMEOUT_SECONDS)
         child = pulumi.ResourceOptions(parent=self.parent)
-        judges = {api: metric_alarm(f"{api.pulumi_resource_name}-release-5xx", watch_logic.api_alarms(
-            api.pulumi_resource_name, api.api.name, api.stage_name, self.args.settings.alarms.latency_p99_ms)[0], child)
-            for api in apis}
-        for function, shift in self.shifts.items():
-            FunctionRelease(f"{function.pulumi_resource_name}-release", FunctionReleaseArgs(
-                function, shift, judges=[judges[served[function]]], hook=self.hook if function in checks else None,
-                provider_settings=self.args.provider_settings), opts=child)
+        self.judges = {api: self._judge(api, child) for api in apis}
+        self.releases = [FunctionRelease(f"{function.pulumi_resource_name}-release", FunctionReleaseArgs(
+            function, shift, judges=self.judges[served[function]].alarms, hook=self.hook if function in checks else None,
+            provider_settings=self.args.provider_settings), opts=child) for function, shift in self.shifts.items()]
+
+    def _judge(self, api: RestApi, opts: pulumi.ResourceOptions) -> Watch:
+        """The API's 5XX rate alarm stopping the releases of its functions (made here: it notifies no one)."""
+        name = f"{api.pulumi_resource_name}-release"
+        errors, _ = watch_logic.api_alarms(api.pulumi_resource_name, api.api.name, api.stage_name,
+                                           self.args.settings.alarms.latency_p99_ms)
+        alarm = made_alarm(name, errors, opts)
+        return Watch(name, f"Releases behind {api.pulumi_resource_name}", "logic",
+                     [Widget("5XX rate, judging the releases of its functions", [alarm.metric], alarms=[alarm])])
 
     def release_watches(self) -> list[Watch]:
-        """The release check's own charts and alarms (it is a function like any other)."""
-        return [self.hook.watch()] if self.hook is not None else []
+        """The release check (a function like any other), the alarms judging releases, each release's new version."""
+        return [*([self.hook.watch()] if self.hook is not None else []), *self.judges.values(),
+                *(release.watch() for release in self.releases)]
 
     def business_watches(self) -> list[Watch]:
         """What the pattern's services count (tickets sold, sold out, ...), one chart per service."""

@@ -22,8 +22,8 @@ import pulumi_aws as aws
 from multitier.iam import Statement, assume_role_policy, policy_document
 from multitier.logic.function import ALIAS, Function
 from multitier.ops import watch_logic
-from multitier.ops.alarms import metric_alarm
-from multitier.ops.watch import Alarm
+from multitier.ops.alarms import made_alarm
+from multitier.ops.watch import Alarm, Watch, Widget
 from multitier.provider_session import session_settings
 from multitier.release.deploy import HOOK_PHASES, LambdaDeployment
 from multitier.release.shift import TrafficShift
@@ -36,14 +36,14 @@ ROLLBACK_EVENTS = ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM")
 
 @dataclass
 class FunctionReleaseArgs:
-    """``function`` (created with ``FunctionArgs.codedeploy``) released by ``shift``; ``judges``: alarms
-    besides the version's own that stop it (its API's 5XX rate); ``hook``: the function CodeDeploy invokes
-    before and after traffic moves (``HOOK_PHASES``); ``provider_settings``: the stack's AWS provider
-    arguments, which the deployment calls AWS with."""
+    """``function`` (created with ``FunctionArgs.codedeploy``) released by ``shift``; ``judges``: made alarms
+    (``Alarm.made``) besides the version's own that stop it (its API's 5XX rate); ``hook``: the function
+    CodeDeploy invokes before and after traffic moves (``HOOK_PHASES``); ``provider_settings``: the stack's
+    AWS provider arguments, which the deployment calls AWS with."""
 
     function: Function
     shift: TrafficShift
-    judges: Sequence[aws.cloudwatch.MetricAlarm] = ()
+    judges: Sequence[Alarm] = ()
     hook: Function | None = None
     provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
@@ -74,13 +74,14 @@ class FunctionRelease(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FunctionReleaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:logic:FunctionRelease", name, None, opts)
-        fn = args.function
+        fn = self.function = args.function
         if not fn.codedeploy:
             raise ValueError(f"release {name}: function {fn.pulumi_resource_name} was not created for CodeDeploy "
                              f"(FunctionArgs.codedeploy); Pulumi would move its alias itself")
         child = pulumi.ResourceOptions(parent=self)
-        self.alarms = [metric_alarm(f"{name}-{alarm.key}", alarm, child) for alarm in version_alarms(name, fn)]
-        judges = [*self.alarms, *args.judges]
+        self.shift = args.shift
+        self.alarms = [made_alarm(name, alarm, child) for alarm in version_alarms(name, fn)]
+        judges = [alarm.made for alarm in (*self.alarms, *args.judges)]
 
         self.application = aws.codedeploy.Application(name, name=fn.name, compute_platform="Lambda", opts=child)
         self.role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy("codedeploy.amazonaws.com"),
@@ -112,3 +113,13 @@ class FunctionRelease(pulumi.ComponentResource):
         self.live_version = self.deployment.live_version
         self.register_outputs({"application": self.application.name, "deployment_group": self.group.deployment_group_name,
                                "live_version": self.live_version})
+
+    def watch(self) -> Watch:
+        """The version being released: its invocations, errors and p99 duration, with the alarms judging it."""
+        errors, duration = self.alarms
+        version = errors.metric.dimensions["ExecutedVersion"]
+        invocations = watch_logic.lambda_metric(self.function.name, "Invocations", alias=ALIAS, version=version)
+        return Watch(self.pulumi_resource_name, f"Release of {self.function.pulumi_resource_name} "
+                     f"({self.shift.name})", "logic",
+                     [Widget("New version: invocations and errors", [invocations, errors.metric], alarms=[errors]),
+                      Widget("New version: duration (ms)", [duration.metric], alarms=[duration])])

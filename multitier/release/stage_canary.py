@@ -8,13 +8,15 @@ new deployment, bakes it and promotes it or takes it back.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from multitier.ops import watch_logic
-from multitier.ops.alarms import metric_alarm
+from multitier.ops.alarms import made_alarm
+from multitier.ops.watch import Alarm
 from multitier.provider_session import session_settings
 from multitier.release.deploy import StageCanary
 
@@ -29,12 +31,15 @@ def canary_stage(stage_name: pulumi.Input[str]) -> pulumi.Output[str]:
 def stage_canary(name: str, api: aws.apigateway.RestApi, stage: aws.apigateway.Stage,
                  deployment: aws.apigateway.Deployment, *, bake_minutes: int, latency_p99_ms: float,
                  provider_settings: Mapping[str, Any], parent: pulumi.Resource,
-                 after: Sequence[pulumi.Resource] = ()) -> StageCanary:
-    """The canary's alarms and the release that bakes each new ``deployment`` ``bake_minutes`` on it."""
+                 after: Sequence[pulumi.Resource] = ()) -> tuple[list[Alarm], StageCanary]:
+    """The canary's alarms (made, keys ``canary-5xx`` and ``canary-latency`` of the API's watch ``name``) and the
+    release that bakes each new ``deployment`` ``bake_minutes`` on it."""
     child = pulumi.ResourceOptions(parent=parent)
-    alarms = [metric_alarm(f"{name}-canary-{alarm.key}", alarm, child) for alarm in
+    alarms = [made_alarm(name, dataclasses.replace(alarm, key=f"canary-{alarm.key}"), child) for alarm in
               watch_logic.api_alarms(f"{name} canary", api.name, canary_stage(stage.stage_name), latency_p99_ms)]
-    return StageCanary(f"{name}-canary-release", rest_api_id=api.id, stage_name=stage.stage_name,
-                       deployment_id=deployment.id, bake_seconds=bake_minutes * 60,
-                       alarms=[alarm.name for alarm in alarms], aws=session_settings(provider_settings),
-                       opts=pulumi.ResourceOptions(parent=parent, depends_on=[stage, *alarms, *after]))
+    made = [alarm.made for alarm in alarms]
+    release = StageCanary(f"{name}-canary-release", rest_api_id=api.id, stage_name=stage.stage_name,
+                          deployment_id=deployment.id, bake_seconds=bake_minutes * 60,
+                          alarms=[alarm.name for alarm in made], aws=session_settings(provider_settings),
+                          opts=pulumi.ResourceOptions(parent=parent, depends_on=[stage, *made, *after]))
+    return alarms, release

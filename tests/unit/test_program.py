@@ -71,12 +71,17 @@ def test_waf_only_in_prod_on_every_stage_and_site(dev_stack, prod_stack):
         {a.outputs["arn"] for a in cloudfront_acls}
 
 
+def monitoring_alarms(stack):
+    """The stack's alarms (not those a release makes to judge itself: tests/unit/test_releases.py)."""
+    return [a for a in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "multitier:ops:Alarms" in a.parent]
+
+
 def test_alarms_in_both_stacks_for_every_function_api_and_table(dev_stack, prod_stack):
     # dev has alarms too (no one is notified: no e-mail): the dashboards draw them, local mode evaluates them.
     assert dev_stack.of_type("aws:sns/topicSubscription:TopicSubscription") == []
     for stack in (dev_stack, prod_stack):
         metrics = {}
-        for alarm in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        for alarm in monitoring_alarms(stack):
             metrics.setdefault(alarm.inputs["metricName"], []).append(alarm)
         # Every function, the migrations' too: a failed migration is an error of its function.
         functions = len(stack.of_type(FN))
@@ -85,7 +90,7 @@ def test_alarms_in_both_stacks_for_every_function_api_and_table(dev_stack, prod_
         assert {a.inputs["extendedStatistic"] for a in metrics["Latency"] + metrics["Duration"]} == {"p99"}
         assert {a.inputs["statistic"] for a in metrics["5XXError"]} == {"Average"}  # a rate, not a count
         assert len(metrics["ReadThrottleEvents"]) == len(metrics["WriteThrottleEvents"]) == 12
-    alarms = prod_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    alarms = monitoring_alarms(prod_stack)
     topic = prod_stack.one("aws:sns/topic:Topic")
     assert all(a.inputs["alarmActions"] == [topic.outputs["arn"]] for a in alarms)
     # CloudWatch can publish only to a topic whose key lets it: a customer-managed key.
@@ -170,12 +175,13 @@ def test_project_and_stack_tags_through_the_provider(dev_stack):
     assert json.loads(provider.inputs["defaultTags"])["tags"] == {
         "project": "multitier", "stack": "dev", "managed-by": "pulumi"}
     stack_provider = f"{provider.urn}::{provider.id}"
-    # everything uses the stack's provider, except what CloudFront needs in us-east-1 and the Amplify
-    # deployment (a dynamic resource calling boto3 in the stack's region)
+    # everything uses the stack's provider, except what CloudFront needs in us-east-1 and the dynamic resources
+    # calling boto3 with the stack's provider settings (the Amplify deployment, the releases)
     others = {r.type for r in dev_stack.registrations if r.custom and r.type != "pulumi:providers:aws"
               and r.provider != stack_provider}
     assert others <= {"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
-                      "aws:wafv2/webAcl:WebAcl", "pulumi-python:dynamic/amplify:Deployment"}
+                      "aws:wafv2/webAcl:WebAcl", "pulumi-python:dynamic/amplify:Deployment",
+                      "pulumi-python:dynamic/release:LambdaDeployment", "pulumi-python:dynamic/release:StageCanary"}
 
 
 def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):
