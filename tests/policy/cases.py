@@ -493,3 +493,7 @@ LIMIT_CASES = {
     "MT-LIMITS-22": one(res(ROLE_POLICY, "policy", {"role": "fn-role", "policy": policy()}), name="pol/icy"),
 }
 CASES.update(LIMIT_CASES)
+
+from tests.policy.cases_release import RELEASE_CASES  # noqa: E402  (they build on the resources above)
+
+CASES.update(RELEASE_CASES)
