@@ -19,7 +19,7 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
-SERVICES = ("shows", "tickets", "info", "migrate", "authorizer")
+SERVICES = ("shows", "tickets", "info", "migrate", "authorizer", "release_check")
 
 # Test-wide environment, set before any Powertools import reads it.
 os.environ.update(

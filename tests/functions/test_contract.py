@@ -20,13 +20,15 @@ LAMBDA_RUNTIME = {"AWS_REGION"}
 def models_of(service: str) -> list[type[BaseModel]]:
     from authorizer_settings import AuthorizerSettings
     from info_settings import InfoSettings
+    from release_check_settings import ReleaseCheckSettings
     from shows_settings import ShowsSettings
     from tickets_settings import TicketsSettings
 
     from shared.db import DatabaseSettings
 
     return {"shows": [ShowsSettings], "tickets": [TicketsSettings], "info": [InfoSettings, DatabaseSettings],
-            "migrate": [DatabaseSettings], "authorizer": [AuthorizerSettings]}[service]
+            "migrate": [DatabaseSettings], "authorizer": [AuthorizerSettings],
+            "release_check": [ReleaseCheckSettings]}[service]
 
 
 def fields_of(service: str) -> dict:
