@@ -41,6 +41,27 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--time-scale", type=float, default=1.0, metavar="N",
                     help="the local alarms' and dashboards' periods pass N times faster (60: a minute lasts a second)")
 
+    release = commands.add_parser(
+        "release", help="rehearse the release of a service's changed code in the running local mode of a stack",
+        description="Publishes the service's current code as a new version of each of its functions in the running "
+                    "`python -m local up` of the stack and releases it as the stack would (CodeDeploy's shift, or the "
+                    "stage canary), its alarms judging it over local metrics, in compressed time; prints the timeline. "
+                    "Exit status: 0 promoted, 1 rolled back, 2 could not rehearse.")
+    release.add_argument("--stack", required=True, help="stack name (its local mode must be running)")
+    release.add_argument("--service", required=True, help="the service whose code changed (shows, tickets, info, ...)")
+    release.add_argument("--via", choices=("codedeploy", "stage"), default="codedeploy",
+                         help="codedeploy: shift the functions' live alias (default); stage: through the stage canary, "
+                              "its deployment naming the new versions")
+    release.add_argument("--config", default="", metavar="NAME",
+                         help="a CodeDeploy configuration instead of the stack's (e.g. Canary10Percent5Minutes)")
+    release.add_argument("--percent", type=float, default=None, help="the stage canary's share instead of the stack's")
+    release.add_argument("--bake-minutes", type=float, default=None,
+                         help="the stage canary's bake time instead of the stack's")
+    release.add_argument("--time-scale", type=float, default=60.0, metavar="N",
+                         help="AWS time passes N times faster (default 60: a minute lasts a second)")
+    release.add_argument("--traffic", type=float, default=20.0, metavar="RPS",
+                         help="requests per second to the service's routes as the demo user (0: only yours)")
+
     from policy.cli import add_commands
 
     add_commands(commands)  # check and cost: the policy rules and cost estimate, offline
@@ -55,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
             result = run_preview(args.stack)
             print(json.dumps(result, indent=2, default=str) if args.json else render(result))
             return 0
+        if args.command == "release":
+            from local.release import run_cli
+            from local.up import STATE_ROOT
+
+            return run_cli(args.stack, STATE_ROOT, {
+                "service": args.service, "via": args.via, "config": args.config, "percent": args.percent,
+                "bake_minutes": args.bake_minutes, "time_scale": args.time_scale, "traffic": args.traffic})
         if args.command == "up":
             from local.up import run as run_up
 

@@ -30,6 +30,7 @@ class LocalFunction:
     credentials: Mapping[str, str] = field(default_factory=dict)  # AWS_ACCESS_KEY_ID/SECRET of its role's identity
     arn: str = ""
     runtime: str = ""              # the declared runtime ("python3.14"); names AWS_EXECUTION_ENV
+    version: str = "$LATEST"       # the published version this code is (local/release runs several at once)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class LocalApi:
     api_keys: Sequence[UsagePlanKey] = ()
     account: str = ACCOUNT
     published_openapi: Mapping[str, Any] | None = None  # the document clients read (served at /openapi.json)
+    canary_percent: float = 0.0                      # the stage canary's share of requests (canarySettings)
+    canary_stage_variables: Mapping[str, str] = field(default_factory=dict)  # its stageVariableOverrides
 
     @property
     def url(self) -> str:

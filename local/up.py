@@ -54,6 +54,7 @@ from local.model import LocalFunction
 from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
+from local.release import ControlServer, Releases, rehearse
 
 STATE_ROOT = Path(os.environ.get("MULTITIER_LOCAL_DIR") or engine.PROJECT_ROOT / ".local")
 
@@ -84,6 +85,8 @@ class LocalMode:
         self.runtime: LambdaRuntime | None = None
         self.cloudwatch: LocalCloudWatch | None = None
         self.gateways: list[Gateway] = []
+        self.releases: Releases | None = None  # versions, aliases, stage canaries, rehearsals (local/release)
+        self.release_control: ControlServer | None = None
         self.sites: list[SiteServer] = []
         self.users: list[dict[str, Any]] = []
         self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
@@ -168,7 +171,9 @@ class LocalMode:
         self.runtime = LambdaRuntime(on_log=self._function_log, region=region)
         for fn in functions:
             self.runtime.start(fn)
-        invoke = self.cloudwatch.observe(lambda name, event: self.runtime.invoke(name, event))
+        self.releases = Releases(self.recording, functions, self.local.apis, self.runtime, self.cloudwatch,
+                                 lambda: LambdaRuntime(on_log=self._function_log, region=region), self.state_dir)
+        invoke = self.cloudwatch.observe(self.releases.invoke)
         for function_name, event in self.local.invocations:
             result = invoke(function_name, event)
             if not result.ok:
@@ -182,12 +187,17 @@ class LocalMode:
                               self._service_client)
             gateway.start()
             self.gateways.append(gateway)
+            self.releases.serve(gateway, lambda deployment, canary: Gateway(
+                deployment, invoke, self.local.pools, self.cloudwatch.access_log(deployment, self._gateway_log, canary),
+                self._service_client))
 
         for site in self.local.sites:
             self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
         for app in self.local.amplify_apps:
             self.sites.append(AmplifyServer(app, self.moto.client("s3"), [self.sign_in.url]).start())
         self.cloudwatch.start(self.ports.take("CloudWatch dashboards"))
+        self.release_control = ControlServer(self.ports.take("release rehearsals"),
+                                             lambda request, on_line: rehearse(self, request, on_line))
         self._phase("done")
 
     def _seed(self, functions: list[LocalFunction]) -> None:
@@ -243,7 +253,9 @@ class LocalMode:
             self._emulators.join()  # nothing may start after this stops it
         (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
         for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites),
-                     *((self.sign_in.stop,) if self.sign_in else ()), *((self.cloudwatch.stop,) if self.cloudwatch else ())):
+                     *((self.sign_in.stop,) if self.sign_in else ()), *((self.cloudwatch.stop,) if self.cloudwatch else ()),
+                     *((self.release_control.stop,) if self.release_control else ()),
+                     *((self.releases.stop,) if self.releases else ())):
             _quietly(step)
         if self.runtime is not None:
             _quietly(self.runtime.stop)
@@ -321,6 +333,9 @@ class LocalMode:
         if self.cloudwatch and self.cloudwatch.url:
             rows.append(("dashboards", f"{len(self.cloudwatch.dashboards)} CloudWatch dashboards, "
                                        f"{len(self.cloudwatch.evaluator.alarms)} alarms", self.cloudwatch.url))
+        if self.release_control:
+            rows.append(("release", f"python -m local release --stack {self.stack} --service NAME",
+                         self.release_control.url))
         rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
         rows.append(("emulator", "moto (Cognito)", self.cognito.url))
         rows.append(("sign-in", "Cognito SRP endpoint", self.sign_in.url))

@@ -53,6 +53,8 @@ class Gateway:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = api.port
+        # Which deployment answers a request (the stage's, or its canary's): set by local/release; None: this one.
+        self.pick: Callable[[], "Gateway"] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
     @property
@@ -85,6 +87,9 @@ class Gateway:
     def handle(self, method: str, raw_path: str, headers: Sequence[tuple[str, str]], body: bytes,
                source_ip: str = "127.0.0.1") -> Response:
         """Answer one request: (status, headers, body). Used by the HTTP server; callable directly."""
+        deployment = self.pick() if self.pick is not None else self
+        if deployment is not self:
+            return deployment.handle(method, raw_path, headers, body, source_ip)
         req = Request(method, raw_path, headers, body, source_ip, self.port)
         try:
             status, out_headers, out_body = self._dispatch(req)
@@ -162,6 +167,7 @@ class Gateway:
         started = time.monotonic()
         result = self._call(function, event, timeout)
         req.integration_ms = (time.monotonic() - started) * 1000
+        req.version = getattr(result, "executed_version", None)
         if result is None or getattr(result, "timed_out", False):
             raise GatewayError("INTEGRATION_TIMEOUT")
         if getattr(result, "error", None):
@@ -194,7 +200,8 @@ class Gateway:
             "protocol": "HTTP/1.1", "responseLength": length,
             "latencyMs": round((time.monotonic() - req.started) * 1000, 2),
             "integrationLatency": None if req.integration_ms is None else round(req.integration_ms, 2),
-            "function": req.function, "errorType": req.error_type, "apiKeyId": req.api_key_id,
+            "function": req.function, "version": req.version, "errorType": req.error_type,
+            "apiKeyId": req.api_key_id,
         }
         self._safe_log(json.dumps(line))
 

@@ -30,7 +30,8 @@ class MalformedResponse(GatewayError):
 
 
 def function_of(uri: str, stage_variables: Mapping[str, str]) -> str:
-    """The function name in an integration or authorizer URI, stage variables resolved."""
+    """The function in an integration or authorizer URI, stage variables resolved: its name and, when the URI
+    names one, its qualifier (``fn:live``), which says which version runs (``local/release``)."""
     def variable(m: re.Match) -> str:
         value = stage_variables.get(m.group(1))
         if value is None:
@@ -41,9 +42,12 @@ def function_of(uri: str, stage_variables: Mapping[str, str]) -> str:
     m = re.search(r"/functions/(.+)/invocations$", resolved)
     target = m.group(1) if m else resolved
     try:
-        return function_name_of(target)
+        name = function_name_of(target)
     except KeyError:
         raise GatewayError("API_CONFIGURATION_ERROR") from None
+    qualifier = target.split(":function:", 1)[-1].partition(":")[2] if target.startswith("arn:") else \
+        target.partition(":")[2]
+    return f"{name}:{qualifier}" if qualifier else name
 
 
 def event_parts(api: LocalApi, req: Request) -> dict[str, Any]:

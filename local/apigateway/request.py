@@ -41,6 +41,7 @@ class Request:
         self.iam_key: str | None = None
         self.integration_ms: float | None = None
         self.function: str | None = None
+        self.version: str | None = None  # the function version that answered (through an alias)
         self.error_type: str | None = None
 
     def header(self, name: str) -> str | None:

@@ -10,6 +10,7 @@ can build one over the same store folder with its own, compressed ``Clock``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -34,6 +35,7 @@ class LocalCloudWatch:
         self.store, self.dashboards, self.apis, self.log = store, dict(dashboards), dict(apis), log
         self.clock = clock or Clock()
         self.recorder = Recorder(store, versions)
+        self.taps: list[Recorder] = []  # other recorders seeing the same events (a release rehearsal's, own clock)
         self.evaluator = AlarmEvaluator(store, alarms, self.clock, on_change=self._changed)
         self.server: DashboardServer | None = None
         self._stop = threading.Event()
@@ -66,14 +68,25 @@ class LocalCloudWatch:
 
     # -- what local mode feeds it -----------------------------------------------------------------
     def observe(self, invoke: Callable[[str, dict], Any]) -> Callable[[str, dict], Any]:
-        return self.recorder.observe(invoke)
+        observed = self.recorder.observe(invoke)
 
-    def access_log(self, api: LocalApi, forward: Callable[[str], None]) -> Callable[[str], None]:
-        """A gateway's log callback: each line is recorded, then passed on to ``forward``."""
+        def tapped(function: str, event: dict) -> Any:
+            result = observed(function, event)
+            for tap in list(self.taps):
+                tap.invoked(function, result)
+            return result
+        return tapped
+
+    def access_log(self, api: LocalApi, forward: Callable[[str], None], canary: bool = False) -> Callable[[str], None]:
+        """A gateway's log callback: each line is recorded, then passed on to ``forward``. ``canary``: the stage
+        canary's requests, which API Gateway reports under ``<stage>/Canary`` (their own log group: no filters)."""
         identity = self.apis[api.name]
+        if canary:
+            identity = dataclasses.replace(identity, stage=f"{identity.stage}/Canary", filters=())
 
         def log(line: str) -> None:
-            self.recorder.access_log(identity, line)
+            for recorder in (self.recorder, *self.taps):
+                recorder.access_log(identity, line)
             forward(line)
         return log
 

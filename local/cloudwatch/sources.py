@@ -52,6 +52,12 @@ class MetricFilter:
         return dimensions, self.metric_value
 
 
+def _qualified(function: str) -> tuple[str, str]:
+    """(name, qualifier) of ``name[:qualifier]`` or a function ARN."""
+    name, _, qualifier = function.rsplit(":function:", 1)[-1].partition(":")
+    return name, qualifier
+
+
 def _number(value: Any) -> float | None:
     try:
         return float(value)
@@ -107,7 +113,7 @@ class Recorder:
     def observe(self, invoke: Callable[[str, dict], Any]) -> Callable[[str, dict], Any]:
         """``invoke`` that also records each invocation's metrics."""
         def observed(function: str, event: dict) -> Any:
-            name, _, qualifier = function.rsplit(":function:", 1)[-1].partition(":")
+            name, qualifier = _qualified(function)
             with self._lock:
                 self._running[name] = running = self._running.get(name, 0) + 1
             try:
@@ -116,19 +122,25 @@ class Recorder:
             finally:
                 with self._lock:
                     self._running[name] -= 1
-            failed = getattr(result, "error", None) is not None or getattr(result, "timed_out", False)
-            self._put_lambda(name, qualifier, "Invocations", 1)
-            self._put_lambda(name, qualifier, "Errors", 1 if failed else 0)
-            self._put_lambda(name, qualifier, "Duration", float(getattr(result, "duration_ms", 0.0) or 0.0))
+            self.invoked(function, result)
             return result
         return observed
 
-    def _put_lambda(self, name: str, qualifier: str, metric: str, value: float) -> None:
+    def invoked(self, function: str, result: Any) -> None:
+        """One invocation's Invocations, Errors and Duration (by the version that ran, through an alias)."""
+        name, qualifier = _qualified(function)
+        failed = getattr(result, "error", None) is not None or getattr(result, "timed_out", False)
+        version = getattr(result, "executed_version", None)
+        self._put_lambda(name, qualifier, "Invocations", 1, version)
+        self._put_lambda(name, qualifier, "Errors", 1 if failed else 0, version)
+        self._put_lambda(name, qualifier, "Duration", float(getattr(result, "duration_ms", 0.0) or 0.0), version)
+
+    def _put_lambda(self, name: str, qualifier: str, metric: str, value: float, version: str | None = None) -> None:
         self.store.put("AWS/Lambda", metric, {"FunctionName": name}, value)
         if qualifier:
             resource = f"{name}:{qualifier}"
             self.store.put("AWS/Lambda", metric, {"FunctionName": name, "Resource": resource}, value)
-            version = self.versions.get(resource)
+            version = version or self.versions.get(resource)
             if version is not None:
                 self.store.put("AWS/Lambda", metric, {"FunctionName": name, "Resource": resource,
                                                       "ExecutedVersion": version}, value)

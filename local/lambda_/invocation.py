@@ -27,6 +27,7 @@ class InvokeResult:
     init_duration_ms: float | None = None  # on a cold start: process start to first /next
     timed_out: bool = False
     max_memory_mb: float | None = None
+    executed_version: str | None = None  # through an alias: the version that ran (local/release)
 
     @property
     def ok(self) -> bool:

@@ -69,7 +69,7 @@ class Worker:
             inv = self.pending.pop(0)
             self.current = inv
         inv.start()
-        self.log(self.fn.name, f"START RequestId: {inv.request_id} Version: $LATEST")
+        self.log(self.fn.name, f"START RequestId: {inv.request_id} Version: {self.fn.version}")
         return inv
 
     def complete(self, request_id: str, payload: Any = None, error: dict | None = None) -> bool:

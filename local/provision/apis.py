@@ -54,7 +54,9 @@ def read_apis(recording: Recording, api_ports: Mapping[str, int], region: str) -
             openapi=json.loads(body) if isinstance(body, str) else dict(body or {}),
             stage_variables=dict(stage.inputs.get("variables") or {}), port=api_ports[api_id],
             throttle_rate=rate, throttle_burst=burst, method_throttles=per_method, api_keys=tuple(keys),
-            region=region, published_openapi=json.loads(published) if isinstance(published, str) else None))
+            region=region, published_openapi=json.loads(published) if isinstance(published, str) else None,
+            canary_percent=float((stage.inputs.get("canarySettings") or {}).get("percentTraffic") or 0),
+            canary_stage_variables=dict((stage.inputs.get("canarySettings") or {}).get("stageVariableOverrides") or {})))
     return apis
 
 

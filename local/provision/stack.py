@@ -100,7 +100,7 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
             environment=local_environment(env, contract, dataclasses.replace(facts, mounts=mounts)),
             timeout_seconds=int(fn.inputs.get("timeout") or 3), memory_mb=int(fn.inputs.get("memorySize") or 128),
             dependency_paths=tuple(layer_paths[arn] for arn in fn.inputs.get("layers") or [] if arn in layer_paths),
-            arn=fn.outputs["arn"], runtime=fn.inputs.get("runtime") or ""))
+            arn=fn.outputs["arn"], runtime=fn.inputs.get("runtime") or "", version=str(fn.outputs.get("version") or "1")))
 
     pools = [_pool(recording, pool, emulators.region, emulators.cognito.url)
              for pool in of("aws:cognito/userPool:UserPool")]

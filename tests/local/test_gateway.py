@@ -133,6 +133,7 @@ class FakeLambda:
         }
 
     def __call__(self, name: str, event: dict) -> InvokeResult:
+        name = name.partition(":")[0]  # the gateway invokes the alias the stage variable names (fn:live)
         with self.lock:
             self.calls.append((name, event))
         if name == "boom":
