@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     release.add_argument("--percent", type=float, default=None, help="the stage canary's share instead of the stack's")
     release.add_argument("--bake-minutes", type=float, default=None,
                          help="the stage canary's bake time instead of the stack's")
-    release.add_argument("--time-scale", type=float, default=60.0, metavar="N",
-                         help="AWS time passes N times faster (default 60: a minute lasts a second)")
+    release.add_argument("--time-scale", type=float, default=30.0, metavar="N",
+                         help="AWS time passes N times faster (default 30: a minute lasts 2 s; new versions start in real time)")
     release.add_argument("--traffic", type=float, default=20.0, metavar="RPS",
                          help="requests per second to the service's routes as the demo user (0: only yours)")
 

@@ -36,6 +36,9 @@ class LocalCloudWatch:
         self.clock = clock or Clock()
         self.recorder = Recorder(store, versions)
         self.taps: list[Recorder] = []  # other recorders seeing the same events (a release rehearsal's, own clock)
+        # alias ("fn:live") → the version a rehearsal releases: charts of the new version follow it, as the body
+        # `pulumi up` writes names the version it releases
+        self.releasing: dict[str, str] = {}
         self.evaluator = AlarmEvaluator(store, alarms, self.clock, on_change=self._changed)
         self.server: DashboardServer | None = None
         self._stop = threading.Event()
@@ -96,7 +99,10 @@ class LocalCloudWatch:
     # -- what it serves -------------------------------------------------------------------------
     def series(self, query: Mapping[str, Any], start: float, end: float) -> list[list[float | None]]:
         period = self.clock.seconds(float(query.get("period") or 60))
-        return [[t, v] for t, v in self.store.series(query["namespace"], query["name"], query.get("dimensions") or {},
+        dimensions = dict(query.get("dimensions") or {})
+        if "ExecutedVersion" in dimensions and dimensions.get("Resource") in self.releasing:
+            dimensions["ExecutedVersion"] = self.releasing[dimensions["Resource"]]
+        return [[t, v] for t, v in self.store.series(query["namespace"], query["name"], dimensions,
                                                       query.get("stat") or "Average", period, start, end)]
 
     def about(self) -> dict[str, Any]:

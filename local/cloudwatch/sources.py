@@ -141,7 +141,7 @@ class Recorder:
             resource = f"{name}:{qualifier}"
             self.store.put("AWS/Lambda", metric, {"FunctionName": name, "Resource": resource}, value)
             version = version or self.versions.get(resource)
-            if version is not None:
+            if version is not None and not qualifier.isdigit():  # Lambda names the version run through an alias
                 self.store.put("AWS/Lambda", metric, {"FunctionName": name, "Resource": resource,
                                                       "ExecutedVersion": version}, value)
 

@@ -98,7 +98,7 @@ class Aliases:
             version = str(max(numbers) + 1)
             published = dataclasses.replace(fn, version=version)
             runtime = self._new_runtime()
-            runtime.start(published)
+            runtime.start(published, prewarm=True)  # its init overlaps the others', as Lambda publishes ahead
             self._own.append(runtime)
             self._functions[(fn.name, version)] = published
             self._runtimes[(fn.name, version)] = runtime

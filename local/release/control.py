@@ -35,7 +35,7 @@ def rehearse(mode: "LocalMode", request: dict[str, Any], on_line: Callable[[str]
     rate = float(request.get("traffic") or 0)
     load = traffic(_targets(mode, service), rate) if rate > 0 else None
     outcome = releases.release_service(
-        service, Clock(float(request.get("time_scale") or 60)), via=str(request.get("via") or "codedeploy"),
+        service, Clock(float(request.get("time_scale") or 30)), via=str(request.get("via") or "codedeploy"),
         config=str(request.get("config") or ""), percent=request.get("percent"),
         bake_minutes=request.get("bake_minutes"), on_line=on_line, stop=stop, traffic=load)
     return {"promoted": outcome.promoted, "counts": outcome.counts}

@@ -8,8 +8,8 @@ then the alias on the new version, or back on the old one at the first alarm or 
 ``StageRehearsal`` does what ``StageCanary`` does: the canary moved to a new deployment, baked while
 its alarms are watched, then promoted or taken back.
 
-Both are driven by ``tick(now)`` on a ``Clock`` whose time is AWS's, compressed (``Clock(60)``: a
-minute lasts a second) or moved by hand (``ManualClock``): ``Rehearsal.run`` ticks in real time, a
+Both are driven by ``tick(now)`` on a ``Clock``: real time with AWS's durations compressed (``Clock(60)``: a
+minute lasts a second) or time moved by hand (``ManualClock``): ``Rehearsal.run`` ticks in real time, a
 test ticks after each batch of requests. Their metrics come from their own store, fed by the same
 events as local mode's CloudWatch (``LocalCloudWatch.taps``) but timed by the rehearsal's clock.
 Each step is a line of the timeline.
@@ -35,16 +35,23 @@ PROMOTED, ROLLED_BACK = "promoted", "rolled back"
 
 @dataclass
 class Timeline:
-    """What happened, when (AWS seconds after ``start``), as lines; ``on_line`` hears each as it is added."""
+    """What happened, when (AWS time since it began: ``clock``'s, ``clock.scale`` times compressed), as lines;
+    ``on_line`` hears each as it is added."""
 
-    start: float
-    lines: list[tuple[float, str]] = field(default_factory=list)
+    clock: Clock
     on_line: Callable[[str], None] | None = None
+    lines: list[tuple[float, str]] = field(default_factory=list)
 
-    def add(self, now: float, text: str) -> None:
-        self.lines.append((now - self.start, text))
-        if self.on_line is not None:
-            self.on_line(self.render_line(now - self.start, text))
+    def __post_init__(self) -> None:
+        self.start = self.clock.now()
+        self._lock = threading.Lock()
+
+    def add(self, text: str) -> None:
+        with self._lock:
+            at = (self.clock.now() - self.start) * self.clock.scale
+            self.lines.append((at, text))
+            if self.on_line is not None:
+                self.on_line(self.render_line(at, text))
 
     @staticmethod
     def render_line(seconds: float, text: str) -> str:
@@ -71,10 +78,10 @@ class _Judged:
     def done(self) -> bool:
         return self.outcome is not None
 
-    def _in_alarm(self, now: float) -> list[str]:
+    def _in_alarm(self) -> list[str]:
         for alarm, old, new in self.evaluator.evaluate():
             if new.value == ALARM or old.value == ALARM:
-                self.timeline.add(now, f"{self.name}: alarm {alarm.name}: {old.value} -> {new.value} ({new.reason})")
+                self.timeline.add(f"{self.name}: alarm {alarm.name}: {old.value} -> {new.value} ({new.reason})")
         return [a.name for a in self.alarms if self.evaluator.state(a.name).value == ALARM]
 
 
@@ -96,31 +103,32 @@ class FunctionRehearsal(_Judged):
     def start(self, now: float) -> None:
         self.started = now
         self.stable = self.aliases.alias(self.plan.function, self.plan.alias).version
-        self.timeline.add(now, f"{self.name}: version {self.version} published; {self.plan.alias} serves version "
+        self.timeline.add(f"{self.name}: version {self.version} published; {self.plan.alias} serves version "
                                f"{self.stable} ({self.shift.name}); judged by {', '.join(a.name for a in self.alarms)}")
-        if self._check(now, "BeforeAllowTraffic"):
+        if self._check("BeforeAllowTraffic"):
+            self.started = now = self.clock.now()  # traffic starts moving once the hook has answered
             self.tick(now)
 
     def tick(self, now: float) -> None:
         if self.done:
             return
-        alarms = self._in_alarm(now)
+        alarms = self._in_alarm()
         if alarms:
-            return self._roll_back(now, f"alarm {', '.join(alarms)}")
-        while self._steps and self._steps[0][0] * 60 <= now - self.started:
+            return self._roll_back(f"alarm {', '.join(alarms)}")
+        while self._steps and self.clock.seconds(self._steps[0][0] * 60) <= now - self.started:
             _, percent = self._steps.pop(0)
             if percent < 100:
                 self.aliases.route(self.plan.function, self.plan.alias, self.stable, {self.version: percent / 100})
-                self.timeline.add(now, f"{self.name}: {percent:g} % of invocations to version {self.version}")
+                self.timeline.add(f"{self.name}: {percent:g} % of invocations to version {self.version}")
                 continue
             self.aliases.route(self.plan.function, self.plan.alias, self.version)
-            self.timeline.add(now, f"{self.name}: 100 % to version {self.version}")
-            if self._check(now, "AfterAllowTraffic"):
+            self.timeline.add(f"{self.name}: 100 % to version {self.version}")
+            if self._check("AfterAllowTraffic"):
                 self.outcome = PROMOTED
-                self.timeline.add(now, f"{self.name}: release succeeded; {self.plan.alias} serves version "
+                self.timeline.add(f"{self.name}: release succeeded; {self.plan.alias} serves version "
                                        f"{self.version}")
 
-    def _check(self, now: float, phase: str) -> bool:
+    def _check(self, phase: str) -> bool:
         """The hook's question (``multitier.release.checks``): does the new version answer its request below 500?"""
         event = self.plan.check
         if event is None:
@@ -129,16 +137,16 @@ class FunctionRehearsal(_Judged):
         ok = result.ok and passes(result.payload)
         answer = (result.payload or {}).get("statusCode") if result.ok and isinstance(result.payload, dict) else \
             (result.error or {}).get("errorType", "timeout")
-        self.timeline.add(now, f"{self.name}: {phase} check: version {self.version} answered "
+        self.timeline.add(f"{self.name}: {phase} check: version {self.version} answered "
                                f"{event.get('httpMethod')} {event.get('path')} with {answer}")
         if not ok:
-            self._roll_back(now, f"the {phase} check failed")
+            self._roll_back(f"the {phase} check failed")
         return ok
 
-    def _roll_back(self, now: float, why: str) -> None:
+    def _roll_back(self, why: str) -> None:
         self.aliases.route(self.plan.function, self.plan.alias, self.stable)
         self.outcome = ROLLED_BACK
-        self.timeline.add(now, f"{self.name}: rolled back ({why}); {self.plan.alias} serves version {self.stable}")
+        self.timeline.add(f"{self.name}: rolled back ({why}); {self.plan.alias} serves version {self.stable}")
 
 
 class StageRehearsal(_Judged):
@@ -155,22 +163,22 @@ class StageRehearsal(_Judged):
         self.started = now
         old_percent = self.deployments.percent
         self._previous = (self.deployments.start_canary(self.api, self.percent), old_percent)
-        self.timeline.add(now, f"{self.name}: the canary serves the new deployment to {self.percent:g} % of requests "
+        self.timeline.add(f"{self.name}: the canary serves the new deployment to {self.percent:g} % of requests "
                                f"for {self.bake_seconds / 60:g} min; judged by {', '.join(a.name for a in self.alarms)}")
 
     def tick(self, now: float) -> None:
         if self.done:
             return
-        alarms = self._in_alarm(now)
+        alarms = self._in_alarm()
         if alarms:
             self.deployments.take_back(*self._previous)
             self.outcome = ROLLED_BACK
-            self.timeline.add(now, f"{self.name}: canary taken back (alarm {', '.join(alarms)}); every request "
+            self.timeline.add(f"{self.name}: canary taken back (alarm {', '.join(alarms)}); every request "
                                    f"to the stage's deployment")
-        elif now - self.started >= self.bake_seconds:
+        elif now - self.started >= self.clock.seconds(self.bake_seconds):
             self.deployments.promote()
             self.outcome = PROMOTED
-            self.timeline.add(now, f"{self.name}: canary promoted: the stage serves the new deployment")
+            self.timeline.add(f"{self.name}: canary promoted: the stage serves the new deployment")
 
 
 class Rehearsal:
@@ -180,7 +188,7 @@ class Rehearsal:
         self.clock, self.taps = clock, taps
         self.store = MetricStore(None, clock.now)
         self.recorder = Recorder(self.store)
-        self.timeline = Timeline(clock.now(), on_line=on_line)
+        self.timeline = Timeline(clock, on_line)
         self.parts: list[_Judged] = []
 
     def __enter__(self) -> "Rehearsal":
@@ -196,9 +204,13 @@ class Rehearsal:
         return part
 
     def start(self) -> None:
+        """Start every part at once, as CodeDeploy runs the deployments of one ``pulumi up`` side by side."""
         now = self.clock.now()
-        for part in self.parts:
-            part.start(now)
+        starts = [threading.Thread(target=part.start, args=(now,), daemon=True) for part in self.parts]
+        for thread in starts:
+            thread.start()
+        for thread in starts:
+            thread.join()
 
     def tick(self) -> bool:
         """One look at every part; True once all are done."""

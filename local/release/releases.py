@@ -10,6 +10,7 @@ the new version), and returns its timeline.
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import threading
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from local.model import LocalApi, LocalFunction
 from local.provision.code import unpack_code
 from local.release.aliases import Aliases
 from local.release.plan import FunctionPlan, StagePlan, function_plans, stage_plans
-from local.release.rehearsal import PROMOTED, FunctionRehearsal, Rehearsal, StageRehearsal
+from local.release.rehearsal import FunctionRehearsal, Rehearsal, StageRehearsal
 from local.release.stage import MakeGateway, StageDeployments
 from multitier.release.shift import TrafficShift
 
@@ -76,7 +77,7 @@ class Releases:
     def publish(self, function: str, code_dir: Path) -> str:
         """A new version of ``function`` running ``code_dir`` (its environment and limits unchanged)."""
         live = self.aliases.function(function, self.aliases.versions(function)[-1])
-        return self.aliases.publish(LocalFunction(**{**live.__dict__, "code_dir": code_dir}))
+        return self.aliases.publish(dataclasses.replace(live, code_dir=code_dir))
 
     def current_code(self, function: str, version: str = "") -> Path | None:
         """The service's code as it is now, unpacked; None when it equals ``version``'s (default: the newest)."""
@@ -94,6 +95,7 @@ class Releases:
 
     def function_release(self, rehearsal: Rehearsal, function: str, version: str,
                          shift: TrafficShift | None = None) -> FunctionRehearsal:
+        self.cloudwatch.releasing[f"{function}:{self._plan(function).alias}"] = version
         return rehearsal.add(FunctionRehearsal(self._plan(function), version, self.aliases, rehearsal.store,
                                                rehearsal.clock, rehearsal.timeline, shift))
 
@@ -162,7 +164,7 @@ class Releases:
         """The stage's deployment, its stage variables naming the new versions instead of their aliases."""
         variables = {key: f"{value.split(':')[0]}:{versions[value.split(':')[0]]}"
                      if value.split(":")[0] in versions else value for key, value in api.stage_variables.items()}
-        return LocalApi(**{**api.__dict__, "stage_variables": variables})
+        return dataclasses.replace(api, stage_variables=variables)
 
 
 def _same_tree(a: Path, b: Path) -> bool:
@@ -175,5 +177,3 @@ def _same_tree(a: Path, b: Path) -> bool:
         return not mismatch and not errors and all(same(sub) for sub in c.subdirs.values())
     return same(compared)
 
-
-__all__ = ["Outcome", "PROMOTED", "ReleaseError", "Releases"]

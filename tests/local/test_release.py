@@ -146,7 +146,7 @@ def test_the_stage_canary_promotes_a_good_deployment_and_takes_a_failing_one_bac
     plan, url, token = shows
     version = candidate(local_stack, plan, tmp_path, fault=fault)
     api, deployments, canary = stage_release(local_stack, plan, version, percent=20)
-    before = deployments.stable
+    before, canary_before = deployments.stable, deployments.canary
     start = len(function_logs.of("gateway"))
     with local_stack.releases.rehearsal(ManualClock()) as rehearsal:
         release = local_stack.releases.stage_release(rehearsal, canary, percent=20, bake_seconds=600)
@@ -162,7 +162,7 @@ def test_the_stage_canary_promotes_a_good_deployment_and_takes_a_failing_one_bac
     else:
         assert release.outcome == ROLLED_BACK, timeline
         assert "canary taken back (alarm" in timeline and "/Canary" in timeline
-        assert deployments.stable is before and deployments.canary is not None
+        assert deployments.stable is before and deployments.canary is canary_before  # as it was (dev: no canary)
         assert {status for status, v in during if v != version} == {200}  # nothing lost outside the canary
         after = len(function_logs.of("gateway"))
         assert all(get(url, token) == 200 for _ in range(10))
