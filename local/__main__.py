@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                     "stage canary), its alarms judging it over local metrics, in compressed time; prints the timeline. "
                     "Exit status: 0 promoted, 1 rolled back, 2 could not rehearse.")
     release.add_argument("--stack", required=True, help="stack name (its local mode must be running)")
-    release.add_argument("--service", required=True, help="the service whose code changed (shows, tickets, info, ...)")
+    release.add_argument("--service", required=True, help="the service whose code changed, as its functions' contract names it")
     release.add_argument("--via", choices=("codedeploy", "stage"), default="codedeploy",
                          help="codedeploy: shift the functions' live alias (default); stage: through the stage canary, "
                               "its deployment naming the new versions")

@@ -62,7 +62,9 @@ class Aliases:
         name = function_name_of(name_or_arn)
         version = self.resolve(name, qualifier_of(name_or_arn))
         runtime = self._runtimes[(name, version)]
-        result = runtime.invoke(name_or_arn, event, timeout=timeout)
+        # (no timeout: the runtime's own, the function's; stand-ins for the runtime take just the two)
+        result = runtime.invoke(name_or_arn, event) if timeout is None else \
+            runtime.invoke(name_or_arn, event, timeout=timeout)
         result.executed_version = version
         return result
 

@@ -1,6 +1,6 @@
 """How ``python -m local release`` reaches a running local mode: an HTTP endpoint on loopback.
 
-``POST /release`` with ``{"service": "shows", "via": "codedeploy"|"stage", "config": "", "percent": null,
+``POST /release`` with ``{"service": "<service>", "via": "codedeploy"|"stage", "config": "", "percent": null,
 "bake_minutes": null, "time_scale": 60, "traffic": 20}`` rehearses the release of the service's current
 code in the running stack (``Releases.release_service``) and streams its timeline, one line at a time,
 then a last line of JSON: ``{"promoted": true, "counts": {...}}`` (or ``{"error": "..."}``). One
@@ -24,9 +24,6 @@ from local.release.traffic import id_token, traffic
 if TYPE_CHECKING:
     from local.up import LocalMode
 
-DEMO_USER = "demo@example.com"
-
-
 def rehearse(mode: "LocalMode", request: dict[str, Any], on_line: Callable[[str], None],
              stop: threading.Event | None = None) -> dict[str, Any]:
     """One rehearsal in ``mode`` as ``request`` asks; the outcome as the endpoint's last line."""
@@ -42,9 +39,10 @@ def rehearse(mode: "LocalMode", request: dict[str, Any], on_line: Callable[[str]
 
 
 def _targets(mode: "LocalMode", service: str) -> list[tuple[str, str]]:
-    """(URL, ID token) of each released function's check route, on the API that routes to it."""
+    """(URL, ID token) of each released function's check route, on the API that routes to it, as the first user
+    local mode signed up (in every pool)."""
     local, outputs = mode.local, mode.local.outputs
-    password = next((u["password"] for u in mode.users if u["email"] == DEMO_USER), None)
+    user = mode.users[0] if mode.users else None
     cognito = mode.cognito.client("cognito-idp")
     targets = []
     for plan in mode.releases.functions.values():
@@ -55,10 +53,11 @@ def _targets(mode: "LocalMode", service: str) -> list[tuple[str, str]]:
                 continue
             pattern = local.patterns.get(api.name, "")
             pool, client = outputs.get(f"{pattern}_user_pool_id"), outputs.get(f"{pattern}_client_id")
-            if pool and client and password:
-                targets.append((api.url + plan.check["path"], id_token(cognito, pool, client, DEMO_USER, password)))
+            if pool and client and user:
+                token = id_token(cognito, pool, client, user["email"], user["password"])
+                targets.append((api.url + plan.check["path"], token))
     if not targets:
-        raise ReleaseError(f"no route of {service} to send traffic to (no GET without parameters, or no demo user)")
+        raise ReleaseError(f"no route of {service} to send traffic to (no GET without parameters, or no local user)")
     return targets
 
 

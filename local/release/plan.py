@@ -1,8 +1,9 @@
 """What a release of the stack is, read from what the program registered (as ``pulumi up`` would run it).
 
-* a function's: its ``LambdaDeployment`` (alias), its CodeDeploy deployment group (the shift
-  configuration and the alarms judging a new version) and its hook's request (the release check's
-  ``RELEASE_CHECKS``), for every function an API invokes;
+* a function's: its ``LambdaDeployment`` (alias), its CodeDeploy application (its ``service`` tag) and
+  deployment group (the shift configuration and the alarms judging a new version) and the request its
+  hook sends (in the hook's environment, the JSON object naming the function), for every function an
+  API invokes;
 * a stage canary's: its ``StageCanary`` (bake time, alarms) and the stage's canary share. A stack
   without one (dev: ``apiCanaryPercent`` 0) is rehearsed with the stage's own 5XX rate and latency
   alarms over the canary's requests, the definitions a canary release uses on AWS.
@@ -22,6 +23,7 @@ from multitier.release.shift import TrafficShift
 
 FUNCTION = "aws:lambda/function:Function"
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
+APPLICATION = "aws:codedeploy/application:Application"
 LAMBDA_DEPLOYMENT = "pulumi-python:dynamic/release:LambdaDeployment"
 STAGE_CANARY = "pulumi-python:dynamic/release:StageCanary"
 CANARY_SUFFIX = "/Canary"
@@ -63,16 +65,26 @@ def function_plans(recording: Recording, alarms: Sequence[LocalAlarm]) -> dict[s
         i = deployment.inputs
         group = next(g for g in recording.of_type(GROUP) if g.inputs["appName"] == i["application"]
                      and g.inputs["deploymentGroupName"] == i["deployment_group"])
-        checks = {}
-        if i.get("hooks"):
-            hook = functions[next(iter(i["hooks"].values()))]
-            checks = json.loads(_environment(hook).get("RELEASE_CHECKS") or "{}")
         name = i["function_name"]
+        check = _check(_environment(functions[next(iter(i["hooks"].values()))]), name) if i.get("hooks") else None
+        application = next(a for a in recording.of_type(APPLICATION) if a.outputs.get("name") == i["application"])
         plans[name] = FunctionPlan(
-            function=name, service=_environment(functions[name]).get("POWERTOOLS_SERVICE_NAME", ""), alias=i["alias"],
+            function=name, service=(application.inputs.get("tags") or {}).get("service", ""), alias=i["alias"],
             shift=TrafficShift.parse(group.inputs["deploymentConfigName"]),
-            alarms=tuple(by_name[n] for n in group.inputs["alarmConfiguration"]["alarms"]), check=checks.get(name))
+            alarms=tuple(by_name[n] for n in group.inputs["alarmConfiguration"]["alarms"]), check=check)
     return plans
+
+
+def _check(hook_environment: Mapping[str, str], function: str) -> Mapping[str, Any] | None:
+    """The request the hook sends ``function``: in the hook's environment, the JSON object naming it."""
+    for value in hook_environment.values():
+        try:
+            checks = json.loads(value)
+        except ValueError:
+            continue
+        if isinstance(checks, dict) and isinstance(checks.get(function), dict):
+            return checks[function]
+    return None
 
 
 def stage_plans(recording: Recording, apis: Sequence[LocalApi], alarms: Sequence[LocalAlarm]) -> dict[str, StagePlan]:
