@@ -94,7 +94,7 @@ def test_a_good_version_is_promoted_through_codedeploys_canary(local_stack, show
     with local_stack.releases.rehearsal(ManualClock()) as rehearsal:
         release = local_stack.releases.function_release(rehearsal, plan.function, version,
                                                         TrafficShift.parse("Canary10Percent5Minutes"))
-        statuses = drive(local_stack, rehearsal, url, token, batch=10, step_seconds=20)
+        statuses = drive(local_stack, rehearsal, url, token, batch=6, step_seconds=20)
     assert release.outcome == PROMOTED, rehearsal.timeline.render()
     assert set(statuses) == {200}
     assert local_stack.releases.aliases.alias(plan.function, plan.alias).version == version

@@ -53,6 +53,8 @@ def test_every_function_behind_an_api_is_released_by_codedeploy_as_its_stack_say
             "enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]}
         application = next(a for a in stack.of_type(APP) if a.outputs["name"] == group.inputs["appName"])
         assert application.inputs["computePlatform"] == "Lambda" and application.outputs["name"] == name
+        assert application.inputs["tags"]["service"] == function.inputs["environment"]["variables"][
+            "POWERTOOLS_SERVICE_NAME"]  # what `python -m local release --service` selects by
         # It releases the version the function publishes now, behind `live`, and waits long enough for the shift.
         assert deployment.inputs["target_version"] == function.outputs["version"]
         assert deployment.inputs["alias"] == "live"
