@@ -30,7 +30,7 @@ def document(mode: LocalMode) -> dict[str, Any]:
 
     for api in local.apis:
         of(api.name)["apis"].append({"name": api.name, "url": api.url, "paths": sorted(api.openapi.get("paths") or {})})
-    for site in local.sites:
+    for site in (*local.sites, *local.amplify_apps):  # CloudFront distributions and Amplify apps
         of(site.name)["sites"].append(site.url)
     for pool in local.pools:
         of(pool.name)["user_pools"].append({

@@ -44,7 +44,7 @@ from local.apigateway.gateway import DOCUMENT_PATH
 from local.cloudfront import SiteServer
 from local.emulators.cognito_sign_in import CognitoFront
 from local.emulators.moto_server import Keys, MotoServer
-from local.emulators.ports import Ports
+from local.emulators.ports import FILE as PORTS_FILE, Ports
 from local.emulators.postgres import Postgres
 from local.emulators.processes import ServiceError, run_parallel
 from local.emulators.redis_server import Redis
@@ -53,6 +53,7 @@ from local.model import LocalFunction
 from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
+from local.reload import reloader_for
 
 STATE_ROOT = Path(os.environ.get("MULTITIER_LOCAL_DIR") or engine.PROJECT_ROOT / ".local")
 
@@ -68,8 +69,8 @@ class LocalMode:
         self.fresh = fresh
         self.throttle = throttle  # (rate, burst) on every method instead of the stack's; negative: none
         self.state_dir = state_root / stack
-        self.ports = Ports(port_base)
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.ports = Ports(port_base, remember=self.state_dir / PORTS_FILE, log=self.log)
         self.on_function_log = on_function_log
         self.moto: MotoServer | None = None
         self.cognito: MotoServer | None = None
@@ -340,9 +341,9 @@ def _quietly(step: Callable[[], Any]) -> None:
 
 
 def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: bool = False,
-        throttle: tuple[float, int] | None = None) -> int:
+        throttle: tuple[float, int] | None = None, reload: bool = True) -> int:
     """The CLI: start, print the table (or, ``as_json``, the endpoints as one line of JSON, logs going to
-    stderr), stream logs until SIGINT/SIGTERM, stop."""
+    stderr), apply changed code and content (``reload``), stream logs until SIGINT/SIGTERM, stop."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -354,6 +355,7 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle,
                      on_function_log=to_stderr if as_json else None)
+    reloader = None
     try:
         try:
             mode.start()
@@ -361,11 +363,15 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
             print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
             return 2
         print(json.dumps(mode.endpoints()) if as_json else mode.summary(), flush=True)
+        if reload:
+            reloader = reloader_for(mode, mode.log).start()
         while not stop.wait(0.5):
             pass
         print("\nstopping local mode...", file=sys.stderr, flush=True)
         return 0
     finally:
+        if reloader is not None:
+            reloader.stop()
         mode.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
