@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from multitier.settings.loader import region_of
+from multitier.settings.loader import region_of, settings_from_config
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.apigateway import Gateway
@@ -118,7 +118,8 @@ class LocalMode:
     def _start(self) -> None:
         self.timings: dict[str, float] = {"emulators": 0.0}
         self._phase("program")
-        engine.stack_config(self.stack)  # a missing stack fails here, before anything starts
+        # A missing stack, a stack file that is not YAML or a bad setting fails here, before anything starts.
+        settings_from_config(engine.stack_config(self.stack))
         if self.fresh and self.state_dir.exists():
             shutil.rmtree(self.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -360,7 +361,7 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
         try:
             mode.start()
         except (ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
-            print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
+            print(f"error: {error}", file=sys.stderr)
             return 2
         print(json.dumps(mode.endpoints()) if as_json else mode.summary(), flush=True)
         if reload:
