@@ -250,6 +250,7 @@ class Reloader:
                      f"({', '.join(self._shown(changes.all))}): the next request runs the new code")
         if uploaded:
             self.log(f"uploaded {', '.join(uploaded)} again {took}: served at once")
+        self._invoke_again(reloaded)
         if program := sorted(changes.all & self.program):
             self.log(f"{', '.join(self._shown(program))} changed: local mode ran the program and its settings "
                      f"once, at start; restart it to apply this (data and ports are kept)")
@@ -268,10 +269,14 @@ class Reloader:
         old_dir = Path(current.code_dir)
         self.runtime.replace(dataclasses.replace(current, code_dir=code_dir),
                              on_drained=lambda: shutil.rmtree(old_dir, ignore_errors=True))
+
+    def _invoke_again(self, reloaded: Sequence[_Archive]) -> None:
+        """The program's invocations of reloaded functions (e.g. migrations) run again."""
+        names = {archive.function for archive in reloaded}
         for function, event in self.invocations:
-            if function_name_of(function) == archive.function:
+            if function_name_of(function) in names:
                 result = self.runtime.invoke(function, event)
-                self.log(f"invoked {archive.function} again, as the program does: "
+                self.log(f"invoked {function_name_of(function)} again, as the program does: "
                          f"{'ok' if result.ok else (result.error or {}).get('errorMessage', 'failed')}")
 
     def _upload(self, changes: Changes) -> list[str]:

@@ -92,7 +92,8 @@ CACHE_TLS = Var("CACHE_TLS", "TLS to the cache (forced on with IAM auth)", "Cach
                 local="false")
 CACHE_AUTH = Var("CACHE_AUTH", "iam (ElastiCache IAM auth token) or none", "Cache.grant", default="none",
                  local="none")
-CACHE_USER = Var("CACHE_USER", "ElastiCache user id (with iam)", "Cache.grant", default="")
+CACHE_USER = Var("CACHE_USER", "ElastiCache user id (with iam): the grant's access decides which", "Cache.grant",
+                 default="")
 CACHE_NAME = Var("CACHE_NAME", "Serverless cache name or replication group id (with iam)", "Cache.grant",
                  default="")
 CACHE_MODE = Var("CACHE_MODE", "serverless or cluster: how the IAM auth token names the cache", "Cache.grant",
@@ -119,7 +120,7 @@ OIDC_LEEWAY_SECONDS = Var("OIDC_LEEWAY_SECONDS", "Clock skew allowed on exp/nbf/
 
 SHOWS = Contract("shows", (*COMMON, CORS_ORIGIN, SHOWS_TABLE, *CACHE))
 TICKETS = Contract("tickets", (*COMMON, CORS_ORIGIN, TICKETS_TABLE, SHOWS_TABLE, IDEMPOTENCY_TABLE,
-                               IDEMPOTENCY_TTL_SECONDS, TICKET_DOCUMENTS_PATH))
+                               IDEMPOTENCY_TTL_SECONDS, TICKET_DOCUMENTS_PATH, *CACHE))
 INFO = Contract("info", (*COMMON, CORS_ORIGIN, INFO_SOURCE, INFO_BUCKET, INFO_PREFIX, *DATABASE))
 MIGRATE = Contract("migrate", (*COMMON, *DATABASE))
 AUTHORIZER = Contract("authorizer", (*COMMON, OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL, OIDC_ACCEPTS,
@@ -133,7 +134,7 @@ VARIABLES = {v.name: v for c in CONTRACTS.values() for v in c.variables}
 # library it never loads (only the authorizer needs cryptography, only SQL needs libpq).
 LAYERS = {
     "shows": ("base", "redis"),
-    "tickets": ("base",),
+    "tickets": ("base", "redis"),  # the shows cache, where a pattern has one
     "info": ("base", "postgres"),
     "migrate": ("base", "postgres"),
     "authorizer": ("base", "jwt"),

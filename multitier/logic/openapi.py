@@ -57,6 +57,7 @@ class Contract:
 
     operation_id: str
     summary: str = ""
+    description: str = ""  # what a client should know beyond the summary (e.g. how fresh a read is)
     tags: Sequence[str] = ()
     parameters: Sequence[Mapping[str, Any]] = ()
     request_body: str | None = None
@@ -306,6 +307,8 @@ def publish(*, title: str, description: str, routes: Sequence[RouteSpec]) -> dic
         operation: dict[str, Any] = {"operationId": contract.operation_id}
         if contract.summary:
             operation["summary"] = contract.summary
+        if contract.description:
+            operation["description"] = contract.description
         if contract.tags:
             operation["tags"] = list(contract.tags)
         operation["parameters"] = [dict(p) for p in contract.parameters]

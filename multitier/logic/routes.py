@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Literal, Sequence, Union
@@ -72,6 +73,17 @@ class Route:
     # OAuth scopes (Cognito auth only): the method then takes an access token carrying one of them.
     scopes: Sequence[str] = ()
     integration: Integration = LambdaProxy()
+
+
+def noted(routes: Sequence[Route], note: str, methods: Sequence[str] = ("GET",)) -> list[Route]:
+    """``routes`` whose published documents add ``note`` to the description of their ``methods`` (with a contract):
+    what a client should know of how an answer is made, e.g. how stale a cached read may be."""
+    def with_note(route: Route) -> Route:
+        if route.method not in methods or route.contract is None:
+            return route
+        description = " ".join(filter(None, (route.contract.description, note)))
+        return dataclasses.replace(route, contract=dataclasses.replace(route.contract, description=description))
+    return [with_note(route) for route in routes]
 
 
 def stage_variable(function: Function) -> str:

@@ -23,7 +23,7 @@ from multitier.logic.bundle import FUNCTIONS_DIR, code_hash
 from multitier.logic.function import ALIAS, Function, FunctionArgs
 from multitier.logic.link import Link
 from multitier.logic.openapi import SCHEMA_REF, Contract
-from multitier.logic.routes import Route, Throttle
+from multitier.logic.routes import Route, Throttle, noted
 from multitier.logic.schemas import component_schemas, parameters
 from multitier.patterns import tier_args
 from multitier.patterns.base import PatternArgs
@@ -40,6 +40,14 @@ def routes(service: str, function: Function, methods: Sequence[str] = ()) -> lis
     answers only where a pattern opts in (``api.OPT_IN``)."""
     return [route(op, function) for op in api.SERVICES[service]
             if op not in api.OPT_IN and (not methods or op.method in methods)]
+
+
+def cached(routes: Sequence[Route], ttl_seconds: int) -> list[Route]:
+    """``routes`` whose reads go through the shows cache: their documents say how stale an answer may be."""
+    return noted(routes, f"This API answers it through a cache, which every write of a show (create, replace, "
+                         f"purchase, cancel) invalidates: only a read racing such a write, or one after an "
+                         f"invalidation the unreachable cache missed, may answer older values, for at most "
+                         f"{ttl_seconds} s (the cache's time to live).")
 
 
 def route(operation: api.Operation, function: Function | None = None, **options) -> Route:
@@ -64,7 +72,8 @@ def api_contract(operation: api.Operation) -> Contract:
                             for name, link in operation.links.items()}
     errors = {str(status): {"description": api.ERRORS[status], "content": _json(names[api.ERROR_MODEL])}
               for status in operation.error_statuses}
-    return Contract(operation_id=operation.operation_id, summary=operation.summary, tags=(operation.tag,),
+    return Contract(operation_id=operation.operation_id, summary=operation.summary,
+                    description=operation.description, tags=(operation.tag,),
                     parameters=[p for model, place in places if model for p in parameters(model, place)],
                     request_body=names.get(operation.body), responses={str(operation.status): success, **errors},
                     schemas=schemas)

@@ -18,7 +18,7 @@ from multitier.logic.routes import LambdaAuth
 from multitier.patterns import tier_args
 from multitier.patterns.base import Monitored, PatternArgs, ticketing_site
 from multitier.patterns.gateway_routes import health, venue_document
-from multitier.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
+from multitier.patterns.services import (ServiceFunctions, cached, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
 
 
@@ -48,13 +48,16 @@ class SinglePageApp(pulumi.ComponentResource):
             # Cognito marks its tokens; the site sends ID tokens. Other issuers mark none.
             contract.OIDC_ACCEPTS.name: "any" if oidc.issuer else "id"})
         self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables), self.cache.grant()])
-        self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
+        # A purchase or a cancel changes a show's seats: the tickets function drops what the cache holds of it.
+        self.tickets = fns.function(f"{name}-tickets", "tickets",
+                                    [*tickets_links(self.tables), self.cache.grant("invalidate")])
         self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
             description="Single-page app: /shows (cached), /tickets and /info behind an OIDC Lambda authorizer",
-            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
+            routes=cached(routes("shows", self.shows), s.cache.ttl_seconds) + routes("tickets", self.tickets)
+            + routes("info", self.info)
             + [venue_document(self.content), health()]),
             opts=child)
         self.site = ticketing_site(f"{name}-site", "single_page_app", args, self.api.url, self.users, "spa", self)
