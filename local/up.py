@@ -297,7 +297,8 @@ class LocalMode:
         local = self.local
         rows: list[tuple[str, str, str]] = []
         for site in (*local.sites, *local.amplify_apps):
-            rows.append(("site", site.name, site.url))
+            pattern = local.patterns.get(site.name, "")
+            rows.append(("site", site.name + (f" ({pattern})" if pattern else ""), site.url))
         for api in local.apis:
             pattern = local.patterns.get(api.name, "")
             rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
