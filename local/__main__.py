@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="one limit on every method and API key instead of the stack's (off: none), for load tests")
     up.add_argument("--no-reload", dest="reload", action="store_false",
                     help="do not apply changes of functions/ and site/ while running (they are by default)")
+    up.add_argument("--time-scale", type=float, default=1.0, metavar="N",
+                    help="the local alarms' and dashboards' periods pass N times faster (60: a minute lasts a second)")
 
     from policy.cli import add_commands
 
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             from local.up import run as run_up
 
             return run_up(args.stack, fresh=args.fresh, port_base=args.port_base, as_json=args.json,
-                          throttle=args.throttle, reload=args.reload)
+                          throttle=args.throttle, time_scale=args.time_scale, reload=args.reload)
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2
