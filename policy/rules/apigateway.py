@@ -5,6 +5,8 @@ from __future__ import annotations
 from policy.core import Finding, Resource, Stack, items, resource_rule, stack_rule
 from policy.rules.common import METHOD_SETTINGS, PERMISSION, REST_API, STAGE, operations, parse_json
 
+PREFIX = "MT-APIGW"
+
 DOMAIN = "aws:apigateway/domainName:DomainName"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"

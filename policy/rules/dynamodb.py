@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Resource, resource_rule
 
+PREFIX = "MT-DDB"
+
 TABLE = "aws:dynamodb/table:Table"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Resource, items, resource_rule
 
+PREFIX = "MT-EC"
+
 SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 USER = "aws:elasticache/user:User"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from policy.core import Resource, items, resource_rule, statements
 from policy.rules.common import ROLE, ROLE_POLICY, actions, allow_statements
 
+PREFIX = "MT-IAM"
+
 POLICY = "aws:iam/policy:Policy"
 ATTACHMENTS = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment",
                "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Resource, items, resource_rule, statements
 
+PREFIX = "MT-KMS"
+
 KEY = "aws:kms/key:Key"
 
 

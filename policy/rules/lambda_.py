@@ -8,6 +8,8 @@ from collections import defaultdict
 from policy.core import Finding, Resource, Stack, items, resource_rule, stack_rule
 from policy.rules.common import FUNCTION, PERMISSION, api_functions, function_of
 
+PREFIX = "MT-LAMBDA"
+
 # Principals whose invocations are asynchronous: a failed event is lost without a DLQ or destination.
 ASYNC_PRINCIPALS = ("s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "scheduler.amazonaws.com",
                     "logs.amazonaws.com", "ses.amazonaws.com", "iot.amazonaws.com", "cognito-idp.amazonaws.com")

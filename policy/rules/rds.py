@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Resource, resource_rule
 
+PREFIX = "MT-RDS"
+
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCES = ("aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance")
 PROXY = "aws:rds/proxy:Proxy"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from policy.core import Finding, Resource, Stack, items, resource_rule, stack_rule, statements
 from policy.rules.common import BUCKET
 
+PREFIX = "MT-S3"
+
 PUBLIC_ACCESS = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Finding, Resource, Stack, resource_rule, stack_rule, statements
 
+PREFIX = "MT-SNS"
+
 TOPIC = "aws:sns/topic:Topic"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from policy.core import Finding, Resource, Stack, items, resource_rule, stack_rule
 from policy.rules.common import FUNCTION, VPCS
 
+PREFIX = "MT-VPC"
+
 INGRESS = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:ec2/securityGroupRule:SecurityGroupRule")
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 DATA_PORTS = {5432, 3306, 6379, 6380, 11211, 2049, 27017}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Resource, get, items, resource_rule
 
+PREFIX = "MT-WAF"
+
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 
 

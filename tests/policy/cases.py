@@ -382,11 +382,11 @@ CASES: dict[str, Case] = {
     "MT-DEPLOY-8": Case([changed(CLUSTER_OK, engineVersion="16.4"), changed(INSTANCE_OK, engineVersion="16.4")],
                         [changed(CLUSTER_OK, engineVersion="16.4"), changed(INSTANCE_OK, engineVersion="16.4")]),
     "MT-DEPLOY-9": Case([VPC_OK], [VPC_OK, res(VPC, "net2", dict(VPC_OK.props))]),
-    "MT-DEPLOY-10": Case([api()], [api(document(**{"paths/~1shows~1{id}/options/parameters": []}))]),
-    "MT-DEPLOY-11": Case([api()], [api(document(**{"components/schemas/ShowRequest/additionalProperties": False}))]),
-    "MT-DEPLOY-12": one(api(), putRestApiMode="merge"),
+    "MT-OPENAPI-1": Case([api()], [api(document(**{"paths/~1shows~1{id}/options/parameters": []}))]),
+    "MT-OPENAPI-2": Case([api()], [api(document(**{"components/schemas/ShowRequest/additionalProperties": False}))]),
+    "MT-OPENAPI-3": one(api(), putRestApiMode="merge"),
     # A gateway-response template is not run through VTL: only a header mapping from the request echoes it.
-    "MT-DEPLOY-13": Case([api()], [api(document(**{"x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {
+    "MT-OPENAPI-4": Case([api()], [api(document(**{"x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {
         "responseTemplates": {"application/json": (
             '#set($context.responseOverride.header.Access-Control-Allow-Origin = $input.params("Origin"))')}}}}))]),
     "MT-DEPLOY-14": Case([DIST_OK], [changed(DIST_OK, viewerCertificate={
@@ -397,9 +397,9 @@ CASES: dict[str, Case] = {
                         bucketPrefix="a-very-long-bucket-prefix-that-is-way-over-37-"),
     "MT-DEPLOY-17": one(res("aws:cognito/userPoolDomain:UserPoolDomain", "domain", {"domain": "tickets-3f9a2c17"}),
                         domain="cognito-tickets"),
-    "MT-DEPLOY-31": Case([api()], [api(document(**{
+    "MT-OPENAPI-6": Case([api()], [api(document(**{
         "paths/~1shows~1{id}/options/x-amazon-apigateway-integration/passthroughBehavior": "when_no_match"}))]),
-    "MT-DEPLOY-18": Case([api()], [api(bad_operation(**{"x-amazon-apigateway-integration": dict(
+    "MT-OPENAPI-5": Case([api()], [api(bad_operation(**{"x-amazon-apigateway-integration": dict(
         INTEGRATION, timeoutInMillis=30000)}))]),
     "MT-DEPLOY-19": Case([FUNCTION, res(LOG_GROUP, "fn-logs", {"name": "/aws/lambda/fn-0a1b2c3", "retentionInDays": 14})],
                          [changed(FUNCTION), res(LOG_GROUP, "other-logs", {"name": "/aws/lambda/other"})]),

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from policy import enforce
-from policy.core import RULES
+from policy.rules import RULES
 from tests.policy.builders import build
 from tests.policy.cases import CASES
 
