@@ -342,7 +342,7 @@ def allowed_accounts(stack: Stack):
             yield Finding(provider, "no allowedAccountIds")
 
 
-@resource_rule("MT-DEPLOY-28", FUNCTION, kind="deploy", severity="low",
+@resource_rule("MT-DEPLOY-28", FUNCTION, kind="deploy", severity="low", level="advisory",
                description="Reserved concurrency fits a new account's limits",
                remediation="New accounts may have 10 concurrent executions and must keep 100 unreserved: request a "
                            "quota increase first or drop reserved_concurrent_executions.",

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from policy.core import Resource, resource_rule
+from policy.core import Finding, Resource, Stack, resource_rule, stack_rule
 
 PREFIX = "MT-DDB"
 
 TABLE = "aws:dynamodb/table:Table"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
 
 
-@resource_rule("MT-DDB-1", TABLE, severity="low", description="Tables bill on demand",
-               remediation="Set billing_mode='PAY_PER_REQUEST' (or give provisioned tables auto scaling).")
-def on_demand(table: Resource):
-    if table.get("billingMode") != "PAY_PER_REQUEST":
-        yield f"billing mode {table.get('billingMode') or 'PROVISIONED (default)'}"
+@stack_rule("MT-DDB-1", severity="low", level="advisory",
+            description="Tables bill on demand, or scale provisioned capacity automatically",
+            remediation="Set billing_mode='PAY_PER_REQUEST', or give a provisioned table aws.appautoscaling "
+                        "targets and policies (a trade-off: provisioned is cheaper under steady load).")
+def on_demand(stack: Stack):
+    scaled = {urn for t in stack.of_type(SCALING_TARGET) if t.get("serviceNamespace") == "dynamodb"
+              for urn in t.dependencies}
+    for table in stack.of_type(TABLE):
+        if table.get("billingMode") != "PAY_PER_REQUEST" and table.urn not in scaled:
+            yield Finding(table, f"billing mode {table.get('billingMode') or 'PROVISIONED (default)'} without "
+                                 f"auto scaling")
 
 
 @resource_rule("MT-DDB-2", TABLE, severity="medium", description="Tables are encrypted with a KMS key",

@@ -166,9 +166,10 @@ def check(resource: Resource) -> Iterator[str]:
 
 
 def _limits_rule(number: int, type_: str, spec: Spec) -> Rule:
-    return resource_rule(f"MT-LIMITS-{number}", type_, kind="limits", severity="high",
+    rule = resource_rule(f"MT-LIMITS-{number}", type_, kind="limits", severity="high",
                          description=f"{spec.what} values fit botocore's {spec.service} {spec.shape} constraints",
-                         remediation="Change the value to one the API accepts (the message names the constraint).")(check)
+                         remediation="Change the value to one the API accepts (the message names the constraint).")
+    return rule(check)
 
 
 # One rule per type, numbered in the order of SHAPES (new types go at the end: ids stay stable).

@@ -66,3 +66,14 @@ def proxy_tls(proxy: Resource):
 def final_snapshot(cluster: Resource):
     if cluster.get("skipFinalSnapshot"):
         yield "skip_final_snapshot drops the data on destroy"
+
+
+@resource_rule("MT-RDS-9", (CLUSTER, "aws:rds/instance:Instance"), severity="medium",
+               description="Databases accept IAM authentication",
+               remediation="Set iam_database_authentication_enabled=True (operators connect with short-lived IAM "
+                           "tokens instead of the master password).")
+def iam_authentication(db: Resource):
+    if db.type == "aws:rds/instance:Instance" and db.get("clusterIdentifier"):
+        return  # an Aurora member follows its cluster
+    if not db.get("iamDatabaseAuthenticationEnabled"):
+        yield "IAM database authentication is off"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from policy.core import Finding, Resource, Stack, resource_rule, stack_rule, statements
+from policy.core import Finding, Resource, Stack, resource_rule, stack_rule
+from policy.rules.documents import denies_insecure_transport
 
 PREFIX = "MT-SNS"
 
@@ -16,17 +17,11 @@ def encrypted(topic: Resource):
         yield "not encrypted"
 
 
-def _tls_only(document) -> bool:
-    return any(s.get("Effect") == "Deny" and str((s.get("Condition") or {}).get("Bool", {})
-                                                 .get("aws:SecureTransport")).lower() == "false"
-               for s in statements(document))
-
-
 @stack_rule("MT-SNS-2", severity="low", description="Topic policies deny publishing without TLS",
             remediation="Add a topic policy statement denying sns:Publish when aws:SecureTransport is false.")
 def tls_only(stack: Stack):
     policies = stack.of_type("aws:sns/topicPolicy:TopicPolicy")
     for topic in stack.of_type(TOPIC):
         documents = [topic.get("policy")] + [p.get("policy") for p in policies if topic.urn in p.dependencies]
-        if not any(_tls_only(d) for d in documents if d):
+        if not any(denies_insecure_transport(d) for d in documents if d):
             yield Finding(topic, "no policy denying publishing without TLS")

@@ -519,7 +519,7 @@ LIMITS = [
     M("timeout longer than the integration's", "limits", document("web-app-api", lambda doc: [
         operation["x-amazon-apigateway-integration"].update(timeoutInMillis=5000)
         for item in doc["paths"].values() for method, operation in item.items()
-        if method != "options" and "web-app-browse" in str(operation.get("x-amazon-apigateway-integration"))],
+        if method != "options" and "fn_web_app_browse" in str(operation.get("x-amazon-apigateway-integration"))],
         key="body"), "MT-LAMBDA-4"),
     M("no reserved capacity", "limits", setting(FN, reservedConcurrentExecutions=0), "MT-LAMBDA-8"),
     M("memory above Lambda's maximum", "limits", setting(FN, memorySize=40960), "MT-LIMITS-1"),
