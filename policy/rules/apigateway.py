@@ -9,6 +9,7 @@ from policy.rules.protocols import below_minimum
 PREFIX = "MT-APIGW"
 
 DOMAIN = "aws:apigateway/domainName:DomainName"
+DOMAIN_V2 = "aws:apigatewayv2/domainName:DomainName"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
@@ -134,11 +135,11 @@ def stage_waf(stack: Stack):
             yield Finding(stage, f"stage {stage.get('stageName')!r} has no web ACL association")
 
 
-@resource_rule("MT-APIGW-13", DOMAIN, description="Custom domains require TLS 1.2 or later",
+@resource_rule("MT-APIGW-13", (DOMAIN, DOMAIN_V2), description="Custom domains require TLS 1.2 or later",
                remediation="Set security_policy='TLS_1_2' or a TLS 1.3 policy (SecurityPolicy_TLS13_1_3_2025_09, …).")
 def domain_tls(domain: Resource):
-    policy = domain.get("securityPolicy") or "TLS_1_0"  # API Gateway's default for a REST API domain
-    if below_minimum(policy):
+    policy = domain.get("securityPolicy") or domain.get("domainNameConfiguration", "securityPolicy") or "TLS_1_0"
+    if below_minimum(policy):  # unset: API Gateway's default, TLS_1_0
         yield f"{domain.get('domainName')} uses security policy {policy!r}, which accepts TLS below 1.2"
 
 

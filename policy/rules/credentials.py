@@ -3,10 +3,10 @@
 A value is a credential when it has a known token format (AWS access key ids, GitHub,
 Slack, Stripe, Google, OpenAI, GitLab, npm, SendGrid tokens, JSON web tokens, private
 keys), carries a password (``scheme://user:password@host``, ``Password=…;``), or is a long,
-high-entropy string of mixed characters. A name that says SECRET, PASSWORD, TOKEN or
-API_KEY counts only with a literal value that could be one: configuration beside a
-credential (``SESSION_TOKEN_TTL=3600``, ``AUTH_TOKEN_HEADER=X-Auth-Token``, a URL, an ARN,
-a number) is not flagged.
+high-entropy string of mixed characters. A name ending in PASSWORD, SECRET, TOKEN or
+API_KEY counts only with a literal value that could be one: configuration about a
+credential (``SESSION_TOKEN_TTL=3600``, ``AUTH_TOKEN_HEADER=X-Auth-Token``, ``DB_SECRET_ARN``)
+and configuration-shaped values (a URL, an ARN, a number) are not flagged.
 """
 
 from __future__ import annotations
@@ -28,17 +28,14 @@ TOKEN_FORMATS = {
     "a JSON web token": r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
     "a private key": r"-----BEGIN [A-Z ]*PRIVATE KEY",
     "a password in a URL": r"[a-z][a-z0-9+.-]*://[^:/@\s]*:(?![$%{])[^@/\s]+@",
-    "a password in a connection string": r"(?i)(?:^|;)\s*(?:password|pwd)\s*=\s*(?![$%{])[^;\s]+",
+    "a password in a connection string": r"(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*(?![$%{])[^;\s]+",
+    "a password in a JSON value": r'(?i)"(?:password|passwd|secret|client_secret|token|api_?key)"\s*:\s*"[^"$%{]{4,}"',
 }
 _FORMATS = [(what, re.compile(pattern)) for what, pattern in TOKEN_FORMATS.items()]
-SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY",
-                          re.I)
-# Names ending so hold configuration about a secret, not the secret (DB_SECRET_ARN, SESSION_TOKEN_TTL, …).
-CONFIG_SUFFIX = re.compile(
-    r"_(ARN|NAME|ID|PARAMETER|PARAM|PATH|FILE|URL|URI|ENDPOINT|HOST|PORT|REGION|TTL|SECONDS|SECS|MS|MINUTES|HOURS|"
-    r"DAYS|LENGTH|LEN|SIZE|MIN|MAX|COUNT|LIMIT|TIMEOUT|EXPIRY|EXPIRES|HEADER|HEADER_NAME|COOKIE|ENABLED|REQUIRED|MODE|"
-    r"TYPE|USE|SOURCE|FORMAT|ALGORITHM|ALGORITHMS|ISSUER|AUDIENCE|SCOPE|SCOPES|PREFIX|VERSION|LOCATION|FIELD)$",
-    re.I)
+# Names whose last word says the value is a secret (DB_PASSWORD, CLIENT_SECRET, AUTH_TOKEN, SIGNING_KEY); a name
+# that goes on (DB_SECRET_ARN, SESSION_TOKEN_TTL, API_KEY_HEADER) holds configuration about a secret.
+SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|PASSPHRASE|PWD|SECRET|TOKEN|CREDENTIALS?|"
+                         r"(API|ACCESS|SECRET|PRIVATE|SIGNING|ENCRYPTION|MASTER|CLIENT)_?KEY)$", re.I)
 # Values that are configuration whatever the name: numbers, switches, durations, URLs, ARNs, paths, hosts, ids.
 CONFIG_VALUE = re.compile(
     r"^(-?\d+(\.\d+)?|true|false|yes|no|on|off|enabled|disabled|\d+\s*[smhd]|(https?|wss?)://[^@\s]*|"
@@ -73,7 +70,7 @@ def credential(name: str, value: object) -> str | None:
             return what
     if high_entropy(value):
         return "a high-entropy value"
-    if SECRET_WORDS.search(name) and not CONFIG_SUFFIX.search(name) and not CONFIG_VALUE.match(value.strip()) \
-            and len(value) >= 8 and _classes(value) >= 2:
+    if SECRET_NAME.search(name) and not CONFIG_VALUE.match(value.strip()) and len(value) >= 8 \
+            and _classes(value) >= 2:
         return f"a literal value under a name that says it is secret ({name})"
     return None

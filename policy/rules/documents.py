@@ -96,10 +96,17 @@ def narrows(condition: Any) -> bool:
             continue
         for key, values in tests.items():
             values = [str(v) for v in items(values)]
-            if str(key).lower() in NARROWING_KEYS and values and not any(
-                    v.strip("*?") == "" or v in ("0.0.0.0/0", "::/0") for v in values):
+            if str(key).lower() in NARROWING_KEYS and values and not any(_names_nobody(v) for v in values):
                 return True
     return False
+
+
+def _names_nobody(value: str) -> bool:
+    """A condition value that matches anyone: only wildcards, any address, or an ARN of any account."""
+    if value.strip("*?") == "" or value in ("0.0.0.0/0", "::/0"):
+        return True
+    parts = value.split(":")
+    return value.startswith("arn:") and len(parts) > 4 and bool(WILDCARD.search(parts[4]))
 
 
 def is_public(statement: Mapping[str, Any]) -> bool:

@@ -108,22 +108,30 @@ def api_timeout(stack: Stack):
 
 
 def _version(runtime: str) -> tuple[str, tuple[int, ...]]:
-    """A runtime as its family and version: python3.14 -> ("python", (3, 14)), nodejs24.x -> ("nodejs", (24,))."""
-    found = re.match(r"([a-z]+)(\d+(?:\.\d+)*)", runtime)
-    return (found.group(1), tuple(int(p) for p in found.group(2).split("."))) if found else (runtime, ())
+    """A runtime as its family and version: python3.14 -> ("python", (3, 14)), nodejs24.x -> ("nodejs", (24,)),
+    dotnetcore3.1 -> ("dotnet", (3, 1)), provided.al2 -> ("provided", (2,)); no number (nodejs, provided):
+    the family's first version, ()."""
+    found = re.match(r"([a-z]+?)(?:core)?(?:\.al)?(\d+(?:\.\d+)*)?(?:\.|$|_)", runtime.replace("provided.al", "provided"))
+    if not found:
+        return runtime, ()
+    return found.group(1), tuple(int(p) for p in (found.group(2) or "").split(".") if p)
 
 
 @resource_rule("MT-LAMBDA-5", FUNCTION, severity="medium",
                description="Functions run the latest runtime of their language (or one newer than the pack knows)",
                remediation="Set runtime to the latest version of its language (params.latest in the rule's config "
                            "lists them).",
-               params={"latest": ["python3.14", "nodejs24.x", "java25", "dotnet10", "ruby3.4"]})
+               params={"latest": ["python3.14", "nodejs24.x", "java25", "dotnet10", "ruby3.4", "provided.al2023"]})
 def latest_runtime(function: Resource, params):
     runtime = str(function.get("runtime") or "")
+    if not runtime:
+        return  # a container image: its base image says the runtime
+    if runtime.startswith("go1"):
+        yield f"runtime {runtime} is retired: build Go for provided.al2023"
     family, version = _version(runtime)
     for latest in params["latest"]:
         latest_family, latest_version = _version(latest)
-        if family == latest_family and version and version < latest_version:
+        if family == latest_family and version < latest_version:
             yield f"runtime {runtime} is older than {latest}"
 
 
@@ -182,11 +190,11 @@ def no_env_secrets(function: Resource):
 
 
 @resource_rule("MT-LAMBDA-10", PERMISSION, description="Invoke permissions name a principal and scope it",
-               remediation="Name one service principal and set source_arn (or source_account); never '*' (a "
-                           "function URL with auth NONE is public).")
+               remediation="Name one service principal and set source_arn (or source_account); never '*' without "
+                           "principal_org_id (a function URL with auth NONE is public).")
 def permission_scoped(permission: Resource):
     principal = permission.get("principal")
-    if principal in (None, "*"):
+    if principal in (None, "*") and not permission.get("principalOrgId"):
         yield "principal is '*'" + (" (a public function URL)" if permission.get("functionUrlAuthType") == "NONE"
                                     else "")
     elif str(principal).endswith(".amazonaws.com") and not (permission.get("sourceArn")

@@ -25,10 +25,13 @@ def private(instance: Resource):
         yield "the instance is publicly accessible"
 
 
-@resource_rule("MT-RDS-3", CLUSTER, description="The master password is managed by RDS in Secrets Manager",
-               remediation="Set manage_master_user_password=True and drop master_password.")
-def managed_secret(cluster: Resource):
-    if not cluster.get("manageMasterUserPassword") or cluster.get("masterPassword"):
+@resource_rule("MT-RDS-3", (CLUSTER, "aws:rds/instance:Instance"),
+               description="The master password is managed by RDS in Secrets Manager",
+               remediation="Set manage_master_user_password=True and drop master_password (password on an instance).")
+def managed_secret(db: Resource):
+    if db.type != CLUSTER and db.get("clusterIdentifier"):
+        return  # an Aurora member: its cluster holds the credentials
+    if not db.get("manageMasterUserPassword") or db.get("masterPassword") or db.get("password"):
         yield "the master password is not an RDS-managed secret"
 
 

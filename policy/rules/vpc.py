@@ -78,7 +78,7 @@ def _named(rule: SgRule) -> str:
                         "half of what an investigation needs).")
 def flow_logs(stack: Stack):
     logged = {urn for f in stack.of_type("aws:ec2/flowLog:FlowLog") if f.get("trafficType") == "ALL"
-              for urn in f.dependencies}
+              and f.get("vpcId") for urn in f.dependencies}  # a subnet's or an interface's log is not the VPC's
     for vpc in stack.of_type(*VPCS):
         if vpc.urn not in logged:
             yield Finding(vpc, "no flow log of ALL traffic")

@@ -206,6 +206,8 @@ PUBLIC_PRINCIPALS = [
         "s3:GetObject", f"{BUCKET}/*", "*", StringNotEquals={"aws:PrincipalAccount": "111122223333"})), PUBLIC),
     M("bucket open to every account's root", "public", bucket_statement(public(
         "s3:GetObject", f"{BUCKET}/*", {"AWS": "arn:aws:iam::*:root"})), PUBLIC),
+    M("bucket public to a role name in any account", "public", bucket_statement(public(
+        "s3:GetObject", f"{BUCKET}/*", "*", ArnLike={"aws:PrincipalArn": "arn:aws:iam::*:role/reader"})), PUBLIC),
     M("key usable by anyone", "public", with_statement("alarms-key", public("kms:Decrypt", "*")), PUBLIC),
     M("key usable by anyone through a service", "public", with_statement("alarms-key", public(
         "kms:Decrypt", "*", "*", StringEquals={"kms:ViaService": f"sns.{REGION}.amazonaws.com"})), PUBLIC),
@@ -337,6 +339,24 @@ SAME_SETTING = [
     M("runtime python3.13", "same-setting", setting(FN, runtime="python3.13"), "MT-LAMBDA-5"),
     M("runtime nodejs18.x", "same-setting", setting(FN, runtime="nodejs18.x", handler="index.handler"), "MT-LAMBDA-5"),
     M("runtime nodejs20.x", "same-setting", setting(FN, runtime="nodejs20.x", handler="index.handler"), "MT-LAMBDA-5"),
+    M("runtime go1.x", "same-setting", setting(FN, runtime="go1.x", handler="bootstrap"), "MT-LAMBDA-5"),
+    M("runtime dotnetcore3.1", "same-setting", setting(FN, runtime="dotnetcore3.1", handler="App::Fn"), "MT-LAMBDA-5"),
+    M("runtime provided (Amazon Linux 1)", "same-setting", setting(FN, runtime="provided", handler="bootstrap"),
+      "MT-LAMBDA-5"),
+    M("runtime java8.al2", "same-setting", setting(FN, runtime="java8.al2", handler="App::handle"), "MT-LAMBDA-5"),
+    M("HTTP API domain TLS 1.0", "same-setting", add("aws:apigatewayv2/domainName:DomainName", "http-domain", {
+        "domainName": "http.tickets.example.com", "domainNameConfiguration": {
+            "certificateArn": f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/1", "endpointType": "REGIONAL",
+            "securityPolicy": "TLS_1_0"}}), "MT-APIGW-13"),
+    M("replication group with TLS only preferred", "same-setting", add(
+        "aws:elasticache/replicationGroup:ReplicationGroup", "sessions", {
+            "description": "sessions", "engine": "valkey", "transitEncryptionEnabled": True,
+            "transitEncryptionMode": "preferred", "atRestEncryptionEnabled": True, "userGroupIds": ["users"],
+            "securityGroupIds": ["sg-1"], "automaticFailoverEnabled": True, "multiAzEnabled": True}), "MT-EC-1"),
+    M("database instance with a password in the program", "same-setting", add("aws:rds/instance:Instance", "reports", {
+        "engine": "postgres", "instanceClass": "db.t4g.micro", "storageEncrypted": True, "deletionProtection": True,
+        "iamDatabaseAuthenticationEnabled": True, "username": "reports", "password": "Sup3rS3cret!",
+        "publiclyAccessible": False}), "MT-RDS-3"),
     M("tracing pass-through", "same-setting", setting(FN, tracingConfig={"mode": "PassThrough"}), "MT-LAMBDA-2"),
     M("no tracing config", "same-setting", setting(FN, tracingConfig=None), "MT-LAMBDA-2"),
     M("storage not encrypted", "same-setting", setting("mobile-backend-db", storageEncrypted=False), "MT-RDS-1"),
@@ -409,6 +429,11 @@ SECRETS = [
     M("GitLab token", "secrets", env(CI="glpat-xY3zAb6cDe9fGh2jKl5m"), "MT-LAMBDA-9"),
     M("SendGrid key", "secrets", env(MAIL="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"),
       "MT-LAMBDA-9"),
+    M("password in a JSON value", "secrets", env(UPSTREAM_CONFIG='{"user": "app", "password": "Tr0ub4dor3"}'),
+      "MT-LAMBDA-9"),
+    M("storage account key in a connection string", "secrets", env(
+        BLOBS="DefaultEndpointsProtocol=https;AccountName=tix;AccountKey=bm90LWEtcmVhbC1rZXk=;"), "MT-LAMBDA-9"),
+    M("signing key named as one", "secrets", env(WEBHOOK_SIGNING_KEY="whsec-local-dev-key"), "MT-LAMBDA-9"),
     M("secret in dev too", "secrets", edit("web-app-browse", lambda props: props["environment"]["variables"].update(
         AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")), "MT-LAMBDA-9", stack="dev"),
 ]
@@ -466,6 +491,8 @@ NEW_AREAS = [
     M("flow log of rejected traffic only", "new-areas", _flow_log("REJECT"), "MT-VPC-1"),
     M("flow log of accepted traffic only", "new-areas", _flow_log("ACCEPT"), "MT-VPC-1"),
     M("no flow log", "new-areas", remove("network-flow-log"), "MT-VPC-1"),
+    M("flow log of one subnet instead of the VPC", "new-areas", setting(
+        "network-flow-log", vpcId=None, subnetId="subnet-ce372474f54d719d9"), "MT-VPC-1"),
     M("function URL with open CORS and credentials", "new-areas", add(
         "aws:lambda/functionUrl:FunctionUrl", "browse-url", {
             "functionName": "web-app-browse-5891190", "authorizationType": "AWS_IAM",
@@ -624,6 +651,12 @@ SECURE: list[Mutation] = [
             "functionName": FN_ARN, "destinationConfig": {"onFailure": {
                 "destination": f"arn:aws:sqs:{REGION}:{ACCOUNT}:browse-failures"}}}, depends_on=[FN])(
         _async_invoke("s3.amazonaws.com")(stack))),
+    M("function invocable by the organization", "public", add("aws:lambda/permission:Permission", "org-invoke", {
+        "action": "lambda:InvokeFunction", "function": "web-app-browse-5891190", "principal": "*",
+        "principalOrgId": "o-a1b2c3d4e5"}, depends_on=[FN])),
+    M("settings about secrets", "secrets", env(
+        SECRET_ROTATION_SCHEDULE="rate(30 days)", SORT_KEY="createdAt", TOKEN_AUDIENCE_CLAIM="client_id",
+        PASSWORD_HASH_ALGORITHM="argon2id", IDEMPOTENCY_KEY_PATH="requestContext.requestId")),
     M("configuration named like secrets", "secrets", env(
         SESSION_TOKEN_TTL="3600", PASSWORD_MIN_LENGTH="12", AUTH_TOKEN_HEADER="X-Auth-Token",
         API_KEY_HEADER_NAME="x-api-key", TOKEN_URL="https://auth.example.com/oauth2/token",
