@@ -80,3 +80,11 @@ def iam_authentication(db: Resource):
         return  # an Aurora member follows its cluster
     if not db.get("iamDatabaseAuthenticationEnabled"):
         yield "IAM database authentication is off"
+
+
+@resource_rule("MT-RDS-10", INSTANCES, severity="medium", description="Database instances take minor engine upgrades",
+               remediation="Leave auto_minor_version_upgrade on (security fixes arrive as minor versions); pin the "
+                           "major version only.")
+def minor_upgrades(instance: Resource):
+    if instance.get("autoMinorVersionUpgrade") is False:
+        yield "automatic minor version upgrades are off"

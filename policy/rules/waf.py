@@ -1,12 +1,13 @@
-"""WAFv2 web ACLs: managed rule groups, a rate rule, rules that act, and visibility."""
+"""WAFv2 web ACLs: managed rule groups, a rate rule, rules that act, visibility and logs."""
 
 from __future__ import annotations
 
-from policy.core import Resource, get, items, resource_rule
+from policy.core import Finding, Resource, Stack, get, items, resource_rule, stack_rule
 
 PREFIX = "MT-WAF"
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 REQUIRED_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
 
 
@@ -47,3 +48,13 @@ def rules_act(acl: Resource):
             yield f"rule {name} has no {'override action' if managed else 'action'}"
         elif get(action, "count") is not None:
             yield f"{'rule group' if managed else 'rule'} {name} only counts what it matches"
+
+
+@stack_rule("MT-WAF-4", severity="medium", description="Web ACLs log the requests they see",
+            remediation="Add an aws.wafv2.WebAclLoggingConfiguration to a log group named aws-waf-logs-* (or "
+                        "Firehose, S3) in the ACL's region (multitier.security.WebAcl does).")
+def logged(stack: Stack):
+    logged = {urn for c in stack.of_type(LOGGING) if items(c.get("logDestinationConfigs")) for urn in c.dependencies}
+    for acl in stack.of_type(WEB_ACL):
+        if acl.urn not in logged:
+            yield Finding(acl, "no logging configuration")

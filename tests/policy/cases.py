@@ -353,6 +353,10 @@ CASES: dict[str, Case] = {
     "MT-RDS-7": one(res("aws:rds/proxy:Proxy", "proxy", {"requireTls": True}), requireTls=False),
     "MT-RDS-8": one(CLUSTER_OK, skipFinalSnapshot=True),
     "MT-RDS-9": one(CLUSTER_OK, iamDatabaseAuthenticationEnabled=False),
+    "MT-RDS-10": one(INSTANCE_OK, autoMinorVersionUpgrade=False),
+    "MT-ACM-1": one(res("aws:acm/certificate:Certificate", "cert", {"domainName": "spa.tickets.example.com",
+                                                                     "validationMethod": "DNS"}),
+                    domainName="*.tickets.example.com"),
     # --- ElastiCache ---
     "MT-EC-1": one(GROUP_OK, transitEncryptionEnabled=False),
     "MT-EC-2": one(GROUP_OK, atRestEncryptionEnabled=False),
@@ -403,7 +407,8 @@ CASES: dict[str, Case] = {
                                                                   "rootDirectory": {"path": "/tickets"}}),
                     posixUser=None),
     # --- VPC ---
-    "MT-VPC-1": Case([VPC_OK, res("aws:ec2/flowLog:FlowLog", "net-flow", {"trafficType": "ALL"}, deps=["net"])], [VPC_OK]),
+    "MT-VPC-1": Case([VPC_OK, res("aws:ec2/flowLog:FlowLog", "net-flow", {"trafficType": "ALL", "vpcId": "vpc-1"},
+                                  deps=["net"])], [VPC_OK]),
     "MT-VPC-2": one(res(SG_IN, "https", {"fromPort": 443, "toPort": 443, "ipProtocol": "tcp", "cidrIpv4": "10.0.0.0/16"}),
                     cidrIpv4="0.0.0.0/0"),
     "MT-VPC-3": one(INGRESS_OK, referencedSecurityGroupId=None, cidrIpv4="10.0.0.0/16"),
@@ -426,10 +431,16 @@ CASES: dict[str, Case] = {
                                                              "Resource": "*", "Condition": {"Bool": {
                                                                  "aws:SecureTransport": "false"}}})})],
                      [res(TOPIC, "topic", {})]),
+    "MT-SNS-3": one(res("aws:sns/topicSubscription:TopicSubscription", "to-fn", {
+        "protocol": "lambda", "endpoint": ARN_FN, "redrivePolicy": '{"deadLetterTargetArn": "arn:aws:sqs:x:1:dlq"}'}),
+        redrivePolicy=None),
     "MT-LOGS-1": one(res(LOG_GROUP, "logs", {"retentionInDays": 90}), retentionInDays=None),
     "MT-LOGS-2": one(res(LOG_GROUP, "logs", {"retentionInDays": 90}), retentionInDays=7),
     "MT-WAF-1": one(ACL_OK, rules=ACL_OK.props["rules"][:1]),
     "MT-WAF-2": one(ACL_OK, visibilityConfig={"cloudwatchMetricsEnabled": False, "metricName": "waf"}),
+    "MT-WAF-4": Case([ACL_OK, res("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging", {
+        "logDestinationConfigs": [f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-x"]}, deps=["waf"])],
+        [ACL_OK]),
     "MT-WAF-3": one(ACL_OK, rules=[dict(rule, overrideAction={"count": {}}) if "overrideAction" in rule else rule
                                    for rule in ACL_OK.props["rules"]]),
     "MT-OPS-1": Case([FUNCTION, *alarms("fn", "Errors", "Throttles")], [FUNCTION, *alarms("fn", "Errors")]),

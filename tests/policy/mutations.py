@@ -488,6 +488,14 @@ NEW_AREAS = [
     M("no known-bad-inputs rule set (Log4j)", "new-areas", edit("web-app-api-waf", lambda props: props["rules"].pop(1)),
       "MT-WAF-1"),
     M("no rate rule", "new-areas", edit("web-app-api-waf", lambda props: props["rules"].pop(3)), "MT-WAF-1"),
+    M("web ACL without logs", "new-areas", remove("web-app-api-waf-logging"), "MT-WAF-4"),
+    M("SNS delivers to a function without a dead-letter queue", "new-areas", add(
+        "aws:sns/topicSubscription:TopicSubscription", "alarms-to-fn", {
+            "topic": TOPIC_ARN, "protocol": "lambda", "endpoint": FN_ARN}, depends_on=["alarms-topic"]), "MT-SNS-3"),
+    M("wildcard certificate", "new-areas", setting("single-page-app-site-certificate",
+                                                   domainName="*.tickets.example.com"), "MT-ACM-1"),
+    M("database instance without minor upgrades", "same-setting", setting(
+        "mobile-backend-db-writer", autoMinorVersionUpgrade=False), "MT-RDS-10"),
     M("flow log of rejected traffic only", "new-areas", _flow_log("REJECT"), "MT-VPC-1"),
     M("flow log of accepted traffic only", "new-areas", _flow_log("ACCEPT"), "MT-VPC-1"),
     M("no flow log", "new-areas", remove("network-flow-log"), "MT-VPC-1"),
