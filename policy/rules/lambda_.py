@@ -117,22 +117,29 @@ def _version(runtime: str) -> tuple[str, tuple[int, ...]]:
     return found.group(1), tuple(int(p) for p in (found.group(2) or "").split(".") if p)
 
 
-@resource_rule("MT-LAMBDA-5", FUNCTION, severity="medium",
-               description="Functions run the latest runtime of their language (or one newer than the pack knows)",
-               remediation="Set runtime to the latest version of its language (params.latest in the rule's config "
-                           "lists them).",
-               params={"latest": ["python3.14", "nodejs24.x", "java25", "dotnet10", "ruby3.4", "provided.al2023"]})
-def latest_runtime(function: Resource, params):
+def _older(runtime: str, versions: list[str]) -> str | None:
+    """The runtime of ``versions`` of the same family that ``runtime`` is older than, if any."""
+    family, version = _version(runtime)
+    for other in versions:
+        other_family, other_version = _version(other)
+        if family == other_family and version < other_version:
+            return other
+    return None
+
+
+@resource_rule("MT-LAMBDA-5", FUNCTION,
+               description="Functions run a runtime Lambda still supports (by family and version: a newer one than "
+                           "the pack knows passes)",
+               remediation="Move to a supported runtime of the language (params.oldest lists the oldest supported "
+                           "per family: https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).",
+               params={"oldest": ["python3.10", "nodejs20.x", "java11", "dotnet8", "ruby3.3", "provided.al2"]})
+def supported_runtime(function: Resource, params):
     runtime = str(function.get("runtime") or "")
-    if not runtime:
-        return  # a container image: its base image says the runtime
     if runtime.startswith("go1"):
         yield f"runtime {runtime} is retired: build Go for provided.al2023"
-    family, version = _version(runtime)
-    for latest in params["latest"]:
-        latest_family, latest_version = _version(latest)
-        if family == latest_family and version < latest_version:
-            yield f"runtime {runtime} is older than {latest}"
+    oldest = _older(runtime, params["oldest"]) if runtime else None  # no runtime: a container image
+    if oldest:
+        yield f"runtime {runtime} is older than the oldest Lambda still supports ({oldest})"
 
 
 @resource_rule("MT-LAMBDA-6", FUNCTION, severity="low", level="advisory",
@@ -267,3 +274,15 @@ def mapping_failures(stack: Stack):
         elif not mapping.get("destinationConfig", "onFailure", "destinationArn"):
             yield Finding(mapping, f"no on-failure destination for {source or 'its source'}: a failing batch "
                                    f"blocks the shard until the records expire")
+
+
+@resource_rule("MT-LAMBDA-16", FUNCTION, severity="medium", level="advisory",
+               description="Functions run the latest runtime of their language (a supported older one is a "
+                           "planned upgrade, not a defect)",
+               remediation="Set runtime to the latest version of its language (params.latest lists them).",
+               params={"latest": ["python3.14", "nodejs24.x", "java25", "dotnet10", "ruby3.4", "provided.al2023"]})
+def latest_runtime(function: Resource, params):
+    runtime = str(function.get("runtime") or "")
+    latest = _older(runtime, params["latest"]) if runtime else None
+    if latest:
+        yield f"runtime {runtime} is older than {latest}"

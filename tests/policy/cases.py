@@ -285,7 +285,8 @@ CASES: dict[str, Case] = {
     "MT-LAMBDA-2": one(FUNCTION, tracingConfig={"mode": "PassThrough"}),
     "MT-LAMBDA-3": one(FUNCTION, timeout=None),
     "MT-LAMBDA-4": Case([FUNCTION, PERMISSION_API], [changed(FUNCTION, timeout=60), PERMISSION_API]),
-    "MT-LAMBDA-5": one(FUNCTION, runtime="python3.12"),
+    "MT-LAMBDA-5": one(FUNCTION, runtime="python3.9"),
+    "MT-LAMBDA-16": one(FUNCTION, runtime="python3.12"),
     "MT-LAMBDA-6": one(FUNCTION, architectures=["x86_64"]),
     "MT-LAMBDA-7": Case(
         [changed(FUNCTION, deadLetterConfig={"targetArn": "arn:aws:sqs:us-east-1:1:dlq"}),
@@ -328,6 +329,7 @@ CASES: dict[str, Case] = {
         [res("aws:s3/bucketPolicy:BucketPolicy", "logs-policy", {"policy": policy(LOG_DELIVERY)})]),
     # --- DynamoDB ---
     "MT-DDB-1": one(TABLE_OK, billingMode="PROVISIONED"),
+    "MT-DDB-5": one(TABLE_OK, billingMode="PROVISIONED"),
     "MT-DDB-2": one(TABLE_OK, serverSideEncryption={"enabled": False}),
     "MT-DDB-3": one(TABLE_OK, pointInTimeRecovery={"enabled": False}),
     "MT-DDB-4": one(TABLE_OK, deletionProtectionEnabled=False),

@@ -335,10 +335,12 @@ SAME_SETTING = [
         "allowedMethods": ["GET", "HEAD"], "cachedMethods": ["GET", "HEAD"],
         "responseHeadersPolicyId": "48df627e-0000-4000-8000-48df627edf06"}]), "MT-CF-1"),
     M("runtime python3.9", "same-setting", setting(FN, runtime="python3.9"), "MT-LAMBDA-5"),
-    M("runtime python3.12", "same-setting", setting(FN, runtime="python3.12"), "MT-LAMBDA-5"),
-    M("runtime python3.13", "same-setting", setting(FN, runtime="python3.13"), "MT-LAMBDA-5"),
+    M("runtime python3.8", "same-setting", setting(FN, runtime="python3.8"), "MT-LAMBDA-5"),
+    M("runtime python2.7", "same-setting", setting(FN, runtime="python2.7"), "MT-LAMBDA-5"),
     M("runtime nodejs18.x", "same-setting", setting(FN, runtime="nodejs18.x", handler="index.handler"), "MT-LAMBDA-5"),
-    M("runtime nodejs20.x", "same-setting", setting(FN, runtime="nodejs20.x", handler="index.handler"), "MT-LAMBDA-5"),
+    M("runtime nodejs16.x", "same-setting", setting(FN, runtime="nodejs16.x", handler="index.handler"), "MT-LAMBDA-5"),
+    M("provisioned table without auto scaling", "same-setting", setting(
+        "web-app-shows", billingMode="PROVISIONED", readCapacity=5, writeCapacity=5), "MT-DDB-1"),
     M("runtime go1.x", "same-setting", setting(FN, runtime="go1.x", handler="bootstrap"), "MT-LAMBDA-5"),
     M("runtime dotnetcore3.1", "same-setting", setting(FN, runtime="dotnetcore3.1", handler="App::Fn"), "MT-LAMBDA-5"),
     M("runtime provided (Amazon Linux 1)", "same-setting", setting(FN, runtime="provided", handler="bootstrap"),
@@ -636,6 +638,7 @@ SECURE: list[Mutation] = [
     M("viewer TLS 1.3", "same-setting", setting(
         "single-page-app-site", viewerCertificate__minimumProtocolVersion="TLSv1.3_2025")),
     M("a runtime newer than the pack knows", "same-setting", setting(FN, runtime="python3.15")),
+    M("a supported runtime one version behind", "same-setting", setting(FN, runtime="python3.13")),
     M("the latest Node.js runtime", "same-setting", setting(FN, runtime="nodejs24.x", handler="index.handler")),
     M("a language the pack has no latest for", "same-setting", setting(FN, runtime="ruby3.4", handler="app.handler")),
     M("ingress from a prefix list", "same-setting", setting("network-endpoints-https", cidrIpv4=None,
