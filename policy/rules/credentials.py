@@ -36,6 +36,8 @@ _FORMATS = [(what, re.compile(pattern)) for what, pattern in TOKEN_FORMATS.items
 # that goes on (DB_SECRET_ARN, SESSION_TOKEN_TTL, API_KEY_HEADER) holds configuration about a secret.
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|PASSPHRASE|PWD|SECRET|TOKEN|CREDENTIALS?|"
                          r"(API|ACCESS|SECRET|PRIVATE|SIGNING|ENCRYPTION|MASTER|CLIENT)_?KEY)$", re.I)
+# Names of values that are random-looking and public: keys that verify, certificates, hashes.
+PUBLIC_NAME = re.compile(r"(PUBLIC_?KEY|CERT|CERTIFICATE|FINGERPRINT|HASH|SHA\d*|DIGEST|CHECKSUM|ETAG)S?$", re.I)
 # Values that are configuration whatever the name: numbers, switches, durations, URLs, ARNs, paths, hosts, ids.
 CONFIG_VALUE = re.compile(
     r"^(-?\d+(\.\d+)?|true|false|yes|no|on|off|enabled|disabled|\d+\s*[smhd]|(https?|wss?)://[^@\s]*|"
@@ -68,7 +70,7 @@ def credential(name: str, value: object) -> str | None:
     for what, pattern in _FORMATS:
         if pattern.search(value):
             return what
-    if high_entropy(value):
+    if high_entropy(value) and not PUBLIC_NAME.search(name):
         return "a high-entropy value"
     if SECRET_NAME.search(name) and not CONFIG_VALUE.match(value.strip()) and len(value) >= 8 \
             and _classes(value) >= 2:

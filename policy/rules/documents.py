@@ -102,11 +102,14 @@ def narrows(condition: Any) -> bool:
 
 
 def _names_nobody(value: str) -> bool:
-    """A condition value that matches anyone: only wildcards, any address, or an ARN of any account."""
+    """A condition value that matches anyone: only wildcards, any address, an ARN of any account, or a
+    wildcard in an id (``o-*``: every organization)."""
     if value.strip("*?") == "" or value in ("0.0.0.0/0", "::/0"):
         return True
+    if not value.startswith("arn:"):
+        return bool(WILDCARD.search(value))
     parts = value.split(":")
-    return value.startswith("arn:") and len(parts) > 4 and bool(WILDCARD.search(parts[4]))
+    return len(parts) > 4 and bool(WILDCARD.search(parts[4]))
 
 
 def is_public(statement: Mapping[str, Any]) -> bool:

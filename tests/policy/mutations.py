@@ -206,6 +206,8 @@ PUBLIC_PRINCIPALS = [
         "s3:GetObject", f"{BUCKET}/*", "*", StringNotEquals={"aws:PrincipalAccount": "111122223333"})), PUBLIC),
     M("bucket open to every account's root", "public", bucket_statement(public(
         "s3:GetObject", f"{BUCKET}/*", {"AWS": "arn:aws:iam::*:root"})), PUBLIC),
+    M("bucket public to every organization", "public", bucket_statement(public(
+        "s3:GetObject", f"{BUCKET}/*", "*", StringLike={"aws:PrincipalOrgID": "o-*"})), PUBLIC),
     M("bucket public to a role name in any account", "public", bucket_statement(public(
         "s3:GetObject", f"{BUCKET}/*", "*", ArnLike={"aws:PrincipalArn": "arn:aws:iam::*:role/reader"})), PUBLIC),
     M("key usable by anyone", "public", with_statement("alarms-key", public("kms:Decrypt", "*")), PUBLIC),
@@ -675,6 +677,9 @@ SECURE: list[Mutation] = [
         DB_SECRET_NAME="prod/db", PASSWORD_RESET_URL="https://tickets.example.com/reset", TOKEN_USE="id",
         API_KEY_REQUIRED="true", REFRESH_TOKEN_DAYS="30", CSRF_TOKEN_COOKIE="__Host-csrf",
         SECRETS_EXTENSION_PORT="2773", TOKEN_ALGORITHMS="RS256,ES256")),
+    M("a public key and a digest", "secrets", env(
+        TOKEN_SIGNING_PUBLIC_KEY="MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt",
+        ASSETS_SHA256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=")),
     M("values that look random but are not secrets", "secrets", env(
         DATABASE_URL="postgresql://app@db.internal:5432/app", BUILD_SHA256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b"
         "822cd15d6c15b0f00a08", REQUEST_ID_NAMESPACE="6ba7b810-9dad-11d1-80b4-00c04fd430c8",
