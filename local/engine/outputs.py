@@ -303,7 +303,8 @@ RESOURCES: dict[str, Factory] = {
     "aws:apigateway/restApiPolicy:RestApiPolicy": _id_only(""),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:wafv2/webAclAssociation:WebAclAssociation": _id_only(""),
-    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda c: {"id": str(c.inputs.get("resourceArn"))},
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda c: {
+        "id": str(c.inputs.get("resourceArn"))},
     "aws:acm/certificate:Certificate": lambda c: {
         "arn": c.arn("acm", f"certificate/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"),
         "domainValidationOptions": [{"domainName": c.inputs.get("domainName", ""),

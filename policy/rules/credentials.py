@@ -28,7 +28,8 @@ TOKEN_FORMATS = {
     "a JSON web token": r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
     "a private key": r"-----BEGIN [A-Z ]*PRIVATE KEY",
     "a password in a URL": r"[a-z][a-z0-9+.-]*://[^:/@\s]*:(?![$%{])[^@/\s]+@",
-    "a password in a connection string": r"(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*(?![$%{])[^;\s]+",
+    "a password in a connection string":
+        r"(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*(?![$%{])[^;\s]+",
     "a password in a JSON value": r'(?i)"(?:password|passwd|secret|client_secret|token|api_?key)"\s*:\s*"[^"$%{]{4,}"',
 }
 _FORMATS = [(what, re.compile(pattern)) for what, pattern in TOKEN_FORMATS.items()]

@@ -29,7 +29,8 @@ def capacity_follows_load(stack: Stack):
 
 @resource_rule("MT-DDB-5", TABLE, severity="low", level="advisory",
                description="Tables bill on demand (provisioned capacity, even auto-scaled, is a cost trade-off)",
-               remediation="Set billing_mode='PAY_PER_REQUEST' unless a steady load makes provisioned capacity cheaper.")
+               remediation="Set billing_mode='PAY_PER_REQUEST' unless a steady load makes provisioned capacity "
+                           "cheaper.")
 def on_demand(table: Resource):
     if table.get("billingMode") != "PAY_PER_REQUEST":
         yield f"billing mode {table.get('billingMode') or 'PROVISIONED (default)'}"

@@ -111,7 +111,7 @@ def _version(runtime: str) -> tuple[str, tuple[int, ...]]:
     """A runtime as its family and version: python3.14 -> ("python", (3, 14)), nodejs24.x -> ("nodejs", (24,)),
     dotnetcore3.1 -> ("dotnet", (3, 1)), provided.al2 -> ("provided", (2,)); no number (nodejs, provided):
     the family's first version, ()."""
-    found = re.match(r"([a-z]+?)(?:core)?(?:\.al)?(\d+(?:\.\d+)*)?(?:\.|$|_)", runtime.replace("provided.al", "provided"))
+    found = re.match(r"([a-z]+?)(?:core)?(\d+(?:\.\d+)*)?(?:\.|$|_)", runtime.replace("provided.al", "provided"))
     if not found:
         return runtime, ()
     return found.group(1), tuple(int(p) for p in (found.group(2) or "").split(".") if p)

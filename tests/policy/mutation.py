@@ -197,8 +197,8 @@ def main() -> int:
     print(f"secure variants: {len(alarms)}/{len(secure)} refused by a mandatory rule")
     for outcome in catches:
         if not outcome.caught:
-            print(f"  missed  {outcome.mutation.id} ({outcome.mutation.rule}){' ' + outcome.error if outcome.error else ''}"
-                  f"{' caught by ' + ','.join(sorted(outcome.rules)) if outcome.rules else ''}")
+            caught_by = f" caught by {','.join(sorted(outcome.rules))}" if outcome.rules else ""
+            print(f"  missed  {outcome.mutation.id} ({outcome.mutation.rule}) {outcome.error}{caught_by}")
     for outcome in alarms:
         print(f"  alarm   {outcome.mutation.id}: {'; '.join(outcome.messages) or outcome.error}")
     return 0

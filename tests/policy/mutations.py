@@ -160,10 +160,10 @@ WILDCARDS = [
     M("group policy on '*'", "wildcards", add("aws:iam/groupPolicy:GroupPolicy", "ops-policy",
                                               {"group": "ops", "policy": _doc(allow("dynamodb:Scan", "*"))}), IAM2),
     M("bucket policy granting s3:* to CloudFront", "wildcards", with_statement(
-        "single-page-app-site-content-policy", allow("s3:*", "arn:aws:s3:::single-page-app-site-content-9b118e5/*",
-                                                     Principal={"Service": "cloudfront.amazonaws.com"},
-                                                     Condition={"StringEquals": {"AWS:SourceArn": (
-                                                         f"arn:aws:cloudfront::{ACCOUNT}:distribution/EDCE523FA1A5BE")}})),
+        "single-page-app-site-content-policy", allow(
+            "s3:*", "arn:aws:s3:::single-page-app-site-content-9b118e5/*",
+            Principal={"Service": "cloudfront.amazonaws.com"},
+            Condition={"StringEquals": {"AWS:SourceArn": f"arn:aws:cloudfront::{ACCOUNT}:distribution/EDCE523FA1A5BE"}})),
       IAM1),
     M("bucket policy Allow with NotAction", "wildcards", bucket_statement(
         {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "NotAction": "s3:DeleteObject", "Resource": f"{BUCKET}/*"}),
@@ -230,7 +230,8 @@ PUBLIC_PRINCIPALS = [
     M("secret readable by anyone", "public", secret_policy(public("secretsmanager:GetSecretValue", "*")), PUBLIC),
     M("queue writable by anyone", "public", queue_policy(public("sqs:SendMessage", "*", "*")), PUBLIC),
     M("queue's own policy readable by anyone", "public", add(
-        "aws:sqs/queue:Queue", "jobs", {"sqsManagedSseEnabled": True, "policy": _doc(public("sqs:ReceiveMessage", "*"))}),
+        "aws:sqs/queue:Queue", "jobs", {"sqsManagedSseEnabled": True,
+                                        "policy": _doc(public("sqs:ReceiveMessage", "*"))}),
       PUBLIC),
     M("trust policy for anyone", "public", document("web-app-browse-role", lambda doc: doc["Statement"].append(
         {"Effect": "Allow", "Principal": AWS_ANYONE, "Action": "sts:AssumeRole"}), key="assumeRolePolicy"), IAM5),
@@ -267,7 +268,8 @@ SAME_SETTING = [
         "bucket": "web-app-info-3ef0017", "acl": "authenticated-read"}, depends_on=["web-app-info@s3/"]), "MT-S3-7"),
     M("bucket ACL grant to AllUsers", "same-setting", add("aws:s3/bucketAcl:BucketAcl", "web-app-info-acl", {
         "bucket": "web-app-info-3ef0017", "accessControlPolicy": {"owner": {"id": "abc"}, "grants": [{
-            "permission": "READ", "grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}},
+            "permission": "READ", "grantee": {"type": "Group",
+                                              "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}},
         depends_on=["web-app-info@s3/"]), "MT-S3-7"),
     M("bucket ACL grant to AuthenticatedUsers", "same-setting", add("aws:s3/bucketAcl:BucketAcl", "web-app-info-acl", {
         "bucket": "web-app-info-3ef0017", "accessControlPolicy": {"owner": {"id": "abc"}, "grants": [{
@@ -288,8 +290,9 @@ SAME_SETTING = [
                                                          rule={"objectOwnership": "ObjectWriter"}), "MT-S3-2"),
     M("no TLS-only statement", "same-setting", document("web-app-info-policy@s3/", lambda doc: doc["Statement"].pop(0)),
       "MT-S3-4"),
-    M("TLS deny that denies nothing", "same-setting", document("web-app-info-policy@s3/", lambda doc: doc["Statement"][0][
-        "Condition"]["Bool"].update({"aws:SecureTransport": "true"})), "MT-S3-4"),
+    M("TLS deny that denies nothing", "same-setting", document(
+        "web-app-info-policy@s3/", lambda doc: doc["Statement"][0]["Condition"]["Bool"].update(
+            {"aws:SecureTransport": "true"})), "MT-S3-4"),
     M("versioning suspended", "same-setting", setting("web-app-info-versioning",
                                                       versioningConfiguration={"status": "Suspended"}), "MT-S3-5"),
     M("no default encryption", "same-setting", remove("web-app-info-encryption"), "MT-S3-3"),
@@ -322,14 +325,14 @@ SAME_SETTING = [
             "toPort": 65535, "cidrBlocks": ["10.0.0.0/8"], "description": "everything"},
         depends_on=["single-page-app-cache-sg"]), "MT-VPC-3"),
     M("API domain TLS 1.0", "same-setting", setting("microservices-domain", securityPolicy="TLS_1_0"), "MT-APIGW-13"),
-    M("viewer TLS 1.0", "same-setting", setting("single-page-app-site", viewerCertificate__minimumProtocolVersion="TLSv1"),
-      "MT-CF-5"),
+    M("viewer TLS 1.0", "same-setting", setting(
+        "single-page-app-site", viewerCertificate__minimumProtocolVersion="TLSv1"), "MT-CF-5"),
     M("viewer TLS 1.0 of 2016", "same-setting", setting(
         "single-page-app-site", viewerCertificate__minimumProtocolVersion="TLSv1_2016"), "MT-CF-5"),
     M("viewer TLS 1.1", "same-setting", setting(
         "single-page-app-site", viewerCertificate__minimumProtocolVersion="TLSv1.1_2016"), "MT-CF-5"),
-    M("viewer SSLv3", "same-setting", setting("single-page-app-site", viewerCertificate__minimumProtocolVersion="SSLv3"),
-      "MT-CF-5"),
+    M("viewer SSLv3", "same-setting", setting(
+        "single-page-app-site", viewerCertificate__minimumProtocolVersion="SSLv3"), "MT-CF-5"),
     M("viewers allowed plain HTTP", "same-setting", setting(
         "single-page-app-site", defaultCacheBehavior__viewerProtocolPolicy="allow-all"), "MT-CF-1"),
     M("a path allowed plain HTTP", "same-setting", setting("single-page-app-site", orderedCacheBehaviors=[{
@@ -621,7 +624,8 @@ SECURE: list[Mutation] = [
         "execute-api:Invoke", "execute-api:/*", "*", StringEquals={"aws:SourceVpce": "vpce-1a2b3c4d"}))),
     M("trust of another account with an external id", "public", document(
         "web-app-browse-role", lambda doc: doc["Statement"].append({
-            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/auditor"}, "Action": "sts:AssumeRole",
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/auditor"},
+            "Action": "sts:AssumeRole",
             "Condition": {"StringEquals": {"sts:ExternalId": "audit-7d1f"}}}), key="assumeRolePolicy")),
     M("function URL signed with IAM", "public", add("aws:lambda/functionUrl:FunctionUrl", "browse-url", {
         "functionName": "web-app-browse-5891190", "authorizationType": "AWS_IAM",
@@ -678,13 +682,15 @@ SECURE: list[Mutation] = [
         API_KEY_REQUIRED="true", REFRESH_TOKEN_DAYS="30", CSRF_TOKEN_COOKIE="__Host-csrf",
         SECRETS_EXTENSION_PORT="2773", TOKEN_ALGORITHMS="RS256,ES256")),
     M("a public key and a digest", "secrets", env(
-        TOKEN_SIGNING_PUBLIC_KEY="MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt",
+        TOKEN_SIGNING_PUBLIC_KEY="MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOE"
+                                 "ePzNm0tRgeLezV6ffAt",
         ASSETS_SHA256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=")),
     M("values that look random but are not secrets", "secrets", env(
-        DATABASE_URL="postgresql://app@db.internal:5432/app", BUILD_SHA256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b"
-        "822cd15d6c15b0f00a08", REQUEST_ID_NAMESPACE="6ba7b810-9dad-11d1-80b4-00c04fd430c8",
-        CLIENT_ID="c003f9f9f9dbe801c1eed7e1fd", KMS_KEY_ARN=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-"
-        "1234567890ab", CONTENT_SECURITY_POLICY="default-src 'self'; connect-src https://api.example.com",
+        DATABASE_URL="postgresql://app@db.internal:5432/app",
+        BUILD_SHA256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        REQUEST_ID_NAMESPACE="6ba7b810-9dad-11d1-80b4-00c04fd430c8", CLIENT_ID="c003f9f9f9dbe801c1eed7e1fd",
+        KMS_KEY_ARN=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        CONTENT_SECURITY_POLICY="default-src 'self'; connect-src https://api.example.com",
         ALLOWED_ORIGINS="https://tickets.example.com,https://www.tickets.example.com")),
     M("five layers", "limits", edit(FN, lambda props: props.update(layers=props["layers"] + layer_arns(3)))),
     M("a 28 s timeout behind API Gateway", "limits", setting(FN, timeout=28)),
