@@ -20,6 +20,7 @@ project, stack = pulumi.get_project(), pulumi.get_stack()
 # provider the program creates: explicit providers read none of them by themselves.
 provider_settings = with_default_tags(loader.provider_settings(), project, stack)
 region = provider_settings["region"]
+pulumi.export("region", region)
 provider = aws.Provider("aws", **provider_settings)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
@@ -54,3 +55,4 @@ if settings.alarms.enabled:
                                                apis=[a for m in watched for a in m.apis],
                                                tables=[t for m in watched for t in m.tables]), opts=shared)
     pulumi.export("alarm_topic_arn", alarms.topic.arn)
+    pulumi.export("alarm_names", pulumi.Output.all(*(alarm.name for alarm in alarms.alarms)).apply(sorted))
