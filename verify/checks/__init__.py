@@ -110,5 +110,5 @@ def origin(url: str) -> str:
     return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
-# The checks, registered in this order.
-from verify.checks import site, api, purchase, cloud  # noqa: E402,F401
+# The checks register themselves when imported, in this order.
+from verify.checks import site as _site, api as _api, purchase as _purchase, cloud as _cloud  # noqa: E402,F401

@@ -51,14 +51,17 @@ def stage_throttle(ctx: Context, api: Api) -> tuple[float, int]:
 
 
 def _poll(ctx: Context, attempt: Callable[[], Any]) -> tuple[Any, float]:
-    """Call ``attempt`` until it returns something true or ``WAIT_SECONDS`` pass: (last result, seconds waited)."""
+    """Call ``attempt`` every ``POLL_SECONDS`` until it returns something true, for ``WAIT_SECONDS`` at most:
+    (its last result, the seconds it took)."""
     started = time.monotonic()
-    while True:
+    for _ in range(WAIT_SECONDS // POLL_SECONDS):
         result = attempt()
-        waited = time.monotonic() - started
-        if result or waited >= WAIT_SECONDS:
-            return result, waited
+        if result:
+            break
         ctx.sleep(POLL_SECONDS)
+    else:
+        result = attempt()
+    return result, time.monotonic() - started
 
 
 @check("access-logs", "the stage's access log received the requests this run made", scope="api", targets=("aws",),

@@ -149,7 +149,7 @@ def cancel_ticket(ctx: Context, _: None) -> str:
     ctx.bought.remove((api.url, ticket_id))
     again = ctx.http("POST", api.at(f"/tickets/{ticket_id}/cancel"), token=ctx.id_token)
     expect_status(again, 409, "a second cancel")
-    return f"cancelled; a second cancel: 409"
+    return "cancelled; a second cancel: 409"
 
 
 @check("venue-info", "GET /info and one of its sections answer the venue's information", needs=("sign-in",),
