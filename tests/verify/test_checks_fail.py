@@ -209,3 +209,13 @@ def test_the_cleanup_fails_when_the_user_cannot_be_deleted(dev_local):
     assert results["cleanup"].status == "fail" and "AdminDeleteUser" in results["cleanup"].actual
     email = results["sign-in"].reason.split()[0]
     admin.admin_delete_user(UserPoolId=target.patterns["microservices"].user_pool_id, Username=email)
+
+
+def test_a_resuming_database_is_waited_for_not_failed(dev_local):
+    """GIVEN /info answering 503 with Retry-After once (dev's paused Aurora) THEN the check waits and passes."""
+    waits = []
+    http = Broken((route("GET", r"/info", nth(1)), answer(503, {"message": "Unavailable: resuming"}, retry_after="7")))
+    results = runner.run_pattern(dev_local.target(), "mobile_backend", runner.select(["venue-info"]), http,
+                                 sleep=waits.append)
+    assert http.matched and waits == [7]
+    assert all(r.status == "pass" for r in results), results

@@ -10,12 +10,27 @@ from datetime import datetime, timedelta, timezone
 
 from verify.checks import Context, Failed, Skipped, check, expect, expect_status
 from verify.cognito import SignInError, VerificationUser, claims, srp_sign_in
+from verify.http import Response
 
+# A 503 with Retry-After (dev's paused database resuming, a busy store) is retried as a client would.
+RETRIES = 3
+RETRY_AFTER_MAX = 15
 # A show must start at least this long after the purchase, so that cancelling it is still allowed.
 SALE_MARGIN = timedelta(hours=1)
 SHOW_PAGES = 5
 VENUE_SECTION = "general"
 VENUE_FIELDS = ("name", "address", "city", "country", "capacity", "timezone", "opening_hours")
+
+
+def _call(ctx: Context, method: str, url: str, **options) -> Response:
+    """A signed-in request; a 503 naming a Retry-After is sent again (same headers: a purchase keeps its key)."""
+    for _ in range(RETRIES):
+        response = ctx.http(method, url, token=ctx.id_token, **options)
+        retry_after = response.headers.get("retry-after", "")
+        if response.status != 503 or not retry_after.isdigit():
+            return response
+        ctx.sleep(min(int(retry_after), RETRY_AFTER_MAX))
+    return response
 
 
 @check("sign-in", "a verification user, made with the admin API, signs in over SRP at the pattern's endpoint")
@@ -51,7 +66,7 @@ def shows(ctx: Context, _: None) -> str:
     after = (datetime.now(timezone.utc) + SALE_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
     url, count = api.at(f"/shows?from={after}&limit=100"), 0
     for _page in range(SHOW_PAGES):
-        response = ctx.http("GET", url, token=ctx.id_token)
+        response = _call(ctx, "GET", url)
         page = expect_status(response, 200, "GET /shows")
         expect(isinstance(page, dict) and isinstance(page.get("items"), list), "GET /shows is not a page of shows",
                '{"items": [...], "next_cursor": ...}', response)
@@ -79,7 +94,7 @@ def buy_ticket(ctx: Context, _: None) -> str:
     ctx.idempotency_key = f"verify-{uuid.uuid4()}"
     # Our own trace id: API Gateway continues a trace it is handed, so the trace check knows which to read.
     ctx.trace_id = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
-    response = ctx.http("POST", api.at("/tickets"), token=ctx.id_token, body={"show_id": show["id"], "quantity": 1},
+    response = _call(ctx, "POST", api.at("/tickets"), body={"show_id": show["id"], "quantity": 1},
                         headers={"Idempotency-Key": ctx.idempotency_key,
                                  "X-Amzn-Trace-Id": f"Root={ctx.trace_id};Sampled=1"})
     ticket = expect_status(response, 201, "POST /tickets")
@@ -101,14 +116,14 @@ def buy_ticket(ctx: Context, _: None) -> str:
        needs=("buy-ticket",))
 def replay_purchase(ctx: Context, _: None) -> str:
     api, ticket = ctx.api("/tickets"), ctx.ticket
-    again = ctx.http("POST", api.at("/tickets"), token=ctx.id_token, body={"show_id": ticket["show_id"], "quantity": 1},
+    again = _call(ctx, "POST", api.at("/tickets"), body={"show_id": ticket["show_id"], "quantity": 1},
                      headers={"Idempotency-Key": ctx.idempotency_key})
     replayed = expect_status(again, (200, 201), "the replayed purchase")
     if isinstance(replayed, dict) and replayed.get("id") and replayed["id"] != ticket["id"]:
         ctx.bought.append((api.url, replayed["id"]))
     expect(isinstance(replayed, dict) and replayed.get("id") == ticket["id"], "the replay bought another ticket",
            f"ticket {ticket['id']} again", again)
-    other = ctx.http("POST", api.at("/tickets"), token=ctx.id_token, body={"show_id": ticket["show_id"], "quantity": 2},
+    other = _call(ctx, "POST", api.at("/tickets"), body={"show_id": ticket["show_id"], "quantity": 2},
                      headers={"Idempotency-Key": ctx.idempotency_key})
     if other.status in (200, 201) and isinstance(other.json(), dict) and other.json().get("id") != ticket["id"]:
         ctx.bought.append((api.url, other.json()["id"]))
@@ -120,17 +135,17 @@ def replay_purchase(ctx: Context, _: None) -> str:
        needs=("buy-ticket",))
 def read_ticket(ctx: Context, _: None) -> str:
     api, ticket_id = ctx.api("/tickets"), ctx.ticket["id"]
-    one = ctx.http("GET", api.at(f"/tickets/{ticket_id}"), token=ctx.id_token)
+    one = _call(ctx, "GET", api.at(f"/tickets/{ticket_id}"))
     body = expect_status(one, 200, f"GET /tickets/{ticket_id}")
     expect(isinstance(body, dict) and body.get("id") == ticket_id and body.get("status") == "active",
            "the ticket reads back differently", f"active ticket {ticket_id}", one)
-    listed = ctx.http("GET", api.at("/tickets?limit=100"), token=ctx.id_token)
+    listed = _call(ctx, "GET", api.at("/tickets?limit=100"))
     page = expect_status(listed, 200, "GET /tickets")
     ids = [t.get("id") for t in (page or {}).get("items", [])] if isinstance(page, dict) else []
     expect(ticket_id in ids, "the ticket is not among the user's", f"{ticket_id} in GET /tickets", listed)
     done = "read back and listed"
     if "/tickets/{id}/document" in api.paths:
-        receipt = ctx.http("GET", api.at(f"/tickets/{ticket_id}/document"), token=ctx.id_token)
+        receipt = _call(ctx, "GET", api.at(f"/tickets/{ticket_id}/document"))
         document = expect_status(receipt, 200, f"GET /tickets/{ticket_id}/document")
         expect(isinstance(document, dict) and document.get("ticket_id") == ticket_id, "the receipt is another's",
                f'{{"ticket_id": "{ticket_id}", ...}}', receipt)
@@ -142,12 +157,12 @@ def read_ticket(ctx: Context, _: None) -> str:
        needs=("buy-ticket",))
 def cancel_ticket(ctx: Context, _: None) -> str:
     api, ticket_id = ctx.api("/tickets"), ctx.ticket["id"]
-    cancelled = ctx.http("POST", api.at(f"/tickets/{ticket_id}/cancel"), token=ctx.id_token)
+    cancelled = _call(ctx, "POST", api.at(f"/tickets/{ticket_id}/cancel"))
     body = expect_status(cancelled, 200, f"POST /tickets/{ticket_id}/cancel")
     expect(isinstance(body, dict) and body.get("status") == "cancelled", "the cancel answered another ticket",
            f'{{"id": "{ticket_id}", "status": "cancelled", ...}}', cancelled)
     ctx.bought.remove((api.url, ticket_id))
-    again = ctx.http("POST", api.at(f"/tickets/{ticket_id}/cancel"), token=ctx.id_token)
+    again = _call(ctx, "POST", api.at(f"/tickets/{ticket_id}/cancel"))
     expect_status(again, 409, "a second cancel")
     return "cancelled; a second cancel: 409"
 
@@ -156,11 +171,11 @@ def cancel_ticket(ctx: Context, _: None) -> str:
        applies=lambda ctx, _: ctx.pattern.api_for("/info") is not None)
 def venue_info(ctx: Context, _: None) -> str:
     api = ctx.api("/info")
-    response = ctx.http("GET", api.at("/info"), token=ctx.id_token)
+    response = _call(ctx, "GET", api.at("/info"))
     venue = expect_status(response, 200, "GET /info")
     missing = [f for f in VENUE_FIELDS if not isinstance(venue, dict) or f not in venue]
     expect(not missing, "GET /info is not the venue's information", f"fields {', '.join(VENUE_FIELDS)}", response)
-    section = ctx.http("GET", api.at(f"/info/{VENUE_SECTION}"), token=ctx.id_token)
+    section = _call(ctx, "GET", api.at(f"/info/{VENUE_SECTION}"))
     body = expect_status(section, 200, f"GET /info/{VENUE_SECTION}")
     expect(isinstance(body, dict) and body.get("section") == VENUE_SECTION and "content" in body,
            f"GET /info/{VENUE_SECTION} is not that section", f'{{"section": "{VENUE_SECTION}", "content": ...}}',
@@ -171,7 +186,7 @@ def venue_info(ctx: Context, _: None) -> str:
 @check("venue-document", "GET /venue answers the venue's document straight from S3", needs=("sign-in",),
        applies=lambda ctx, _: ctx.pattern.api_for("/venue") is not None)
 def venue_document(ctx: Context, _: None) -> str:
-    response = ctx.http("GET", ctx.api("/venue").at("/venue"), token=ctx.id_token)
+    response = _call(ctx, "GET", ctx.api("/venue").at("/venue"))
     venue = expect_status(response, 200, "GET /venue")
     expect("application/json" in response.headers.get("content-type", ""), "GET /venue is not JSON",
            "Content-Type application/json", response,
@@ -185,7 +200,7 @@ def clean_up(ctx: Context) -> str:
     """Cancel what this run bought and did not cancel, then delete the verification user (always run)."""
     left = []
     for url, ticket_id in list(ctx.bought):
-        response = ctx.http("POST", f"{url}/tickets/{ticket_id}/cancel", token=ctx.id_token)
+        response = _call(ctx, "POST", f"{url}/tickets/{ticket_id}/cancel")
         if response.status == 200 or response.status == 409:  # 409: already cancelled
             ctx.bought.remove((url, ticket_id))
         else:
