@@ -96,8 +96,9 @@ def run_pattern(target: Target, pattern: str, checks: Iterable[Check] | None = N
         for check in CHECKS if checks is None else checks:
             if check.scope == "stack" or target.kind not in check.targets:
                 continue
-            blocked = [n for n in check.needs
-                       if not any(r.check == n and r.status == "pass" for r in results)]
+            if any(not any(r.check == n for r in results) for n in check.needs):
+                continue  # what it needs is not part of this pattern: neither is it
+            blocked = [n for n in check.needs if not any(r.check == n and r.status == "pass" for r in results)]
             for subject in check.subjects(ctx):
                 if blocked:
                     results.append(Result(pattern, check.name, _name(subject), "skip",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
@@ -104,7 +105,7 @@ def local_target(stack: str, endpoints: Path | None = None) -> Target:
         return _boto3_client(service, region, endpoint_url=cognito, aws_access_key_id="verify",
                              aws_secret_access_key="verify")
 
-    return Target("local", stack, region, patterns, client)
+    return Target("local", stack, region, patterns, _once_per_service(client))
 
 
 def aws_target(stack: str, outputs: Mapping[str, Any] | None = None,
@@ -134,8 +135,7 @@ def aws_target(stack: str, outputs: Mapping[str, Any] | None = None,
         raise TargetError(f"stack {stack!r} has no `<pattern>_apis` outputs: run `pulumi up` with this version of "
                           f"the program first")
     if client is None:
-        def client(service: str) -> Any:
-            return _boto3_client(service, region)
+        client = _once_per_service(lambda service: _boto3_client(service, region))
     return Target("aws", stack, region, patterns, client, tuple(outputs.get("alarm_names") or ()))
 
 
@@ -178,6 +178,19 @@ def _alive(pid: Any) -> bool:
     except PermissionError:
         return True  # another user's process
     return True
+
+
+def _once_per_service(make: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``make`` called once per service: boto3 clients are thread-safe, and each costs its service's model."""
+    made: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def client(service: str) -> Any:
+        with lock:
+            if service not in made:
+                made[service] = make(service)
+            return made[service]
+    return client
 
 
 def _boto3_client(service: str, region: str, **options: Any) -> Any:

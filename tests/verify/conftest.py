@@ -7,6 +7,7 @@ When the session will need prod, prod starts in the background while dev's tests
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -38,6 +39,7 @@ class LocalStack:
     def endpoints_path(self) -> Path:
         return self.data_root / self.stack / "endpoints.json"
 
+    @functools.cached_property
     def target(self) -> Target:
         return local_target(self.stack, self.endpoints_path)
 

@@ -80,7 +80,7 @@ def _traced(params: dict) -> dict:
 
 
 def test_the_aws_target_runs_every_check(dev_local):
-    local = dev_local.target()
+    local = dev_local.target
     recorded = Recorded({
         ("apigateway", "GetStage"): lambda p: {"methodSettings": {"*/*": {"throttlingRateLimit": 20.0,
                                                                          "throttlingBurstLimit": 40}}},

@@ -146,7 +146,7 @@ def _run(target, pattern: str, check: str, http: Http) -> dict[str, Result]:
 
 @pytest.mark.parametrize("check", sorted(BREAKS))
 def test_each_check_fails_when_its_subject_breaks(check, dev_local):
-    target = dev_local.target()
+    target = dev_local.target
     pattern, broken = BREAKS[check]
     http = broken()
 
@@ -165,7 +165,7 @@ def test_each_check_fails_when_its_subject_breaks(check, dev_local):
 
 def test_the_same_checks_pass_unbroken(dev_local):
     """The baseline of the test above: each pattern it breaks passes its checks when nothing is rewritten."""
-    target = dev_local.target()
+    target = dev_local.target
     for pattern in sorted({p for p, _ in BREAKS.values()}):
         checks = [c for c, (p, _) in BREAKS.items() if p == pattern]
         results = runner.run_pattern(target, pattern, runner.select(checks), Http())
@@ -175,7 +175,7 @@ def test_the_same_checks_pass_unbroken(dev_local):
 def test_a_failed_cancel_is_cleaned_up(dev_local):
     """GIVEN a cancel that fails once (a broken function) THEN the clean-up cancels the ticket and deletes the user."""
     http = Broken((route("POST", r"/tickets/[\w-]+/cancel", nth(1)), BROKEN_FUNCTION))
-    results = _run(dev_local.target(), "mobile_backend", "cancel-ticket", http)
+    results = _run(dev_local.target, "mobile_backend", "cancel-ticket", http)
     assert results["cancel-ticket"].status == "fail"
     assert results["cleanup"].status == "pass", results["cleanup"]
     last = http.answers[-1]  # the clean-up's: the ticket was still active, and now is not
@@ -187,13 +187,13 @@ def test_the_cleanup_fails_when_a_cancel_fails(dev_local):
     fails naming the ticket, rather than pass."""
     http = Broken((route("POST", r"/tickets/[\w-]+/cancel"),
                    lambda r: dataclasses.replace(r, status=502, body=b'{"message": "Internal server error"}')))
-    results = _run(dev_local.target(), "mobile_backend", "cancel-ticket", http)
+    results = _run(dev_local.target, "mobile_backend", "cancel-ticket", http)
     assert results["cancel-ticket"].status == "fail"
     assert results["cleanup"].status == "fail" and "ticket" in results["cleanup"].actual
 
 
 def test_the_cleanup_fails_when_the_user_cannot_be_deleted(dev_local):
-    target = dev_local.target()
+    target = dev_local.target
     admin = target.client("cognito-idp")
 
     class NoDelete:
@@ -215,7 +215,7 @@ def test_a_resuming_database_is_waited_for_not_failed(dev_local):
     """GIVEN /info answering 503 with Retry-After once (dev's paused Aurora) THEN the check waits and passes."""
     waits = []
     http = Broken((route("GET", r"/info", nth(1)), answer(503, {"message": "Unavailable: resuming"}, retry_after="7")))
-    results = runner.run_pattern(dev_local.target(), "mobile_backend", runner.select(["venue-info"]), http,
+    results = runner.run_pattern(dev_local.target, "mobile_backend", runner.select(["venue-info"]), http,
                                  sleep=waits.append)
     assert http.matched and waits == [7]
     assert all(r.status == "pass" for r in results), results

@@ -14,6 +14,7 @@ from botocore.stub import ANY, Stubber
 
 from verify.checks import CHECKS, Context, Failed, Skipped
 from verify.checks import cloud
+from verify.checks.api import stage_throttle
 from verify.http import Http, Response
 from verify.target import Api, Pattern, Target
 
@@ -168,13 +169,13 @@ def test_the_stage_limits_come_from_api_gateway(clients):
         "get_stage", {"methodSettings": {"*/*": {"throttlingRateLimit": 20.0, "throttlingBurstLimit": 40},
                                          "~1tickets/POST": {"throttlingRateLimit": 10.0, "throttlingBurstLimit": 20}}},
         {"restApiId": "abc123", "stageName": "dev"})
-    assert cloud.stage_throttle(_ctx(clients), API) == (20.0, 40)
+    assert stage_throttle(_ctx(clients), API) == (20.0, 40)
 
 
 def test_an_unexpected_aws_error_is_not_hidden_as_a_skip(clients):
     clients.stub("apigateway").add_client_error("get_stage", "NotFoundException", "Invalid stage identifier", 404)
     with pytest.raises(Exception, match="NotFoundException"):
-        cloud.stage_throttle(_ctx(clients), API)
+        stage_throttle(_ctx(clients), API)
 
 
 def test_every_check_has_a_test_that_shows_it_failing():

@@ -59,7 +59,7 @@ def test_the_user_is_made_with_a_permanent_password_and_deleted_once():
 
 
 def test_a_refused_sign_in_carries_cognitos_answer(dev_local):
-    pattern = dev_local.target().patterns["web_app"]
+    pattern = dev_local.target.patterns["web_app"]
     demo = next(u for u in dev_local.endpoints["users"] if u["email"] == "demo@example.com")
     http = Http()
     with pytest.raises(SignInError) as refused:

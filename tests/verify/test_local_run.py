@@ -44,7 +44,7 @@ def _seats(local: LocalStack) -> dict[str, int]:
 
     http, seats = Http(), {}
     demo = next(u for u in local.endpoints["users"] if u["email"] == "demo@example.com")
-    for name, pattern in local.target().patterns.items():
+    for name, pattern in local.target.patterns.items():
         if name == "single_page_app":  # its /shows answers from the cache for a while
             continue
         tokens = srp_sign_in(http, pattern.sign_in_endpoint, pattern.user_pool_id, pattern.client_id,
@@ -93,7 +93,7 @@ def _passes(local: LocalStack, tmp_path) -> None:
 
     # What it bought is back on sale, and its users are gone.
     assert _seats(local) == before
-    admin = local.target().client("cognito-idp")
-    for pattern in local.target().patterns.values():
+    admin = local.target.client("cognito-idp")
+    for pattern in local.target.patterns.values():
         users = admin.list_users(UserPoolId=pattern.user_pool_id)["Users"]
         assert not [u for u in users if any(a["Value"].startswith("multitier-verify-") for a in u["Attributes"])]

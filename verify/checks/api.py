@@ -6,6 +6,7 @@ import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from verify.aws import aws_call
 from verify.checks import Context, Failed, Skipped, check, expect, expect_status, origin
 from verify.target import Api
 
@@ -15,7 +16,7 @@ THROTTLE_CLIENTS = 16
 AUTHORIZED_PATHS = ("/shows", "/tickets", "/info")
 
 
-def _origin(ctx: Context) -> str:
+def _site_origin(ctx: Context) -> str:
     """The origin a browser calls from: this pattern's site, else the stack's first, else a stand-in."""
     sites = [*ctx.pattern.sites, *(s for p in ctx.target.patterns.values() for s in p.sites)]
     return origin(sites[0]) if sites else "https://example.com"
@@ -65,44 +66,52 @@ def undeclared_path(ctx: Context, api: Api) -> str:
 @check("no-token", "an authorized route without a token is refused: 401, with CORS so the browser can read it",
        scope="api", applies=lambda ctx, api: bool(_authorized_path(api)))
 def no_token(ctx: Context, api: Api) -> str:
-    path, origin = _authorized_path(api), _origin(ctx)
-    response = ctx.http("GET", api.at(path), headers={"Origin": origin})
+    path, site = _authorized_path(api), _site_origin(ctx)
+    response = ctx.http("GET", api.at(path), headers={"Origin": site})
     body = expect_status(response, 401, f"GET {path} without a token")
     expect(isinstance(body, dict) and body.get("message") == "Unauthorized", f"GET {path} without a token",
            '{"message": "Unauthorized"}', response)
     allowed = response.headers.get("access-control-allow-origin")
-    expect(allowed in ("*", origin), f"the 401 of GET {path} carries no CORS header for {origin}",
-           f"Access-Control-Allow-Origin: {origin} (or *)", response, actual=f"Access-Control-Allow-Origin: {allowed}")
-    return f"GET {path}: 401 Unauthorized, readable from {origin}"
+    expect(allowed in ("*", site), f"the 401 of GET {path} carries no CORS header for {site}",
+           f"Access-Control-Allow-Origin: {site} (or *)", response, actual=f"Access-Control-Allow-Origin: {allowed}")
+    return f"GET {path}: 401 Unauthorized, readable from {site}"
 
 
 @check("cors-preflight", "a preflight from the site's origin is answered by API Gateway without a token",
        scope="api", applies=lambda ctx, api: bool(_authorized_path(api)))
 def cors_preflight(ctx: Context, api: Api) -> str:
-    path, origin = _authorized_path(api), _origin(ctx)
+    path, site = _authorized_path(api), _site_origin(ctx)
     method, headers = ("POST", "authorization,content-type,idempotency-key") if path == "/tickets" \
         else ("GET", "authorization")
     response = ctx.http("OPTIONS", api.at(path), headers={
-        "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
+        "Origin": site, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
     expect_status(response, (200, 204), f"the preflight of {method} {path}")
     h = response.headers
     allowed_headers = {x.strip().lower() for x in h.get("access-control-allow-headers", "").split(",")}
-    problems = [f"Access-Control-Allow-Origin {origin} or *"] if h.get("access-control-allow-origin") not in ("*", origin) \
-        else []
+    problems = []
+    if h.get("access-control-allow-origin") not in ("*", site):
+        problems.append(f"Access-Control-Allow-Origin {site} or *")
     if method not in h.get("access-control-allow-methods", "").upper().split(","):
         problems.append(f"Access-Control-Allow-Methods with {method}")
     if not set(headers.split(",")) <= allowed_headers:
         problems.append(f"Access-Control-Allow-Headers with {headers}")
     expect(not problems, f"the preflight of {method} {path} does not allow the site", "; ".join(problems), response,
            actual=", ".join(f"{k}: {v}" for k, v in sorted(h.items()) if k.startswith("access-control")))
-    return f"{method} {path} from {origin}: {response.status}"
+    return f"{method} {path} from {site}: {response.status}"
+
+
+def stage_throttle(ctx: Context, api: Api) -> tuple[float, int]:
+    """The stage's limits on every method (``*/*``), as API Gateway holds them."""
+    if ctx.target.kind != "aws" or not api.rest_api_id:
+        raise Skipped("the target does not say the stage's limits")
+    stage = aws_call(ctx, "apigateway:GET", "get_stage", restApiId=api.rest_api_id, stageName=api.stage)
+    every = (stage.get("methodSettings") or {}).get("*/*") or {}
+    return float(every.get("throttlingRateLimit", -1)), int(every.get("throttlingBurstLimit", -1))
 
 
 @check("throttling", "past the stage's limits API Gateway answers 429, with the gateway response's CORS header",
        scope="api", applies=lambda ctx, api: "/health" in api.paths)
 def throttling(ctx: Context, api: Api) -> str:
-    from verify.checks.cloud import stage_throttle
-
     rate, burst = api.throttle or stage_throttle(ctx, api)
     if rate < 0 or burst < 0:
         raise Skipped("the stage sets no limit")
@@ -115,7 +124,7 @@ def throttling(ctx: Context, api: Api) -> str:
     def hit(_: int) -> None:
         if throttled:
             return  # seen: stop spending requests
-        response = ctx.http("GET", url, headers={"Origin": _origin(ctx)})
+        response = ctx.http("GET", url, headers={"Origin": _site_origin(ctx)})
         statuses.append(response.status)
         if response.status == 429:
             throttled.append(response)

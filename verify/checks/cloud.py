@@ -10,13 +10,13 @@ import json
 import time
 from typing import Any, Callable
 
+from verify.aws import aws_call
 from verify.checks import Context, Failed, Skipped, check, expect
 from verify.target import Api
 
 WAIT_SECONDS = 120
 POLL_SECONDS = 5
 LOGGED_REQUESTS = 5     # request ids the access-log check looks for, per API
-DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException"}
 # A trace reaches every tier when it holds these: (what, test of one segment or subsegment document).
 TIERS: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("API Gateway stage", lambda doc: doc.get("origin") == "AWS::ApiGateway::Stage"),
@@ -24,30 +24,6 @@ TIERS: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("DynamoDB", lambda doc: doc.get("origin") == "AWS::DynamoDB::Table"
      or (doc.get("namespace") == "aws" and doc.get("name") == "DynamoDB")),
 )
-
-
-def aws_call(ctx: Context, action: str, operation: str, **params: Any) -> dict:
-    """One AWS call (``action``: its IAM action, ``logs:FilterLogEvents``); a missing permission becomes
-    ``Skipped`` naming the action."""
-    from botocore.exceptions import ClientError
-
-    client = ctx.target.client(action.split(":")[0])  # the IAM prefix of these four is boto3's service name
-    try:
-        return getattr(client, operation)(**params)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if code in DENIED:
-            raise Skipped(f"the credentials may not call {action} ({code}): grant it to run this check") from None
-        raise
-
-
-def stage_throttle(ctx: Context, api: Api) -> tuple[float, int]:
-    """The stage's limits on every method (``*/*``), as API Gateway holds them."""
-    if ctx.target.kind != "aws" or not api.rest_api_id:
-        raise Skipped("the target does not say the stage's limits")
-    stage = aws_call(ctx, "apigateway:GET", "get_stage", restApiId=api.rest_api_id, stageName=api.stage)
-    every = (stage.get("methodSettings") or {}).get("*/*") or {}
-    return float(every.get("throttlingRateLimit", -1)), int(every.get("throttlingBurstLimit", -1))
 
 
 def _poll(ctx: Context, attempt: Callable[[], Any]) -> tuple[Any, float]:
