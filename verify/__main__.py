@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outputs", type=Path, metavar="FILE",
                         help="aws: the stack's outputs as `pulumi stack output --json` prints them "
                              "(default: run that command)")
+    parser.add_argument("--create-show", action="store_true",
+                        help="where no show is on sale, let the verification user (made an admin) create the stack's "
+                             "verification show, which stays for later runs (default: skip the purchase checks)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="also write the results as JUnit XML")
     parser.add_argument("--summary", type=Path, metavar="FILE",
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             target = local_target(args.stack, args.endpoints)
         else:
             target = aws_target(args.stack, read_outputs(args.outputs) if args.outputs else None)
-        result = run(target, args.pattern, args.check)
+        result = run(target, args.pattern, args.check, create_show=args.create_show)
     except (TargetError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

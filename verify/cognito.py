@@ -43,6 +43,9 @@ class VerificationUser:
                                            Permanent=True)
         return self
 
+    def join(self, group: str) -> None:
+        self.admin.admin_add_user_to_group(UserPoolId=self.pool_id, Username=self.email, GroupName=group)
+
     def delete(self) -> None:
         if self.created:
             self.admin.admin_delete_user(UserPoolId=self.pool_id, Username=self.email)

@@ -54,8 +54,12 @@ class Report:
 
 
 def run(target: Target, patterns: Iterable[str] = (), checks: Iterable[str] = (),
-        http: Callable[[], Http] = Http, sleep: Callable[[float], None] = time.sleep) -> Report:
-    """Every selected check of every selected pattern (all by default), patterns in parallel."""
+        http: Callable[[], Http] = Http, sleep: Callable[[float], None] = time.sleep,
+        create_show: bool = False) -> Report:
+    """Every selected check of every selected pattern (all by default), patterns in parallel.
+
+    ``create_show``: where no show is on sale, the verification user creates the stack's verification
+    show (as an admin), which stays for later runs; otherwise the purchase checks are skipped."""
     started = time.perf_counter()
     names = list(patterns) or list(target.patterns)
     unknown = [n for n in names if n not in target.patterns]
@@ -64,7 +68,7 @@ def run(target: Target, patterns: Iterable[str] = (), checks: Iterable[str] = ()
                          f"(it runs {', '.join(target.patterns)})")
     selected = select(checks)
     with ThreadPoolExecutor(max(1, len(names))) as pool:
-        per_pattern = list(pool.map(lambda n: run_pattern(target, n, selected, http(), sleep), names))
+        per_pattern = list(pool.map(lambda n: run_pattern(target, n, selected, http(), sleep, create_show), names))
     stack_ctx = Context(target, None, http(), sleep)
     stack_results = [r for c in selected if c.scope == "stack" and target.kind in c.targets
                      for r in [_execute(c, stack_ctx, None, STACK)]]
@@ -88,9 +92,9 @@ def select(names: Iterable[str] = ()) -> list[Check]:
 
 
 def run_pattern(target: Target, pattern: str, checks: Iterable[Check] | None = None, http: Http | None = None,
-                sleep: Callable[[float], None] = time.sleep) -> list[Result]:
+                sleep: Callable[[float], None] = time.sleep, create_show: bool = False) -> list[Result]:
     """One pattern's checks (all by default) in order, then its clean-up, whatever failed."""
-    ctx = Context(target, target.patterns[pattern], http or Http(), sleep)
+    ctx = Context(target, target.patterns[pattern], http or Http(), sleep, create_show)
     results: list[Result] = []
     try:
         for check in CHECKS if checks is None else checks:

@@ -219,3 +219,33 @@ def test_a_resuming_database_is_waited_for_not_failed(dev_local):
                                  sleep=waits.append)
     assert http.matched and waits == [7]
     assert all(r.status == "pass" for r in results), results
+
+
+def _no_show_on_sale(when: Callable[[dict], bool] = lambda h: True) -> Broken:
+    return Broken((route("GET", r"/shows\?from=[^/]*", when), lambda r: dataclasses.replace(r, body=b'{"items": []}')))
+
+
+def test_without_a_show_on_sale_the_purchase_checks_skip_saying_why(dev_local):
+    results = _run(dev_local.target, "web_app", "cancel-ticket", _no_show_on_sale())
+    assert results["shows"].status == "pass" and "nothing to buy" in results["shows"].reason
+    assert results["buy-ticket"].status == "skip" and "--create-show" in results["buy-ticket"].reason
+    assert results["cancel-ticket"].status == "skip" and results["cleanup"].status == "pass"
+
+
+def test_create_show_makes_the_verification_show_and_buys_from_it(dev_local):
+    """GIVEN no show on sale and --create-show THEN the user, made an admin, creates the show; a later run finds it."""
+    http = _no_show_on_sale(nth(1))
+    results = {r.check: r for r in runner.run_pattern(dev_local.target, "microservices",
+                                                      runner.select(["cancel-ticket"]), http, create_show=True)}
+    assert all(r.status == "pass" for r in results.values()), results
+    assert "created the verification show" in results["shows"].reason
+    created = next(a for a in http.answers if a.method == "POST" and a.url.endswith("/shows")).json()
+    assert created["title"] == "multitier verification (not a real show)" and created["starts_at"].startswith("2099")
+    assert created["id"] in results["buy-ticket"].reason
+    # The next run finds it on sale (the only one, here) and creates nothing.
+    only_it = Broken((route("GET", r"/shows\?from=[^/]*"), edit_json(
+        lambda page: {**page, "items": [s for s in page["items"] if s["id"] == created["id"]]})))
+    rerun = {r.check: r for r in runner.run_pattern(dev_local.target, "microservices", runner.select(["buy-ticket"]),
+                                                    only_it, create_show=True)}
+    assert f"buying from {created['id']}" in rerun["shows"].reason and rerun["buy-ticket"].status == "pass"
+    assert not any(a.method == "POST" and a.url.endswith("/shows") for a in only_it.answers)

@@ -93,7 +93,7 @@ def test_exit_codes_follow_the_verdict(dev_local, tmp_path, capsys):
 
 def test_a_failed_check_exits_1_and_still_writes_the_reports(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr("verify.__main__.local_target", lambda stack, endpoints: None)
-    monkeypatch.setattr("verify.__main__.run", lambda target, patterns, checks: FAILED)
+    monkeypatch.setattr("verify.__main__.run", lambda target, patterns, checks, create_show: FAILED)
     junit, summary = tmp_path / "r.xml", tmp_path / "s.md"
     summary.write_text("earlier steps\n")
     assert main(["--stack", "dev", "--junit", str(junit), "--summary", str(summary)]) == 1

@@ -7,6 +7,7 @@ against the service's model.
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
 import pytest
@@ -51,13 +52,33 @@ def clients():
         stubber.assert_no_pending_responses()
 
 
+class Answering(Http):
+    """Answers every request 200 ``{"items": []}`` and keeps what was sent."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent: list[tuple[str, str, dict]] = []
+
+    def send(self, method, url, headers, data):
+        self.sent.append((method, url, dict(headers)))
+        return Response(method, url, 200, {"x-amzn-requestid": "r-trace"}, b'{"items": []}', 0.01)
+
+
 def _ctx(clients, alarm_names=(), answered=()) -> Context:
     target = Target("aws", "dev", "us-east-1", {"web_app": PATTERN}, clients, tuple(alarm_names))
-    http = Http()
+    http = Answering()
     http.answers.extend(answered)
     ctx = Context(target, PATTERN, http, sleep=lambda seconds: None)
-    ctx.trace_id = TRACE
+    ctx.id_token = "token"
     return ctx
+
+
+def _sent_trace_id(ctx: Context) -> str:
+    (method, url, headers), = ctx.http.sent
+    assert (method, url) == ("GET", API.at("/tickets?limit=1")) and headers["Authorization"] == "token"
+    root, sampled = headers["X-Amzn-Trace-Id"].split(";")
+    assert sampled == "Sampled=1"
+    return root.removeprefix("Root=")
 
 
 def _answer(request_id: str, status: int = 200, path: str = "/health") -> Response:
@@ -111,12 +132,16 @@ def _trace(*segments: dict) -> dict:
 
 def test_the_trace_passes_when_it_reaches_every_tier(clients):
     stub = clients.stub("xray")
-    stub.add_response("batch_get_traces", {"Traces": [], "UnprocessedTraceIds": [TRACE]}, {"TraceIds": [TRACE]})
+    stub.add_response("batch_get_traces", {"Traces": [], "UnprocessedTraceIds": [TRACE]}, {"TraceIds": [ANY]})
     stub.add_response("batch_get_traces", _trace(
         _segment("AWS::ApiGateway::Stage"), _segment("AWS::Lambda"),
-        _segment("AWS::Lambda::Function", subsegments=[{"id": "2", "name": "## buy_tickets", "subsegments": [
-            {"id": "3", "name": "DynamoDB", "namespace": "aws"}]}])), {"TraceIds": [TRACE]})
-    assert "API Gateway stage, Lambda function, DynamoDB" in cloud.trace(_ctx(clients), None)
+        _segment("AWS::Lambda::Function", subsegments=[{"id": "2", "name": "## list_tickets", "subsegments": [
+            {"id": "3", "name": "DynamoDB", "namespace": "aws"}]}])), {"TraceIds": [ANY]})
+    ctx = _ctx(clients)
+    reason = cloud.trace(ctx, None)
+    trace_id = _sent_trace_id(ctx)
+    assert re.fullmatch(r"1-[0-9a-f]{8}-[0-9a-f]{24}", trace_id)
+    assert reason.startswith(f"trace {trace_id}: API Gateway stage, Lambda function, DynamoDB")
 
 
 def test_the_trace_fails_when_a_tier_is_missing(clients):

@@ -17,7 +17,7 @@ def test_dev_is_verified_after_its_deploy_and_prod_waits_for_it():
     assert steps[up]["with"]["command"] == "up" and up < verify < upload, names
 
     command = steps[verify]["run"]
-    assert "--stack dev --target aws" in command and "--junit verify-dev.xml" in command
+    assert "--stack dev --target aws --create-show" in command and "--junit verify-dev.xml" in command
     assert '--summary "$GITHUB_STEP_SUMMARY"' in command
     assert steps[verify]["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"
     assert "if" not in steps[verify]  # a failed `up` is not verified: the job has failed already

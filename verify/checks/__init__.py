@@ -36,13 +36,13 @@ class Context:
     pattern: Pattern | None
     http: Http
     sleep: Callable[[float], None] = time.sleep
+    create_show: bool = False             # with no show on sale, create the stack's verification show
     user: Any = None                      # the verification user (cognito.VerificationUser)
     id_token: str | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     show: dict[str, Any] | None = None    # a show on sale
     ticket: dict[str, Any] | None = None  # the ticket this run bought
     bought: list[tuple[str, str]] = field(default_factory=list)  # (API URL, ticket id) of every purchase: cleaned up
-    trace_id: str | None = None           # the purchase's X-Ray trace
     idempotency_key: str | None = None
     started: float = field(default_factory=time.time)
 

@@ -3,8 +3,6 @@ cancel it, read the venue's information. Only the verification user's own data i
 
 from __future__ import annotations
 
-import secrets
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -18,6 +16,10 @@ RETRY_AFTER_MAX = 15
 # A show must start at least this long after the purchase, so that cancelling it is still allowed.
 SALE_MARGIN = timedelta(hours=1)
 SHOW_PAGES = 5
+ADMINS = "admins"  # the pool's group that may create shows
+# Created (with --create-show) where no show is on sale, and found again by later runs: it never starts.
+VERIFICATION_SHOW = {"title": "multitier verification (not a real show)", "venue": "Verification",
+                     "starts_at": "2099-12-31T20:00:00Z", "capacity": 10, "price_cents": 0}
 VENUE_SECTION = "general"
 VENUE_FIELDS = ("name", "address", "city", "country", "capacity", "timezone", "opening_hours")
 
@@ -43,13 +45,7 @@ def sign_in(ctx: Context, _: None) -> str:
         raise Failed(f"could not create the verification user in {p.user_pool_id}",
                      expected="cognito-idp:AdminCreateUser and AdminSetUserPassword allowed on the pool",
                      actual=f"{type(error).__name__}: {error}") from None
-    try:
-        tokens = srp_sign_in(ctx.http, p.sign_in_endpoint, p.user_pool_id, p.client_id, ctx.user.email,
-                             ctx.user.password)
-    except SignInError as error:
-        raise Failed(str(error), expected="USER_SRP_AUTH, then tokens for the PASSWORD_VERIFIER answer",
-                     actual=error.response.summary(), request_id=error.response.request_id) from None
-    ctx.id_token, ctx.claims = tokens["IdToken"], claims(tokens["IdToken"])
+    _sign_in(ctx)
     wanted = {"token_use": "id", "aud": p.client_id}
     wrong = {k: ctx.claims.get(k) for k, v in wanted.items() if ctx.claims.get(k) != v}
     expect(not wrong and ctx.claims.get("sub") and str(ctx.claims.get("iss", "")).endswith("/" + p.user_pool_id),
@@ -57,6 +53,17 @@ def sign_in(ctx: Context, _: None) -> str:
            f"{wanted}, a sub, and iss ending in /{p.user_pool_id}",
            actual=f"{wrong or ''} sub {ctx.claims.get('sub')} iss {ctx.claims.get('iss')}")
     return f"{ctx.user.email} signed in over SRP at {p.sign_in_endpoint}"
+
+
+def _sign_in(ctx: Context) -> None:
+    p = ctx.pattern
+    try:
+        tokens = srp_sign_in(ctx.http, p.sign_in_endpoint, p.user_pool_id, p.client_id, ctx.user.email,
+                             ctx.user.password)
+    except SignInError as error:
+        raise Failed(str(error), expected="USER_SRP_AUTH, then tokens for the PASSWORD_VERIFIER answer",
+                     actual=error.response.summary(), request_id=error.response.request_id) from None
+    ctx.id_token, ctx.claims = tokens["IdToken"], claims(tokens["IdToken"])
 
 
 @check("shows", "the signed-in user lists the shows and finds one on sale", needs=("sign-in",),
@@ -75,15 +82,34 @@ def shows(ctx: Context, _: None) -> str:
         if ctx.show or not page.get("next_cursor"):
             break
         url = api.at(f"/shows?from={after}&limit=100&cursor={page['next_cursor']}")
+    if ctx.show is None and ctx.create_show:
+        ctx.show = _create_show(ctx)
+        return f"{count} shows on sale; created the verification show {ctx.show['id']} to buy from"
     if ctx.show is None:
         return f"{count} shows after {after}, none with a seat left: nothing to buy"
     return f"{count} shows; buying from {ctx.show['id']} ({ctx.show['remaining']} seats left)"
 
 
+def _create_show(ctx: Context) -> dict:
+    """The verification user joins the pool's admins (its next token says so) and creates the verification show."""
+    try:
+        ctx.user.join(ADMINS)
+    except Exception as error:  # noqa: BLE001 (botocore's ClientError: it says why)
+        raise Failed(f"could not add the verification user to {ADMINS}", expected="cognito-idp:AdminAddUserToGroup "
+                     f"allowed on the pool, which has a group {ADMINS}", actual=f"{type(error).__name__}: {error}") from None
+    _sign_in(ctx)
+    response = _call(ctx, "POST", ctx.api("/shows").at("/shows"), body=VERIFICATION_SHOW)
+    show = expect_status(response, 201, "POST /shows (the verification show)")
+    expect(isinstance(show, dict) and show.get("id") and show.get("remaining") == VERIFICATION_SHOW["capacity"],
+           "the created show is not the verification show", f"a show with {VERIFICATION_SHOW['capacity']} seats",
+           response)
+    return show
+
+
 def _on_sale(ctx: Context) -> dict:
     if ctx.show is None:
-        raise Skipped("no show on sale (starting in an hour or more, with a seat left) to buy from; "
-                      "an admin can create one with POST /shows")
+        raise Skipped("no show on sale (starting in an hour or more, with a seat left) to buy from: "
+                      "--create-show creates one, or an admin can (POST /shows)")
     return ctx.show
 
 
@@ -92,11 +118,8 @@ def _on_sale(ctx: Context) -> dict:
 def buy_ticket(ctx: Context, _: None) -> str:
     show, api = _on_sale(ctx), ctx.api("/tickets")
     ctx.idempotency_key = f"verify-{uuid.uuid4()}"
-    # Our own trace id: API Gateway continues a trace it is handed, so the trace check knows which to read.
-    ctx.trace_id = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
     response = _call(ctx, "POST", api.at("/tickets"), body={"show_id": show["id"], "quantity": 1},
-                        headers={"Idempotency-Key": ctx.idempotency_key,
-                                 "X-Amzn-Trace-Id": f"Root={ctx.trace_id};Sampled=1"})
+                     headers={"Idempotency-Key": ctx.idempotency_key})
     ticket = expect_status(response, 201, "POST /tickets")
     if isinstance(ticket, dict) and ticket.get("id"):
         ctx.bought.append((api.url, ticket["id"]))
