@@ -23,3 +23,9 @@ def aws_call(ctx: Context, action: str, operation: str, **params: Any) -> dict:
         if code in DENIED:
             raise Skipped(f"the credentials may not call {action} ({code}): grant it to run this check") from None
         raise
+
+
+def request_id(error: BaseException) -> str | None:
+    """The AWS request id a botocore error carries, if any."""
+    response = getattr(error, "response", None)
+    return (response.get("ResponseMetadata") or {}).get("RequestId") if isinstance(response, dict) else None

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Literal
 
+from verify.aws import request_id
 from verify.checks import CHECKS, Check, Context, Failed, Skipped
 from verify.checks.purchase import clean_up
 from verify.http import Http
@@ -136,4 +137,5 @@ def _timed(pattern: str, name: str, subject: str, run: Callable[[], str]) -> Res
                       failure.expected, failure.actual, failure.request_id)
     except Exception as error:  # noqa: BLE001 (an unreachable endpoint, an AWS error: the run goes on)
         return Result(pattern, name, subject, "fail", f"{type(error).__name__}: {error}",
-                      time.perf_counter() - started, expected="an answer", actual=str(error))
+                      time.perf_counter() - started, expected="an answer", actual=str(error),
+                      request_id=request_id(error))

@@ -69,3 +69,21 @@ def test_a_refused_sign_in_carries_cognitos_answer(dev_local):
     tokens = srp_sign_in(http, pattern.sign_in_endpoint, pattern.user_pool_id, pattern.client_id, demo["email"],
                          demo["password"])
     assert tokens["IdToken"] and tokens["RefreshToken"]
+
+
+def test_without_the_admin_permission_sign_in_fails_naming_it():
+    from verify.checks import Context, Failed
+    from verify.checks.purchase import sign_in
+    from verify.target import Pattern, Target
+
+    admin = boto3.session.Session().client("cognito-idp", region_name="us-east-1", aws_access_key_id="k",
+                                           aws_secret_access_key="s")
+    pattern = Pattern("web_app", (), (), "us-east-1_Pool", "client", "https://cognito-idp.us-east-1.amazonaws.com/")
+    ctx = Context(Target("aws", "dev", "us-east-1", {"web_app": pattern}, lambda service: admin), pattern, Http())
+    with Stubber(admin) as stub:
+        stub.add_client_error("admin_create_user", "AccessDeniedException", "not authorized to perform "
+                              "cognito-idp:AdminCreateUser", 400, response_meta={"RequestId": "req-9"})
+        with pytest.raises(Failed) as failed:
+            sign_in(ctx, None)
+    assert failed.value.request_id == "req-9" and "AdminCreateUser" in failed.value.expected
+    assert "AccessDeniedException" in failed.value.actual and not ctx.user.created  # nothing to clean up

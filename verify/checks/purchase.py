@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from verify.aws import request_id
 from verify.checks import Context, Failed, Skipped, check, expect, expect_status
 from verify.cognito import SignInError, VerificationUser, claims, srp_sign_in
 from verify.http import Response
@@ -44,7 +45,7 @@ def sign_in(ctx: Context, _: None) -> str:
     except Exception as error:  # noqa: BLE001 (botocore's ClientError, or no credentials: both say why)
         raise Failed(f"could not create the verification user in {p.user_pool_id}",
                      expected="cognito-idp:AdminCreateUser and AdminSetUserPassword allowed on the pool",
-                     actual=f"{type(error).__name__}: {error}") from None
+                     actual=f"{type(error).__name__}: {error}", request_id=request_id(error)) from None
     _sign_in(ctx)
     wanted = {"token_use": "id", "aud": p.client_id}
     wrong = {k: ctx.claims.get(k) for k, v in wanted.items() if ctx.claims.get(k) != v}
@@ -96,7 +97,8 @@ def _create_show(ctx: Context) -> dict:
         ctx.user.join(ADMINS)
     except Exception as error:  # noqa: BLE001 (botocore's ClientError: it says why)
         raise Failed(f"could not add the verification user to {ADMINS}", expected="cognito-idp:AdminAddUserToGroup "
-                     f"allowed on the pool, which has a group {ADMINS}", actual=f"{type(error).__name__}: {error}") from None
+                     f"allowed on the pool, which has a group {ADMINS}", actual=f"{type(error).__name__}: {error}",
+                     request_id=request_id(error)) from None
     _sign_in(ctx)
     response = _call(ctx, "POST", ctx.api("/shows").at("/shows"), body=VERIFICATION_SHOW)
     show = expect_status(response, 201, "POST /shows (the verification show)")
@@ -233,7 +235,7 @@ def clean_up(ctx: Context) -> str:
         try:
             ctx.user.delete()
         except Exception as error:  # noqa: BLE001 (whatever stops it is reported)
-            left.append(f"user {user}: {type(error).__name__}: {error}")
+            left.append(f"user {user}: {type(error).__name__}: {error} (request id {request_id(error)})")
     if left:
         raise Failed("the run left things behind", expected="its tickets cancelled and its user deleted",
                      actual="; ".join(left))
