@@ -71,8 +71,8 @@ def run(target: Target, patterns: Iterable[str] = (), checks: Iterable[str] = ()
     with ThreadPoolExecutor(max(1, len(names))) as pool:
         per_pattern = list(pool.map(lambda n: run_pattern(target, n, selected, http(), sleep, create_show), names))
     stack_ctx = Context(target, None, http(), sleep)
-    stack_results = [r for c in selected if c.scope == "stack" and target.kind in c.targets
-                     for r in [_execute(c, stack_ctx, None, STACK)]]
+    stack_results = [_execute(c, stack_ctx, None, STACK) for c in selected
+                     if c.scope == "stack" and target.kind in c.targets]
     results = tuple(r for rs in per_pattern for r in rs) + tuple(stack_results)
     return Report(target.stack, target.kind, results, time.perf_counter() - started)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal
 
 from verify.http import Http, Response
-from verify.target import Pattern, Target
+from verify.target import Api, Pattern, Target
 
 Scope = Literal["stack", "pattern", "api", "site"]
 
@@ -46,7 +46,8 @@ class Context:
     idempotency_key: str | None = None
     started: float = field(default_factory=time.time)
 
-    def api(self, path: str):
+    def api(self, path: str) -> Api:
+        """The pattern's API serving ``path`` (a check's ``applies`` made sure there is one)."""
         api = self.pattern.api_for(path) if self.pattern else None
         if api is None:
             raise Skipped(f"no API of {self.pattern.name if self.pattern else 'the stack'} serves {path}")
