@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m verify", description="Check a running stack end to end: local mode or a deployed stack. "
         "Exit status 0 when every check passes (skips included), 1 when one fails, 2 when the target cannot be read.")
-    parser.add_argument("--stack", required=True, help="stack name (dev, prod)")
+    parser.add_argument("--stack", help="stack name (dev, prod); required unless --list")
     parser.add_argument("--target", choices=("local", "aws"), default="local",
                         help="local: local mode's endpoints.json; aws: the deployed stack's outputs (default: local)")
     parser.add_argument("--pattern", action="append", default=[], metavar="NAME",
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             where = "" if c.targets == {"local", "aws"} else f" ({'/'.join(sorted(c.targets))} only)"
             print(f"{c.name:<16} per {c.scope:<8} {c.summary}{where}")
         return 0
+    if not args.stack:
+        parser.error("--stack is required")
     try:
         if args.target == "local":
             target = local_target(args.stack, args.endpoints)

@@ -63,9 +63,15 @@ def test_selecting_a_check_brings_what_it_needs():
 
 
 def test_list_names_every_check(capsys):
-    assert main(["--stack", "dev", "--list"]) == 0
+    assert main(["--list"]) == 0
     listed = capsys.readouterr().out
     assert all(c.name in listed for c in CHECKS) and "(aws only)" in listed and "(local only)" in listed
+
+
+def test_a_stack_is_required(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--target", "aws"])
+    assert exited.value.code == 2 and "--stack is required" in capsys.readouterr().err
 
 
 def test_a_target_that_cannot_be_read_exits_2(tmp_path, capsys):
