@@ -69,8 +69,7 @@ def challenge(pool_id: str, user_id: str, password: str, srp_a_hex: str) -> Chal
     if srp_a % N == 0:
         raise ValueError("SRP_A must not be 0 mod N")
     salt = secrets.token_hex(16)
-    inner = hashlib.sha256(f"{pool_id.split('_', 1)[1]}{user_id}:{password}".encode()).hexdigest()
-    verifier = pow(G, int(_hex_hash(_pad_hex(salt) + inner), 16), N)
+    verifier = pow(G, _password_key(pool_id, user_id, password, salt), N)
     b = int.from_bytes(secrets.token_bytes(128), "big") % N
     srp_b = (K * verifier + pow(G, b, N)) % N
     return Challenge(pool_id, user_id, salt, srp_a, srp_b, b, verifier,
@@ -99,9 +98,7 @@ def password_claim(pool_id: str, password: str, a: int, parameters: Mapping[str,
     srp_b = int(parameters["SRP_B"], 16)
     if srp_b % N == 0:
         raise ValueError("SRP_B must not be 0 mod N")
-    u = _scrambler(pow(G, a, N), srp_b)
-    inner = hashlib.sha256(f"{pool_id.split('_', 1)[1]}{user_id}:{password}".encode()).hexdigest()
-    x = int(_hex_hash(_pad_hex(salt) + inner), 16)
+    u, x = _scrambler(pow(G, a, N), srp_b), _password_key(pool_id, user_id, password, salt)
     s = pow(srp_b - K * pow(G, x, N), a + u * x, N)
     stamp = timestamp(now or datetime.now(timezone.utc))
     return {"USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"], "TIMESTAMP": stamp,
@@ -116,6 +113,12 @@ def timestamp(now: datetime) -> str:
 
 
 # -- what both sides compute ---------------------------------------------------------------------------
+def _password_key(pool_id: str, user_id: str, password: str, salt: str) -> int:
+    """x = H(salt | H(pool name | user | ":" | password)): the verifier is g^x."""
+    inner = hashlib.sha256(f"{pool_id.split('_', 1)[1]}{user_id}:{password}".encode()).hexdigest()
+    return int(_hex_hash(_pad_hex(salt) + inner), 16)
+
+
 def _scrambler(srp_a: int, srp_b: int) -> int:
     return int(_hex_hash(_pad_hex(srp_a) + _pad_hex(srp_b)), 16)
 
