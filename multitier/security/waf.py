@@ -12,6 +12,9 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from multitier.ops import watch_edge
+from multitier.ops.watch import Tier, Watch
+
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
                        "AWSManagedRulesAmazonIpReputationList")
 
@@ -60,4 +63,10 @@ class WebAcl(pulumi.ComponentResource):
             f"{name}-logging", resource_arn=self.acl.arn, log_destination_configs=[self.logs.arn],
             opts=pulumi.ResourceOptions(parent=self))
         self.arn = self.acl.arn
+        self._cloudfront = args.scope == "CLOUDFRONT"
         self.register_outputs({"arn": self.arn})
+
+    def watch(self, region: str, tier: Tier) -> Watch:
+        """Requests allowed and blocked, drawn in ``tier`` (where what it protects is)."""
+        return watch_edge.web_acl(self.pulumi_resource_name, self.pulumi_resource_name, region,
+                                  cloudfront=self._cloudfront, tier=tier)
