@@ -55,7 +55,7 @@ def waf_rule(acl: str, index: int, **values) -> Change:
 # --- resource policies the stacks could register, as additions -------------------------------
 
 def topic_policy(statement: dict) -> Change:
-    return add("aws:sns/topicPolicy:TopicPolicy", "alarms-topic-policy", {"arn": TOPIC_ARN, "policy": _doc(statement)},
+    return add("aws:sns/topicPolicy:TopicPolicy", "extra-topic-policy", {"arn": TOPIC_ARN, "policy": _doc(statement)},
                depends_on=["alarms-topic"])
 
 
