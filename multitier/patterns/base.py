@@ -65,3 +65,14 @@ def origin(url: str) -> str:
     """scheme://host[:port] of a URL (a CSP source)."""
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def api_outputs(*apis: RestApi) -> pulumi.Output[list[dict]]:
+    """Each API as a client or the verification suite (``python -m verify``) needs it: its name, URL, REST
+    API id, stage, access-log group and paths (OpenAPI form)."""
+    def output(api: RestApi) -> pulumi.Output[dict]:
+        paths = sorted({route.path for route in api.routes})
+        return pulumi.Output.all(api.url, api.id, api.stage_name, api.stage.access_logs.name).apply(lambda v: {
+            "name": api.pulumi_resource_name, "url": v[0], "id": v[1], "stage": v[2], "access_log_group": v[3],
+            "paths": paths})
+    return pulumi.Output.all(*map(output, apis)).apply(list)

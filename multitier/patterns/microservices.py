@@ -21,7 +21,7 @@ from multitier.logic.link import Link
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import CognitoAuth
 from multitier.patterns import tier_args
-from multitier.patterns.base import PatternArgs, api_watches
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches
 from multitier.patterns.gateway_routes import health
 from multitier.patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
                                           shows_link, ticketing_tables, tickets_links)
@@ -88,5 +88,6 @@ class Microservices(pulumi.ComponentResource):
                                                             self.functions[svc.name].watch())),
                         *fns.business_watches(), *(t.watch() for t in shared.tables.values())]
         self.outputs = {f"{svc}_url": api.url for svc, api in self.apis.items()}
-        self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id)
+        self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id,
+                            apis=api_outputs(*self.apis.values()))
         self.register_outputs(self.outputs)

@@ -16,7 +16,7 @@ from multitier.identity.user_pool import UserPool
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import CognitoAuth
 from multitier.patterns import ticket_documents, tier_args
-from multitier.patterns.base import PatternArgs, api_watches
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches
 from multitier.patterns.gateway_routes import health
 from multitier.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
@@ -63,5 +63,5 @@ class MobileBackend(pulumi.ComponentResource):
                         *fns.business_watches(), *(t.watch() for t in self.tables.values()),
                         self.database.watch(), self.documents.watch()]
         self.outputs = {"api_url": self.api.url, "user_pool_id": self.users.user_pool_id,
-                        "client_id": self.users.client_id, "region": args.region}
+                        "client_id": self.users.client_id, "region": args.region, "apis": api_outputs(self.api)}
         self.register_outputs(self.outputs)

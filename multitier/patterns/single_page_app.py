@@ -16,7 +16,7 @@ from multitier.identity.user_pool import UserPool
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import LambdaAuth
 from multitier.patterns import tier_args
-from multitier.patterns.base import PatternArgs, api_watches, ticketing_site
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches, ticketing_site
 from multitier.patterns.gateway_routes import health, venue_document
 from multitier.patterns.services import (ServiceFunctions, cached, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -69,5 +69,6 @@ class SinglePageApp(pulumi.ComponentResource):
                         *fns.business_watches(), self.cache.watch(), *(t.watch() for t in self.tables.values())]
         self.outputs = {"site_url": self.site.url, "api_url": self.api.url, "oidc_issuer": self.issuer,
                         "oidc_audience": self.audience, "oidc_jwks_url": self.jwks_url,
-                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}
+                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id,
+                        "apis": api_outputs(self.api)}
         self.register_outputs(self.outputs)

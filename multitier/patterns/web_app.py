@@ -18,7 +18,7 @@ from multitier.logic.bundle import PROJECT_ROOT
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import CognitoAuth
 from multitier.patterns import tier_args
-from multitier.patterns.base import PatternArgs, api_watches, cognito_origin, origin, ticketing_site
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches, cognito_origin, origin, ticketing_site
 from multitier.patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from multitier.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -69,5 +69,6 @@ class WebApp(pulumi.ComponentResource):
                         *(f.watch() for f in (self.browse, self.admin, self.tickets, self.info)),
                         *fns.business_watches(), *(t.watch() for t in self.tables.values())]
         self.outputs = {"site_url": self.front_end.url, "api_url": self.api.url,
-                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}
+                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id,
+                        "apis": api_outputs(self.api)}
         self.register_outputs(self.outputs)
