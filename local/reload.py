@@ -49,7 +49,6 @@ from local.provision.code import unpack_code
 POLL_SECONDS = 0.25
 FUNCTION = "aws:lambda/function:Function"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
-INVOCATION = "aws:lambda/invocation:Invocation"
 _NOT_WATCHED = (".venv", ".build", ".local", ".git", "node_modules")
 
 Snapshot = dict[Path, tuple[int, int]]  # file → (mtime ns, size)

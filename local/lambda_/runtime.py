@@ -162,8 +162,8 @@ class LambdaRuntime:
         A function that was warm gets one worker of the new version at once (its init overlaps
         the wait for the next request; one that was not starts on demand, so a change to code
         many functions share costs only the inits it needs); the old version's idle workers stop
-        now, and each busy one finishes its invocation on the old code and then stops. ``on_drained`` is called once none of the
-        old workers is left (the old code directory may then go).
+        now, and each busy one finishes its invocation on the old code and then stops.
+        ``on_drained`` is called once none of the old workers is left (its code may then go).
         """
         if not Path(fn.code_dir).is_dir():
             raise FileNotFoundError(f"function {fn.name}: code directory {fn.code_dir} does not exist")
