@@ -3,17 +3,17 @@
 import pulumi
 import pulumi_aws as aws
 
-from multitier.settings import loader
-from multitier.tagging import tag_with, with_default_tags
+from multitier._settings import loader
+from multitier._tagging import tag_with, with_default_tags
 
 settings = loader.load()  # a bad setting stops here, before any resource exists
 
-from multitier.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
-from multitier.logic.layer import ServiceLayers  # noqa: E402
-from multitier.network.network import Network  # noqa: E402
-from multitier.ops.alarms import Alarms  # noqa: E402
-from multitier.patterns import PATTERN_CLASSES, tier_args  # noqa: E402
-from multitier.patterns.base import PatternArgs  # noqa: E402
+from multitier._logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
+from multitier._logic.layer import ServiceLayers  # noqa: E402
+from multitier._network.network import Network  # noqa: E402
+from multitier._ops.alarms import Alarms  # noqa: E402
+from multitier._patterns import PATTERN_CLASSES, tier_args  # noqa: E402
+from multitier._patterns.base import PatternArgs  # noqa: E402
 
 project, stack = pulumi.get_project(), pulumi.get_stack()
 # Every aws:* stack setting (profile, assumeRoles, allowedAccountIds, ...) reaches every

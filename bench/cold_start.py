@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bench.machine import describe, table
-from multitier.logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, code_files, layer_distributions
-from multitier.logic.function import RUNTIME
-from multitier.logic.layer import BASE_GROUP, build_group, service_groups
+from multitier._logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, code_files, layer_distributions
+from multitier._logic.function import RUNTIME
+from multitier._logic.layer import BASE_GROUP, build_group, service_groups
 
 HANDLER = "app.handler"
 ARCHITECTURE = "arm64"

@@ -19,10 +19,10 @@ import zipfile
 from pathlib import Path
 
 from bench.machine import describe, table
-from multitier.contract import contract
-from multitier.logic.bundle import CONSTRAINTS, LAYERS_DIR, PIP_PLATFORMS
-from multitier.logic.function import RUNTIME
-from multitier.logic.layer import build_group, service_groups
+from multitier._declarations import contract
+from multitier._logic.bundle import CONSTRAINTS, LAYERS_DIR, PIP_PLATFORMS
+from multitier._logic.function import RUNTIME
+from multitier._logic.layer import build_group, service_groups
 
 MB = 1_000_000
 LARGEST = 4

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from multitier.settings.loader import region_of
+from multitier._settings.loader import region_of
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.apigateway import Gateway

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from local.provision.contract import Contract
+from local.provision.declarations import Contract
 
 _FACT = re.compile(r"\{(\w+)\}")
 _COGNITO_JWKS = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/([^/]+)/\.well-known/jwks\.json$")

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from boto3.dynamodb.types import TypeSerializer
 
 from local.model import CognitoPool, LocalFunction
-from local.provision.contract import Contract, load_module
+from local.provision.declarations import Contract, load_module
 from local.state import put_items
 
 

@@ -14,7 +14,7 @@ from local.model import DEFAULT_AUTH_FLOWS, CognitoClient, CognitoPool, LocalAmp
 from local.provision.amplify import read_amplify_apps
 from local.provision.apis import read_apis
 from local.provision.code import local_dependencies, unpack_code
-from local.provision.contract import Contract, load_contract
+from local.provision.declarations import Contract, load_contract
 from local.provision.environment import Facts, local_environment
 from local.provision.identities import policy_of_role, role_policy
 from local.provision.mocks import LocalMocks

@@ -1,4 +1,4 @@
-"""The API Gateway emulator, driven over real HTTP with a document from multitier.logic.openapi."""
+"""The API Gateway emulator, driven over real HTTP with a document from multitier._logic.openapi."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from multitier.logic import openapi
-from multitier.logic.openapi import AuthSpec, Contract, RouteSpec
+from multitier._logic import openapi
+from multitier._logic.openapi import AuthSpec, Contract, RouteSpec
 from local.apigateway import Gateway, policy_allows
 from local.lambda_ import InvokeResult, LambdaRuntime
 from local.model import CognitoClient, CognitoPool, LocalApi, LocalFunction, UsagePlanKey

@@ -1,6 +1,6 @@
 """The gateway's non-proxy integrations over real HTTP: mock, mapped Lambda, S3 object.
 
-The document is what the program renders (``multitier.logic.integrations``); the function
+The document is what the program renders (``multitier._logic.integrations``); the function
 is a fake and S3 a fake client, so each answer can be checked against what API Gateway does.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from multitier.logic import integrations, openapi
-from multitier.logic.openapi import AuthSpec, RouteSpec
-from multitier.patterns.gateway_routes import HEALTH_TEMPLATE, INFO_REQUEST, INFO_SECTION
+from multitier._logic import integrations, openapi
+from multitier._logic.openapi import AuthSpec, RouteSpec
+from multitier._patterns.gateway_routes import HEALTH_TEMPLATE, INFO_REQUEST, INFO_SECTION
 from local.apigateway import Gateway
 from local.apigateway.vtl import VtlError
 from local.lambda_ import InvokeResult

@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from local.model import CognitoPool, LocalFunction
-from local.provision.contract import Contract, load_contract, load_module
+from local.provision.declarations import Contract, load_contract, load_module
 from local.provision.environment import Facts, local_environment
 from local.provision.mocks import _is_json, with_local_sign_in
 from local.provision.seeding import seed_tables, seed_users, users_of

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from multitier.data.bucket import Bucket, BucketArgs
-from multitier.logic.function import Function, FunctionArgs
-from multitier.logic.integrations import LambdaMapped, MockResponse, S3Object
-from multitier.logic.openapi import Contract
-from multitier.logic.rest_api import RestApi, RestApiArgs
-from multitier.logic.routes import CognitoAuth, Public, Route
+from multitier._data.bucket import Bucket, BucketArgs
+from multitier._logic.function import Function, FunctionArgs
+from multitier._logic.integrations import LambdaMapped, MockResponse, S3Object
+from multitier._logic.openapi import Contract
+from multitier._logic.rest_api import RestApi, RestApiArgs
+from multitier._logic.routes import CognitoAuth, Public, Route
 
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
 ORIGINS = ("https://a.example", "https://b.example")

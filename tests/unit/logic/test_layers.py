@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
-from multitier.contract import contract
-from multitier.logic import bundle
-from multitier.logic.layer import BASE_GROUP, build_group, service_groups
+from multitier._declarations import contract
+from multitier._logic import bundle
+from multitier._logic.layer import BASE_GROUP, build_group, service_groups
 
 GROUPS = sorted(p.stem for p in bundle.LAYERS_DIR.glob("*.txt") if p != bundle.CONSTRAINTS)
 # Issue 14's goal: what one function attaches stays under 30 MB unzipped (Lambda allows 250).

@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from multitier.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs
-from multitier.logic.api_domain import ApiDomain, ApiDomainArgs
-from multitier.logic.api_stage import StageOptions
-from multitier.logic.function import Function, FunctionArgs
-from multitier.logic.rest_api import RestApi, RestApiArgs
-from multitier.logic.openapi import Contract
-from multitier.logic.routes import CognitoAuth, IamAuth, LambdaAuth, Public, Route, Throttle
+from multitier._logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs
+from multitier._logic.api_domain import ApiDomain, ApiDomainArgs
+from multitier._logic.api_stage import StageOptions
+from multitier._logic.function import Function, FunctionArgs
+from multitier._logic.rest_api import RestApi, RestApiArgs
+from multitier._logic.openapi import Contract
+from multitier._logic.routes import CognitoAuth, IamAuth, LambdaAuth, Public, Route, Throttle
 
 STAGE = StageOptions()  # the defaults: the secure choice
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"

@@ -1,7 +1,7 @@
 """Microservices: independent services, one domain with base-path mappings."""
 
-from multitier.patterns import microservices
-from multitier.patterns.services import INFO_S3_ENV, info_from_s3
+from multitier._patterns import microservices
+from multitier._patterns.services import INFO_S3_ENV, info_from_s3
 from local.engine import run_stack
 from tests.unit.patterns.helpers import assert_authorized_but_health, document, operations, pattern
 

@@ -1,0 +1,68 @@
+"""What every pattern takes and gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import pulumi
+
+from multitier._logic.bundle import PROJECT_ROOT
+from multitier._network.network import Network
+from multitier._patterns import tier_args
+from multitier._presentation.static_site import RuntimeConfig, StaticSite
+from multitier._settings.model import Settings
+
+
+@dataclass
+class PatternArgs:
+    """``stack`` and ``region`` only make names unique and build URLs; the
+    pattern reads nothing from the environment or Pulumi config. ``layers`` gives a
+    service's dependency layers (``ServiceLayers``).
+
+    ``network``: the stack's one VPC, given to the patterns that keep data in private
+    subnets (``needs_network``). ``provider_settings``: the arguments of the stack's AWS
+    provider, which every provider a pattern creates copies (CloudFront's us-east-1 one).
+    """
+
+    settings: Settings
+    layers: Callable[[str], Sequence[pulumi.Input[str]]]
+    stack: str
+    region: str
+    network: Network | None = None
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def private_network(self, pattern: str) -> Network:
+        if self.network is None:
+            raise ValueError(f"pattern {pattern} keeps its data in private subnets: PatternArgs.network (the "
+                             f"stack's VPC) is required")
+        return self.network
+
+
+def cognito_origin(region: str) -> str:
+    return f"https://cognito-idp.{region}.amazonaws.com"
+
+
+@dataclass
+class Monitored:
+    """What a pattern asks the stack's alarms to watch."""
+
+    functions: Sequence = ()
+    apis: Sequence = ()
+    tables: Sequence = ()
+
+
+def ticketing_site(name: str, pattern: str, args: PatternArgs, api_url: pulumi.Output[str], users, subdomain: str,
+                   parent: pulumi.Resource):
+    """The site/ app on S3 + CloudFront, with this pattern's runtime config and CSP origins."""
+    config = RuntimeConfig(stack=args.stack, pattern=pattern, api_url=api_url, region=args.region,
+                           auth=users.site_auth())
+    return StaticSite(name, tier_args.static_site(args.settings, PROJECT_ROOT / "site", config, api_url.apply(origin),
+                                                  cognito_origin(args.region), subdomain, args.provider_settings),
+                      opts=pulumi.ResourceOptions(parent=parent))
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL (a CSP source)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"

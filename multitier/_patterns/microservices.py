@@ -1,0 +1,88 @@
+"""Microservices: each service its own REST API, functions, table and stage.
+
+Services are deployed and versioned independently (own stage, canary settings
+and throttling) and joined under one custom domain with base-path mappings when
+a domain is set. Adding a service is one more ``Microservice`` entry in
+``SERVICES`` (and its code folder under ``functions/``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pulumi
+
+from multitier._data.bucket import Bucket
+from multitier._data.table import Table
+from multitier._identity.user_pool import UserPool
+from multitier._logic.api_domain import ApiDomain
+from multitier._logic.link import Link
+from multitier._logic.rest_api import RestApi
+from multitier._logic.routes import CognitoAuth
+from multitier._patterns import tier_args
+from multitier._patterns.base import Monitored, PatternArgs
+from multitier._patterns.gateway_routes import health
+from multitier._patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
+                                          shows_link, ticketing_tables, tickets_links)
+from multitier._settings.model import Settings
+
+
+@dataclass
+class Shared:
+    """What services may use of each other: the seat inventory is the shows table."""
+
+    settings: Settings
+    tables: dict[str, Table]
+    info: Bucket
+
+
+@dataclass(frozen=True)
+class Microservice:
+    """``name`` is the base path; ``code`` the folder under functions/ (default: the name)."""
+
+    name: str
+    links: Callable[[Shared], list[Link]]
+    environment: dict[str, str] | None = None
+    code: str = ""
+
+
+SERVICES = (
+    Microservice("shows", lambda s: [shows_link(s.tables)]),
+    Microservice("tickets", lambda s: tickets_links(s.tables)),
+    Microservice("info", lambda s: info_from_s3(s.info)[0], INFO_S3_ENV),
+)
+
+
+class Microservices(pulumi.ComponentResource):
+    needs_network = False
+
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("multitier:patterns:Microservices", name, None, opts)
+        s = args.settings
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-micro"),
+                              opts=child)
+        self.info_content = info_bucket(f"{name}-info", s, self)
+        shared = Shared(settings=s, tables=ticketing_tables(name, s, self), info=self.info_content)
+
+        domain = tier_args.api_domain(s, "api")
+        self.domain = ApiDomain(f"{name}-domain", domain, opts=child) if domain else None
+
+        fns = ServiceFunctions(args, self)
+        self.functions, self.apis = {}, {}
+        for service in SERVICES:
+            code = service.code or service.name
+            function = fns.function(f"{name}-{service.name}", code, service.links(shared), service.environment)
+            self.functions[service.name] = function
+            self.apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
+                s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
+                description=f"The {service.name} microservice", routes=routes(code, function) + [health()],
+                domain=self.domain, base_path=service.name), opts=child)
+
+        self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),
+                                   tables=list(shared.tables.values()))
+        self.outputs = {f"{svc}_url": api.url for svc, api in self.apis.items()}
+        self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id)
+        self.register_outputs(self.outputs)

@@ -1,0 +1,131 @@
+"""Regenerate the files derived from declarations: ``python -m multitier._settings.generate``.
+
+- ``Pulumi.yaml``: the project and every setting of the model with its type,
+  description and default (the Pulumi CLI checks stack files against it);
+- README.md's settings table: every setting, its default and each stack's value;
+- functions/README.md's environment table: every variable of the services'
+  contract (``functions/shared/contract.py``).
+
+A tool, not part of the program: ``__main__.py`` never imports it. Tests fail
+when a generated file is stale (tests/unit/test_config.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from multitier._settings.loader import settings_from_config
+from multitier._settings.model import NAMESPACE, Settings, config_keys, value_of
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_FILE_HEADER = """\
+# Generated from multitier/_settings/model.py by `python -m multitier._settings.generate`;
+# tests/unit/test_config.py fails when the two disagree.
+"""
+
+
+def project_config_schema() -> dict[str, dict[str, Any]]:
+    """The ``config:`` block of Pulumi.yaml, derived from the model.
+
+    Pulumi's schema knows string, integer, boolean and array; fractional numbers are
+    declared as strings and converted by the model.
+    """
+    schema: dict[str, dict[str, Any]] = {}
+    defaults = Settings()
+    for key, (section, name, info) in config_keys().items():
+        default = value_of(defaults, section, name)
+        if isinstance(default, bool):
+            kind = "boolean"
+        elif isinstance(default, int):
+            kind = "integer"
+        elif isinstance(default, list):
+            kind = "array"
+        else:
+            kind, default = "string", str(default) if not isinstance(default, str) else default
+        entry: dict[str, Any] = {"type": kind, "description": info.description or key, "default": default}
+        if kind == "array":
+            entry["items"] = {"type": "string"}
+        schema[f"{NAMESPACE}:{key}"] = entry
+    return schema
+
+
+def render_project_file() -> str:
+    """Pulumi.yaml: the project and every setting with its type, description and default."""
+    import yaml
+
+    project = {
+        "name": NAMESPACE,
+        "description": "Serverless multi-tier architectures (API Gateway + Lambda) of AWS's whitepaper, "
+                       "as reusable Pulumi components",
+        "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}},
+        # Keys of the project's own namespace are declared without their prefix.
+        "config": {key.removeprefix(f"{NAMESPACE}:"): entry for key, entry in project_config_schema().items()},
+    }
+    return PROJECT_FILE_HEADER + yaml.safe_dump(project, sort_keys=False, width=120)
+
+
+def render_settings_table(stacks: Mapping[str, Mapping[str, Any]]) -> str:
+    """The README's settings table: every key, its default and each stack's value."""
+    names = list(stacks)
+    resolved = {name: settings_from_config(config) for name, config in stacks.items()}
+    rows = ["| setting | " + " | ".join(names) + " | default | description |",
+            "|---|" + "---|" * len(names) + "---|---|"]
+    defaults = Settings()
+
+    def shown(settings: Settings, section: str | None, field: str) -> str:
+        value = value_of(settings, section, field)
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    for key, (section, field, info) in config_keys().items():
+        default = shown(defaults, section, field)
+        cells = [shown(resolved[n], section, field) for n in names]
+        cells = [f"**{c}**" if c != default else c for c in cells]
+        rows.append(f"| `{key}` | " + " | ".join(cells) + f" | {default or '(empty)'} | {info.description} |")
+    return "\n".join(rows)
+
+
+def render_environment_table(contract: Any) -> str:
+    """functions/README.md's environment table: each variable, who reads it, what fills it."""
+    rows = ["| variable | services | filled by | default | local mode | meaning |", "|---|---|---|---|---|---|"]
+    for name, var in contract.VARIABLES.items():
+        services = ", ".join(c.service for c in contract.CONTRACTS.values() if name in c.names)
+        services = "all" if services == ", ".join(contract.CONTRACTS) else services
+        default = "(required)" if var.required else f"`{var.default}`" if var.default else "(empty)"
+        local = f"`{var.local}`" if var.local is not None else ""
+        meaning = var.meaning.replace("<", "&lt;")  # <INFO_PREFIX> is not an HTML tag
+        rows.append(f"| `{name}` | {services} | {var.filled_by} | {default} | {local} | {meaning} |")
+    return "\n".join(rows)
+
+
+def between_markers(text: str, marker: str, body: str) -> str:
+    """``text`` with what lies between ``<!-- marker:start -->`` and ``<!-- marker:end -->`` replaced."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    if start not in text or end not in text:
+        raise ValueError(f"markers {start} ... {end} not found")
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def stack_configs(root: Path = ROOT) -> dict[str, dict[str, Any]]:
+    """Each ``Pulumi.<stack>.yaml``'s config block, by stack name."""
+    import yaml
+
+    return {p.name.split(".")[1]: (yaml.safe_load(p.read_text()) or {}).get("config") or {}
+            for p in sorted(root.glob("Pulumi.*.yaml"))}
+
+
+def main(root: Path = ROOT) -> None:
+    from multitier._declarations import contract
+
+    (root / "Pulumi.yaml").write_text(render_project_file())
+    readme = root / "README.md"
+    readme.write_text(between_markers(readme.read_text(), "settings", render_settings_table(stack_configs(root))))
+    functions_readme = root / "functions" / "README.md"
+    functions_readme.write_text(between_markers(functions_readme.read_text(), "environment",
+                                                render_environment_table(contract)))
+
+
+if __name__ == "__main__":
+    main()
