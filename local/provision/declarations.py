@@ -1,11 +1,11 @@
-"""The services' environment contract, read from a function's unpacked archive.
+"""What a function's archive declares for local mode, read from the services' contract it carries.
 
-A service's archive carries ``shared/contract.py`` (standard library only): its
-``VARIABLES`` (name → ``Var`` with ``local``, ``default`` and ``seed``) and
-``LOCAL_USERS``. Local mode loads that file by path, never importing the
-functions' packages, so what it applies is what the deployed code declares. An
-archive without the file has no contract, and local mode changes nothing in that
-function's environment but the SDK endpoint.
+A service's archive carries ``shared/contract.py`` (standard library only): its ``VARIABLES``
+(name → ``Var`` with ``local``, ``default`` and ``seed``) and ``LOCAL_USERS``. Local mode reads
+that file by path with the program's reader (``multitier._declarations.read``: once per content,
+never importing the functions' packages), so what it applies is what the deployed code declares.
+An archive without the file declares nothing, and local mode changes nothing in that function's
+environment but the SDK endpoint.
 """
 
 from __future__ import annotations
@@ -18,26 +18,28 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Mapping, Sequence
 
+from multitier._declarations import read
+
 CONTRACT_FILE = Path("shared") / "contract.py"
 
 
 @dataclass(frozen=True)
-class Contract:
-    """What local mode reads of one archive's contract."""
+class Declarations:
+    """What local mode reads of one archive's contract: the variables and the users to sign up."""
 
     variables: Mapping[str, Any]               # name → Var (.name, .default, .local, .seed)
     users: Sequence[Mapping[str, Any]] = ()    # LOCAL_USERS: {"email", "groups"}
 
 
-def load_contract(code_dir: Path) -> Contract | None:
-    """The contract in ``code_dir``, or None when the archive has none."""
+def read_declarations(code_dir: Path) -> Declarations | None:
+    """What the archive unpacked in ``code_dir`` declares, or None when it carries no contract."""
     path = code_dir / CONTRACT_FILE
     if not path.is_file():
         return None
-    module = load_module(path)
+    module = read(path.parent, path.stem)
     if not isinstance(getattr(module, "VARIABLES", None), Mapping):
         raise ValueError(f"{path}: a contract must define VARIABLES (variable name → Var)")
-    return Contract(dict(module.VARIABLES), tuple(getattr(module, "LOCAL_USERS", ())))
+    return Declarations(dict(module.VARIABLES), tuple(getattr(module, "LOCAL_USERS", ())))
 
 
 def load_module(path: Path) -> ModuleType:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from multitier._declarations import contract
-from multitier._logic.bundle import (CONSTRAINTS, BundleError, LayerBuild, build_layer, layer_distributions,
-                                     layer_requirements)
+from multitier._logic.bundle import CONSTRAINTS, LayerBuild, build_layer, layer_distributions, layer_requirements
 from multitier._logic.function import RUNTIME
 
 _LAYER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
@@ -58,17 +57,9 @@ def build_group(group: str, architecture: str) -> LayerBuild:
                        provided=provided)
 
 
-def service_groups(service: str) -> tuple[str, ...]:
-    """The dependency groups ``service`` declares in ``functions/shared/contract.py`` (``LAYERS``)."""
-    groups = contract.LAYERS.get(service)
-    if groups is None:
-        raise BundleError(f"service {service!r} declares no dependency groups: add it to LAYERS in "
-                          f"functions/shared/contract.py (declared: {', '.join(sorted(contract.LAYERS))})")
-    return groups
-
-
 class ServiceLayers:
-    """A stack's dependency layers: ``layers(service)`` gives the ARNs of the service's groups, base first.
+    """A stack's dependency layers: ``layers(service)`` gives the ARNs of the groups a service's contract
+    declares (``Contract.layers``, base first).
 
     Each group's layer is registered the first time a service needs it (named
     ``<name>-<group>``, published as ``<layer_prefix>-<group>``), so a stack holds only
@@ -79,8 +70,9 @@ class ServiceLayers:
         self.name, self.architecture, self.layer_prefix, self.opts = name, architecture, layer_prefix, opts
         self.layers: dict[str, DependencyLayer] = {}
 
-    def __call__(self, service: str) -> list[pulumi.Output[str]]:
-        return [self._layer(group).arn for group in service_groups(service)]
+    def __call__(self, service: Any) -> list[pulumi.Output[str]]:
+        """``service``: a ``Contract`` of ``functions/shared/contract.py``."""
+        return [self._layer(group).arn for group in service.layers]
 
     def _layer(self, group: str) -> DependencyLayer:
         if group not in self.layers:

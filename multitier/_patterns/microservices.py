@@ -3,7 +3,8 @@
 Services are deployed and versioned independently (own stage, canary settings
 and throttling) and joined under one custom domain with base-path mappings when
 a domain is set. Adding a service is one more ``Microservice`` entry in
-``SERVICES`` (and its code folder under ``functions/``).
+``SERVICES`` (and its contract in ``functions/shared/contract.py``, its code folder under
+``functions/`` and its operations in ``functions/shared/api.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Callable
 
 import pulumi
 
+from multitier._declarations import contract
 from multitier._data.bucket import Bucket
 from multitier._data.table import Table
 from multitier._identity.user_pool import UserPool
@@ -39,18 +41,23 @@ class Shared:
 
 @dataclass(frozen=True)
 class Microservice:
-    """``name`` is the base path; ``code`` the folder under functions/ (default: the name)."""
+    """One service (its contract in ``functions/shared/contract.py``) with its own API under the base path
+    ``path`` (default: the service's name)."""
 
-    name: str
+    service: contract.Contract
     links: Callable[[Shared], list[Link]]
     environment: dict[str, str] | None = None
-    code: str = ""
+    path: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path or self.service.service
 
 
 SERVICES = (
-    Microservice("shows", lambda s: [shows_link(s.tables)]),
-    Microservice("tickets", lambda s: tickets_links(s.tables)),
-    Microservice("info", lambda s: info_from_s3(s.info)[0], INFO_S3_ENV),
+    Microservice(contract.SHOWS, lambda s: [shows_link(s.tables)]),
+    Microservice(contract.TICKETS, lambda s: tickets_links(s.tables)),
+    Microservice(contract.INFO, lambda s: info_from_s3(s.info)[0], INFO_S3_ENV),
 )
 
 
@@ -73,12 +80,12 @@ class Microservices(pulumi.ComponentResource):
         fns = ServiceFunctions(args, self)
         self.functions, self.apis = {}, {}
         for service in SERVICES:
-            code = service.code or service.name
-            function = fns.function(f"{name}-{service.name}", code, service.links(shared), service.environment)
+            function = fns.function(f"{name}-{service.name}", service.service, service.links(shared),
+                                    service.environment)
             self.functions[service.name] = function
             self.apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
                 s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
-                description=f"The {service.name} microservice", routes=routes(code, function) + [health()],
+                description=f"The {service.name} microservice", routes=routes(service.service, function) + [health()],
                 domain=self.domain, base_path=service.name), opts=child)
 
         self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pulumi
 
+from multitier._declarations import contract
 from multitier._data.database import Database
 from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
@@ -38,11 +39,11 @@ class MobileBackend(pulumi.ComponentResource):
         self.documents = ticket_documents.file_system(f"{name}-documents", s, self.network, self)
 
         fns = ServiceFunctions(args, self)
-        self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables)])
-        self.tickets = fns.function(f"{name}-tickets", "tickets",
+        self.shows = fns.function(f"{name}-shows", contract.SHOWS, [shows_link(self.tables)])
+        self.tickets = fns.function(f"{name}-tickets", contract.TICKETS,
                                     [*tickets_links(self.tables), ticket_documents.link(self.documents)])
-        self.info = fns.function(f"{name}-info", "info", [self.database.grant()], INFO_POSTGRES_ENV)
-        self.migrate = fns.function(f"{name}-migrate", "migrate", [self.database.grant(writer=True)],
+        self.info = fns.function(f"{name}-info", contract.INFO, [self.database.grant()], INFO_POSTGRES_ENV)
+        self.migrate = fns.function(f"{name}-migrate", contract.MIGRATE, [self.database.grant(writer=True)],
                                     behind_api=False, timeout_seconds=60)
         # The migrate function reads the database secret through the Secrets Manager
         # interface endpoint (no NAT): invoking it before the endpoint is available fails.
@@ -52,7 +53,8 @@ class MobileBackend(pulumi.ComponentResource):
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Mobile backend: /shows, /tickets and /info for any HTTPS client",
-            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
+            routes=routes(contract.SHOWS, self.shows) + routes(contract.TICKETS, self.tickets)
+            + routes(contract.INFO, self.info)
             + [ticket_documents.route(self.tickets), health()]),
             opts=child)
 

@@ -29,16 +29,16 @@ from multitier._patterns import tier_args
 from multitier._patterns.base import PatternArgs
 from multitier._settings.model import Settings
 
-INFO_CONTENT = FUNCTIONS_DIR / "info" / "seed"
+INFO_CONTENT = FUNCTIONS_DIR / contract.INFO.service / "seed"
 # Buying runs a transaction over the ticket and the show's seat counter: its own, tighter
 # throttle (a method setting of its own) keeps bursts of purchases, or bots, off the tables.
 THROTTLES = {api.BUY_TICKETS.operation_id: Throttle(rate=10, burst=20)}
 
 
-def routes(service: str, function: Function, methods: Sequence[str] = ()) -> list[Route]:
+def routes(service: contract.Contract, function: Function, methods: Sequence[str] = ()) -> list[Route]:
     """The service's routes (optionally only some methods) served by ``function``; not those it
     answers only where a pattern opts in (``api.OPT_IN``)."""
-    return [route(op, function) for op in api.SERVICES[service]
+    return [route(op, function) for op in api.SERVICES[service.service]
             if op not in api.OPT_IN and (not methods or op.method in methods)]
 
 
@@ -98,16 +98,16 @@ class ServiceFunctions:
         # A function echoes the caller's origin when it is one of these (a response names one).
         self.cors_origin = ",".join(args.settings.api.cors_origins)
 
-    def function(self, name: str, service: str, links: Sequence[Link] = (),
+    def function(self, name: str, service: contract.Contract, links: Sequence[Link] = (),
                  environment: Mapping[str, pulumi.Input[str]] | None = None, behind_api: bool = True,
                  timeout_seconds: int | None = None, handler: str = "app.handler") -> Function:
         """``timeout_seconds`` overrides the stack's for this function (one not behind an API)."""
         runtime = self.runtime if timeout_seconds is None else \
             dataclasses.replace(self.runtime, timeout_seconds=timeout_seconds)
         # Only services answering browsers read the origins (not the authorizer or the migrations).
-        answers_browsers = contract.CORS_ORIGIN in contract.CONTRACTS[service].variables
+        answers_browsers = contract.CORS_ORIGIN in service.variables
         env = {**({contract.CORS_ORIGIN.name: self.cors_origin} if answers_browsers else {}), **(environment or {})}
-        return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers(service),
+        return Function(name, FunctionArgs(service=service.service, runtime=runtime, layers=self.layers(service),
                                            links=links,
                                            environment=env, behind_api=behind_api, handler=handler),
                         opts=pulumi.ResourceOptions(parent=self.parent))
@@ -118,7 +118,7 @@ def run_migrations(name: str, migrate: Function, parent: pulumi.Resource,
     """Apply the database migrations at deploy time; re-run whenever they change."""
     return aws.lambda_.Invocation(
         name, function_name=migrate.name, qualifier=ALIAS, input=json.dumps({"action": "migrate"}),
-        triggers={"migrations": code_hash("migrate", "app.handler")},
+        triggers={"migrations": code_hash(contract.MIGRATE.service, "app.handler")},
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[migrate, *after]))
 
 

@@ -42,19 +42,20 @@ class SinglePageApp(pulumi.ComponentResource):
         self.jwks_url = oidc.jwks_url or self.users.jwks_url
 
         fns = ServiceFunctions(args, self)
-        self.authorizer = fns.function(f"{name}-authorizer", "authorizer", environment={
+        self.authorizer = fns.function(f"{name}-authorizer", contract.AUTHORIZER, environment={
             contract.OIDC_ISSUER.name: self.issuer, contract.OIDC_AUDIENCE.name: self.audience,
             contract.OIDC_JWKS_URL.name: self.jwks_url,
             # Cognito marks its tokens; the site sends ID tokens. Other issuers mark none.
             contract.OIDC_ACCEPTS.name: "any" if oidc.issuer else "id"})
-        self.shows = fns.function(f"{name}-shows", "shows", [shows_link(self.tables), self.cache.grant()])
-        self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
-        self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content))
+        self.shows = fns.function(f"{name}-shows", contract.SHOWS, [shows_link(self.tables), self.cache.grant()])
+        self.tickets = fns.function(f"{name}-tickets", contract.TICKETS, tickets_links(self.tables))
+        self.info = fns.function(f"{name}-info", contract.INFO, *info_from_s3(self.content))
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
             description="Single-page app: /shows (cached), /tickets and /info behind an OIDC Lambda authorizer",
-            routes=routes("shows", self.shows) + routes("tickets", self.tickets) + routes("info", self.info)
+            routes=routes(contract.SHOWS, self.shows) + routes(contract.TICKETS, self.tickets)
+            + routes(contract.INFO, self.info)
             + [venue_document(self.content), health()]),
             opts=child)
         self.site = ticketing_site(f"{name}-site", "single_page_app", args, self.api.url, self.users, "spa", self)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pulumi
 
+from multitier._declarations import contract
 from multitier._identity.user_pool import UserPool
 from multitier._logic.bundle import PROJECT_ROOT
 from multitier._logic.rest_api import RestApi
@@ -41,17 +42,19 @@ class WebApp(pulumi.ComponentResource):
         fns = ServiceFunctions(args, self)
         # One function per part of the app: browsing needs only read access,
         # administering shows needs write access, and neither sees tickets.
-        self.browse = fns.function(f"{name}-browse", "shows", [shows_link(self.tables, "read")])
-        self.admin = fns.function(f"{name}-admin", "shows", [shows_link(self.tables)])
-        self.tickets = fns.function(f"{name}-tickets", "tickets", tickets_links(self.tables))
+        self.browse = fns.function(f"{name}-browse", contract.SHOWS, [shows_link(self.tables, "read")])
+        self.admin = fns.function(f"{name}-admin", contract.SHOWS, [shows_link(self.tables)])
+        self.tickets = fns.function(f"{name}-tickets", contract.TICKETS, tickets_links(self.tables))
         # /info through a non-proxy integration: the function sees a mapped payload, not the request.
-        self.info = fns.function(f"{name}-info", "info", *info_from_s3(self.content), handler=INFO_MAPPED_HANDLER)
+        self.info = fns.function(f"{name}-info", contract.INFO, *info_from_s3(self.content),
+                                 handler=INFO_MAPPED_HANDLER)
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
             description="Web app: one function per part of the app, Cognito JWTs",
-            routes=routes("shows", self.browse, methods=["GET"]) + routes("shows", self.admin, methods=["POST", "PUT"])
-            + routes("tickets", self.tickets) + mapped_info(self.info) + [health()]),
+            routes=routes(contract.SHOWS, self.browse, methods=["GET"])
+            + routes(contract.SHOWS, self.admin, methods=["POST", "PUT"])
+            + routes(contract.TICKETS, self.tickets) + mapped_info(self.info) + [health()]),
             opts=child)
 
         if s.site.hosting == "amplify":  # the whitepaper's choice for this pattern

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from multitier._declarations import contract
+from multitier._declarations import api, contract
 from multitier._data.bucket import BucketLifecycle
 from multitier._data.cache import CacheArgs
 from multitier._data.database import DatabaseArgs
 from multitier._data.file_system import FileSystemArgs
 from multitier._data.table import Key, TableArgs
 from multitier._identity.user_pool import UserPoolArgs
+from multitier._logic.bundle import FUNCTIONS_DIR
 from multitier._logic.api_stage import StageOptions
 from multitier._logic.function import FunctionRuntime
 from multitier._network.network import NetworkArgs
@@ -85,3 +86,11 @@ def test_the_tiers_secure_defaults_are_the_settings_defaults():
     assert tier_args.function_runtime(s) == FunctionRuntime()
     assert tier_args.stage(s) == StageOptions()
     assert tier_args.alarms(s, (), (), ()) == AlarmsArgs()
+
+
+def test_each_service_is_named_once_by_its_contract():
+    # THEN every contract names a folder of code, and the API's services are contracts: the name is a
+    # declared value the program, the API declaration and the layers refer to, not a string they repeat
+    assert set(contract.CONTRACTS) == {path.parent.name for path in FUNCTIONS_DIR.glob("*/app.py")}
+    assert set(api.SERVICES) <= set(contract.CONTRACTS)
+    assert all(service.layers for service in contract.CONTRACTS.values())
