@@ -20,8 +20,7 @@ from multitier._logic import integrations, openapi
 from multitier._logic.api_domain import ApiDomain
 from multitier._logic.api_stage import ApiStage, StageOptions
 from multitier._logic.function import ALIAS, Function
-from multitier._logic.routes import (Auth, CognitoAuth, IamAuth, LambdaAuth, Public, Route, check_routes,
-                                     route_label, source_arn, stage_variable)
+from multitier._logic.routes import Auth, Public, Route, check_routes, route_label, source_arn, stage_variable
 
 
 @dataclass
@@ -36,7 +35,7 @@ class RestApiArgs:
     """
 
     routes: Sequence[Route]
-    default_auth: Auth
+    default_auth: Auth | Public
     description: str = ""
     endpoint_type: Literal["REGIONAL", "EDGE", "PRIVATE"] = "REGIONAL"
     private_vpc_endpoint_ids: Sequence[str] = ()
@@ -60,7 +59,7 @@ class RestApi(pulumi.ComponentResource):
         functions = {stage_variable(r.function): r.function for r in self.routes if r.function is not None}
         self.service_roles = integrations.roles(name, [(route_label(r), r.integration) for r in self.routes], self)
 
-        documents = self._documents(name, functions)
+        documents = self._documents(name)
         self.openapi = documents.apply(lambda d: d["import"])  # what API Gateway imports
         self.published_openapi = documents.apply(lambda d: d["published"])  # what clients read
         private = args.endpoint_type == "PRIVATE"
@@ -104,7 +103,7 @@ class RestApi(pulumi.ComponentResource):
         self.register_outputs({"id": self.id, "url": self.url, "stage": self.stage_name,
                                "openapi": self.openapi, "published_openapi": self.published_openapi})
 
-    def _auth(self, route: Route) -> Auth:
+    def _auth(self, route: Route) -> Auth | Public:
         return route.auth if route.auth is not None else self._args.default_auth
 
     def _permissions(self, name: str) -> None:
@@ -120,60 +119,34 @@ class RestApi(pulumi.ComponentResource):
             qualifier=ALIAS, principal="apigateway.amazonaws.com",
             source_arn=self.api.execution_arn.apply(lambda arn, r=route: source_arn(arn, r)),
             opts=after_alias(route.function)) for route in self.routes if route.function is not None]
-        authorizers = {a.name: a for a in map(self._auth, self.routes) if isinstance(a, LambdaAuth)}
+        authorizers = {a.name: a.authorizer_function() for a in map(self._auth, self.routes)
+                       if isinstance(a, Auth) and a.authorizer_function() is not None}
         self.authorizer_permissions = [aws.lambda_.Permission(
-            f"{name}-authorizer-{auth_name}", action="lambda:InvokeFunction", function=auth.function.name,
+            f"{name}-authorizer-{auth_name}", action="lambda:InvokeFunction", function=function.name,
             qualifier=ALIAS, principal="apigateway.amazonaws.com",
             source_arn=self.api.execution_arn.apply(lambda arn: f"{arn}/authorizers/*"),
-            opts=after_alias(auth.function)) for auth_name, auth in sorted(authorizers.items())]
+            opts=after_alias(function)) for auth_name, function in sorted(authorizers.items())]
 
-    def _documents(self, name: str, functions: dict[str, Function]) -> pulumi.Output[dict[str, str]]:
+    def _documents(self, name: str) -> pulumi.Output[dict[str, str]]:
+        """Both documents, from the routes and one map of what their Outputs resolve to."""
         args = self._args
-        values: dict[str, Any] = {"functions": {var: fn.arn for var, fn in functions.items()}, "auths": {},
-                                  "integrations": {route_label(r): integrations.inputs(
-                                      r.integration, self.service_roles.get(route_label(r))) for r in self.routes}}
-        for auth in map(self._auth, self.routes):
-            if isinstance(auth, CognitoAuth):
-                values["auths"][auth.name] = {"kind": "cognito", "arns": list(auth.user_pool_arns)}
-            elif isinstance(auth, LambdaAuth):
-                values["auths"][auth.name] = {"kind": auth.type.lower(), "uri": auth.function.invoke_arn}
+        definition = openapi.ApiDefinition(
+            title=name, description=args.description or f"{name} REST API", routes=self.routes,
+            default_auth=args.default_auth, cors_origins=list(args.cors_origins), api_keys=args.stage.usage_plan,
+            policy=_private_policy(args), endpoint=_endpoint(args))
+        values = {
+            "functions": {stage_variable(r.function): r.function.arn for r in self.routes if r.function is not None},
+            "auths": {a.name: a.inputs() for a in map(self._auth, self.routes) if isinstance(a, Auth)},
+            "integrations": {route_label(r): integrations.inputs(r.integration, self.service_roles.get(route_label(r)))
+                             for r in self.routes},
+        }
 
-        def spec(route: Route, resolved: dict) -> openapi.RouteSpec:
-            variable = stage_variable(route.function) if route.function is not None else ""
-            arn = resolved["functions"].get(variable, "")
-            integration = None
-            if not isinstance(route.integration, integrations.LambdaProxy):
-                integration = integrations.operation(
-                    route.integration, resolved["integrations"][route_label(route)],
-                    openapi.lambda_integration_uri(arn, variable) if arn else "", args.cors_origins)
-            return openapi.RouteSpec(
-                path=route.path, method=route.method.upper(), stage_variable=variable, function_arn=arn,
-                auth=_spec(self._auth(route), route, resolved), contract=route.contract,
-                api_key_required=route.api_key_required or args.stage.usage_plan,
-                cache_key_parameters=[f"method.request.path.{p}" for p in openapi.path_parameters(route.path)]
-                if route.cache_ttl_seconds else (), integration=integration)
+        def render(resolved: dict) -> dict[str, str]:
+            known = openapi.Resolved(**resolved)
+            return {"import": json.dumps(openapi.imported(definition, known), sort_keys=True, indent=1),
+                    "published": json.dumps(openapi.published(definition, known), sort_keys=True, indent=1)}
 
-        def build(resolved: dict) -> dict[str, str]:
-            specs = [spec(route, resolved) for route in self.routes]
-            about = {"title": name, "description": args.description or f"{name} REST API", "routes": specs}
-            imported = openapi.build(**about, cors_origins=list(args.cors_origins), policy=_private_policy(args),
-                                     endpoint=_endpoint(args))
-            return {"import": json.dumps(imported, sort_keys=True, indent=1),
-                    "published": json.dumps(openapi.publish(**about), sort_keys=True, indent=1)}
-
-        return pulumi.Output.from_input(values).apply(build)
-
-
-def _spec(auth: Auth, route: Route, resolved: dict) -> openapi.AuthSpec:
-    if isinstance(auth, Public):
-        return openapi.AuthSpec(kind="none")
-    if isinstance(auth, IamAuth):
-        return openapi.AuthSpec(kind="iam", name=auth.name)
-    value = resolved["auths"][auth.name]
-    if isinstance(auth, CognitoAuth):
-        return openapi.AuthSpec(kind="cognito", name=auth.name, provider_arns=value["arns"], scopes=route.scopes)
-    return openapi.AuthSpec(kind=value["kind"], name=auth.name, authorizer_uri=value["uri"],
-                            ttl_seconds=auth.ttl_seconds, identity_source=auth.identity_source)
+        return pulumi.Output.from_input(values).apply(render)
 
 
 def _endpoint(args: RestApiArgs) -> dict | None:

@@ -1,7 +1,7 @@
 """The ticketing services as the patterns deploy them: tables, functions and routes.
 
 The routes are those ``functions/shared/api.py`` declares (the functions register
-their handlers from the same declaration), each with its contract: parameters,
+their handlers from the same declaration), each described for clients: parameters,
 body and answers, from the same pydantic models the functions validate with. This
 module says which tables the services use and which routes have their own throttle;
 patterns choose the data stores and the auth.
@@ -22,8 +22,8 @@ from multitier._data.table import GlobalIndex, Key, Table
 from multitier._logic.bundle import FUNCTIONS_DIR, code_hash
 from multitier._logic.function import ALIAS, Function, FunctionArgs
 from multitier._logic.link import Link
-from multitier._logic.openapi import SCHEMA_REF, Contract
-from multitier._logic.routes import Route, Throttle
+from multitier._logic.openapi import SCHEMA_REF
+from multitier._logic.routes import OpenApiOperation, Route, Throttle
 from multitier._logic.schemas import component_schemas, parameters
 from multitier._patterns import tier_args
 from multitier._patterns.base import PatternArgs
@@ -43,13 +43,13 @@ def routes(service: contract.Contract, function: Function, methods: Sequence[str
 
 
 def route(operation: api.Operation, function: Function | None = None, **options) -> Route:
-    """One operation of ``functions/shared/api.py`` as a route, with its contract; ``options`` are
+    """One operation of ``functions/shared/api.py`` as a route, described for clients; ``options`` are
     the other fields of ``Route`` (auth, integration, ...)."""
-    return Route(operation.path, operation.method, function, contract=api_contract(operation),
+    return Route(operation.path, operation.method, function, operation=openapi_operation(operation),
                  throttle=THROTTLES.get(operation.operation_id), **options)
 
 
-def api_contract(operation: api.Operation) -> Contract:
+def openapi_operation(operation: api.Operation) -> OpenApiOperation:
     """One operation of ``functions/shared/api.py`` as OpenAPI objects, from its models."""
     names, schemas = component_schemas(m for m in (operation.body, operation.response, api.ERROR_MODEL) if m)
     places = ((operation.path_params, "path"), (operation.query, "query"), (operation.headers, "header"))
@@ -64,10 +64,10 @@ def api_contract(operation: api.Operation) -> Contract:
                             for name, link in operation.links.items()}
     errors = {str(status): {"description": api.ERRORS[status], "content": _json(names[api.ERROR_MODEL])}
               for status in operation.error_statuses}
-    return Contract(operation_id=operation.operation_id, summary=operation.summary, tags=(operation.tag,),
-                    parameters=[p for model, place in places if model for p in parameters(model, place)],
-                    request_body=names.get(operation.body), responses={str(operation.status): success, **errors},
-                    schemas=schemas)
+    return OpenApiOperation(operation_id=operation.operation_id, summary=operation.summary, tags=(operation.tag,),
+                            parameters=[p for model, place in places if model for p in parameters(model, place)],
+                            request_body=names.get(operation.body),
+                            responses={str(operation.status): success, **errors}, schemas=schemas)
 
 
 def _json(schema: str) -> dict:

@@ -22,6 +22,10 @@ from multitier._patterns.services import (ServiceFunctions, info_bucket, info_fr
                                           ticketing_tables, tickets_links)
 
 
+# What the authorizer function accepts, as the published document tells clients.
+OIDC_TOKEN = "A JWT of the OIDC issuer, 'Bearer ' prefix optional"
+
+
 class SinglePageApp(pulumi.ComponentResource):
     needs_network = True  # ElastiCache in private subnets: the stack's network (PatternArgs.network)
 
@@ -52,7 +56,8 @@ class SinglePageApp(pulumi.ComponentResource):
         self.info = fns.function(f"{name}-info", contract.INFO, *info_from_s3(self.content))
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
-            s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds),
+            s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds,
+                                       credential=OIDC_TOKEN),
             description="Single-page app: /shows (cached), /tickets and /info behind an OIDC Lambda authorizer",
             routes=routes(contract.SHOWS, self.shows) + routes(contract.TICKETS, self.tickets)
             + routes(contract.INFO, self.info)
