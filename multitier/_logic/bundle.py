@@ -46,12 +46,20 @@ from pathlib import Path
 
 import pulumi
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS_DIR = PROJECT_ROOT / "functions"
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# The app the patterns deploy (functions/ and site/): an installed copy carries it as package data
+# (``_app``, put there when the wheel is built); a checkout has it beside the package.
+_BUNDLED_APP = _PACKAGE_DIR / "_app"
+INSTALLED = _BUNDLED_APP.is_dir()
+APP_DIR = _BUNDLED_APP if INSTALLED else _PACKAGE_DIR.parent
+FUNCTIONS_DIR = APP_DIR / "functions"
+SITE_DIR = APP_DIR / "site"
 LAYERS_DIR = FUNCTIONS_DIR / "layers"
 CONSTRAINTS = LAYERS_DIR / "constraints.txt"
 SHARED_PACKAGE = "shared"
-BUILD_DIR = PROJECT_ROOT / ".build"
+# Built layers are cached in the project that runs the program (Pulumi runs it in its project's folder),
+# never inside an installed package.
+BUILD_DIR = (Path.cwd() if INSTALLED else APP_DIR) / ".build"
 
 _SKIP_DIRS = {"__pycache__", ".pytest_cache", "tests", ".mypy_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}

@@ -5,7 +5,7 @@ from multitier._patterns.mobile_backend import MobileBackend
 from multitier._patterns.single_page_app import SinglePageApp
 from multitier._patterns.web_app import WebApp
 
-PATTERN_CLASSES = {
+PATTERNS = {
     "mobile_backend": MobileBackend,
     "single_page_app": SinglePageApp,
     "web_app": WebApp,

@@ -1,46 +1,63 @@
-"""What every pattern takes and gives."""
+"""What every pattern takes and gives, and what a pattern of your own builds on.
 
-from __future__ import annotations
+A pattern is hosted for other languages too (``multitier._plugin``): its ``args`` and its declared
+outputs are what Pulumi's analyzer reads for the schema, so this module and the patterns' keep real
+annotations (no ``from __future__ import annotations``).
+"""
 
+import dataclasses
+import inspect
+import typing
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 
-from multitier._logic.bundle import PROJECT_ROOT
+from multitier._logic.bundle import SITE_DIR
+from multitier._logic.layer import ServiceLayers
 from multitier._network.network import Network
 from multitier._patterns import tier_args
 from multitier._presentation.static_site import RuntimeConfig, StaticSite
+from multitier._settings.loader import DEFAULT_REGION
 from multitier._settings.model import Settings
+from multitier._settings.pattern_settings import PatternSettings
+
+PACKAGE = "multitier"
 
 
 @dataclass
 class PatternArgs:
-    """``stack`` and ``region`` only make names unique and build URLs; the
-    pattern reads nothing from the environment or Pulumi config. ``layers`` gives a
-    service's dependency layers (``ServiceLayers``).
+    """What a pattern is given: where it runs and its settings."""
 
-    ``network``: the stack's one VPC, given to the patterns that keep data in private
-    subnets (``needs_network``). ``provider_settings``: the arguments of the stack's AWS
-    provider, which every provider a pattern creates copies (CloudFront's us-east-1 one).
+    stack: str
+    """The stack's name, added to names that must be unique in an account or across AWS."""
+    region: str | None = None
+    """The region of the AWS provider the pattern is created with (names, URLs, endpoints); unset: us-east-1."""
+    settings: PatternSettings | None = None
+    """The settings the pattern reads; each one unset takes its default, the secure choice."""
+
+    @classmethod
+    def of(cls, args: "PatternArgs | Mapping[str, Any]") -> "PatternArgs":
+        """``args`` with nothing unset, given so or as Pulumi's component provider hands them over (a dict)."""
+        given = dataclasses.asdict(args) | {"settings": args.settings} if isinstance(args, cls) else dict(args)
+        settings = given.get("settings") or PatternSettings()
+        return cls(stack=given["stack"], region=given.get("region") or DEFAULT_REGION,
+                   settings=settings if isinstance(settings, PatternSettings) else PatternSettings(**settings))
+
+
+@dataclass
+class StackShared:
+    """What the patterns of one stack share (from Python; a pattern makes its own when not given one).
+
+    ``layers``: the stack's dependency layers. ``network``: the stack's one VPC, for the patterns that keep
+    data in private subnets (``needs_network``; VPCs are limited per region and their endpoints are paid
+    per VPC). ``provider_settings``: the arguments of the stack's AWS provider, which every provider a
+    pattern creates copies (CloudFront's us-east-1 one).
     """
 
-    settings: Settings
-    layers: Callable[[str], Sequence[pulumi.Input[str]]]
-    stack: str
-    region: str
+    layers: ServiceLayers | None = None
     network: Network | None = None
     provider_settings: Mapping[str, Any] = field(default_factory=dict)
-
-    def private_network(self, pattern: str) -> Network:
-        if self.network is None:
-            raise ValueError(f"pattern {pattern} keeps its data in private subnets: PatternArgs.network (the "
-                             f"stack's VPC) is required")
-        return self.network
-
-
-def cognito_origin(region: str) -> str:
-    return f"https://cognito-idp.{region}.amazonaws.com"
 
 
 @dataclass
@@ -52,14 +69,80 @@ class Monitored:
     tables: Sequence = ()
 
 
-def ticketing_site(name: str, pattern: str, args: PatternArgs, api_url: pulumi.Output[str], users, subdomain: str,
-                   parent: pulumi.Resource):
+# The component provider hosts the patterns under its own schema's tokens (multitier:index:<Name>),
+# as Pulumi asks of a hosted component; a Python program keeps the patterns' own (``_plugin.py``).
+_hosted = False
+
+
+class Pattern(pulumi.ComponentResource):
+    """Base of the patterns: a component built from the tier components, configured by ``PatternArgs``.
+
+    A subclass names its type token (``class Shop(Pattern, token="acme:patterns:Shop")``), declares its
+    outputs as annotated attributes with a docstring each (``api_url: pulumi.Output[str]``), sets them, and
+    ends with ``self.register_outputs(self.outputs)``. It reads ``self.settings`` (the validated
+    settings), ``self.args``, ``self.layers``, ``self.network`` (with ``needs_network``) and
+    ``self.provider_settings``; ``self.monitored`` is what the stack's alarms watch.
+    """
+
+    needs_network = False  # keeps data in private subnets: given the stack's network, or makes its own
+
+    def __init_subclass__(cls, token: str = "", **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if token:
+            cls._token = token
+        # The docstring describes the component in the provider's schema: without the source's indentation.
+        cls.__doc__ = inspect.cleandoc(cls.__doc__ or "")
+
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
+                 shared: StackShared | None = None):
+        args = PatternArgs.of(args)  # nothing unset from here on
+        if not getattr(type(self), "_token", ""):
+            raise TypeError(f"pattern {type(self).__name__} names no type token: class {type(self).__name__}"
+                            f"(Pattern, token=\"<package>:<module>:{type(self).__name__}\")")
+        token = f"{PACKAGE}:index:{type(self).__name__}" if _hosted else type(self)._token
+        super().__init__(token, name, None, opts)
+        self.args = args
+        self.settings: Settings = args.settings.validated()
+        shared = shared or StackShared()
+        child = pulumi.ResourceOptions(parent=self)
+        self.provider_settings = dict(shared.provider_settings)
+        self.layers = shared.layers or ServiceLayers(f"{name}-deps", self.settings.lambda_.architecture,
+                                                     f"{name}-{args.stack}-deps", opts=child)
+        self.network = shared.network
+        if self.network is None and self.needs_network:
+            self.network = Network(f"{name}-network", tier_args.network(self.settings, args.region), opts=child)
+        self.monitored = Monitored()
+
+    @classmethod
+    def output_names(cls) -> list[str]:
+        """The outputs the pattern declares (annotated ``pulumi.Output`` attributes), in order."""
+        names: list[str] = []
+        for klass in reversed(cls.__mro__):
+            if klass.__module__.split(".")[0] in ("pulumi", "builtins"):
+                continue
+            names += [name for name, kind in inspect.get_annotations(klass, eval_str=True).items()
+                      if not name.startswith("_") and typing.get_origin(kind) is pulumi.Output and name not in names]
+        return names
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """Each declared output by name: what the stack exports of the pattern."""
+        return {name: getattr(self, name) for name in self.output_names()}
+
+
+def cognito_origin(region: str) -> str:
+    return f"https://cognito-idp.{region}.amazonaws.com"
+
+
+def ticketing_site(name: str, pattern_key: str, pattern: Pattern, api_url: pulumi.Output[str], users,
+                   subdomain: str) -> StaticSite:
     """The site/ app on S3 + CloudFront, with this pattern's runtime config and CSP origins."""
-    config = RuntimeConfig(stack=args.stack, pattern=pattern, api_url=api_url, region=args.region,
+    args = pattern.args
+    config = RuntimeConfig(stack=args.stack, pattern=pattern_key, api_url=api_url, region=args.region,
                            auth=users.site_auth())
-    return StaticSite(name, tier_args.static_site(args.settings, PROJECT_ROOT / "site", config, api_url.apply(origin),
-                                                  cognito_origin(args.region), subdomain, args.provider_settings),
-                      opts=pulumi.ResourceOptions(parent=parent))
+    return StaticSite(name, tier_args.static_site(pattern.settings, SITE_DIR, config, api_url.apply(origin),
+                                                  cognito_origin(args.region), subdomain, pattern.provider_settings),
+                      opts=pulumi.ResourceOptions(parent=pattern))
 
 
 def origin(url: str) -> str:

@@ -7,10 +7,8 @@ a domain is set. Adding a service is one more ``Microservice`` entry in
 ``functions/`` and its operations in ``functions/shared/api.py``).
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import pulumi
 
@@ -23,7 +21,7 @@ from multitier._logic.link import Link
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, PatternArgs
+from multitier._patterns.base import Monitored, Pattern, PatternArgs, StackShared
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
                                           shows_link, ticketing_tables, tickets_links)
@@ -31,7 +29,7 @@ from multitier._settings.model import Settings
 
 
 @dataclass
-class Shared:
+class Common:
     """What services may use of each other: the seat inventory is the shows table."""
 
     settings: Settings
@@ -45,7 +43,7 @@ class Microservice:
     ``path`` (default: the service's name)."""
 
     service: contract.Contract
-    links: Callable[[Shared], list[Link]]
+    links: Callable[[Common], list[Link]]
     environment: dict[str, str] | None = None
     path: str = ""
 
@@ -61,26 +59,35 @@ SERVICES = (
 )
 
 
-class Microservices(pulumi.ComponentResource):
-    needs_network = False
+class Microservices(Pattern, token="multitier:patterns:Microservices"):
+    """The whitepaper's microservices: each service its own REST API, function and stage (deployed and
+    versioned independently), joined under one custom domain with base-path mappings when a domain is set."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("multitier:patterns:Microservices", name, None, opts)
-        s = args.settings
+    api_urls: pulumi.Output[dict[str, str]]
+    """Each service's API URL, by service (shows, tickets, info)."""
+    user_pool_id: pulumi.Output[str]
+    """The Cognito user pool whose ID tokens every service's API accepts."""
+    client_id: pulumi.Output[str]
+    """The user pool's app client (SRP sign-in, no secret)."""
+
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
+                 shared: StackShared | None = None):
+        super().__init__(name, args, opts, shared)
+        s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
         self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-micro"),
                               opts=child)
         self.info_content = info_bucket(f"{name}-info", s, self)
-        shared = Shared(settings=s, tables=ticketing_tables(name, s, self), info=self.info_content)
+        common = Common(settings=s, tables=ticketing_tables(name, s, self), info=self.info_content)
 
         domain = tier_args.api_domain(s, "api")
         self.domain = ApiDomain(f"{name}-domain", domain, opts=child) if domain else None
 
-        fns = ServiceFunctions(args, self)
+        fns = ServiceFunctions(self)
         self.functions, self.apis = {}, {}
         for service in SERVICES:
-            function = fns.function(f"{name}-{service.name}", service.service, service.links(shared),
+            function = fns.function(f"{name}-{service.name}", service.service, service.links(common),
                                     service.environment)
             self.functions[service.name] = function
             self.apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
@@ -89,7 +96,13 @@ class Microservices(pulumi.ComponentResource):
                 domain=self.domain, base_path=service.name), opts=child)
 
         self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),
-                                   tables=list(shared.tables.values()))
-        self.outputs = {f"{svc}_url": api.url for svc, api in self.apis.items()}
-        self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id)
+                                   tables=list(common.tables.values()))
+        self.api_urls = pulumi.Output.all(**{svc: api.url for svc, api in self.apis.items()})
+        self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
         self.register_outputs(self.outputs)
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """What the stack exports: each service's URL on its own (``shows_url``, ...), then the pool's ids."""
+        return {**{f"{svc}_url": api.url for svc, api in self.apis.items()},
+                "user_pool_id": self.user_pool_id, "client_id": self.client_id}

@@ -7,8 +7,6 @@ credentials from Secrets Manager (endpoints, no NAT, in dev). The tickets
 function also mounts an EFS file system holding each purchase's document.
 """
 
-from __future__ import annotations
-
 import pulumi
 
 from multitier._declarations import contract
@@ -17,28 +15,41 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import ticket_documents, tier_args
-from multitier._patterns.base import Monitored, PatternArgs
+from multitier._patterns.base import Monitored, Pattern, PatternArgs, StackShared
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
 
 
-class MobileBackend(pulumi.ComponentResource):
-    needs_network = True  # Aurora in private subnets: the stack's network (PatternArgs.network)
+class MobileBackend(Pattern, token="multitier:patterns:MobileBackend"):
+    """The whitepaper's mobile backend: a REST API for any HTTPS client behind a Cognito user-pool authorizer,
+    DynamoDB for shows and tickets, Aurora PostgreSQL in private subnets for venue information, EFS for
+    ticket documents."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("multitier:patterns:MobileBackend", name, None, opts)
-        s = args.settings
+    needs_network = True  # Aurora and EFS in private subnets
+
+    api_url: pulumi.Output[str]
+    """The REST API's URL (its stage)."""
+    user_pool_id: pulumi.Output[str]
+    """The Cognito user pool whose ID tokens the API accepts."""
+    client_id: pulumi.Output[str]
+    """The user pool's app client (SRP sign-in, no secret)."""
+    region: pulumi.Output[str]
+    """The region the pattern runs in (the user pool's and the API's)."""
+
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
+                 shared: StackShared | None = None):
+        super().__init__(name, args, opts, shared)
+        s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
-        self.network = args.private_network(name)
         self.tables = ticketing_tables(name, s, self)
         self.database = Database(f"{name}-db", tier_args.database(s, self.network), opts=child)
         self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-mobile"),
                               opts=child)
         self.documents = ticket_documents.file_system(f"{name}-documents", s, self.network, self)
 
-        fns = ServiceFunctions(args, self)
+        fns = ServiceFunctions(self)
         self.shows = fns.function(f"{name}-shows", contract.SHOWS, [shows_link(self.tables)])
         self.tickets = fns.function(f"{name}-tickets", contract.TICKETS,
                                     [*tickets_links(self.tables), ticket_documents.link(self.documents)])
@@ -60,6 +71,6 @@ class MobileBackend(pulumi.ComponentResource):
 
         self.monitored = Monitored(functions=[self.shows, self.tickets, self.info, self.migrate], apis=[self.api],
                                    tables=list(self.tables.values()))
-        self.outputs = {"api_url": self.api.url, "user_pool_id": self.users.user_pool_id,
-                        "client_id": self.users.client_id, "region": args.region}
+        self.api_url, self.user_pool_id, self.client_id = self.api.url, self.users.user_pool_id, self.users.client_id
+        self.region = pulumi.Output.from_input(args.region)
         self.register_outputs(self.outputs)

@@ -26,7 +26,7 @@ from multitier._logic.openapi import SCHEMA_REF
 from multitier._logic.routes import OpenApiOperation, Route, Throttle
 from multitier._logic.schemas import component_schemas, parameters
 from multitier._patterns import tier_args
-from multitier._patterns.base import PatternArgs
+from multitier._patterns.base import Pattern
 from multitier._settings.model import Settings
 
 INFO_CONTENT = FUNCTIONS_DIR / contract.INFO.service / "seed"
@@ -91,12 +91,12 @@ def ticketing_tables(prefix: str, settings: Settings, parent: pulumi.Resource,
 class ServiceFunctions:
     """Builds a pattern's functions: the stack's runtime options, the layers, the CORS origins."""
 
-    def __init__(self, args: PatternArgs, parent: pulumi.Resource):
-        self.runtime = tier_args.function_runtime(args.settings)
-        self.layers = args.layers
-        self.parent = parent
+    def __init__(self, pattern: Pattern):
+        self.runtime = tier_args.function_runtime(pattern.settings)
+        self.layers = pattern.layers
+        self.parent = pattern
         # A function echoes the caller's origin when it is one of these (a response names one).
-        self.cors_origin = ",".join(args.settings.api.cors_origins)
+        self.cors_origin = ",".join(pattern.settings.api.cors_origins)
 
     def function(self, name: str, service: contract.Contract, links: Sequence[Link] = (),
                  environment: Mapping[str, pulumi.Input[str]] | None = None, behind_api: bool = True,

@@ -6,8 +6,6 @@ issuer configured, the pattern's own Cognito user pool is the OIDC provider);
 ElastiCache in front of DynamoDB for /shows; /info from S3 content.
 """
 
-from __future__ import annotations
-
 import pulumi
 
 from multitier._declarations import contract
@@ -16,7 +14,7 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import LambdaAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, PatternArgs, ticketing_site
+from multitier._patterns.base import Monitored, Pattern, PatternArgs, StackShared, ticketing_site
 from multitier._patterns.gateway_routes import health, venue_document
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -26,15 +24,34 @@ from multitier._patterns.services import (ServiceFunctions, info_bucket, info_fr
 OIDC_TOKEN = "A JWT of the OIDC issuer, 'Bearer ' prefix optional"
 
 
-class SinglePageApp(pulumi.ComponentResource):
-    needs_network = True  # ElastiCache in private subnets: the stack's network (PatternArgs.network)
+class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
+    """The whitepaper's single-page app: the site on S3 and CloudFront, the services behind a Lambda authorizer
+    validating OIDC tokens (the pattern's own Cognito user pool, or a third-party issuer), ElastiCache in
+    front of DynamoDB for shows, venue information from S3."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("multitier:patterns:SinglePageApp", name, None, opts)
-        s = args.settings
+    needs_network = True  # ElastiCache in private subnets
+
+    site_url: pulumi.Output[str]
+    """The site's URL (CloudFront, or its custom domain)."""
+    api_url: pulumi.Output[str]
+    """The REST API's URL (its stage)."""
+    oidc_issuer: pulumi.Output[str]
+    """The issuer whose tokens the Lambda authorizer accepts."""
+    oidc_audience: pulumi.Output[str]
+    """The audience (client id) the authorizer expects of a token."""
+    oidc_jwks_url: pulumi.Output[str]
+    """Where the authorizer reads the issuer's signing keys."""
+    user_pool_id: pulumi.Output[str]
+    """The pattern's Cognito user pool (the issuer, unless a third party's is set)."""
+    client_id: pulumi.Output[str]
+    """The user pool's app client (SRP sign-in, no secret)."""
+
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
+                 shared: StackShared | None = None):
+        super().__init__(name, args, opts, shared)
+        s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
-        self.network = args.private_network(name)
         self.tables = ticketing_tables(name, s, self)
         self.cache = Cache(f"{name}-cache", tier_args.cache(s, self.network, args.stack), opts=child)
         self.content = info_bucket(f"{name}-info", s, self)
@@ -45,7 +62,7 @@ class SinglePageApp(pulumi.ComponentResource):
         self.audience = oidc.audience or self.users.client_id
         self.jwks_url = oidc.jwks_url or self.users.jwks_url
 
-        fns = ServiceFunctions(args, self)
+        fns = ServiceFunctions(self)
         self.authorizer = fns.function(f"{name}-authorizer", contract.AUTHORIZER, environment={
             contract.OIDC_ISSUER.name: self.issuer, contract.OIDC_AUDIENCE.name: self.audience,
             contract.OIDC_JWKS_URL.name: self.jwks_url,
@@ -63,11 +80,12 @@ class SinglePageApp(pulumi.ComponentResource):
             + routes(contract.INFO, self.info)
             + [venue_document(self.content), health()]),
             opts=child)
-        self.site = ticketing_site(f"{name}-site", "single_page_app", args, self.api.url, self.users, "spa", self)
+        self.site = ticketing_site(f"{name}-site", "single_page_app", self, self.api.url, self.users, "spa")
 
         self.monitored = Monitored(functions=[self.authorizer, self.shows, self.tickets, self.info], apis=[self.api],
                                    tables=list(self.tables.values()))
-        self.outputs = {"site_url": self.site.url, "api_url": self.api.url, "oidc_issuer": self.issuer,
-                        "oidc_audience": self.audience, "oidc_jwks_url": self.jwks_url,
-                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}
+        self.site_url, self.api_url = self.site.url, self.api.url
+        self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url = (
+            pulumi.Output.from_input(value) for value in (self.issuer, self.audience, self.jwks_url))
+        self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
         self.register_outputs(self.outputs)

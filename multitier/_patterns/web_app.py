@@ -9,17 +9,16 @@ JSON from S3 so the front end's venue page works (the whitepaper allows other
 stores besides DynamoDB for this pattern).
 """
 
-from __future__ import annotations
-
 import pulumi
 
 from multitier._declarations import contract
 from multitier._identity.user_pool import UserPool
-from multitier._logic.bundle import PROJECT_ROOT
+from multitier._logic.bundle import SITE_DIR
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, PatternArgs, cognito_origin, origin, ticketing_site
+from multitier._patterns.base import (Monitored, Pattern, PatternArgs, StackShared, cognito_origin, origin,
+                                     ticketing_site)
 from multitier._patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -27,19 +26,30 @@ from multitier._presentation.amplify_hosting import AmplifyHosting
 from multitier._presentation.static_site import RuntimeConfig
 
 
-class WebApp(pulumi.ComponentResource):
-    needs_network = False
+class WebApp(Pattern, token="multitier:patterns:WebApp"):
+    """The whitepaper's web app: a built front end on Amplify Hosting (or S3 and CloudFront), one Lambda
+    function per part of the app behind REST API paths, Cognito user pools with JWTs, DynamoDB."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("multitier:patterns:WebApp", name, None, opts)
-        s = args.settings
+    site_url: pulumi.Output[str]
+    """The front end's URL (Amplify's or CloudFront's, or the custom domain's)."""
+    api_url: pulumi.Output[str]
+    """The REST API's URL (its stage)."""
+    user_pool_id: pulumi.Output[str]
+    """The Cognito user pool whose ID tokens the API accepts."""
+    client_id: pulumi.Output[str]
+    """The user pool's app client (SRP sign-in, no secret)."""
+
+    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
+                 shared: StackShared | None = None):
+        super().__init__(name, args, opts, shared)
+        s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
         self.tables = ticketing_tables(name, s, self)
         self.users = UserPool(f"{name}-users", tier_args.user_pool(s, args.region, f"{args.stack}-web"), opts=child)
         self.content = info_bucket(f"{name}-info", s, self)
 
-        fns = ServiceFunctions(args, self)
+        fns = ServiceFunctions(self)
         # One function per part of the app: browsing needs only read access,
         # administering shows needs write access, and neither sees tickets.
         self.browse = fns.function(f"{name}-browse", contract.SHOWS, [shows_link(self.tables, "read")])
@@ -61,13 +71,13 @@ class WebApp(pulumi.ComponentResource):
             config = RuntimeConfig(stack=args.stack, pattern="web_app", api_url=self.api.url, region=args.region,
                                    auth=self.users.site_auth())
             self.front_end = AmplifyHosting(f"{name}-amplify", tier_args.amplify_hosting(
-                s, PROJECT_ROOT / "site", args.region, config,
-                [self.api.url.apply(origin), cognito_origin(args.region)], "www", args.provider_settings), opts=child)
+                s, SITE_DIR, args.region, config,
+                [self.api.url.apply(origin), cognito_origin(args.region)], "www", self.provider_settings), opts=child)
         else:
-            self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
+            self.front_end = ticketing_site(f"{name}-site", "web_app", self, self.api.url, self.users, "www")
 
         self.monitored = Monitored(functions=[self.browse, self.admin, self.tickets, self.info], apis=[self.api],
                                    tables=list(self.tables.values()))
-        self.outputs = {"site_url": self.front_end.url, "api_url": self.api.url,
-                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}
+        self.site_url, self.api_url = self.front_end.url, self.api.url
+        self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
         self.register_outputs(self.outputs)

@@ -4,7 +4,10 @@
   description and default (the Pulumi CLI checks stack files against it);
 - README.md's settings table: every setting, its default and each stack's value;
 - functions/README.md's environment table: every variable of the services'
-  contract (``functions/shared/contract.py``).
+  contract (``functions/shared/contract.py``);
+- ``multitier/_settings/pattern_settings.py``: the settings a pattern reads as typed,
+  documented fields (what Pulumi's analyzer reads for the component provider's schema);
+- ``schema/schema.json``: that schema, inferred from the exported components.
 
 A tool, not part of the program: ``__main__.py`` never imports it. Tests fail
 when a generated file is stale (tests/unit/test_config.py).
@@ -12,6 +15,10 @@ when a generated file is stale (tests/unit/test_config.py).
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import typing
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -23,6 +30,10 @@ PROJECT_FILE_HEADER = """\
 # Generated from multitier/_settings/model.py by `python -m multitier._settings.generate`;
 # tests/unit/test_config.py fails when the two disagree.
 """
+PATTERN_SETTINGS_FILE = ROOT / "multitier" / "_settings" / "pattern_settings.py"
+SCHEMA_FILE = ROOT / "schema" / "schema.json"
+# What the stack reads itself (__main__.py), not a pattern: left out of PatternSettings.
+STACK_ONLY = ("patterns", "apiAccountRole", "alarmsEnabled", "alarmsEmail", "alarmsLatencyP99Ms")
 
 
 def project_config_schema() -> dict[str, dict[str, Any]]:
@@ -98,6 +109,63 @@ def render_environment_table(contract: Any) -> str:
     return "\n".join(rows)
 
 
+def render_pattern_settings() -> str:
+    """pattern_settings.py: one typed field per setting a pattern reads, its description the model's and its
+    default named; one enum per setting that is a choice."""
+    enums: list[str] = []
+    fields: list[str] = []
+    defaults = Settings()
+    for key, (section, name, info) in config_keys().items():
+        if key in STACK_ONLY:
+            continue
+        default = value_of(defaults, section, name)
+        kind = info.annotation
+        if typing.get_origin(kind) is typing.Literal:
+            kind_name = key[:1].upper() + key[1:]
+            enums.append(_enum(kind_name, info.description, typing.get_args(kind), key))
+        else:
+            kind_name = {bool: "bool", int: "int", float: "float", str: "str"}.get(kind) or "list[str]"
+        shown = ", ".join(map(str, default)) if isinstance(default, list) else str(default)
+        fields.append(f"    {camel_to_snake(key)}: {kind_name} | None = None\n"
+                      f'    """{info.description} Default: {shown or "(empty)"}."""\n')
+    return (PROJECT_FILE_HEADER + '"""The settings a pattern reads, as typed and documented fields: ``PatternSettings``, '
+            'with an enum for each\nchoice. Generated from the model, so that Pulumi\'s analyzer reads a type and '
+            'a description for each\n(the component provider\'s schema); the model checks them '
+            '(``PatternSettings.validated``).\n"""\n\n'
+            "from dataclasses import dataclass\nfrom enum import Enum\n\n"
+            "from multitier._settings.loader import SettingsInputs\n\n\n" + "\n\n".join(enums)
+            + '\n\n@dataclass(frozen=True)\nclass PatternSettings(SettingsInputs):\n'
+            '    """The stack settings a pattern reads, each named after its key (``lambda_memory_mb`` is\n'
+            '    ``multitier:lambdaMemoryMb``); unset (None), the default: the secure choice. Checked together when '
+            'the\n    pattern is created: a wrong value stops it, naming the key, the value and what is allowed."""\n\n'
+            + "\n".join(fields))
+
+
+def camel_to_snake(key: str) -> str:
+    """lambdaMemoryMb → lambda_memory_mb (a PatternSettings field: the key's words)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def _enum(name: str, description: str | None, values: tuple[str, ...], key: str) -> str:
+    prefix = re.findall(r"[A-Z][a-z0-9]*", key[:1].upper() + key[1:])[-1].upper()  # apiCacheSizeGb → GB
+    members = []
+    for value in values:
+        member = re.sub(r"\W+", "_", value).upper()
+        members.append(f'    {member if member[0].isalpha() else f"{prefix}_{member}"} = "{value}"\n'
+                       f'    """``{value}``"""')
+    return f'class {name}(str, Enum):\n    """{description}"""\n\n' + "\n".join(members) + "\n"
+
+
+def write_schema() -> None:
+    """The component provider's schema, as Pulumi's analyzer infers it (``multitier._plugin``)."""
+    import json
+
+    from multitier._plugin import schema
+
+    SCHEMA_FILE.parent.mkdir(exist_ok=True)
+    SCHEMA_FILE.write_text(json.dumps(schema(), indent=2, sort_keys=True) + "\n")
+
+
 def between_markers(text: str, marker: str, body: str) -> str:
     """``text`` with what lies between ``<!-- marker:start -->`` and ``<!-- marker:end -->`` replaced."""
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
@@ -125,6 +193,10 @@ def main(root: Path = ROOT) -> None:
     functions_readme = root / "functions" / "README.md"
     functions_readme.write_text(between_markers(functions_readme.read_text(), "environment",
                                                 render_environment_table(contract)))
+    PATTERN_SETTINGS_FILE.write_text(render_pattern_settings())
+    # The analyzer reads the classes as this run's new pattern_settings.py defines them: in a fresh process.
+    subprocess.run([sys.executable, "-c", "from multitier._settings.generate import write_schema; write_schema()"],
+                   cwd=root, check=True)
 
 
 if __name__ == "__main__":

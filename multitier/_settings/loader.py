@@ -7,17 +7,19 @@ settings from a stack file's values with ``settings_from_config``.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import inspect
 import json
 import re
 import typing
 from importlib.metadata import version
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 import pulumi_aws as aws
 from pydantic import ValidationError
 
-from multitier._settings.model import NAMESPACE, Settings, camel, config_keys, key_of, sections
+from multitier._settings.model import NAMESPACE, Settings, camel, config_keys, key_of, sections, value_of
 
 # The region when a stack sets no ``aws:region`` (local mode and the offline engine use it too).
 DEFAULT_REGION = "us-east-1"
@@ -54,6 +56,36 @@ def settings_from_config(flat: Mapping[str, Any]) -> Settings:
         return Settings.model_validate(nested)
     except ValidationError as exc:
         raise SettingsError(_describe(exc, flat)) from None
+
+
+_Inputs = TypeVar("_Inputs", bound="SettingsInputs")
+
+
+class SettingsInputs:
+    """Settings as typed fields of a dataclass, each named after its flat key (``lambda_memory_mb`` is
+    ``multitier:lambdaMemoryMb``) and None when unset: what a program in any language hands a pattern
+    (``PatternSettings``, generated from the model). ``validated()`` checks them together."""
+
+    def validated(self) -> Settings:
+        """The settings these fields give (unset: the default). Raises SettingsError naming the key, the
+        value and what is allowed."""
+        return settings_from_config({camel(f.name): getattr(value, "value", value)
+                                     for f in dataclasses.fields(self)  # type: ignore[arg-type]
+                                     if (value := getattr(self, f.name)) is not None})
+
+    @classmethod
+    def of(cls: type[_Inputs], settings: Settings) -> _Inputs:
+        """These fields as ``settings`` has them."""
+        keys = config_keys()
+        hints = typing.get_type_hints(cls)
+        values = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            section, name, _ = keys[camel(f.name)]
+            value = value_of(settings, section, name)
+            kind = next((t for t in typing.get_args(hints[f.name]) if isinstance(t, type) and issubclass(t, enum.Enum)),
+                        None)
+            values[f.name] = kind(value) if kind else value
+        return cls(**values)
 
 
 def load() -> Settings:

@@ -24,8 +24,9 @@ from multitier._patterns import tier_args
 from multitier._settings.model import Settings
 
 COMPONENTS = Path(__file__).resolve().parents[2] / "multitier"
-# Only these may know the stack settings: the patterns (with their mapping) and the settings package.
-SETTINGS_AWARE = ("_patterns", "_settings")
+# Only these may know the stack settings: the patterns (with their mapping), the settings package, and what
+# offers the patterns to programs (the public API, the component provider).
+SETTINGS_AWARE = ("_patterns", "_settings", "__init__.py", "_plugin.py")
 
 
 def imported_modules(path: Path) -> set[str]:
