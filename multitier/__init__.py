@@ -6,7 +6,8 @@ with an underscore) and may change in any release. The version follows semantic 
 
 - The whitepaper's patterns, each a component deploying the ticketing app it ships with:
   ``MobileBackend``, ``SinglePageApp``, ``WebApp``, ``Microservices`` (by setting name in
-  ``PATTERNS``), configured by ``PatternArgs`` and its ``PatternSettings``.
+  ``PATTERNS``), configured by ``PatternArgs`` and its ``PatternSettings`` (with an enum for each
+  setting that is a choice: ``SiteHosting``, ``LambdaArchitecture``, ...).
 - The tier components, each with its Args (the defaults are the secure choice): logic
   (``Function``, ``RestApi``, ...), data (``Table``, ``Bucket``, ``Database``, ``Cache``,
   ``FileSystem``), identity (``UserPool``), network (``Network``), presentation
@@ -52,13 +53,14 @@ from multitier._settings.loader import DEFAULT_REGION, SettingsError
 from multitier._settings.loader import load as load_settings
 from multitier._settings.loader import provider_settings
 from multitier._settings.model import Settings
-from multitier._settings.pattern_settings import PatternSettings
+from multitier._settings import pattern_settings as _pattern_settings
+from multitier._settings.pattern_settings import *  # noqa: F403 - PatternSettings and the enums of its choices
 from multitier._tagging import tag_with, with_default_tags
 from multitier._version import __version__
 
 __all__ = [
     # patterns
-    "PATTERNS", "Microservices", "MobileBackend", "SinglePageApp", "WebApp", "PatternArgs", "PatternSettings",
+    "PATTERNS", "Microservices", "MobileBackend", "SinglePageApp", "WebApp", "PatternArgs",
     # writing a pattern of your own
     "Monitored", "Pattern", "Settings", "SettingsError", "StackShared", "tier_args",
     # logic tier
@@ -79,3 +81,4 @@ __all__ = [
     # hosting the patterns for other languages (Pulumi's component provider)
     "plugin_requested", "serve_components", "__version__",
 ]
+__all__ += _pattern_settings.__all__

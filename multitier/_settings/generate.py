@@ -113,6 +113,7 @@ def render_pattern_settings() -> str:
     """pattern_settings.py: one typed field per setting a pattern reads, its description the model's and its
     default named; one enum per setting that is a choice."""
     enums: list[str] = []
+    names: list[str] = []
     fields: list[str] = []
     defaults = Settings()
     for key, (section, name, info) in config_keys().items():
@@ -122,6 +123,7 @@ def render_pattern_settings() -> str:
         kind = info.annotation
         if typing.get_origin(kind) is typing.Literal:
             kind_name = key[:1].upper() + key[1:]
+            names.append(kind_name)
             enums.append(_enum(kind_name, info.description, typing.get_args(kind), key))
         else:
             kind_name = {bool: "bool", int: "int", float: "float", str: "str"}.get(kind) or "list[str]"
@@ -133,7 +135,9 @@ def render_pattern_settings() -> str:
             'a description for each\n(the component provider\'s schema); the model checks them '
             '(``PatternSettings.validated``).\n"""\n\n'
             "from dataclasses import dataclass\nfrom enum import Enum\n\n"
-            "from multitier._settings.loader import SettingsInputs\n\n\n" + "\n\n".join(enums)
+            "from multitier._settings.loader import SettingsInputs\n\n"
+            "__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(["PatternSettings", *names])) + "]\n\n\n"
+            + "\n\n".join(enums)
             + '\n\n@dataclass(frozen=True)\nclass PatternSettings(SettingsInputs):\n'
             '    """The stack settings a pattern reads, each named after its key (``lambda_memory_mb`` is\n'
             '    ``multitier:lambdaMemoryMb``); unset (None), the default: the secure choice. Checked together when '

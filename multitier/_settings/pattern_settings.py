@@ -10,6 +10,22 @@ from enum import Enum
 
 from multitier._settings.loader import SettingsInputs
 
+__all__ = [
+    "ApiCacheSizeGb",
+    "ApiEndpointType",
+    "ApiLoggingLevel",
+    "CacheEngine",
+    "CacheMode",
+    "FederationProvider",
+    "IdentityAdvancedSecurity",
+    "IdentityMfa",
+    "LambdaArchitecture",
+    "NetworkNat",
+    "PatternSettings",
+    "SiteHosting",
+    "SitePriceClass",
+]
+
 
 class LambdaArchitecture(str, Enum):
     """CPU architecture of every function and of the dependency layer."""
