@@ -78,10 +78,10 @@ class Pattern(pulumi.ComponentResource):
     """Base of the patterns: a component built from the tier components, configured by ``PatternArgs``.
 
     A subclass names its type token (``class Shop(Pattern, token="acme:patterns:Shop")``), declares its
-    outputs as annotated attributes with a docstring each (``api_url: pulumi.Output[str]``), sets them, and
-    ends with ``self.register_outputs(self.outputs)``. It reads ``self.settings`` (the validated
-    settings), ``self.args``, ``self.layers``, ``self.network`` (with ``needs_network``) and
-    ``self.provider_settings``; ``self.monitored`` is what the stack's alarms watch.
+    outputs as annotated attributes with a docstring each (``api_url: pulumi.Output[str]``) and creates its
+    resources in ``compose``, which sets them. It reads ``self.settings`` (the validated settings),
+    ``self.args``, ``self.layers``, ``self.network`` (with ``needs_network``) and ``self.provider_settings``,
+    and sets ``self.monitored``: what the stack's alarms watch. The outputs are registered once it is done.
     """
 
     needs_network = False  # keeps data in private subnets: given the stack's network, or makes its own
@@ -112,6 +112,12 @@ class Pattern(pulumi.ComponentResource):
         if self.network is None and self.needs_network:
             self.network = Network(f"{name}-network", tier_args.network(self.settings, args.region), opts=child)
         self.monitored = Monitored()
+        self.compose(name)
+        self.register_outputs(self.outputs)
+
+    def compose(self, name: str) -> None:
+        """Create the pattern's resources (children of ``self``, named after ``name``) and set its outputs."""
+        raise NotImplementedError(f"pattern {type(self).__name__} composes nothing: define compose(self, name)")
 
     @classmethod
     def output_names(cls) -> list[str]:

@@ -21,7 +21,7 @@ from multitier._logic.link import Link
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, Pattern, PatternArgs, StackShared
+from multitier._patterns.base import Monitored, Pattern
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
                                           shows_link, ticketing_tables, tickets_links)
@@ -70,9 +70,7 @@ class Microservices(Pattern, token="multitier:patterns:Microservices"):
     client_id: pulumi.Output[str]
     """The user pool's app client (SRP sign-in, no secret)."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
-                 shared: StackShared | None = None):
-        super().__init__(name, args, opts, shared)
+    def compose(self, name: str) -> None:
         s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
@@ -99,7 +97,6 @@ class Microservices(Pattern, token="multitier:patterns:Microservices"):
                                    tables=list(common.tables.values()))
         self.api_urls = pulumi.Output.all(**{svc: api.url for svc, api in self.apis.items()})
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
-        self.register_outputs(self.outputs)
 
     @property
     def outputs(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import ticket_documents, tier_args
-from multitier._patterns.base import Monitored, Pattern, PatternArgs, StackShared
+from multitier._patterns.base import Monitored, Pattern
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
@@ -37,9 +37,7 @@ class MobileBackend(Pattern, token="multitier:patterns:MobileBackend"):
     region: pulumi.Output[str]
     """The region the pattern runs in (the user pool's and the API's)."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
-                 shared: StackShared | None = None):
-        super().__init__(name, args, opts, shared)
+    def compose(self, name: str) -> None:
         s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
@@ -73,4 +71,3 @@ class MobileBackend(Pattern, token="multitier:patterns:MobileBackend"):
                                    tables=list(self.tables.values()))
         self.api_url, self.user_pool_id, self.client_id = self.api.url, self.users.user_pool_id, self.users.client_id
         self.region = pulumi.Output.from_input(args.region)
-        self.register_outputs(self.outputs)

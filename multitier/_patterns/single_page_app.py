@@ -14,7 +14,7 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import LambdaAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, Pattern, PatternArgs, StackShared, ticketing_site
+from multitier._patterns.base import Monitored, Pattern, ticketing_site
 from multitier._patterns.gateway_routes import health, venue_document
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -46,9 +46,7 @@ class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
     client_id: pulumi.Output[str]
     """The user pool's app client (SRP sign-in, no secret)."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
-                 shared: StackShared | None = None):
-        super().__init__(name, args, opts, shared)
+    def compose(self, name: str) -> None:
         s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
@@ -88,4 +86,3 @@ class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
         self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url = (
             pulumi.Output.from_input(value) for value in (self.issuer, self.audience, self.jwks_url))
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
-        self.register_outputs(self.outputs)

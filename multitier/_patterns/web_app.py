@@ -17,8 +17,7 @@ from multitier._logic.bundle import SITE_DIR
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import (Monitored, Pattern, PatternArgs, StackShared, cognito_origin, origin,
-                                     ticketing_site)
+from multitier._patterns.base import Monitored, Pattern, cognito_origin, origin, ticketing_site
 from multitier._patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -39,9 +38,7 @@ class WebApp(Pattern, token="multitier:patterns:WebApp"):
     client_id: pulumi.Output[str]
     """The user pool's app client (SRP sign-in, no secret)."""
 
-    def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None,
-                 shared: StackShared | None = None):
-        super().__init__(name, args, opts, shared)
+    def compose(self, name: str) -> None:
         s, args = self.settings, self.args
         child = pulumi.ResourceOptions(parent=self)
 
@@ -80,4 +77,3 @@ class WebApp(Pattern, token="multitier:patterns:WebApp"):
                                    tables=list(self.tables.values()))
         self.site_url, self.api_url = self.front_end.url, self.api.url
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
-        self.register_outputs(self.outputs)

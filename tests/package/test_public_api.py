@@ -92,3 +92,24 @@ def test_pattern_settings_round_trip_the_stacks_settings():
     flat = PatternSettings.of(settings)
     assert flat.api_throttle_rate == 7.5 and flat.lambda_architecture.value == "x86_64"
     assert flat.validated() == settings.model_copy(update={"patterns": flat.validated().patterns})
+
+
+class Inventory(Pattern, token="acme:patterns:Inventory"):
+    """A pattern of a program's own: one table."""
+
+    table_name: pulumi.Output[str]
+    """The table's name."""
+
+    def compose(self, name: str) -> None:
+        args = multitier.tier_args.table(self.settings, hash_key=multitier.Key("sku"))
+        table = multitier.Table(f"{name}-items", args, opts=pulumi.ResourceOptions(parent=self))
+        self.table_name = table.name
+
+
+def test_a_pattern_of_your_own_composes_from_the_tiers_and_registers_its_outputs(run):
+    rec = run(lambda: Inventory("stock", PatternArgs(stack="t", settings=PatternSettings(
+        data_deletion_protection=False))))
+    pattern = rec.one("acme:patterns:Inventory")
+    table = rec.one("aws:dynamodb/table:Table")
+    assert rec.one("multitier:data:Table").parent == pattern.urn and table.inputs["deletionProtectionEnabled"] is False
+    assert Inventory.output_names() == ["table_name"] and pattern.outputs == {"table_name": table.outputs["name"]}
