@@ -7,9 +7,9 @@ PulumiPlugin.yaml here): it then hosts the patterns for programs in other langua
 import pulumi
 import pulumi_aws as aws
 
-from multitier import (PATTERNS, Alarms, ApiGatewayAccount, ApiGatewayAccountArgs, Network, PatternArgs,
-                       PatternSettings, ServiceLayers, StackShared, after_account, load_settings, plugin_requested,
-                       provider_settings, serve_components, tag_with, tier_args, with_default_tags)
+from multitier import (PATTERNS, Alarms, ApiGatewayAccount, ApiGatewayAccountArgs, Dashboards, DashboardsArgs, Network,
+                       PatternArgs, PatternSettings, ServiceLayers, StackShared, after_account, load_settings,
+                       plugin_requested, provider_settings, serve_components, tag_with, tier_args, with_default_tags)
 
 if plugin_requested():  # run as a plugin (pulumi package add): host the patterns, deploy nothing
     raise SystemExit(serve_components())
@@ -50,9 +50,16 @@ for key in settings.patterns:
     for name, value in patterns[key].outputs.items():
         pulumi.export(f"{key}_{name}", value)
 
+# Each component contributes what to watch (``component.watch()``); the alarms and the dashboards
+# are both made from those contributions.
+alarms = None
 if settings.alarms.enabled:
-    watched = [p.monitored for p in patterns.values()]
-    alarms = Alarms("alarms", tier_args.alarms(settings, functions=[f for m in watched for f in m.functions],
-                                               apis=[a for m in watched for a in m.apis],
-                                               tables=[t for m in watched for t in m.tables]), opts=shared)
+    alarms = Alarms("alarms", tier_args.alarms(settings, [w for p in patterns.values() for w in p.watches]),
+                    opts=shared)
     pulumi.export("alarm_topic_arn", alarms.topic.arn)
+if settings.dashboards.enabled:
+    dashboards = Dashboards("dashboards", DashboardsArgs(
+        prefix=f"{project}-{stack}", region=region,
+        patterns={key: (PATTERNS[key].title, p.watches) for key, p in patterns.items()},
+        alarms=alarms.refs() if alarms else {}), opts=shared)
+    pulumi.export("dashboard_urls", dashboards.urls)

@@ -42,6 +42,8 @@ def document(mode: LocalMode) -> dict[str, Any]:
         "data_dir": str(mode.state_dir), "patterns": patterns, "users": mode.users,
         "throttle": "as the stack sets it" if mode.throttle is None
         else "off" if mode.throttle[0] < 0 else {"rate": mode.throttle[0], "burst": mode.throttle[1]},
+        "dashboards": {"url": mode.cloudwatch.url, "names": sorted(mode.cloudwatch.dashboards)}
+        if mode.cloudwatch else None,
         "emulators": {"aws": mode.moto.url, "cognito": mode.cognito.url,
                       "postgres": f"{postgres.host}:{postgres.port}" if postgres else None,
                       "cache": mode.redis.kind if mode.redis else None},

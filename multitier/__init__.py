@@ -11,10 +11,11 @@ with an underscore) and may change in any release. The version follows semantic 
 - The tier components, each with its Args (the defaults are the secure choice): logic
   (``Function``, ``RestApi``, ...), data (``Table``, ``Bucket``, ``Database``, ``Cache``,
   ``FileSystem``), identity (``UserPool``), network (``Network``), presentation
-  (``StaticSite``, ``AmplifyHosting``), security (``WebAcl``), operations (``Alarms``).
+  (``StaticSite``, ``AmplifyHosting``), security (``WebAcl``), operations (``Alarms``, ``Dashboards``).
 - What a data or identity component grants a function: ``Link`` (IAM ``Statement``s,
-  environment, ``NetworkAccess``, ``FileSystemMount``).
-- What a pattern of your own builds on: ``Pattern``, ``StackShared``, ``Monitored``,
+  environment, ``NetworkAccess``, ``FileSystemMount``); what a component contributes to the stack's
+  dashboards and alarms: ``Watch`` (``Widget``s of ``Metric``s, ``Alarm``s).
+- What a pattern of your own builds on: ``Pattern``, ``StackShared``,
   ``Settings`` (the validated settings), ``tier_args`` (settings into tier Args), the stack's
   shared pieces (``ServiceLayers``, ``ApiGatewayAccount``) and the stack's config
   (``load_settings``, ``provider_settings``, ``tag_with``, ``with_default_tags``).
@@ -39,14 +40,18 @@ from multitier._logic.rest_api import RestApi, RestApiArgs
 from multitier._logic.routes import Auth, CognitoAuth, IamAuth, LambdaAuth, OpenApiOperation, Public, Route, Throttle
 from multitier._network.network import Network, NetworkArgs
 from multitier._ops.alarms import Alarms, AlarmsArgs
+from multitier._ops.dashboards import Dashboards, DashboardsArgs
+from multitier._ops.watch import Alarm, Metric, Watch, Widget
 from multitier._patterns import PATTERNS, tier_args
-from multitier._patterns.base import Monitored, Pattern, PatternArgs, StackShared
+from multitier._patterns.base import Pattern, PatternArgs, StackShared
 from multitier._patterns.microservices import Microservices
 from multitier._patterns.mobile_backend import MobileBackend
 from multitier._patterns.single_page_app import SinglePageApp
 from multitier._patterns.web_app import WebApp
 from multitier._plugin import plugin_requested, serve_components
 from multitier._presentation.amplify_hosting import AmplifyHosting, AmplifyHostingArgs
+# Where the stacks' state finds the Amplify deployment's provider (pickled by reference).
+from multitier._presentation.amplify_hosting import _DeploymentProvider as _AmplifyDeploymentProvider  # noqa: F401
 from multitier._presentation.static_site import RuntimeConfig, StaticSite, StaticSiteArgs
 from multitier._security.waf import WebAcl, WebAclArgs
 from multitier._settings.loader import DEFAULT_REGION, SettingsError
@@ -62,7 +67,7 @@ __all__ = [
     # patterns
     "PATTERNS", "Microservices", "MobileBackend", "SinglePageApp", "WebApp", "PatternArgs",
     # writing a pattern of your own
-    "Monitored", "Pattern", "Settings", "SettingsError", "StackShared", "tier_args",
+    "Pattern", "Settings", "SettingsError", "StackShared", "tier_args",
     # logic tier
     "ApiDomain", "ApiDomainArgs", "ApiGatewayAccount", "ApiGatewayAccountArgs", "Auth", "CognitoAuth",
     "DependencyLayer", "DependencyLayerArgs", "Function", "FunctionArgs", "FunctionRuntime", "IamAuth", "LambdaAuth",
@@ -73,7 +78,9 @@ __all__ = [
     "FileSystemArgs", "GlobalIndex", "Key", "Table", "TableArgs",
     # identity, network, presentation, security, operations
     "Federation", "UserPool", "UserPoolArgs", "Network", "NetworkArgs", "AmplifyHosting", "AmplifyHostingArgs",
-    "RuntimeConfig", "StaticSite", "StaticSiteArgs", "WebAcl", "WebAclArgs", "Alarms", "AlarmsArgs",
+    "RuntimeConfig", "StaticSite", "StaticSiteArgs", "WebAcl", "WebAclArgs",
+    # what a component contributes to the stack's dashboards and alarms
+    "Alarm", "Alarms", "AlarmsArgs", "Dashboards", "DashboardsArgs", "Metric", "Watch", "Widget",
     # what a component grants a function
     "FileSystemMount", "Link", "NetworkAccess", "Statement",
     # the stack's config

@@ -9,13 +9,15 @@ import dataclasses
 import inspect
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import pulumi
 
 from multitier._logic.bundle import SITE_DIR
 from multitier._logic.layer import ServiceLayers
+from multitier._logic.rest_api import RestApi
 from multitier._network.network import Network
+from multitier._ops.watch import Watch
 from multitier._patterns import tier_args
 from multitier._presentation.static_site import RuntimeConfig, StaticSite
 from multitier._settings.loader import DEFAULT_REGION
@@ -60,15 +62,6 @@ class StackShared:
     provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class Monitored:
-    """What a pattern asks the stack's alarms to watch."""
-
-    functions: Sequence = ()
-    apis: Sequence = ()
-    tables: Sequence = ()
-
-
 # The component provider hosts the patterns under its own schema's tokens (multitier:index:<Name>),
 # as Pulumi asks of a hosted component; a Python program keeps the patterns' own (``_plugin.py``).
 _hosted = False
@@ -81,10 +74,12 @@ class Pattern(pulumi.ComponentResource):
     outputs as annotated attributes with a docstring each (``api_url: pulumi.Output[str]``) and creates its
     resources in ``compose``, which sets them. It reads ``self.settings`` (the validated settings),
     ``self.args``, ``self.layers``, ``self.network`` (with ``needs_network``) and ``self.provider_settings``,
-    and sets ``self.monitored``: what the stack's alarms watch. The outputs are registered once it is done.
+    and sets ``self.watches``: what its components contribute to the stack's dashboards and alarms, in the
+    order a request travels (``title`` heads its dashboard). The outputs are registered once it is done.
     """
 
     needs_network = False  # keeps data in private subnets: given the stack's network, or makes its own
+    title = ""
 
     def __init_subclass__(cls, token: str = "", **kwargs: Any):
         super().__init_subclass__(**kwargs)
@@ -111,7 +106,7 @@ class Pattern(pulumi.ComponentResource):
         self.network = shared.network
         if self.network is None and self.needs_network:
             self.network = Network(f"{name}-network", tier_args.network(self.settings, args.region), opts=child)
-        self.monitored = Monitored()
+        self.watches: list[Watch] = []
         self.compose(name)
         self.register_outputs(self.outputs)
 
@@ -138,6 +133,12 @@ class Pattern(pulumi.ComponentResource):
 
 def cognito_origin(region: str) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com"
+
+
+def api_watches(api: RestApi, pattern: Pattern) -> list[Watch]:
+    """A REST API's stage (its alarms at the stack's latency threshold), behind its WAF where it has one."""
+    waf = [api.stage.web_acl.watch(pattern.args.region, "logic")] if api.stage.web_acl else []
+    return [*waf, api.watch(pattern.settings.alarms.latency_p99_ms)]
 
 
 def ticketing_site(name: str, pattern_key: str, pattern: Pattern, api_url: pulumi.Output[str], users,

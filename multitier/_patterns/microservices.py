@@ -21,7 +21,7 @@ from multitier._logic.link import Link
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, Pattern
+from multitier._patterns.base import Pattern, api_watches
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
                                           shows_link, ticketing_tables, tickets_links)
@@ -63,6 +63,8 @@ class Microservices(Pattern, token="multitier:patterns:Microservices"):
     """The whitepaper's microservices: each service its own REST API, function and stage (deployed and
     versioned independently), joined under one custom domain with base-path mappings when a domain is set."""
 
+    title = "Microservices"
+
     api_urls: pulumi.Output[dict[str, str]]
     """Each service's API URL, by service (shows, tickets, info)."""
     user_pool_id: pulumi.Output[str]
@@ -93,8 +95,11 @@ class Microservices(Pattern, token="multitier:patterns:Microservices"):
                 description=f"The {service.name} microservice", routes=routes(service.service, function) + [health()],
                 domain=self.domain, base_path=service.name), opts=child)
 
-        self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),
-                                   tables=list(common.tables.values()))
+        # In the order a request travels: sign-in, then each service's API and function, then the data.
+        self.watches = [self.users.watch(),
+                        *(w for svc in SERVICES for w in (*api_watches(self.apis[svc.name], self),
+                                                            self.functions[svc.name].watch())),
+                        *fns.business_watches(), *(t.watch() for t in common.tables.values())]
         self.api_urls = pulumi.Output.all(**{svc: api.url for svc, api in self.apis.items()})
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
 

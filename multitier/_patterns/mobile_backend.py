@@ -15,7 +15,7 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import ticket_documents, tier_args
-from multitier._patterns.base import Monitored, Pattern
+from multitier._patterns.base import Pattern, api_watches
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
@@ -27,6 +27,7 @@ class MobileBackend(Pattern, token="multitier:patterns:MobileBackend"):
     ticket documents."""
 
     needs_network = True  # Aurora and EFS in private subnets
+    title = "Mobile backend"
 
     api_url: pulumi.Output[str]
     """The REST API's URL (its stage)."""
@@ -67,7 +68,10 @@ class MobileBackend(Pattern, token="multitier:patterns:MobileBackend"):
             + [ticket_documents.route(self.tickets), health()]),
             opts=child)
 
-        self.monitored = Monitored(functions=[self.shows, self.tickets, self.info, self.migrate], apis=[self.api],
-                                   tables=list(self.tables.values()))
+        # In the order a request travels: sign-in, the API, its functions, the data they reach.
+        self.watches = [self.users.watch(), *api_watches(self.api, self),
+                        *(f.watch() for f in (self.shows, self.tickets, self.info, self.migrate)),
+                        *fns.business_watches(), *(t.watch() for t in self.tables.values()),
+                        self.database.watch(), self.documents.watch()]
         self.api_url, self.user_pool_id, self.client_id = self.api.url, self.users.user_pool_id, self.users.client_id
         self.region = pulumi.Output.from_input(args.region)

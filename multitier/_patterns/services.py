@@ -25,14 +25,22 @@ from multitier._logic.link import Link
 from multitier._logic.openapi import SCHEMA_REF
 from multitier._logic.routes import OpenApiOperation, Route, Throttle
 from multitier._logic.schemas import component_schemas, parameters
+from multitier._ops import watch_logic
+from multitier._ops.watch import Watch
 from multitier._patterns import tier_args
 from multitier._patterns.base import Pattern
-from multitier._settings.model import Settings
+from multitier._settings.model import NAMESPACE, Settings
 
 INFO_CONTENT = FUNCTIONS_DIR / contract.INFO.service / "seed"
 # Buying runs a transaction over the ticket and the show's seat counter: its own, tighter
 # throttle (a method setting of its own) keeps bursts of purchases, or bots, off the tables.
 THROTTLES = {api.BUY_TICKETS.operation_id: Throttle(rate=10, burst=20)}
+# What each service counts with Powertools Metrics (functions/<service>: add_metric), charted per pattern,
+# and the services whose handlers capture Powertools' ColdStart metric.
+SERVICE_METRICS = {contract.SHOWS.service: ("ShowsCreated", "CacheHits", "CacheMisses", "CacheErrors"),
+                   contract.TICKETS.service: ("TicketsSold", "SoldOut", "IdempotentReplays", "TicketsCancelled",
+                                              "TicketDocumentNotWritten")}
+COLD_START_METRIC = (contract.SHOWS.service, contract.TICKETS.service, contract.INFO.service)
 
 
 def routes(service: contract.Contract, function: Function, methods: Sequence[str] = ()) -> list[Route]:
@@ -95,6 +103,9 @@ class ServiceFunctions:
         self.runtime = tier_args.function_runtime(pattern.settings)
         self.layers = pattern.layers
         self.parent = pattern
+        # Metrics of one stack's pattern apart from any other's (stacks may share an account).
+        self.metrics_namespace = f"{NAMESPACE}/{pattern.args.stack}/{pattern.pulumi_resource_name}"
+        self.services: list[str] = []
         # A function echoes the caller's origin when it is one of these (a response names one).
         self.cors_origin = ",".join(pattern.settings.api.cors_origins)
 
@@ -107,10 +118,19 @@ class ServiceFunctions:
         # Only services answering browsers read the origins (not the authorizer or the migrations).
         answers_browsers = contract.CORS_ORIGIN in service.variables
         env = {**({contract.CORS_ORIGIN.name: self.cors_origin} if answers_browsers else {}), **(environment or {})}
+        if service.service not in self.services:
+            self.services.append(service.service)
         return Function(name, FunctionArgs(service=service.service, runtime=runtime, layers=self.layers(service),
-                                           links=links,
-                                           environment=env, behind_api=behind_api, handler=handler),
+                                           links=links, environment=env, behind_api=behind_api, handler=handler,
+                                           metrics_namespace=self.metrics_namespace,
+                                           cold_start_metric=service.service in COLD_START_METRIC),
                         opts=pulumi.ResourceOptions(parent=self.parent))
+
+    def business_watches(self) -> list[Watch]:
+        """What the pattern's services count (tickets sold, sold out, ...), one chart per service."""
+        name = self.parent.pulumi_resource_name
+        return [watch_logic.business(f"{name}-{service}-metrics", self.metrics_namespace, service,
+                                     SERVICE_METRICS[service]) for service in self.services if service in SERVICE_METRICS]
 
 
 def run_migrations(name: str, migrate: Function, parent: pulumi.Resource,

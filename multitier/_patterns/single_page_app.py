@@ -14,7 +14,7 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import LambdaAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, Pattern, ticketing_site
+from multitier._patterns.base import Pattern, api_watches, ticketing_site
 from multitier._patterns.gateway_routes import health, venue_document
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -30,6 +30,7 @@ class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
     front of DynamoDB for shows, venue information from S3."""
 
     needs_network = True  # ElastiCache in private subnets
+    title = "Single-page app"
 
     site_url: pulumi.Output[str]
     """The site's URL (CloudFront, or its custom domain)."""
@@ -80,8 +81,10 @@ class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
             opts=child)
         self.site = ticketing_site(f"{name}-site", "single_page_app", self, self.api.url, self.users, "spa")
 
-        self.monitored = Monitored(functions=[self.authorizer, self.shows, self.tickets, self.info], apis=[self.api],
-                                   tables=list(self.tables.values()))
+        # In the order a request travels: the site, sign-in, the API, its functions, the data they reach.
+        self.watches = [*self.site.watches(), self.users.watch(), *api_watches(self.api, self),
+                        *(f.watch() for f in (self.authorizer, self.shows, self.tickets, self.info)),
+                        *fns.business_watches(), self.cache.watch(), *(t.watch() for t in self.tables.values())]
         self.site_url, self.api_url = self.site.url, self.api.url
         self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url = (
             pulumi.Output.from_input(value) for value in (self.issuer, self.audience, self.jwks_url))

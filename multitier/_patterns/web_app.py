@@ -17,7 +17,7 @@ from multitier._logic.bundle import SITE_DIR
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Monitored, Pattern, cognito_origin, origin, ticketing_site
+from multitier._patterns.base import Pattern, api_watches, cognito_origin, origin, ticketing_site
 from multitier._patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -28,6 +28,8 @@ from multitier._presentation.static_site import RuntimeConfig
 class WebApp(Pattern, token="multitier:patterns:WebApp"):
     """The whitepaper's web app: a built front end on Amplify Hosting (or S3 and CloudFront), one Lambda
     function per part of the app behind REST API paths, Cognito user pools with JWTs, DynamoDB."""
+
+    title = "Web app"
 
     site_url: pulumi.Output[str]
     """The front end's URL (Amplify's or CloudFront's, or the custom domain's)."""
@@ -73,7 +75,9 @@ class WebApp(Pattern, token="multitier:patterns:WebApp"):
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", self, self.api.url, self.users, "www")
 
-        self.monitored = Monitored(functions=[self.browse, self.admin, self.tickets, self.info], apis=[self.api],
-                                   tables=list(self.tables.values()))
+        # In the order a request travels: the front end, sign-in, the API, its functions, the data they reach.
+        self.watches = [*self.front_end.watches(), self.users.watch(), *api_watches(self.api, self),
+                        *(f.watch() for f in (self.browse, self.admin, self.tickets, self.info)),
+                        *fns.business_watches(), *(t.watch() for t in self.tables.values())]
         self.site_url, self.api_url = self.front_end.url, self.api.url
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id

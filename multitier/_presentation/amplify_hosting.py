@@ -38,6 +38,8 @@ import pulumi_aws as aws
 
 from multitier._data.bucket import Bucket, BucketArgs, BucketLifecycle
 from multitier._presentation.static_site import CLOUDFRONT_REGION, HSTS_MAX_AGE, content_security_policy
+from multitier._ops import watch_edge
+from multitier._ops.watch import Watch
 from multitier._security.waf import WebAcl, WebAclArgs
 
 # Everything without a file extension, or with one no static asset uses, is the SPA.
@@ -98,6 +100,11 @@ class _DeploymentProvider(pulumi.dynamic.ResourceProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         return None  # a deployment is history; the branch goes with the app
+
+
+# The provider is pickled by reference into each Deployment's state (``__provider``), which a later update or
+# destroy unpickles: it is named where no move of the package's private modules can take it.
+_DeploymentProvider.__module__, _DeploymentProvider.__qualname__ = "multitier", "_AmplifyDeploymentProvider"
 
 
 class AmplifyDeployment(pulumi.dynamic.Resource, module="amplify", name="Deployment"):
@@ -213,3 +220,8 @@ class AmplifyHosting(pulumi.ComponentResource):
         self.app_id = self.app.id
         self.register_outputs({"url": self.url, "app_id": self.app_id, "branch": self.branch.branch_name,
                                "source_url": self.source_url})
+
+    def watches(self) -> list[Watch]:
+        """The app's requests, errors and latency, and its WAF's where it has one."""
+        waf = [self.waf.watch(CLOUDFRONT_REGION, "presentation")] if self.waf else []
+        return [*waf, watch_edge.amplify(self.pulumi_resource_name, self.app_id)]

@@ -33,7 +33,7 @@ PROJECT_FILE_HEADER = """\
 PATTERN_SETTINGS_FILE = ROOT / "multitier" / "_settings" / "pattern_settings.py"
 SCHEMA_FILE = ROOT / "schema" / "schema.json"
 # What the stack reads itself (__main__.py), not a pattern: left out of PatternSettings.
-STACK_ONLY = ("patterns", "apiAccountRole", "alarmsEnabled", "alarmsEmail", "alarmsLatencyP99Ms")
+STACK_ONLY = ("patterns", "apiAccountRole", "alarmsEnabled", "alarmsEmail", "dashboardsEnabled")
 
 
 def project_config_schema() -> dict[str, dict[str, Any]]:

@@ -385,3 +385,6 @@ class PatternSettings(SettingsInputs):
 
     domain_mtls_truststore_uri: str | None = None
     """s3:// URI of a PEM truststore to require mutual TLS on the API domain. Default: (empty)."""
+
+    alarms_latency_p99_ms: int | None = None
+    """API p99 latency alarm threshold, in ms. Default: 3000."""

@@ -5,6 +5,8 @@ private by name; a pattern stands alone (its own network and layers), takes its 
 component provider hands them over (a dict of schema values), and says which setting is wrong.
 """
 
+import base64
+import pickle
 import pkgutil
 
 import pulumi
@@ -113,3 +115,12 @@ def test_a_pattern_of_your_own_composes_from_the_tiers_and_registers_its_outputs
     table = rec.one("aws:dynamodb/table:Table")
     assert rec.one("multitier:data:Table").parent == pattern.urn and table.inputs["deletionProtectionEnabled"] is False
     assert Inventory.output_names() == ["table_name"] and pattern.outputs == {"table_name": table.outputs["name"]}
+
+
+def test_the_amplify_deployments_provider_is_pickled_where_the_package_keeps_it(dev_stack):
+    # The state keeps the provider pickled by reference; a later update or destroy unpickles it, so its path
+    # must survive any move of the private modules.
+    deployment = dev_stack.one("pulumi-python:dynamic/amplify:Deployment")
+    pickled = base64.b64decode(deployment.inputs["__provider"]["value"])
+    assert b"\x8c\tmultitier\x94\x8c\x1a_AmplifyDeploymentProvider" in pickled
+    assert type(pickle.loads(pickled)).__name__ == "_DeploymentProvider"
