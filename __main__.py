@@ -21,6 +21,7 @@ project, stack = pulumi.get_project(), pulumi.get_stack()
 # provider the program creates: explicit providers read none of them by themselves.
 aws_settings = with_default_tags(provider_settings(), project, stack)
 region = aws_settings["region"]
+pulumi.export("region", region)
 provider = aws.Provider("aws", **aws_settings)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
@@ -57,6 +58,7 @@ if settings.alarms.enabled:
     alarms = Alarms("alarms", tier_args.alarms(settings, [w for p in patterns.values() for w in p.watches]),
                     opts=shared)
     pulumi.export("alarm_topic_arn", alarms.topic.arn)
+    pulumi.export("alarm_names", pulumi.Output.all(*(alarm.name for alarm in alarms.alarms)).apply(sorted))
 if settings.dashboards.enabled:
     dashboards = Dashboards("dashboards", DashboardsArgs(
         prefix=f"{project}-{stack}", region=region,

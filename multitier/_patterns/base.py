@@ -9,7 +9,7 @@ import dataclasses
 import inspect
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, TypedDict
 
 import pulumi
 
@@ -45,6 +45,23 @@ class PatternArgs:
         settings = given.get("settings") or PatternSettings()
         return cls(stack=given["stack"], region=given.get("region") or DEFAULT_REGION,
                    settings=settings if isinstance(settings, PatternSettings) else PatternSettings(**settings))
+
+
+class ApiEndpoint(TypedDict):
+    """One REST API of a pattern, as a client or the verification suite (``python -m verify``) needs it."""
+
+    name: str
+    """The API's name in the program."""
+    url: str
+    """Its URL: the stage's, or its custom domain's base path."""
+    id: str
+    """Its REST API id."""
+    stage: str
+    """Its stage's name."""
+    access_log_group: str
+    """The log group of its stage's access logs."""
+    paths: list[str]
+    """The paths it serves (OpenAPI form: /shows/{id})."""
 
 
 @dataclass
@@ -156,3 +173,13 @@ def origin(url: str) -> str:
     """scheme://host[:port] of a URL (a CSP source)."""
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def api_outputs(*apis: RestApi) -> pulumi.Output[list[ApiEndpoint]]:
+    """Each API as ``ApiEndpoint`` describes it."""
+    def output(api: RestApi) -> pulumi.Output[ApiEndpoint]:
+        paths = sorted({route.path for route in api.routes})
+        return pulumi.Output.all(api.url, api.id, api.stage_name, api.stage.access_logs.name).apply(lambda v: {
+            "name": api.pulumi_resource_name, "url": v[0], "id": v[1], "stage": v[2], "access_log_group": v[3],
+            "paths": paths})
+    return pulumi.Output.all(*map(output, apis)).apply(list)

@@ -21,7 +21,7 @@ from multitier._logic.link import Link
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Pattern, api_watches
+from multitier._patterns.base import ApiEndpoint, Pattern, api_outputs, api_watches
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
                                           shows_link, ticketing_tables, tickets_links)
@@ -71,6 +71,8 @@ class Microservices(Pattern, token="multitier:patterns:Microservices"):
     """The Cognito user pool whose ID tokens every service's API accepts."""
     client_id: pulumi.Output[str]
     """The user pool's app client (SRP sign-in, no secret)."""
+    apis: pulumi.Output[list[ApiEndpoint]]
+    """Each service's REST API: name, URL, id, stage, access-log group and paths."""
 
     def compose(self, name: str) -> None:
         s, args = self.settings, self.args
@@ -85,26 +87,27 @@ class Microservices(Pattern, token="multitier:patterns:Microservices"):
         self.domain = ApiDomain(f"{name}-domain", domain, opts=child) if domain else None
 
         fns = ServiceFunctions(self)
-        self.functions, self.apis = {}, {}
+        self.functions, self.rest_apis = {}, {}
         for service in SERVICES:
             function = fns.function(f"{name}-{service.name}", service.service, service.links(common),
                                     service.environment)
             self.functions[service.name] = function
-            self.apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
+            self.rest_apis[service.name] = RestApi(f"{name}-{service.name}-api", tier_args.rest_api(
                 s, default_auth=CognitoAuth(self.users.authorizer_provider_arns),
                 description=f"The {service.name} microservice", routes=routes(service.service, function) + [health()],
                 domain=self.domain, base_path=service.name), opts=child)
 
         # In the order a request travels: sign-in, then each service's API and function, then the data.
         self.watches = [self.users.watch(),
-                        *(w for svc in SERVICES for w in (*api_watches(self.apis[svc.name], self),
+                        *(w for svc in SERVICES for w in (*api_watches(self.rest_apis[svc.name], self),
                                                             self.functions[svc.name].watch())),
                         *fns.business_watches(), *(t.watch() for t in common.tables.values())]
-        self.api_urls = pulumi.Output.all(**{svc: api.url for svc, api in self.apis.items()})
+        self.api_urls = pulumi.Output.all(**{svc: api.url for svc, api in self.rest_apis.items()})
+        self.apis = api_outputs(*self.rest_apis.values())
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
 
     @property
     def outputs(self) -> dict[str, Any]:
-        """What the stack exports: each service's URL on its own (``shows_url``, ...), then the pool's ids."""
-        return {**{f"{svc}_url": api.url for svc, api in self.apis.items()},
-                "user_pool_id": self.user_pool_id, "client_id": self.client_id}
+        """What the stack exports: each service's URL on its own (``shows_url``, ...), the pool's ids, the APIs."""
+        return {**{f"{svc}_url": api.url for svc, api in self.rest_apis.items()},
+                "user_pool_id": self.user_pool_id, "client_id": self.client_id, "apis": self.apis}

@@ -15,7 +15,7 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import ticket_documents, tier_args
-from multitier._patterns.base import Pattern, api_watches
+from multitier._patterns.base import ApiEndpoint, Pattern, api_outputs, api_watches
 from multitier._patterns.gateway_routes import health
 from multitier._patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
@@ -37,6 +37,8 @@ class MobileBackend(Pattern, token="multitier:patterns:MobileBackend"):
     """The user pool's app client (SRP sign-in, no secret)."""
     region: pulumi.Output[str]
     """The region the pattern runs in (the user pool's and the API's)."""
+    apis: pulumi.Output[list[ApiEndpoint]]
+    """Its REST API: name, URL, id, stage, access-log group and paths."""
 
     def compose(self, name: str) -> None:
         s, args = self.settings, self.args
@@ -75,3 +77,4 @@ class MobileBackend(Pattern, token="multitier:patterns:MobileBackend"):
                         self.database.watch(), self.documents.watch()]
         self.api_url, self.user_pool_id, self.client_id = self.api.url, self.users.user_pool_id, self.users.client_id
         self.region = pulumi.Output.from_input(args.region)
+        self.apis = api_outputs(self.api)

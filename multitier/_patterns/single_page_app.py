@@ -14,7 +14,7 @@ from multitier._identity.user_pool import UserPool
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import LambdaAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Pattern, api_watches, ticketing_site
+from multitier._patterns.base import ApiEndpoint, Pattern, api_outputs, api_watches, ticketing_site
 from multitier._patterns.gateway_routes import health, venue_document
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -46,6 +46,8 @@ class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
     """The pattern's Cognito user pool (the issuer, unless a third party's is set)."""
     client_id: pulumi.Output[str]
     """The user pool's app client (SRP sign-in, no secret)."""
+    apis: pulumi.Output[list[ApiEndpoint]]
+    """Its REST API: name, URL, id, stage, access-log group and paths."""
 
     def compose(self, name: str) -> None:
         s, args = self.settings, self.args
@@ -89,3 +91,4 @@ class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
         self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url = (
             pulumi.Output.from_input(value) for value in (self.issuer, self.audience, self.jwks_url))
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
+        self.apis = api_outputs(self.api)

@@ -17,7 +17,7 @@ from multitier._logic.bundle import SITE_DIR
 from multitier._logic.rest_api import RestApi
 from multitier._logic.routes import CognitoAuth
 from multitier._patterns import tier_args
-from multitier._patterns.base import Pattern, api_watches, cognito_origin, origin, ticketing_site
+from multitier._patterns.base import ApiEndpoint, Pattern, api_outputs, api_watches, cognito_origin, origin, ticketing_site
 from multitier._patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -39,6 +39,8 @@ class WebApp(Pattern, token="multitier:patterns:WebApp"):
     """The Cognito user pool whose ID tokens the API accepts."""
     client_id: pulumi.Output[str]
     """The user pool's app client (SRP sign-in, no secret)."""
+    apis: pulumi.Output[list[ApiEndpoint]]
+    """Its REST API: name, URL, id, stage, access-log group and paths."""
 
     def compose(self, name: str) -> None:
         s, args = self.settings, self.args
@@ -81,3 +83,4 @@ class WebApp(Pattern, token="multitier:patterns:WebApp"):
                         *fns.business_watches(), *(t.watch() for t in self.tables.values())]
         self.site_url, self.api_url = self.front_end.url, self.api.url
         self.user_pool_id, self.client_id = self.users.user_pool_id, self.users.client_id
+        self.apis = api_outputs(self.api)

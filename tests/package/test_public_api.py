@@ -51,7 +51,7 @@ def test_a_pattern_stands_alone_with_its_own_network_and_layers(run):
     assert layers == ["shop-demo-deps-base", "shop-demo-deps-postgres", "shop-demo-deps-redis"]
     # AND it registered the outputs it declares
     assert set(pattern.outputs) == set(MobileBackend.output_names()) == {"api_url", "user_pool_id", "client_id",
-                                                                         "region"}
+                                                                         "region", "apis"}
 
 
 def test_a_shared_network_is_used_not_made(run):
