@@ -43,7 +43,7 @@ from multitier._ops.alarms import Alarms, AlarmsArgs
 from multitier._ops.dashboards import Dashboards, DashboardsArgs
 from multitier._ops.watch import Alarm, Metric, Watch, Widget
 from multitier._patterns import PATTERNS, tier_args
-from multitier._patterns.base import Pattern, PatternArgs, StackShared
+from multitier._patterns.base import ApiEndpoint, Pattern, PatternArgs, StackShared
 from multitier._patterns.microservices import Microservices
 from multitier._patterns.mobile_backend import MobileBackend
 from multitier._patterns.single_page_app import SinglePageApp
@@ -65,7 +65,7 @@ from multitier._version import __version__
 
 __all__ = [
     # patterns
-    "PATTERNS", "Microservices", "MobileBackend", "SinglePageApp", "WebApp", "PatternArgs",
+    "PATTERNS", "Microservices", "MobileBackend", "SinglePageApp", "WebApp", "PatternArgs", "ApiEndpoint",
     # writing a pattern of your own
     "Pattern", "Settings", "SettingsError", "StackShared", "tier_args",
     # logic tier
