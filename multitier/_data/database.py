@@ -90,7 +90,9 @@ class Database(pulumi.ComponentResource):
             vpc_security_group_ids=[self.security_group.id],
             port=PORT,
             storage_encrypted=True,
-            iam_database_authentication_enabled=args.iam_auth,
+            # Operators sign in with short-lived IAM tokens instead of the master password; the
+            # functions keep the rotated managed secret (``iam_auth`` moves them to tokens at the proxy).
+            iam_database_authentication_enabled=True,
             backup_retention_period=args.backup_retention_days,
             copy_tags_to_snapshot=True,
             deletion_protection=args.deletion_protection,

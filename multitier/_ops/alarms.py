@@ -31,8 +31,25 @@ def topic_key_policy(account_id: str) -> str:
         {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
          "Action": "kms:*", "Resource": "*"},
         {"Sid": "CloudWatchPublishesAlarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
+    ]}, sort_keys=True)
+
+
+def topic_policy(topic_arn: str, account_id: str, region: str) -> str:
+    """The account keeps its default rights, CloudWatch publishes this account's alarms, and nobody
+    publishes without TLS."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AccountOwns", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
+                    "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+         "Resource": topic_arn},
+        {"Sid": "CloudWatchPublishesAlarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+         "Action": "sns:Publish", "Resource": topic_arn,
+         "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{region}:{account_id}:alarm:*"},
+                       "StringEquals": {"aws:SourceAccount": account_id}}},
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+         "Resource": topic_arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
     ]}, sort_keys=True)
 
 
@@ -51,6 +68,10 @@ class Alarms(pulumi.ComponentResource):
                                enable_key_rotation=True, deletion_window_in_days=30,
                                policy=account.apply(topic_key_policy), opts=child)
         self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=self.key.arn, opts=child)
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self.topic_policy = aws.sns.TopicPolicy(
+            f"{name}-topic-policy", arn=self.topic.arn,
+            policy=pulumi.Output.all(self.topic.arn, account, region).apply(lambda v: topic_policy(*v)), opts=child)
         if args.email:
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email",
                                       endpoint=args.email, opts=child)

@@ -40,7 +40,7 @@ def table(s: Settings, **spec) -> TableArgs:
 def bucket_lifecycle(s: Settings) -> BucketLifecycle:
     return BucketLifecycle(versioning=s.data.bucket_versioning,
                            noncurrent_version_days=s.data.noncurrent_version_days,
-                           force_destroy=s.data.force_destroy)
+                           force_destroy=s.data.force_destroy, access_logs=s.data.bucket_access_logs)
 
 
 def network(s: Settings, region: str) -> NetworkArgs:

@@ -12,6 +12,8 @@ component, whatever the stack's region.
 
 from __future__ import annotations
 
+import dataclasses
+
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -170,7 +172,8 @@ class StaticSite(pulumi.ComponentResource):
         if args.access_logs:
             # The one documented exception to owner-enforced buckets: CloudFront standard
             # logging writes through ACLs, so this bucket keeps them (awslogsdelivery grant).
-            self.logs = Bucket(f"{name}-logs", BucketArgs(lifecycle=args.buckets, name_prefix=f"{name}-logs"[:37],
+            unlogged = dataclasses.replace(args.buckets, access_logs=False)  # it receives logs
+            self.logs = Bucket(f"{name}-logs", BucketArgs(lifecycle=unlogged, name_prefix=f"{name}-logs"[:37],
                                                           log_delivery_acl=True,
                                                           expire_days=args.log_retention_days), opts=child)
             logging_config = {"bucket": self.logs.bucket.bucket_domain_name, "include_cookies": False,

@@ -107,6 +107,7 @@ class DataSettings(_Section):
     bucket_versioning: bool = Field(True, description="S3 versioning on data and site buckets.")
     noncurrent_version_days: int = Field(30, ge=1, le=3650, description="Days before noncurrent object versions expire.")
     force_destroy: bool = Field(False, description="Let `pulumi destroy` empty and delete buckets (dev only).")
+    bucket_access_logs: bool = Field(False, description="S3 server access logs of every data and site bucket, each to a log bucket of its own (kept 90 days).")
 
 
 class DatabaseSettings(_Section):
