@@ -245,6 +245,9 @@ class PatternSettings(SettingsInputs):
     data_force_destroy: bool | None = None
     """Let `pulumi destroy` empty and delete buckets (dev only). Default: False."""
 
+    data_bucket_access_logs: bool | None = None
+    """S3 server access logs of every data and site bucket, each to a log bucket of its own (kept 90 days). Default: False."""
+
     database_min_capacity: float | None = None
     """Aurora Serverless v2 minimum ACUs (0 lets the cluster pause). Default: 0.5."""
 
