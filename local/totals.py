@@ -1,6 +1,6 @@
 """README's totals, generated: ``python -m local.totals`` rewrites what each stack holds from its offline preview.
 
-A tool, like ``python -m multitier.settings.generate`` for the settings tables; a test fails when the
+A tool, like ``python -m multitier._settings.generate`` for the settings tables; a test fails when the
 README's table is not what the previews count (tests/unit/test_preview.py).
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Mapping
 
 from local import engine
-from multitier.settings.model import Settings
+from multitier._settings.model import Settings
 
 MARKER = "totals"
 SHARED = "shared"
@@ -49,7 +49,7 @@ def stacks(root: Path = engine.PROJECT_ROOT) -> list[str]:
 
 
 def main(root: Path = engine.PROJECT_ROOT) -> None:
-    from multitier.settings.generate import between_markers
+    from multitier._settings.generate import between_markers
 
     readme = root / "README.md"
     table = render({stack: engine.run_stack(stack) for stack in stacks(root)})

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from multitier.settings.loader import region_of, settings_from_config
+from multitier._settings.loader import region_of, settings_from_config
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.cloudwatch import Clock, LocalCloudWatch
@@ -200,9 +200,9 @@ class LocalMode:
             if counts["items"] or counts["objects"]:
                 self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
         self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
-                                users_of(self.local.contracts.values()), self.state_dir / "users.json",
+                                users_of(self.local.declarations.values()), self.state_dir / "users.json",
                                 self.cognito.seed_random)
-        seed_tables(self.moto.client("dynamodb"), functions, self.local.contracts, self._tables())
+        seed_tables(self.moto.client("dynamodb"), functions, self.local.declarations, self._tables())
 
     def _identities(self, functions: list[LocalFunction]) -> list[LocalFunction]:
         """An IAM identity per function and per integration role, with exactly its role's statements;

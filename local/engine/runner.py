@@ -17,7 +17,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 
-from multitier.settings.loader import region_of
+from multitier._settings.loader import region_of
 from local.engine.mocks import Mocks
 from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from multitier.contract import contract
-from multitier.settings.loader import SettingsError, settings_from_config
+from multitier._declarations import contract
+from multitier._settings.loader import SettingsError, settings_from_config
 from local.engine import run_stack
 
 STAGE = "aws:apigateway/stage:Stage"

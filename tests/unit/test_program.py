@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from multitier.settings.model import PATTERNS
+from multitier._settings.model import PATTERNS
 from local.engine import run_stack, tree
 
 FN = "aws:lambda/function:Function"

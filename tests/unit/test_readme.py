@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from local import engine, totals
-from multitier.settings.generate import between_markers
+from multitier._settings.generate import between_markers
 
 README = engine.PROJECT_ROOT / "README.md"
 
