@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from multitier.settings.loader import region_of
+from multitier._settings.loader import region_of, settings_from_config
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.cloudwatch import Clock, LocalCloudWatch
@@ -45,7 +45,7 @@ from local.apigateway.gateway import DOCUMENT_PATH
 from local.cloudfront import SiteServer
 from local.emulators.cognito_sign_in import CognitoFront
 from local.emulators.moto_server import Keys, MotoServer
-from local.emulators.ports import Ports
+from local.emulators.ports import FILE as PORTS_FILE, Ports
 from local.emulators.postgres import Postgres
 from local.emulators.processes import ServiceError, run_parallel
 from local.emulators.redis_server import Redis
@@ -55,6 +55,7 @@ from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
 from local.release import ControlServer, Releases, rehearse
+from local.reload import reloader_for
 
 STATE_ROOT = Path(os.environ.get("MULTITIER_LOCAL_DIR") or engine.PROJECT_ROOT / ".local")
 
@@ -71,8 +72,8 @@ class LocalMode:
         self.fresh = fresh
         self.throttle = throttle  # (rate, burst) on every method instead of the stack's; negative: none
         self.state_dir = state_root / stack
-        self.ports = Ports(port_base)
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.ports = Ports(port_base, remember=self.state_dir / PORTS_FILE, log=self.log)
         self.on_function_log = on_function_log
         self.moto: MotoServer | None = None
         self.cognito: MotoServer | None = None
@@ -86,7 +87,6 @@ class LocalMode:
         self.cloudwatch: LocalCloudWatch | None = None
         self.gateways: list[Gateway] = []
         self.releases: Releases | None = None  # versions, aliases, stage canaries, rehearsals (local/release)
-        self.release_control: ControlServer | None = None
         self.sites: list[SiteServer] = []
         self.users: list[dict[str, Any]] = []
         self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
@@ -123,7 +123,8 @@ class LocalMode:
     def _start(self) -> None:
         self.timings: dict[str, float] = {"emulators": 0.0}
         self._phase("program")
-        engine.stack_config(self.stack)  # a missing stack fails here, before anything starts
+        # A missing stack, a stack file that is not YAML or a bad setting fails here, before anything starts.
+        settings_from_config(engine.stack_config(self.stack))
         if self.fresh and self.state_dir.exists():
             shutil.rmtree(self.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -171,8 +172,7 @@ class LocalMode:
         self.runtime = LambdaRuntime(on_log=self._function_log, region=region)
         for fn in functions:
             self.runtime.start(fn)
-        self.releases = Releases(self.recording, functions, self.local.apis, self.runtime, self.cloudwatch,
-                                 lambda: LambdaRuntime(on_log=self._function_log, region=region), self.state_dir)
+        self.releases = Releases(self.recording, self.local, self.runtime, self.cloudwatch, self.state_dir)
         invoke = self.cloudwatch.observe(self.releases.invoke)
         for function_name, event in self.local.invocations:
             result = invoke(function_name, event)
@@ -187,17 +187,15 @@ class LocalMode:
                               self._service_client)
             gateway.start()
             self.gateways.append(gateway)
-            self.releases.serve(gateway, lambda deployment, canary: Gateway(
-                deployment, invoke, self.local.pools, self.cloudwatch.access_log(deployment, self._gateway_log, canary),
-                self._service_client))
+            self.releases.serve(gateway, lambda api, canary: Gateway(  # a stage's other deployment: its canary's
+                api, invoke, self.local.pools, self.cloudwatch.access_log(api, self._gateway_log, canary), self._service_client))
 
         for site in self.local.sites:
             self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
         for app in self.local.amplify_apps:
             self.sites.append(AmplifyServer(app, self.moto.client("s3"), [self.sign_in.url]).start())
         self.cloudwatch.start(self.ports.take("CloudWatch dashboards"))
-        self.release_control = ControlServer(self.ports.take("release rehearsals"),
-                                             lambda request, on_line: rehearse(self, request, on_line))
+        self.releases.control = ControlServer(self.ports.take("release"), lambda req, out: rehearse(self, req, out))
         self._phase("done")
 
     def _seed(self, functions: list[LocalFunction]) -> None:
@@ -208,9 +206,9 @@ class LocalMode:
             if counts["items"] or counts["objects"]:
                 self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
         self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
-                                users_of(self.local.contracts.values()), self.state_dir / "users.json",
+                                users_of(self.local.declarations.values()), self.state_dir / "users.json",
                                 self.cognito.seed_random)
-        seed_tables(self.moto.client("dynamodb"), functions, self.local.contracts, self._tables())
+        seed_tables(self.moto.client("dynamodb"), functions, self.local.declarations, self._tables())
 
     def _identities(self, functions: list[LocalFunction]) -> list[LocalFunction]:
         """An IAM identity per function and per integration role, with exactly its role's statements;
@@ -254,7 +252,6 @@ class LocalMode:
         (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
         for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites),
                      *((self.sign_in.stop,) if self.sign_in else ()), *((self.cloudwatch.stop,) if self.cloudwatch else ()),
-                     *((self.release_control.stop,) if self.release_control else ()),
                      *((self.releases.stop,) if self.releases else ())):
             _quietly(step)
         if self.runtime is not None:
@@ -317,7 +314,8 @@ class LocalMode:
         local = self.local
         rows: list[tuple[str, str, str]] = []
         for site in (*local.sites, *local.amplify_apps):
-            rows.append(("site", site.name, site.url))
+            pattern = local.patterns.get(site.name, "")
+            rows.append(("site", site.name + (f" ({pattern})" if pattern else ""), site.url))
         for api in local.apis:
             pattern = local.patterns.get(api.name, "")
             rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
@@ -333,9 +331,7 @@ class LocalMode:
         if self.cloudwatch and self.cloudwatch.url:
             rows.append(("dashboards", f"{len(self.cloudwatch.dashboards)} CloudWatch dashboards, "
                                        f"{len(self.cloudwatch.evaluator.alarms)} alarms", self.cloudwatch.url))
-        if self.release_control:
-            rows.append(("release", f"python -m local release --stack {self.stack} --service NAME",
-                         self.release_control.url))
+        rows += self.releases.rows(self.stack) if self.releases else []
         rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
         rows.append(("emulator", "moto (Cognito)", self.cognito.url))
         rows.append(("sign-in", "Cognito SRP endpoint", self.sign_in.url))
@@ -368,9 +364,9 @@ def _quietly(step: Callable[[], Any]) -> None:
 
 
 def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: bool = False,
-        throttle: tuple[float, int] | None = None, time_scale: float = 1.0) -> int:
+        throttle: tuple[float, int] | None = None, time_scale: float = 1.0, reload: bool = True) -> int:
     """The CLI: start, print the table (or, ``as_json``, the endpoints as one line of JSON, logs going to
-    stderr), stream logs until SIGINT/SIGTERM, stop."""
+    stderr), apply changed code and content (``reload``), stream logs until SIGINT/SIGTERM, stop."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -382,18 +378,23 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle, time_scale=time_scale,
                      on_function_log=to_stderr if as_json else None)
+    reloader = None
     try:
         try:
             mode.start()
         except (ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
-            print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
+            print(f"error: {error}", file=sys.stderr)
             return 2
         print(json.dumps(mode.endpoints()) if as_json else mode.summary(), flush=True)
+        if reload:
+            reloader = reloader_for(mode, mode.log).start()
         while not stop.wait(0.5):
             pass
         print("\nstopping local mode...", file=sys.stderr, flush=True)
         return 0
     finally:
+        if reloader is not None:
+            reloader.stop()
         mode.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

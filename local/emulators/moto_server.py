@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from multitier.settings.loader import DEFAULT_REGION
+from multitier._settings.loader import DEFAULT_REGION
 from local.emulators.processes import stop_process, wait_for_port
 
 ADMIN_USER = "multitier-local-admin"

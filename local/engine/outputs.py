@@ -303,6 +303,8 @@ RESOURCES: dict[str, Factory] = {
     "aws:apigateway/restApiPolicy:RestApiPolicy": _id_only(""),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:wafv2/webAclAssociation:WebAclAssociation": _id_only(""),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda c: {
+        "id": str(c.inputs.get("resourceArn"))},
     "aws:acm/certificate:Certificate": lambda c: {
         "arn": c.arn("acm", f"certificate/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"),
         "domainValidationOptions": [{"domainName": c.inputs.get("domainName", ""),
@@ -314,6 +316,7 @@ RESOURCES: dict[str, Factory] = {
     "aws:kms/key:Key": lambda c: {"keyId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
                                   "arn": c.arn("kms", f"key/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}")},
     "aws:sns/topic:Topic": lambda c: {"name": c.physical(max_len=256), "arn": c.arn("sns", c.physical(max_len=256))},
+    "aws:sns/topicPolicy:TopicPolicy": lambda c: {"id": str(c.inputs.get("arn"))},
     "aws:sns/topicSubscription:TopicSubscription": lambda c: {
         "arn": f"{c.inputs['topic']}:{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"},
     "aws:cloudwatch/metricAlarm:MetricAlarm": lambda c: {
@@ -323,16 +326,11 @@ RESOURCES: dict[str, Factory] = {
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": _id_only(""),
     "pulumi:providers:aws": lambda c: {},
     # releases: a first deploy, where the alias and the stage start at the registered version and deployment
-    "aws:codedeploy/application:Application": lambda c: {
-        "name": c.physical(max_len=100), "applicationId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
-        "arn": c.arn("codedeploy", f"application:{c.physical(max_len=100)}")},
-    "aws:codedeploy/deploymentGroup:DeploymentGroup": lambda c: {
-        "id": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
-        "deploymentGroupId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
-        "arn": c.arn("codedeploy", f"deploymentgroup:{c.inputs['appName']}/{c.inputs['deploymentGroupName']}")},
+    "aws:codedeploy/application:Application": _with_arn("codedeploy", "application:{name}"),
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": lambda c: {"arn": c.arn(
+        "codedeploy", f"deploymentgroup:{c.inputs['appName']}/{c.inputs['deploymentGroupName']}")},
     "pulumi-python:dynamic/release:LambdaDeployment": lambda c: {
-        "id": str(c.inputs.get("target_version")), "live_version": str(c.inputs.get("target_version")),
-        "deployment_id": ""},
+        "id": str(c.inputs.get("target_version")), "live_version": str(c.inputs.get("target_version"))},
     "pulumi-python:dynamic/release:StageCanary": lambda c: {
         "id": str(c.inputs.get("deployment_id")), "live_deployment": str(c.inputs.get("deployment_id"))},
     # data tier
@@ -345,6 +343,7 @@ RESOURCES: dict[str, Factory] = {
     "aws:s3/bucketVersioning:BucketVersioning": lambda c: {"id": str(c.inputs.get("bucket"))},
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda c: {"id": str(c.inputs.get("bucket"))},
     "aws:s3/bucketPolicy:BucketPolicy": lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketLogging:BucketLogging": lambda c: {"id": str(c.inputs.get("bucket"))},
     "aws:s3/bucketAcl:BucketAcl": lambda c: {"id": f"{c.inputs.get('bucket')},{c.inputs.get('acl', '')}"},
     "aws:s3/bucketObjectv2:BucketObjectv2": lambda c: {
         "id": c.inputs.get("key"), "etag": suffix(c.name, 32), "versionId": suffix(c.name + "v", 32),

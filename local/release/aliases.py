@@ -88,8 +88,22 @@ class Aliases:
     def versions(self, name: str) -> list[str]:
         return sorted((v for n, v in self._functions if n == name), key=lambda v: int(v) if v.isdigit() else -1)
 
-    def function(self, name: str, version: str) -> LocalFunction:
-        return self._functions[(name, version)]
+    def function(self, name: str, version: str = "") -> LocalFunction:
+        """``version`` of ``name`` (default: the one its alias serves, as ``serving``)."""
+        return self._functions[(name, version or self.serving(name))]
+
+    def serving(self, name: str) -> str:
+        """The version ``name``'s alias serves (its first), or its newest when it has no alias."""
+        with self._lock:
+            route = next((r for (fn, _), r in self._routes.items() if fn == name), None)
+        return route.version if route is not None else self.versions(name)[-1]
+
+    def replace(self, fn: LocalFunction, on_drained: Callable[[], None] | None = None) -> None:
+        """New code for the version ``fn.name`` serves, in place (a code reload: ``LambdaRuntime.replace``)."""
+        version = self.serving(fn.name)
+        replaced = dataclasses.replace(fn, version=version)
+        self._runtimes[(fn.name, version)].replace(replaced, on_drained=on_drained)
+        self._functions[(fn.name, version)] = replaced
 
     def publish(self, fn: LocalFunction) -> str:
         """A new version of ``fn.name`` with ``fn``'s code (workers of its own); its number."""

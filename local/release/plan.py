@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 from local.cloudwatch import LocalAlarm
 from local.engine import Recording
 from local.model import LocalApi
-from multitier.release.shift import TrafficShift
+from multitier._release.shift import TrafficShift
 
 FUNCTION = "aws:lambda/function:Function"
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"

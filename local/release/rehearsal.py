@@ -27,7 +27,7 @@ from local.cloudwatch.sources import Recorder
 from local.release.aliases import Aliases
 from local.release.plan import FunctionPlan
 from local.release.stage import StageDeployments
-from multitier.release.checks import passes
+from multitier._release.checks import passes
 
 TICK_SECONDS = 10  # AWS seconds between two looks at the alarms and the schedule (CodeDeploy polls as often)
 PROMOTED, ROLLED_BACK = "promoted", "rolled back"
@@ -129,7 +129,7 @@ class FunctionRehearsal(_Judged):
                                        f"{self.version}")
 
     def _check(self, phase: str) -> bool:
-        """The hook's question (``multitier.release.checks``): does the new version answer its request below 500?"""
+        """The hook's question (``multitier._release.checks``): does the new version answer its request below 500?"""
         event = self.plan.check
         if event is None:
             return True
@@ -164,7 +164,8 @@ class StageRehearsal(_Judged):
         old_percent = self.deployments.percent
         self._previous = (self.deployments.start_canary(self.api, self.percent), old_percent)
         self.timeline.add(f"{self.name}: the canary serves the new deployment to {self.percent:g} % of requests "
-                               f"for {self.bake_seconds / 60:g} min; judged by {', '.join(a.name for a in self.alarms)}")
+                               f"for {self.bake_seconds / 60:g} min; judged by "
+                               f"{', '.join(a.name for a in self.alarms)}")
 
     def tick(self, now: float) -> None:
         if self.done:

@@ -15,19 +15,20 @@ import filecmp
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from local.apigateway import Gateway
 from local.cloudwatch import Clock, LocalCloudWatch
 from local.engine import Recording
 from local.lambda_ import LambdaRuntime
-from local.model import LocalApi, LocalFunction
+from local.model import LocalApi
+from local.provision import LocalStack
 from local.provision.code import unpack_code
 from local.release.aliases import Aliases
 from local.release.plan import FunctionPlan, StagePlan, function_plans, stage_plans
 from local.release.rehearsal import FunctionRehearsal, Rehearsal, StageRehearsal
 from local.release.stage import MakeGateway, StageDeployments
-from multitier.release.shift import TrafficShift
+from multitier._release.shift import TrafficShift
 
 ALIAS = "aws:lambda/alias:Alias"
 
@@ -46,18 +47,21 @@ class Outcome:
 class Releases:
     """Versions, aliases and stage deployments of one local stack, and its rehearsals (one at a time)."""
 
-    def __init__(self, recording: Recording, functions: Sequence[LocalFunction], apis: Sequence[LocalApi],
-                 runtime: LambdaRuntime, cloudwatch: LocalCloudWatch, new_runtime: Callable[[], LambdaRuntime],
+    def __init__(self, recording: Recording, local: LocalStack, runtime: LambdaRuntime, cloudwatch: LocalCloudWatch,
                  state_dir: Path):
+        """``runtime`` runs the versions the program registered; each version published here gets one alike."""
+        functions, apis = local.functions, local.apis
         routes = {(a.inputs["functionName"], a.inputs["name"]): str(a.inputs["functionVersion"])
                   for a in recording.of_type(ALIAS)}
-        self.aliases = Aliases(runtime, functions, routes, new_runtime)
+        self.aliases = Aliases(runtime, functions, routes, lambda: LambdaRuntime(
+            on_log=runtime.on_log, max_concurrency=runtime.max_concurrency, region=runtime.region))
         self.functions = function_plans(recording, cloudwatch.evaluator.alarms)
         self.stage_plans = stage_plans(recording, apis, cloudwatch.evaluator.alarms)
         self.apis = {api.name: api for api in apis}
         self.stages: dict[str, StageDeployments] = {}
         self.cloudwatch, self.state_dir = cloudwatch, state_dir
         self.busy = threading.Lock()
+        self.control: Any = None  # the endpoint of `python -m local release` (control.ControlServer), once serving
 
     # -- what local mode wires in -------------------------------------------------------------
     def invoke(self, name_or_arn: str, event: Any) -> Any:
@@ -68,7 +72,14 @@ class Releases:
         self.stages[gateway.api.name] = deployments = StageDeployments(gateway, make)
         return deployments
 
+    def rows(self, stack: str) -> list[tuple[str, str, str]]:
+        """Local mode's table: where ``python -m local release`` reaches this stack."""
+        return [("release", f"python -m local release --stack {stack} --service NAME", self.control.url)] \
+            if self.control is not None else []
+
     def stop(self) -> None:
+        if self.control is not None:
+            self.control.stop()
         for deployments in self.stages.values():
             deployments.stop()
         self.aliases.stop()
@@ -81,13 +92,13 @@ class Releases:
 
     def current_code(self, function: str, version: str = "") -> Path | None:
         """The service's code as it is now, unpacked; None when it equals ``version``'s (default: the newest)."""
-        from multitier.logic.bundle import code_archive  # the program's own bundling
+        from multitier._logic.bundle import code_archive  # the program's own bundling
 
         plan = self._plan(function)
         versions = self.aliases.versions(function)
         live = self.aliases.function(function, version or versions[-1])
         target = unpack_code(code_archive(plan.service, live.handler),
-                             self.state_dir / "functions" / f"{function}@{int(versions[-1]) + 1}")
+                             self.state_dir / "functions" / f"{function}.v{int(versions[-1]) + 1}")
         return None if _same_tree(target, Path(live.code_dir)) else target
 
     def rehearsal(self, clock: Clock, on_line: Callable[[str], None] | None = None) -> Rehearsal:

@@ -22,6 +22,12 @@ def test_the_web_app_is_the_amplify_app_not_a_cloudfront_site(local_stack):
     assert app.rules and app.rules[0][2] == "200"  # the SPA rewrite
 
 
+def test_the_endpoints_document_lists_every_patterns_sites_the_amplify_app_included(local_stack):
+    sites = {pattern: entry["sites"] for pattern, entry in local_stack.endpoints()["patterns"].items()}
+    assert sites["web_app"] == [_web_app_site(local_stack).url]
+    assert sites["single_page_app"] == [s.url for s in local_stack.local.sites if s.name.startswith("single-page")]
+
+
 def test_pages_assets_and_the_rewrite_rule(local_stack):
     app = _web_app_site(local_stack)
     index = http("GET", app.url)

@@ -144,7 +144,7 @@ def test_up_for_programs_and_people_stops_on_ctrl_c_and_keeps_data_and_owners(st
         assert re.search(r"ready in \d+\.\d s", table)
         assert "demo@example.com" in table and "admin@example.com [admins]" in table
         assert re.search(r"throttle\s+every method and API key\s+off", table)
-        site = re.search(r"site\s+\S+\s+(http://\S+)", table).group(1)
+        site = re.search(r"site\s+\S+ \(single_page_app\)\s+(http://\S+)", table).group(1)  # its pattern named
         assert http("GET", site).status == 200
         # AND the demo user has the sub it had, so the ticket is still theirs
         doc = json.loads((state / "dev" / "endpoints.json").read_text())

@@ -19,7 +19,7 @@ import pytest
 
 from local.cloudwatch import ManualClock
 from local.release.rehearsal import PROMOTED, ROLLED_BACK
-from multitier.release.shift import TrafficShift
+from multitier._release.shift import TrafficShift
 from tests.local.conftest import http
 
 # A fault injected into a copy of the code: every second invocation of a worker fails (a handler exception).

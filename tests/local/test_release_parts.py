@@ -16,7 +16,7 @@ from local.release.aliases import Aliases
 from local.release.plan import FunctionPlan, function_plans, stage_plans
 from local.release.rehearsal import PROMOTED, ROLLED_BACK, FunctionRehearsal, Rehearsal, StageRehearsal
 from local.release.stage import StageDeployments
-from multitier.release.shift import TrafficShift
+from multitier._release.shift import TrafficShift
 
 
 @dataclass

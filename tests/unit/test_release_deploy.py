@@ -15,8 +15,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from multitier.release import deploy
-from multitier.release.deploy import ReleaseFailed, bake_canary, release_version
+from multitier._release import deploy
+from multitier._release.deploy import ReleaseFailed, bake_canary, release_version
 
 RELEASE = {"application": "shows-fn", "deployment_group": "live", "function_name": "shows-fn", "alias": "live",
            "target_version": "4", "config": "CodeDeployDefault.LambdaCanary10Percent5Minutes", "timeout_seconds": 1500,

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from local import engine
-from multitier.release.function_release import deployment_group_arn
-from multitier.release.shift import LAMBDA_CONFIGS, TrafficShift
-from multitier.settings.loader import SettingsError
+from multitier._release.function_release import deployment_group_arn
+from multitier._release.shift import LAMBDA_CONFIGS, TrafficShift
+from multitier._settings.loader import SettingsError
 
 FN = "aws:lambda/function:Function"
 ALIAS = "aws:lambda/alias:Alias"
