@@ -11,7 +11,8 @@ with an underscore) and may change in any release. The version follows semantic 
 - The tier components, each with its Args (the defaults are the secure choice): logic
   (``Function``, ``RestApi``, ...), data (``Table``, ``Bucket``, ``Database``, ``Cache``,
   ``FileSystem``), identity (``UserPool``), network (``Network``), presentation
-  (``StaticSite``, ``AmplifyHosting``), security (``WebAcl``), operations (``Alarms``, ``Dashboards``).
+  (``StaticSite``, ``AmplifyHosting``), security (``WebAcl``), operations (``Alarms``, ``Dashboards``),
+  releases (``FunctionRelease`` with a ``TrafficShift``).
 - What a data or identity component grants a function: ``Link`` (IAM ``Statement``s,
   environment, ``NetworkAccess``, ``FileSystemMount``); what a component contributes to the stack's
   dashboards and alarms: ``Watch`` (``Widget``s of ``Metric``s, ``Alarm``s).
@@ -53,6 +54,9 @@ from multitier._presentation.amplify_hosting import AmplifyHosting, AmplifyHosti
 # Where the stacks' state finds the Amplify deployment's provider (pickled by reference).
 from multitier._presentation.amplify_hosting import _DeploymentProvider as _AmplifyDeploymentProvider  # noqa: F401
 from multitier._presentation.static_site import RuntimeConfig, StaticSite, StaticSiteArgs
+from multitier._release.deploy import _LambdaDeploymentProvider, _StageCanaryProvider  # noqa: F401 (as above)
+from multitier._release.function_release import FunctionRelease, FunctionReleaseArgs
+from multitier._release.shift import TrafficShift
 from multitier._security.waf import WebAcl, WebAclArgs
 from multitier._settings.loader import DEFAULT_REGION, SettingsError
 from multitier._settings.loader import load as load_settings
@@ -73,6 +77,8 @@ __all__ = [
     "DependencyLayer", "DependencyLayerArgs", "Function", "FunctionArgs", "FunctionRuntime", "IamAuth", "LambdaAuth",
     "LambdaMapped", "LambdaProxy", "MockResponse", "OpenApiOperation", "Public", "RestApi", "RestApiArgs", "Route",
     "S3Object", "ServiceLayers", "StageOptions", "Throttle", "after_account",
+    # releases (CodeDeploy for functions; a stage canary's release is StageOptions.canary_*)
+    "FunctionRelease", "FunctionReleaseArgs", "TrafficShift",
     # data tier
     "Bucket", "BucketArgs", "BucketLifecycle", "Cache", "CacheArgs", "Database", "DatabaseArgs", "FileSystem",
     "FileSystemArgs", "GlobalIndex", "Key", "Table", "TableArgs",

@@ -167,6 +167,12 @@ class _StageCanaryProvider(_Provider):
     run = staticmethod(bake_canary)
 
 
+# The state keeps each provider pickled by reference: at the package's top, where no move of the private
+# modules can break a later update or destroy (multitier/__init__.py imports them there).
+_LambdaDeploymentProvider.__module__, _LambdaDeploymentProvider.__qualname__ = "multitier", "_LambdaDeploymentProvider"
+_StageCanaryProvider.__module__, _StageCanaryProvider.__qualname__ = "multitier", "_StageCanaryProvider"
+
+
 def _secret_keys(aws: Mapping[str, Any] | None) -> dict[str, Any]:
     """``provider_session.session_settings`` with static keys kept secret in the state."""
     aws = dict(aws or {})

@@ -48,7 +48,7 @@ def _release_of(stack: Stack, function: Resource) -> tuple[Resource | None, Reso
             description="Functions behind an API release gradually, rolled back by alarms",
             remediation="Release through CodeDeploy with a canary or linear configuration (releaseFunctions, "
                         "releaseServices), alarms on the new version enabled, and automatic rollback on an alarm "
-                        "and on a failure (multitier._release.FunctionRelease).")
+                        "and on a failure (multitier.FunctionRelease).")
 def gradual_releases(stack: Stack):
     for function in _behind_an_api(stack):
         release, group = _release_of(stack, function)
@@ -73,7 +73,8 @@ def gradual_releases(stack: Stack):
             description="What a release moves, Pulumi leaves alone; a stage canary has a release",
             remediation="ignore_changes=['functionVersion', 'routingConfig'] on an alias CodeDeploy moves, and "
                         "['deployment', 'canarySettings.deploymentId'] on a stage whose canary a StageCanary "
-                        "promotes (multitier._release); a stage with canary settings gets a StageCanary.")
+                        "promotes (multitier.FunctionRelease, StageOptions.canary_percent); a stage with canary settings gets a
+                        StageCanary.")
 def releases_not_undone(stack: Stack):
     for release in stack.of_type(LAMBDA_DEPLOYMENT):
         for alias in stack.of_type(ALIAS):

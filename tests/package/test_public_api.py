@@ -124,3 +124,11 @@ def test_the_amplify_deployments_provider_is_pickled_where_the_package_keeps_it(
     pickled = base64.b64decode(deployment.inputs["__provider"]["value"])
     assert b"\x8c\tmultitier\x94\x8c\x1a_AmplifyDeploymentProvider" in pickled
     assert type(pickle.loads(pickled)).__name__ == "_DeploymentProvider"
+
+
+def test_the_release_providers_are_pickled_where_the_package_keeps_them(prod_stack):
+    for token, name in (("pulumi-python:dynamic/release:LambdaDeployment", b"_LambdaDeploymentProvider"),
+                        ("pulumi-python:dynamic/release:StageCanary", b"_StageCanaryProvider")):
+        pickled = base64.b64decode(prod_stack.of_type(token)[0].inputs["__provider"]["value"])
+        assert b"\x8c\tmultitier\x94" in pickled and name in pickled
+        assert type(pickle.loads(pickled)).__name__ == name.decode()
