@@ -1,6 +1,4 @@
-"""moto's server for local mode, with faster equivalents of its hottest paths.
-
-    python -m local.emulators.moto_patches -H 127.0.0.1 -p <port>   (moto.server's arguments)
+"""Faster equivalents of moto's hottest paths, for local mode's emulator (``moto_app``).
 
 Profiled under ``bench/local_mode.py``'s load (a list read through an API), moto spent
 most of its CPU on things that do not depend on what the request asks; each is replaced
@@ -40,11 +38,7 @@ import threading
 from types import SimpleNamespace
 from typing import Any
 
-import werkzeug.serving
-
-from moto import backends
-from moto.core import serialize
-from moto.moto_server.werkzeug_app import MotoRequestHandler
+from local.emulators import moto_internals
 
 _GENERIC = object()  # "not a form the fast path knows: use moto's walk"
 _STRINGS = ("S", "N")
@@ -103,7 +97,7 @@ def attribute_value(value: Any) -> Any:
 _SHAPE_MEMBERS = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
 
 
-class DynamoDBSerializer(serialize.JSONSerializer):
+class DynamoDBSerializer(moto_internals.JSONSerializer):
     """moto's JSON serializer, with ``attribute_value`` for the attribute values it knows."""
 
     def _serialize(self, serialized: Any, value: Any, shape: Any, key: str) -> None:
@@ -117,26 +111,21 @@ class DynamoDBSerializer(serialize.JSONSerializer):
 
 def check_model() -> None:
     """Fail loudly if moto's DynamoDB model is not the one ``attribute_value`` mirrors."""
-    from moto.core.utils import get_service_model
-
-    shape = get_service_model("dynamodb").shape_for("AttributeValue")
-    members = {name: (member.type_name, member.serialization) for name, member in shape.members.items()}
-    expected = {"S": "string", "N": "string", "B": "blob", "SS": "list", "NS": "list", "BS": "list", "M": "map",
-                "L": "list", "NULL": "boolean", "BOOL": "boolean"}
-    if tuple(members) != _SHAPE_MEMBERS or shape.serialization or any(
-            members[name] != (kind, {}) for name, kind in expected.items()):
+    members = moto_internals.attribute_value_members()
+    expected = {"S": ("string", {}), "N": ("string", {}), "B": ("blob", {}), "SS": ("list", {}),
+                "NS": ("list", {}), "BS": ("list", {}), "M": ("map", {}), "L": ("list", {}), "NULL": ("boolean", {}),
+                "BOOL": ("boolean", {}), "": ("", {}), "SS[]": ("", {}), "NS[]": ("", {}), "BS[]": ("", {}),
+                "L[]": ("", {})}
+    if tuple(name for name in members if name and not name.endswith("[]")) != _SHAPE_MEMBERS \
+            or members != expected:
         raise RuntimeError(f"moto's DynamoDB AttributeValue shape changed ({members}): "
                            "review local/emulators/moto_patches.py")
-    for name in _STRING_SETS + ("L",):
-        member = shape.members[name].member
-        if member.serialization:
-            raise RuntimeError(f"moto's DynamoDB {name} member has a serialized name: review moto_patches.py")
 
 
 _request = threading.local()  # each connection has its own handler thread
 
 
-class KeepAliveHandler(MotoRequestHandler):
+class KeepAliveHandler(moto_internals.RequestHandler):
     """moto's request handler, keeping HTTP/1.1 connections open between requests."""
 
     # werkzeug writes the headers and the body separately: on a kept connection Nagle's algorithm
@@ -221,30 +210,9 @@ class _OnceImportedRSAKey:
 
 
 def install() -> None:
-    """Apply the patches to this process's moto (idempotent)."""
-    from moto.cognitoidp import models as cognito_models
-
+    """Apply the patches to this process's moto and werkzeug (idempotent)."""
     check_model()
-    cognito_models.jwk = SimpleNamespace(RSAKey=_OnceImportedRSAKey)
-    serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault("dynamodb", {})["json"] = DynamoDBSerializer
-    if not getattr(backends.list_of_moto_modules, "listed_once", False):
-        modules = tuple(backends.list_of_moto_modules())
-
-        def list_of_moto_modules() -> tuple[str, ...]:
-            return modules
-
-        list_of_moto_modules.listed_once = True  # type: ignore[attr-defined]
-        backends.list_of_moto_modules = list_of_moto_modules
-
-
-def main(argv: list[str] | None = None) -> None:
-    import moto.server
-
-    install()
-    moto.server.MotoRequestHandler = KeepAliveHandler  # what moto.server.main hands werkzeug
-    werkzeug.serving.selectors = _DrainSelectors  # type: ignore[assignment]
-    moto.server.main(argv)
-
-
-if __name__ == "__main__":
-    main()
+    moto_internals.replace_cognito_jwk(SimpleNamespace(RSAKey=_OnceImportedRSAKey))
+    moto_internals.use_serializer("dynamodb", DynamoDBSerializer)
+    moto_internals.list_moto_modules_once()
+    moto_internals.replace_drain_selectors(_DrainSelectors)
