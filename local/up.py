@@ -99,6 +99,7 @@ class LocalMode:
         left = self._instance.acquire()  # another local mode on this folder: refused, nothing touched
         self._locked = True
         try:
+            self.log(f"local mode: starting stack {self.stack!r} (data in {self.state_dir})")
             if left:
                 self.log(f"local mode: stopped what an earlier run on {self.state_dir} left running: "
                          + ", ".join(f"{child.command.split()[0].rsplit('/', 1)[-1]} (pid {child.pid})"
