@@ -51,7 +51,7 @@ class Instance:
         self._fd = fd
         self._since = time.strftime("%Y-%m-%d %H:%M:%S")
         left = self._read_record()
-        stopped = stop_all([Child(**child) for child in left.get("children", [])]) if left else []
+        stopped = stop_all([Child(**child) for child in left.get("children", [])], timeout=3) if left else []
         self.record([])
         return stopped
 

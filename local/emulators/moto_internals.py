@@ -58,19 +58,20 @@ RELIED_ON: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
 _USER_INIT = ("user_pool_id", "username", "password", "status", "attributes")
 
 
+def missing(target: Any, names: tuple[str, ...]) -> list[str]:
+    """The names ``target`` lacks (a model's instance attributes: those none of its methods sets)."""
+    source = _source(target) if inspect.isclass(target) else ""
+    return [name for name in names if not hasattr(target, name) and not re.search(rf"self\.{name}\b", source)]
+
+
 def check() -> None:
     """Fail with one message if moto or werkzeug no longer has what this module relies on."""
     for what, target, names in RELIED_ON:
-        for name in names:
-            # A model's instance attributes are set by its methods: look for them there.
-            found = hasattr(target, name) or (inspect.isclass(target)
-                                              and re.search(rf"self\.{name}\b", _source(target)))
-            if not found:
-                raise RuntimeError(f"{what} has no {name} in this version of moto/werkzeug: local mode's emulator "
-                                   f"relies on it (review local/emulators/moto_internals.py)")
-    missing = set(KEPT_BACKENDS) - set(backends.list_of_moto_modules())
-    if missing:
-        raise RuntimeError(f"moto has no backend named {', '.join(sorted(missing))} in this version "
+        if lacking := missing(target, names):
+            raise RuntimeError(f"{what} has no {', '.join(lacking)} in this version of moto/werkzeug: local mode's "
+                               f"emulator relies on it (review local/emulators/moto_internals.py)")
+    if absent := set(KEPT_BACKENDS) - set(backends.list_of_moto_modules()):
+        raise RuntimeError(f"moto has no backend named {', '.join(sorted(absent))} in this version "
                            f"(review local/emulators/moto_internals.py)")
     if tuple(inspect.signature(CognitoUser.__init__).parameters)[1:] != _USER_INIT:
         raise RuntimeError("moto's CognitoIdpUser(...) takes other arguments in this version of moto "

@@ -73,7 +73,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local.emulators.loopback import shut_down
+from local._http import shut_down
 from local.emulators.processes import Children
 from local.lambda_.invocation import FunctionNotFound, Invocation, InvokeResult, function_name_of
 from local.lambda_.sandbox import Sandbox

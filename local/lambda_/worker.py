@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from local.emulators.loopback import serve, shut_down
+from local._http import serve, shut_down
 from local.lambda_.invocation import Invocation
 from local.lambda_.runtime_api import RuntimeApiServer
 from local.model import LocalFunction
