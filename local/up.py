@@ -80,6 +80,7 @@ class LocalMode:
         self._children: Children | None = None
         self._emulators: EmulatorGroup | None = None
         self._runtime: LambdaRuntime | None = None
+        self._runtime_functions: list[LocalFunction] = []
         self._servers: list[Any] = []  # gateways and site servers
         self._timings: dict[str, float] = {}
         self._phase_name, self._phase_started = "", 0.0
@@ -153,6 +154,7 @@ class LocalMode:
 
         phase("workers")
         runtime = self._runtime = LambdaRuntime(on_log=self.on_function_log, region=region, children=self._children)
+        self._runtime_functions = functions
         for fn in functions:
             runtime.start(fn)
         invocations = []
@@ -226,6 +228,10 @@ class LocalMode:
             role_keys = function_identity(moto, arn.rsplit("/", 1)[-1], policy, iam)
             service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
         return [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in local.functions], service_keys
+
+    def recycle(self, function: str) -> None:
+        """Stop a function's warm workers, as Lambda recycles execution environments: its next call is cold."""
+        self._runtime.start(next(fn for fn in self._runtime_functions if fn.name == function))
 
     def _gateway_log(self, *parts: Any) -> None:
         self.on_function_log("gateway", " ".join(str(p) for p in parts))
