@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
                          "logs go to stderr")
     up.add_argument("--throttle", type=throttle, default=None, metavar="off|RATE:BURST",
                     help="one limit on every method and API key instead of the stack's (off: none), for load tests")
+    up.add_argument("--time-scale", type=float, default=1.0, metavar="N",
+                    help="the local alarms' and dashboards' periods pass N times faster (60: a minute lasts a second)")
 
     from policy.cli import add_commands
 
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             from local.up import run as run_up
 
             return run_up(args.stack, fresh=args.fresh, port_base=args.port_base, as_json=args.json,
-                          throttle=args.throttle)
+                          throttle=args.throttle, time_scale=args.time_scale)
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -43,6 +43,8 @@ def document(running: Running) -> dict[str, Any]:
         "users": [{**dataclasses.asdict(user), "groups": list(user.groups)} for user in running.users],
         "throttle": "as the stack sets it" if throttle is None
         else "off" if throttle[0] < 0 else {"rate": throttle[0], "burst": throttle[1]},
+        "dashboards": {"url": running.cloudwatch.url, "names": sorted(running.cloudwatch.dashboards)}
+        if running.cloudwatch else None,
         "emulators": {"aws": running.emulators.aws.url, "cognito": running.emulators.cognito.url,
                       "postgres": f"{postgres.host}:{postgres.port}" if postgres else None,
                       "cache": running.emulators.cache or None},
@@ -65,6 +67,9 @@ def table(running: Running) -> str:
         rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
     for provider, kind in running.federated:
         rows.append(("federation", f"{provider} ({kind})", "registered; sign-in through it not emulated"))
+    if running.cloudwatch and running.cloudwatch.url:
+        rows.append(("dashboards", f"{len(running.cloudwatch.dashboards)} CloudWatch dashboards, "
+                                   f"{len(running.cloudwatch.evaluator.alarms)} alarms", running.cloudwatch.url))
     emulators = running.emulators
     rows.append(("emulator", "moto (IAM enforced)", emulators.aws.url))
     rows.append(("emulator", "moto (Cognito)", emulators.cognito.url))

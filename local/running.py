@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from local.cloudwatch import LocalCloudWatch
 from local.emulators.moto_server import Keys, client
 from local.emulators.postgres import PostgresInfo
 from local.engine import Recording
@@ -71,6 +72,7 @@ class Running:
     federated: tuple[tuple[str, str], ...] = ()      # (identity provider, type) registered in a pool
     restored: Mapping[str, int] = field(default_factory=dict)  # entries put back from earlier runs, and kept
     recording: Recording | None = None       # what the program registered
+    cloudwatch: LocalCloudWatch | None = None  # the local CloudWatch: its URL, dashboards, alarms and clock
 
     def pattern_of(self, name: str) -> str:
         return self.patterns.get(name, "")

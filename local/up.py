@@ -45,6 +45,7 @@ from multitier.settings.loader import region_of
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.apigateway import Gateway
+from local.cloudwatch import Clock, LocalCloudWatch
 from local.cloudfront import SiteServer
 from local.emulators.group import EmulatorGroup
 from local.emulators.moto_server import Keys
@@ -68,8 +69,9 @@ class LocalMode:
     def __init__(self, stack: str, *, fresh: bool = False, port_base: int | None = None,
                  state_root: Path = STATE_ROOT, log: Callable[[str], None] | None = None,
                  on_function_log: Callable[[str, str], None] | None = None,
-                 throttle: tuple[float, int] | None = None):
+                 throttle: tuple[float, int] | None = None, time_scale: float = 1.0):
         self.stack = stack
+        self.clock = Clock(time_scale)  # the local alarms' and dashboards' time (60: a minute lasts a second)
         self.fresh = fresh
         self.throttle = throttle  # (rate, burst) on every method instead of the stack's; negative: none
         self.state_dir = state_root / stack
@@ -81,7 +83,7 @@ class LocalMode:
         self._emulators: EmulatorGroup | None = None
         self._runtime: LambdaRuntime | None = None
         self._runtime_functions: list[LocalFunction] = []
-        self._servers: list[Any] = []  # gateways and site servers
+        self._servers: list[Any] = []  # the local CloudWatch, gateways and site servers
         self._timings: dict[str, float] = {}
         self._phase_name, self._phase_started = "", 0.0
         self._locked = False
@@ -137,6 +139,9 @@ class LocalMode:
 
         phase("build")
         local = provision.build(recording, mocks, self.state_dir, self.stack, self.log)
+        cloudwatch = LocalCloudWatch.from_recording(recording, local.apis, self.state_dir / "metrics", self.clock,
+                                                    self.log)
+        self._servers.append(cloudwatch)
         emulators.sign_in.serve_pools(local.pools)
         apis = [with_throttle(api, *self.throttle) for api in local.apis] if self.throttle else list(local.apis)
         federated = tuple(sorted(set(mocks.federated)))
@@ -153,13 +158,18 @@ class LocalMode:
         emulators.moto.set_enforcement(True)
 
         phase("workers")
-        runtime = self._runtime = LambdaRuntime(on_log=self.on_function_log, region=region, children=self._children)
+        def function_log(function: str, line: str) -> None:
+            cloudwatch.function_log(function, line)
+            self.on_function_log(function, line)
+
+        runtime = self._runtime = LambdaRuntime(on_log=function_log, region=region, children=self._children)
         self._runtime_functions = functions
         for fn in functions:
             runtime.start(fn)
+        invoke = cloudwatch.observe(runtime.invoke)
         invocations = []
         for function_name, event in local.invocations:
-            result = runtime.invoke(function_name, event)
+            result = invoke(function_name, event)
             if not result.ok:
                 raise ServiceError(f"the program's invocation of {function_name} failed: "
                                    f"{(result.error or {}).get('errorMessage', 'timed out')}")
@@ -168,7 +178,7 @@ class LocalMode:
         phase("gateways")
         moto = emulators.moto
         for api in apis:
-            self._servers.append(Gateway(api, runtime.invoke, local.pools, self._gateway_log,
+            self._servers.append(Gateway(api, invoke, local.pools, cloudwatch.access_log(api, self._gateway_log),
                                          lambda role, service: moto.client(service, service_keys[role])))
             self._servers[-1].start()
         s3 = moto.client("s3")
@@ -176,6 +186,7 @@ class LocalMode:
             self._servers.append(SiteServer(site, s3, [emulators.sign_in_url]).start())
         for app in local.amplify_apps:
             self._servers.append(AmplifyServer(app, s3, [emulators.sign_in_url]).start())
+        cloudwatch.start(self.ports.take("CloudWatch dashboards"))
         phase("")
         self._timings["emulators"] = emulators.seconds
 
@@ -189,7 +200,8 @@ class LocalMode:
             apis=tuple(apis), sites=tuple(local.sites), amplify_apps=tuple(local.amplify_apps),
             pools=tuple(local.pools), users=users, functions=tuple(functions), patterns=dict(local.patterns),
             outputs=dict(local.outputs), policies=dict(local.policies), service_roles=dict(local.service_roles),
-            invocations=tuple(invocations), federated=federated, restored=restored, recording=recording)
+            invocations=tuple(invocations), federated=federated, restored=restored, recording=recording,
+            cloudwatch=cloudwatch)
 
     def _phase(self, name: str) -> None:
         now = time.perf_counter()
@@ -283,7 +295,7 @@ def _quietly(step: Callable[[], Any]) -> None:
 
 
 def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: bool = False,
-        throttle: tuple[float, int] | None = None) -> int:
+        throttle: tuple[float, int] | None = None, time_scale: float = 1.0) -> int:
     """The CLI: start, print the table (or, ``as_json``, the endpoints as one line of JSON, logs going to
     stderr), stream logs until SIGINT/SIGTERM, stop. A signal during start-up stops it at once."""
     def to_stderr(function: str, line: str) -> None:
@@ -294,7 +306,7 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
 
     stop = threading.Event()
     previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle,
+    mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle, time_scale=time_scale,
                      on_function_log=to_stderr if as_json else None)
     try:
         try:

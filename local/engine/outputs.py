@@ -1,4 +1,4 @@
-"""Realistic outputs for every type token (``RESOURCES``) and call (``CALLS``) the program uses.
+"""Realistic outputs for every type token (``RESOURCES``) the program uses (its calls: ``calls.py``).
 
 Each factory sees one registration (``Ctx``: type, name, inputs, region, account) and
 returns the outputs AWS would: physical names (as given, or autonamed with a stable
@@ -67,7 +67,7 @@ def _alias(c: Ctx) -> dict:
 
 def _rest_api(c: Ctx) -> dict:
     api_id = suffix(c.name, 10)
-    return {"id": api_id, "rootResourceId": suffix(c.name + "/", 10),
+    return {"id": api_id, "name": c.physical(), "rootResourceId": suffix(c.name + "/", 10),
             "executionArn": c.arn("execute-api", api_id),
             "arn": c.arn("apigateway", f"/restapis/{api_id}", account=False)}
 
@@ -313,12 +313,14 @@ RESOURCES: dict[str, Factory] = {
     "aws:route53/record:Record": lambda c: {"fqdn": c.inputs.get("name", "")},
     "aws:kms/key:Key": lambda c: {"keyId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
                                   "arn": c.arn("kms", f"key/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}")},
-    "aws:sns/topic:Topic": lambda c: {"name": c.physical(max_len=256),
-                                      "arn": c.arn("sns", c.physical(max_len=256))},
+    "aws:sns/topic:Topic": lambda c: {"name": c.physical(max_len=256), "arn": c.arn("sns", c.physical(max_len=256))},
     "aws:sns/topicSubscription:TopicSubscription": lambda c: {
         "arn": f"{c.inputs['topic']}:{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"},
     "aws:cloudwatch/metricAlarm:MetricAlarm": lambda c: {
         "name": c.physical(key="name", max_len=255), "arn": c.arn("cloudwatch", f"alarm:{c.physical(max_len=255)}")},
+    "aws:cloudwatch/dashboard:Dashboard": lambda c: {
+        "dashboardArn": c.arn("cloudwatch", "dashboard/" + c.physical("dashboardName"), region=False)},
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": _id_only(""),
     "pulumi:providers:aws": lambda c: {},
     # data tier
     "aws:dynamodb/table:Table": _table,
@@ -381,20 +383,4 @@ RESOURCES: dict[str, Factory] = {
                                             f"_{suffix(c.name + 'v', 32)}.acm-validations.aws."},
     "pulumi-python:dynamic/amplify:Deployment": lambda c: {
         "id": f"{c.inputs.get('app_id')}/{c.inputs.get('branch_name')}/1", "job_id": "1", "status": "SUCCEED"},
-}
-
-CALLS: dict[str, Callable[[dict, str], dict]] = {
-    "aws:index/getCallerIdentity:getCallerIdentity": lambda a, r: {
-        "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/offline", "userId": "AIDAOFFLINE", "id": ACCOUNT},
-    "aws:index/getRegion:getRegion": lambda a, r: {"name": r, "region": r, "id": r,
-                                                   "description": "offline", "endpoint": f"ec2.{r}.amazonaws.com"},
-    "aws:index/getPartition:getPartition": lambda a, r: {"partition": "aws", "dnsSuffix": "amazonaws.com",
-                                                         "id": "aws", "reverseDnsPrefix": "com.amazonaws"},
-    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a, r: {
-        "names": [f"{r}a", f"{r}b", f"{r}c"], "zoneIds": ["use1-az1", "use1-az2", "use1-az4"], "id": r,
-        "groupNames": [r]},
-    "aws:secretsmanager/getSecretVersion:getSecretVersion": lambda a, r: {  # a federated IdP's client secret
-        "arn": a.get("secretId"), "id": a.get("secretId"), "secretString": "stand-in", "versionStages": ["AWSCURRENT"]},
-    "aws:s3/getCanonicalUserId:getCanonicalUserId": lambda a, r: {
-        "id": suffix(f"canonical-{ACCOUNT}", 64), "displayName": "offline"},
 }

@@ -19,6 +19,8 @@ from multitier.contract import contract
 from multitier.iam import Statement, assume_role_policy, policy_document, sid
 from multitier.logic.link import Link, NetworkAccess
 from multitier.network.network import Network
+from multitier.ops import watch_data
+from multitier.ops.watch import Watch
 
 PORT = 5432
 SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue",)
@@ -159,6 +161,11 @@ class Database(pulumi.ComponentResource):
             f"{name}-proxy-target", db_proxy_name=self.proxy.name,
             target_group_name=self.proxy_target_group.name, db_cluster_identifier=self.cluster.cluster_identifier,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.instance]))
+
+    def watch(self) -> Watch:
+        """ACUs, connections (and the proxy's), CPU."""
+        return watch_data.database(self.pulumi_resource_name, self.cluster.cluster_identifier,
+                                   self.proxy.name if self.proxy is not None else None)
 
     def grant(self, writer: bool = False) -> Link:
         """Read the managed master secret (one ARN) and reach the database on 5432.

@@ -8,7 +8,9 @@ from typing import Any, Callable, Mapping, Sequence
 import pulumi
 
 from multitier.logic.bundle import PROJECT_ROOT
+from multitier.logic.rest_api import RestApi
 from multitier.network.network import Network
+from multitier.ops.watch import Watch
 from multitier.patterns import tier_args
 from multitier.presentation.static_site import RuntimeConfig, StaticSite
 from multitier.settings.model import Settings
@@ -43,13 +45,10 @@ def cognito_origin(region: str) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com"
 
 
-@dataclass
-class Monitored:
-    """What a pattern asks the stack's alarms to watch."""
-
-    functions: Sequence = ()
-    apis: Sequence = ()
-    tables: Sequence = ()
+def api_watches(api: RestApi, args: PatternArgs) -> list[Watch]:
+    """A REST API's stage (its alarms at the stack's latency threshold), behind its WAF where it has one."""
+    waf = [api.stage.web_acl.watch(args.region, "logic")] if api.stage.web_acl else []
+    return [*waf, api.watch(args.settings.alarms.latency_p99_ms)]
 
 
 def ticketing_site(name: str, pattern: str, args: PatternArgs, api_url: pulumi.Output[str], users, subdomain: str,

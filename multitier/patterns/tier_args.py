@@ -25,6 +25,7 @@ from multitier.logic.rest_api import RestApiArgs
 from multitier.logic.routes import Auth, Route, Throttle
 from multitier.network.network import DEFAULT_INTERFACE_SERVICES, Network, NetworkArgs
 from multitier.ops.alarms import AlarmsArgs
+from multitier.ops.watch import Watch
 from multitier.presentation.amplify_hosting import AmplifyHostingArgs
 from multitier.presentation.static_site import RuntimeConfig, StaticSiteArgs
 from multitier.settings.model import Settings
@@ -115,9 +116,8 @@ def api_domain(s: Settings, subdomain: str) -> ApiDomainArgs | None:
                          certificate_arn=d.api_certificate_arn, mtls_truststore_uri=d.mtls_truststore_uri)
 
 
-def alarms(s: Settings, functions: Sequence, apis: Sequence, tables: Sequence) -> AlarmsArgs:
-    return AlarmsArgs(email=s.alarms.email, latency_p99_ms=s.alarms.latency_p99_ms, functions=functions, apis=apis,
-                      tables=tables)
+def alarms(s: Settings, watches: Sequence[Watch]) -> AlarmsArgs:
+    return AlarmsArgs(email=s.alarms.email, watches=watches)
 
 
 def static_site(s: Settings, content_dir: Path, config: RuntimeConfig, api_origin: pulumi.Input[str],

@@ -22,6 +22,8 @@ import pulumi
 import pulumi_aws as aws
 
 from multitier.data.bucket import Bucket, BucketArgs, BucketLifecycle
+from multitier.ops import watch_edge
+from multitier.ops.watch import Watch
 from multitier.security.waf import WebAcl, WebAclArgs
 
 # CloudFront takes certificates and CLOUDFRONT-scope web ACLs from this region only.
@@ -231,6 +233,11 @@ class StaticSite(pulumi.ComponentResource):
         self.bucket_name = self.content.name
         self.register_outputs({"url": self.url, "distribution_id": self.distribution_id,
                                "distribution_arn": self.distribution_arn, "bucket_name": self.bucket_name})
+
+    def watches(self) -> list[Watch]:
+        """The distribution's requests and error rates, and its WAF's where it has one."""
+        waf = [self.waf.watch(CLOUDFRONT_REGION, "presentation")] if self.waf else []
+        return [*waf, watch_edge.cloudfront(self.pulumi_resource_name, self.distribution_id)]
 
     def _upload(self, folder: Path, skip_config: bool) -> list[aws.s3.BucketObjectv2]:
         if not folder.is_dir():

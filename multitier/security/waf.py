@@ -12,6 +12,9 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from multitier.ops import watch_edge
+from multitier.ops.watch import Tier, Watch
+
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
                        "AWSManagedRulesAmazonIpReputationList")
 
@@ -50,4 +53,10 @@ class WebAcl(pulumi.ComponentResource):
             description=f"Managed rule groups and a rate limit of {args.rate_limit} requests/5 min per IP",
             visibility_config=_visibility(name), opts=pulumi.ResourceOptions(parent=self))
         self.arn = self.acl.arn
+        self._cloudfront = args.scope == "CLOUDFRONT"
         self.register_outputs({"arn": self.arn})
+
+    def watch(self, region: str, tier: Tier) -> Watch:
+        """Requests allowed and blocked, drawn in ``tier`` (where what it protects is)."""
+        return watch_edge.web_acl(self.pulumi_resource_name, self.pulumi_resource_name, region,
+                                  cloudfront=self._cloudfront, tier=tier)

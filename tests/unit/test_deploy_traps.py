@@ -207,7 +207,7 @@ def test_a_function_and_a_table_of_one_name_each_get_their_own_alarms(prod_stack
     function = next(r for r in prod_stack.of_type(FN) if r.name == "mobile-backend-shows")
     table = prod_stack.one("aws:dynamodb/table:Table", "mobile-backend-shows")
     assert ("AWS/Lambda", "Throttles", json.dumps({"FunctionName": function.outputs["name"]})) in watched
-    assert ("AWS/DynamoDB", "ThrottledRequests", json.dumps({"TableName": table.outputs["name"]})) in watched
+    assert ("AWS/DynamoDB", "ReadThrottleEvents", json.dumps({"TableName": table.outputs["name"]})) in watched
 
 
 # --- 12. each function gets exactly what its service's contract declares ------------------------------------

@@ -71,17 +71,21 @@ def test_waf_only_in_prod_on_every_stage_and_site(dev_stack, prod_stack):
         {a.outputs["arn"] for a in cloudfront_acls}
 
 
-def test_alarms_only_in_prod_for_every_function_api_and_table(dev_stack, prod_stack):
-    assert dev_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") == []
+def test_alarms_in_both_stacks_for_every_function_api_and_table(dev_stack, prod_stack):
+    # dev has alarms too (no one is notified: no e-mail): the dashboards draw them, local mode evaluates them.
+    assert dev_stack.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+    for stack in (dev_stack, prod_stack):
+        metrics = {}
+        for alarm in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+            metrics.setdefault(alarm.inputs["metricName"], []).append(alarm)
+        # Every function, the migrations' too: a failed migration is an error of its function.
+        functions = len(stack.of_type(FN))
+        assert len(metrics["Errors"]) == len(metrics["Throttles"]) == len(metrics["Duration"]) == functions
+        assert len(metrics["5XXError"]) == len(metrics["Latency"]) == 6
+        assert {a.inputs["extendedStatistic"] for a in metrics["Latency"] + metrics["Duration"]} == {"p99"}
+        assert {a.inputs["statistic"] for a in metrics["5XXError"]} == {"Average"}  # a rate, not a count
+        assert len(metrics["ReadThrottleEvents"]) == len(metrics["WriteThrottleEvents"]) == 12
     alarms = prod_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    metrics = {}
-    for alarm in alarms:
-        metrics.setdefault(alarm.inputs["metricName"], []).append(alarm)
-    # Every function, the migrations' too: a failed migration is an error of its function.
-    assert len(metrics["Errors"]) == len(metrics["Throttles"]) == len(prod_stack.of_type(FN))
-    assert len(metrics["5XXError"]) == len(metrics["Latency"]) == 6
-    assert metrics["Latency"][0].inputs["extendedStatistic"] == "p99"
-    assert len(metrics["ThrottledRequests"]) == 12
     topic = prod_stack.one("aws:sns/topic:Topic")
     assert all(a.inputs["alarmActions"] == [topic.outputs["arn"]] for a in alarms)
     # CloudWatch can publish only to a topic whose key lets it: a customer-managed key.
