@@ -241,6 +241,11 @@ class LocalMode:
             service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
         return [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in local.functions], service_keys
 
+    def interrupt(self) -> None:
+        """Stop waiting for what is starting (a signal during start-up: ``stop()`` follows)."""
+        if self._emulators is not None:
+            self._emulators.cancel()
+
     def recycle(self, function: str) -> None:
         """Stop a function's warm workers, as Lambda recycles execution environments: its next call is cold."""
         self._runtime.start(next(fn for fn in self._runtime_functions if fn.name == function))
@@ -301,20 +306,25 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
     def to_stderr(function: str, line: str) -> None:
         print(f"[{function}] {line}", file=sys.stderr, flush=True)
 
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle, time_scale=time_scale,
                      on_function_log=to_stderr if as_json else None)
+
+    def interrupt(signum: int, frame: Any) -> None:
+        interrupted.set()
+        mode.interrupt()
+        raise KeyboardInterrupt
+
+    stop, interrupted = threading.Event(), threading.Event()
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
             running = mode.start()
-        except KeyboardInterrupt:
-            print("\nlocal mode: interrupted while starting; stopped", file=sys.stderr, flush=True)
-            return 130
-        except (ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
+        except (KeyboardInterrupt, ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
+            if interrupted.is_set():  # whatever the interruption made fail on its way out
+                print("\nlocal mode: interrupted while starting; stopped", file=sys.stderr, flush=True)
+                return 130
+            if isinstance(error, KeyboardInterrupt):
+                raise
             print(f"error: {error}", file=sys.stderr)
             return 2
         for sig in previous:

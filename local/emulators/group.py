@@ -13,7 +13,7 @@ from local.emulators.cognito_sign_in import CognitoFront
 from local.emulators.moto_server import MotoServer
 from local.emulators.ports import Ports
 from local.emulators.postgres import Postgres
-from local.emulators.processes import Children, run_parallel
+from local.emulators.processes import Children, ServiceError, run_parallel
 from local.emulators.redis_server import Redis
 from local.state import Store
 
@@ -42,6 +42,7 @@ class EmulatorGroup:
         self.seconds = 0.0  # how long starting took
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._cancelled = threading.Event()
 
     @property
     def sign_in_url(self) -> str:
@@ -68,11 +69,18 @@ class EmulatorGroup:
         self.seconds = round(time.perf_counter() - started, 2)
 
     def ready(self) -> None:
-        """Wait until they run, or raise why they do not."""
-        if self._thread is not None:
-            self._thread.join()
+        """Wait until they run, or raise why they do not (``cancel()`` ends every wait at once)."""
+        while self._thread is not None and self._thread.is_alive() and not self._cancelled.is_set():
+            self._thread.join(0.1)
+        if self._cancelled.is_set():
+            raise ServiceError("local mode is stopping")
         if self._error is not None:
             raise self._error
+
+    def cancel(self) -> None:
+        """Local mode is stopping while they start: whoever waits for them stops waiting (the program's
+        resources do, so the program ends at once)."""
+        self._cancelled.set()
 
     def load(self) -> dict[str, int]:
         """The earlier runs' data back (where the program made its container) and every write kept from now on:

@@ -95,7 +95,7 @@ class Postgres:
         try:
             # fsync off: a committed transaction survives any crash of local mode (it is in the kernel's
             # cache), not one of the machine; the emulators' journals are flushed to the disk.
-            self.process = self.children.popen(
+            process = self.process = self.children.popen(
                 [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
                  "-k", str(self.root), "-c", "fsync=off", "-c", "synchronous_commit=off"],
                 stop_signal=signal.SIGINT, user=self.run_as, stdout=log, stderr=subprocess.STDOUT,
@@ -104,7 +104,7 @@ class Postgres:
             log.close()
         self.info = PostgresInfo("127.0.0.1", self.port, self.SUPERUSER, password,
                                  f"embedded PostgreSQL on 127.0.0.1:{self.port} (data in {data})")
-        self._wait_ready()
+        self._wait_ready(process)
         return self.info
 
     def _external(self) -> PostgresInfo:
@@ -122,28 +122,36 @@ class Postgres:
         return self.info
 
     def _stop_leftover(self, data: Path) -> None:
-        """Stop a postmaster an earlier run left on this data folder (its ``postmaster.pid`` names it)."""
-        try:
-            pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except (OSError, ValueError):
-            return
-        if command and Path(command[0].decode(errors="replace")).name == "postgres" \
-                and str(data).encode() in command:
-            stop_all([Child(pid, start_time(pid) or 0, "postgres", signal.SIGINT)], timeout=15)
+        """Stop a postmaster an earlier run left on this data folder, as its lock files name it.
+
+        PostgreSQL refuses to start while a process its ``postmaster.pid`` (or its socket's lock file)
+        names exists ("Is another postmaster running"): a dead one still waiting to be reaped, or an
+        unrelated process that has its pid now, too. Once no PostgreSQL of this folder runs under that
+        pid, the lock is stale and goes.
+        """
+        for lock in (data / "postmaster.pid", *self.root.glob(".s.PGSQL.*.lock")):
+            try:
+                pid = int(lock.read_text().split("\n", 1)[0])
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except (OSError, ValueError):
+                continue  # no such process: PostgreSQL sees the lock is stale itself
+            if Path(command[0].decode(errors="replace")).name == "postgres" and str(data).encode() in command:
+                stop_all([Child(pid, start_time(pid) or 0, "postgres", signal.SIGINT)], timeout=15)
+            lock.unlink(missing_ok=True)
 
     def _run(self, *command: Any) -> None:
         result = self.children.run([str(c) for c in command], timeout=120, user=self.run_as, cwd=self.root)
         if result.returncode != 0:
             raise ServiceError(f"{Path(str(command[0])).name} failed: {result.stderr.strip()[-1500:]}")
 
-    def _wait_ready(self, timeout: float = 30) -> None:
+    def _wait_ready(self, process: subprocess.Popen, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         last: Exception | None = None
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                tail = (self.root / "postgres.log").read_text(errors="replace").strip().splitlines()[-1:]
-                raise ServiceError(f"PostgreSQL exited while starting: {' '.join(tail)}")
+            if process.poll() is not None:
+                lines = (self.root / "postgres.log").read_text(errors="replace").strip().splitlines()[-8:]
+                why = [line for line in lines if "FATAL" in line or "HINT" in line] or lines[-1:]
+                raise ServiceError(f"PostgreSQL exited while starting: {' '.join(why)}")
             try:
                 self.info.connect().close()
                 return

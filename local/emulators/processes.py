@@ -126,7 +126,7 @@ class Children:
 def stop_all(children: list[Child], timeout: float = 5, processes: list[subprocess.Popen] = ()) -> list[Child]:
     """Stop these processes (and their process groups), SIGKILL after ``timeout``; returns those that were
     running. A pid whose start time differs is another process now, and is left alone."""
-    alive = [child for child in children if start_time(child.pid) == child.started or not child.started]
+    alive = [child for child in children if _running(child)]
     for child in alive:
         _signal_group(child.pid, child.stop_signal)
     deadline = time.monotonic() + timeout
