@@ -53,7 +53,7 @@ RELIED_ON: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("moto's Secrets Manager backend", SecretsManagerBackend, ("secrets", "get_secret_value")),
     ("moto's secret", FakeSecret, ("name", "description", "is_deleted", "default_version_id")),
     ("werkzeug.serving", werkzeug.serving, ("selectors", "run_simple")),
-    ("werkzeug's request handler", RequestHandler, ("make_environ", "log_request", "send_header")),
+    ("werkzeug's request handler", RequestHandler, ("make_environ", "send_header")),
 )
 _USER_INIT = ("user_pool_id", "username", "password", "status", "attributes")
 
