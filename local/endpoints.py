@@ -3,9 +3,10 @@
 ``python -m local up --json`` prints the document on one line once everything is ready
 (its ready signal), and it is ``<data folder>/endpoints.json`` while local mode runs
 (written when ready, removed when it stops). Resources are grouped by the ``pattern``
-tag the program gives them: each API's URL and paths, the sites, the user pools with
-their clients and sign-in endpoint. Then the seeded users with their passwords and subs
-(per pool id), the throttle in force and the emulators. Both read only ``Running``.
+tag the program gives them: each API's URL, paths and throttle in force on every method
+(negative: none), the sites, the user pools with their clients and sign-in endpoint.
+Then the seeded users with their passwords and subs (per pool id), the throttle in force
+and the emulators. Both read only ``Running``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def document(running: Running) -> dict[str, Any]:
         return patterns.setdefault(running.pattern_of(name), {"apis": [], "sites": [], "user_pools": []})
 
     for api in running.apis:
-        of(api.name)["apis"].append({"name": api.name, "url": api.url, "paths": sorted(api.openapi.get("paths") or {})})
+        of(api.name)["apis"].append({"name": api.name, "url": api.url, "paths": sorted(api.openapi.get("paths") or {}),
+                                     "throttle": {"rate": api.throttle_rate, "burst": api.throttle_burst}})
     for site in running.sites:
         of(site.name)["sites"].append(site.url)
     for pool in running.pools:

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from multitier.settings.loader import region_of
+from multitier._settings.loader import region_of
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.apigateway import Gateway
@@ -221,9 +221,9 @@ class LocalMode:
         if restored["kept"]:
             self.log(f"local mode: {restored['kept']} entries of earlier runs wait in {self.state_dir / 'data'} "
                      f"for a table, bucket or user pool the program no longer makes")
-        users = seed_users(emulators.cognito.client("cognito-idp"), local.pools, users_of(local.contracts.values()),
+        users = seed_users(emulators.cognito.client("cognito-idp"), local.pools, users_of(local.declarations.values()),
                            self.state_dir / "users.json", emulators.cognito.seed_random)
-        seed_tables(emulators.moto.client("dynamodb"), local.functions, local.contracts, tables)
+        seed_tables(emulators.moto.client("dynamodb"), local.functions, local.declarations, tables)
         return (tuple(LocalUser(u["email"], u["password"], tuple(u["groups"]), u["subs"]) for u in users),
                 restored)
 

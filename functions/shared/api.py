@@ -1,9 +1,9 @@
 """The ticketing API, declared once: each operation's route, parameters, body and answers.
 
-Pydantic and the standard library only (the models are imported relatively), so both
+Pydantic and the standard library only (the models and the contract are imported relatively), so both
 sides read this one file: each service registers its handlers by these operations
 (``shared.http.route``) and validates with their models, and the program loads it by
-path (``multitier/contract.py``) to write the OpenAPI documents that API Gateway
+path (``multitier/_declarations.py``) to write the OpenAPI documents that API Gateway
 imports and clients read. An operation that is not here is not deployed, and a
 parameter that is not here is not read. ``GATEWAY`` operations are answered by API
 Gateway itself (a mock, an S3 object); the program holds their integrations to the
@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel
 
+from . import contract
 from .models import (
     Error,
     Health,
@@ -139,11 +140,11 @@ GET_HEALTH = Operation("getHealth", "GET", "/health", "Whether the API answers (
 GET_VENUE = Operation("getVenueDocument", "GET", "/venue", "The venue's published document, straight from S3",
                       VenueInfo, errors=(404, 502))
 
-# The operations each service's function answers.
+# The operations each service's function answers, by the service's name in its contract.
 SERVICES: dict[str, tuple[Operation, ...]] = {
-    "shows": (LIST_SHOWS, GET_SHOW, CREATE_SHOW, REPLACE_SHOW),
-    "tickets": (BUY_TICKETS, LIST_TICKETS, GET_TICKET, CANCEL_TICKET, GET_TICKET_DOCUMENT),
-    "info": (GET_INFO, GET_INFO_SECTION),
+    contract.SHOWS.service: (LIST_SHOWS, GET_SHOW, CREATE_SHOW, REPLACE_SHOW),
+    contract.TICKETS.service: (BUY_TICKETS, LIST_TICKETS, GET_TICKET, CANCEL_TICKET, GET_TICKET_DOCUMENT),
+    contract.INFO.service: (GET_INFO, GET_INFO_SECTION),
 }
 # Routed only where a pattern asks: what they read is not everywhere (the documents' file system).
 OPT_IN = (GET_TICKET_DOCUMENT,)

@@ -303,6 +303,8 @@ RESOURCES: dict[str, Factory] = {
     "aws:apigateway/restApiPolicy:RestApiPolicy": _id_only(""),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:wafv2/webAclAssociation:WebAclAssociation": _id_only(""),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda c: {
+        "id": str(c.inputs.get("resourceArn"))},
     "aws:acm/certificate:Certificate": lambda c: {
         "arn": c.arn("acm", f"certificate/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"),
         "domainValidationOptions": [{"domainName": c.inputs.get("domainName", ""),
@@ -314,6 +316,7 @@ RESOURCES: dict[str, Factory] = {
     "aws:kms/key:Key": lambda c: {"keyId": f"{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}",
                                   "arn": c.arn("kms", f"key/{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}")},
     "aws:sns/topic:Topic": lambda c: {"name": c.physical(max_len=256), "arn": c.arn("sns", c.physical(max_len=256))},
+    "aws:sns/topicPolicy:TopicPolicy": lambda c: {"id": str(c.inputs.get("arn"))},
     "aws:sns/topicSubscription:TopicSubscription": lambda c: {
         "arn": f"{c.inputs['topic']}:{suffix(c.name, 8)}-0000-4000-8000-{suffix(c.name, 12)}"},
     "aws:cloudwatch/metricAlarm:MetricAlarm": lambda c: {
@@ -332,6 +335,7 @@ RESOURCES: dict[str, Factory] = {
     "aws:s3/bucketVersioning:BucketVersioning": lambda c: {"id": str(c.inputs.get("bucket"))},
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": lambda c: {"id": str(c.inputs.get("bucket"))},
     "aws:s3/bucketPolicy:BucketPolicy": lambda c: {"id": str(c.inputs.get("bucket"))},
+    "aws:s3/bucketLogging:BucketLogging": lambda c: {"id": str(c.inputs.get("bucket"))},
     "aws:s3/bucketAcl:BucketAcl": lambda c: {"id": f"{c.inputs.get('bucket')},{c.inputs.get('acl', '')}"},
     "aws:s3/bucketObjectv2:BucketObjectv2": lambda c: {
         "id": c.inputs.get("key"), "etag": suffix(c.name, 32), "versionId": suffix(c.name + "v", 32),

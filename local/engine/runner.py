@@ -13,7 +13,7 @@ from typing import Any, Callable
 import pulumi
 import yaml
 
-from multitier.settings.loader import region_of
+from multitier._settings.loader import region_of
 from local.engine import pulumi_internals as sdk
 from local.engine.mocks import Mocks
 from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor

@@ -102,7 +102,7 @@ class _Pool:
 
 def _program_default_region() -> str:
     # Imported here, not at the top: worker processes import this package and must start light.
-    from multitier.settings.loader import DEFAULT_REGION
+    from multitier._settings.loader import DEFAULT_REGION
 
     return DEFAULT_REGION
 

@@ -55,7 +55,7 @@ from typing import Any, Callable
 
 from pulumi.runtime import mocks as pulumi_mocks
 
-from multitier.settings.loader import DEFAULT_REGION
+from multitier._settings.loader import DEFAULT_REGION
 from local.emulators.moto_server import MotoServer
 from local.emulators.ports import Ports
 from local.emulators.postgres import Postgres
@@ -351,7 +351,7 @@ class LocalMocks(Mocks):
         return {}
 
     def _amplify_deployment(self, c: Ctx, outputs: dict) -> dict:
-        from multitier.presentation.amplify_hosting import with_config  # what the deployment itself does
+        from multitier._presentation.amplify_hosting import with_config  # what the deployment itself does
 
         i = c.inputs
         url = i["source_url"]

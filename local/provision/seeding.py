@@ -24,15 +24,15 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from boto3.dynamodb.types import TypeSerializer
 
 from local.model import CognitoPool, LocalFunction
-from local.provision.contract import Contract, load_module
+from local.provision.declarations import Declarations, load_module
 from local.state import put_items
 
 
-def users_of(contracts: Iterable[Contract]) -> list[dict[str, Any]]:
-    """Every contract's local users, once each (by email), in declaration order."""
+def users_of(declarations: Iterable[Declarations]) -> list[dict[str, Any]]:
+    """Every archive's local users, once each (by email), in declaration order."""
     users: dict[str, dict[str, Any]] = {}
-    for contract in contracts:
-        for user in contract.users:
+    for declared in declarations:
+        for user in declared.users:
             users.setdefault(user["email"], {"email": user["email"], "groups": list(user.get("groups") or ())})
     return list(users.values())
 
@@ -71,15 +71,15 @@ def seed_users(cognito: Any, pools: Sequence[CognitoPool], users: Sequence[Mappi
     return signed_up
 
 
-def seed_tables(ddb: Any, functions: Sequence[LocalFunction], contracts: Mapping[str, Contract],
+def seed_tables(ddb: Any, functions: Sequence[LocalFunction], declarations: Mapping[str, Declarations],
                 tables: Iterable[str]) -> list[str]:
     """Fill each empty table a seeded variable names; returns the tables written."""
     tables = set(tables)
     considered: set[str] = set()
     written = []
     for fn in functions:
-        contract = contracts.get(fn.name)
-        for var in (contract.variables.values() if contract else ()):
+        declared = declarations.get(fn.name)
+        for var in (declared.variables.values() if declared else ()):
             table = fn.environment.get(var.name)
             if not var.seed or not table or table in considered:
                 continue

@@ -4,7 +4,7 @@
 import pulumi
 import pytest
 
-from multitier.presentation.amplify_hosting import (SPA_REWRITE_SOURCE, AmplifyHosting, AmplifyHostingArgs,
+from multitier._presentation.amplify_hosting import (SPA_REWRITE_SOURCE, AmplifyHosting, AmplifyHostingArgs,
                                                      _DeploymentProvider, folder_hash)
 from tests.unit.tiers.helpers import statements
 

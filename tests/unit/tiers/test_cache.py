@@ -2,8 +2,8 @@
 
 import pulumi
 
-from multitier.data.cache import Cache, CacheArgs
-from multitier.network.network import Network, NetworkArgs
+from multitier._data.cache import Cache, CacheArgs
+from multitier._network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
 
 EC = "aws:elasticache/"

@@ -4,8 +4,8 @@ import json
 
 import pulumi
 
-from multitier.data.database import Database, DatabaseArgs
-from multitier.network.network import Network, NetworkArgs
+from multitier._data.database import Database, DatabaseArgs
+from multitier._network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
 
 CLUSTER = "aws:rds/cluster:Cluster"

@@ -4,7 +4,7 @@ import json
 
 import pulumi
 
-from multitier.network.network import Network, NetworkArgs
+from multitier._network.network import Network, NetworkArgs
 
 VPC = "awsx:ec2:Vpc"
 
