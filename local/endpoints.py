@@ -32,7 +32,7 @@ def document(running: Running) -> dict[str, Any]:
     for api in running.apis:
         of(api.name)["apis"].append({"name": api.name, "url": api.url, "paths": sorted(api.openapi.get("paths") or {}),
                                      "throttle": {"rate": api.throttle_rate, "burst": api.throttle_burst}})
-    for site in running.sites:
+    for site in (*running.sites, *running.amplify_apps):  # CloudFront distributions and Amplify apps
         of(site.name)["sites"].append(site.url)
     for pool in running.pools:
         of(pool.name)["user_pools"].append({
@@ -57,7 +57,8 @@ def table(running: Running) -> str:
     """The ready table: what runs, with its URLs, users and emulators."""
     rows: list[tuple[str, str, str]] = []
     for site in (*running.sites, *running.amplify_apps):
-        rows.append(("site", site.name, site.url))
+        pattern = running.pattern_of(site.name)
+        rows.append(("site", site.name + (f" ({pattern})" if pattern else ""), site.url))
     for api in running.apis:
         pattern = running.pattern_of(api.name)
         rows.append(("api", api.name + (f" ({pattern})" if pattern else ""), api.url))

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from multitier._settings.loader import region_of
+from multitier._settings.loader import region_of, settings_from_config
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
 from local.apigateway import Gateway
@@ -49,7 +49,7 @@ from local.cloudwatch import Clock, LocalCloudWatch
 from local.cloudfront import SiteServer
 from local.emulators.group import EmulatorGroup
 from local.emulators.moto_server import Keys
-from local.emulators.ports import Ports
+from local.emulators.ports import FILE as PORTS_FILE, Ports
 from local.emulators.processes import Children, ServiceError, run_parallel
 from local.instance import LOCK, RECORD, Instance
 from local.lambda_ import LambdaRuntime
@@ -57,6 +57,7 @@ from local.model import LocalFunction
 from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
+from local.reload import Reloader, program_files
 from local.running import EmulatorUrls, Endpoint, LocalUser, Running
 
 STATE_ROOT = Path(os.environ.get("MULTITIER_LOCAL_DIR") or engine.PROJECT_ROOT / ".local")
@@ -69,14 +70,16 @@ class LocalMode:
     def __init__(self, stack: str, *, fresh: bool = False, port_base: int | None = None,
                  state_root: Path = STATE_ROOT, log: Callable[[str], None] | None = None,
                  on_function_log: Callable[[str, str], None] | None = None,
-                 throttle: tuple[float, int] | None = None, time_scale: float = 1.0):
+                 throttle: tuple[float, int] | None = None, time_scale: float = 1.0, reload: bool = False):
+        """``reload``: follow edits of the files the stack was built from while it runs (``local/reload.py``)."""
         self.stack = stack
         self.clock = Clock(time_scale)  # the local alarms' and dashboards' time (60: a minute lasts a second)
         self.fresh = fresh
         self.throttle = throttle  # (rate, burst) on every method instead of the stack's; negative: none
         self.state_dir = state_root / stack
-        self.ports = Ports(port_base)
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self.ports = Ports(port_base, remember=self.state_dir / PORTS_FILE, log=self.log)
+        self.reload = reload
         self.on_function_log = on_function_log or (lambda function, line: print(f"[{function}] {line}", flush=True))
         self._instance = Instance(self.state_dir, stack)
         self._children: Children | None = None
@@ -84,6 +87,7 @@ class LocalMode:
         self._runtime: LambdaRuntime | None = None
         self._runtime_functions: list[LocalFunction] = []
         self._servers: list[Any] = []  # the local CloudWatch, gateways and site servers
+        self._reloader: Reloader | None = None
         self._timings: dict[str, float] = {}
         self._phase_name, self._phase_started = "", 0.0
         self._locked = False
@@ -98,7 +102,8 @@ class LocalMode:
     # -- start ---------------------------------------------------------------------------------
     def start(self) -> Running:
         started = time.perf_counter()
-        engine.stack_config(self.stack)  # a missing stack fails here, before anything starts
+        # A missing stack, a stack file that is not YAML or a bad setting fails here, before anything starts.
+        settings_from_config(engine.stack_config(self.stack))
         left = self._instance.acquire()  # another local mode on this folder: refused, nothing touched
         self._locked = True
         try:
@@ -182,11 +187,13 @@ class LocalMode:
                                          lambda role, service: moto.client(service, service_keys[role])))
             self._servers[-1].start()
         s3 = moto.client("s3")
-        for site in local.sites:
-            self._servers.append(SiteServer(site, s3, [emulators.sign_in_url]).start())
-        for app in local.amplify_apps:
-            self._servers.append(AmplifyServer(app, s3, [emulators.sign_in_url]).start())
+        sites = [SiteServer(site, s3, [emulators.sign_in_url]).start() for site in local.sites]
+        sites += [AmplifyServer(app, s3, [emulators.sign_in_url]).start() for app in local.amplify_apps]
+        self._servers += sites
         cloudwatch.start(self.ports.take("CloudWatch dashboards"))
+        if self.reload:
+            self._reloader = Reloader(recording, runtime, mocks, program=program_files(self.stack), sites=sites,
+                                      invocations=local.invocations, log=self.log).start()
         phase("")
         self._timings["emulators"] = emulators.seconds
 
@@ -260,6 +267,8 @@ class LocalMode:
             return
         self._stopped = True
         (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
+        if self._reloader is not None:
+            _quietly(self._reloader.stop)
         for server in self._servers:
             _quietly(server.stop)
         if self._runtime is not None:
@@ -300,14 +309,15 @@ def _quietly(step: Callable[[], Any]) -> None:
 
 
 def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: bool = False,
-        throttle: tuple[float, int] | None = None, time_scale: float = 1.0) -> int:
+        throttle: tuple[float, int] | None = None, time_scale: float = 1.0, reload: bool = True) -> int:
     """The CLI: start, print the table (or, ``as_json``, the endpoints as one line of JSON, logs going to
-    stderr), stream logs until SIGINT/SIGTERM, stop. A signal during start-up stops it at once."""
+    stderr), apply changed code and content (``reload``), stream logs until SIGINT/SIGTERM, stop. A signal
+    during start-up stops it at once."""
     def to_stderr(function: str, line: str) -> None:
         print(f"[{function}] {line}", file=sys.stderr, flush=True)
 
     mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle, time_scale=time_scale,
-                     on_function_log=to_stderr if as_json else None)
+                     reload=reload, on_function_log=to_stderr if as_json else None)
 
     def interrupt(signum: int, frame: Any) -> None:
         interrupted.set()

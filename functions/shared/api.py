@@ -88,6 +88,7 @@ class Operation:
     errors: tuple[int, ...] = ()                # besides common_errors
     links: Mapping[str, Link] = field(default_factory=dict)
     common_errors: tuple[int, ...] = COMMON_ERRORS
+    description: str = ""                       # beyond the summary: freshness, retries, what a status means
 
     @property
     def tag(self) -> str:
@@ -108,22 +109,37 @@ def _by_id(pointer: str, *operation_ids: str) -> dict[str, Link]:
     return {operation_id: Link(operation_id, {"id": f"$response.body#{pointer}"}) for operation_id in operation_ids}
 
 
+# How fresh a read is. A list is read from a DynamoDB global secondary index, which DynamoDB
+# updates asynchronously after the write (typically well within a second; it has no
+# consistent reads); one item by id is a strongly consistent read.
+INDEX_READ = ("Read from an index that DynamoDB updates asynchronously: a write of the last second or so may not "
+              "show yet (eventually consistent).")
+CONSISTENT_READ = "Read with a strongly consistent read: every write answered before it shows."
+
 LIST_SHOWS = Operation(
     "listShows", "GET", "/shows", "Shows by start time, earliest first", ShowPage, query=ShowsQuery,
     links={**_by_id("/items/0/id", "getShow"),
-           "buyTickets": Link("buyTickets", request_body={"show_id": "$response.body#/items/0/id", "quantity": 1})})
-GET_SHOW = Operation("getShow", "GET", "/shows/{id}", "One show", Show, path_params=ShowPath, errors=(404,))
+           "buyTickets": Link("buyTickets", request_body={"show_id": "$response.body#/items/0/id", "quantity": 1})},
+    description=INDEX_READ)
+GET_SHOW = Operation("getShow", "GET", "/shows/{id}", "One show", Show, path_params=ShowPath, errors=(404,),
+                     description=CONSISTENT_READ)
 CREATE_SHOW = Operation("createShow", "POST", "/shows", "Create a show (admins only)", Show, status=201,
                         body=ShowIn, links=_by_id("/id", "getShow", "replaceShow"))
 REPLACE_SHOW = Operation("replaceShow", "PUT", "/shows/{id}", "Replace a show (admins only)", Show,
                          path_params=ShowPath, body=ShowIn, errors=(404, 409))
 BUY_TICKETS = Operation("buyTickets", "POST", "/tickets", "Buy seats for a show that has not started", Ticket,
                         status=201, headers=PurchaseHeaders, body=TicketIn, errors=(404, 409, 422, 503),
-                        links=_by_id("/id", "getTicket", "cancelTicket", "getTicketDocument"))
+                        links=_by_id("/id", "getTicket", "cancelTicket", "getTicketDocument"),
+                        description="With an `Idempotency-Key`, a retry of the same purchase (same show and "
+                                    "quantity, same caller) buys nothing and answers the ticket it bought, as it is "
+                                    "now; the key sent again with another body answers 422, and while the first "
+                                    "request with it is still running, 409. A key is remembered for an hour "
+                                    "(`IDEMPOTENCY_TTL_SECONDS`). Without a key, every request buys.")
 LIST_TICKETS = Operation("listTickets", "GET", "/tickets", "The caller's tickets, newest first", TicketPage,
-                         query=PageQuery, links=_by_id("/items/0/id", "getTicket", "cancelTicket", "getTicketDocument"))
+                         query=PageQuery, links=_by_id("/items/0/id", "getTicket", "cancelTicket", "getTicketDocument"),
+                         description=INDEX_READ)
 GET_TICKET = Operation("getTicket", "GET", "/tickets/{id}", "One of the caller's tickets", Ticket,
-                       path_params=TicketPath, errors=(404,))
+                       path_params=TicketPath, errors=(404,), description=CONSISTENT_READ)
 # A cancelled ticket stays readable (status "cancelled"), so cancelling is an action on it, not a DELETE.
 CANCEL_TICKET = Operation("cancelTicket", "POST", "/tickets/{id}/cancel", "Cancel a ticket: its seats go back on sale",
                           Ticket, path_params=TicketPath, errors=(404, 409, 503))

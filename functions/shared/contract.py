@@ -99,7 +99,8 @@ CACHE_TLS = Var("CACHE_TLS", "TLS to the cache (forced on with IAM auth)", "Cach
                 local="false")
 CACHE_AUTH = Var("CACHE_AUTH", "iam (ElastiCache IAM auth token) or none", "Cache.grant", default="none",
                  local="none")
-CACHE_USER = Var("CACHE_USER", "ElastiCache user id (with iam)", "Cache.grant", default="")
+CACHE_USER = Var("CACHE_USER", "ElastiCache user id (with iam): the grant's access decides which", "Cache.grant",
+                 default="")
 CACHE_NAME = Var("CACHE_NAME", "Serverless cache name or replication group id (with iam)", "Cache.grant",
                  default="")
 CACHE_MODE = Var("CACHE_MODE", "serverless or cluster: how the IAM auth token names the cache", "Cache.grant",
@@ -126,7 +127,8 @@ OIDC_LEEWAY_SECONDS = Var("OIDC_LEEWAY_SECONDS", "Clock skew allowed on exp/nbf/
 
 SHOWS = Contract("shows", (*COMMON, CORS_ORIGIN, SHOWS_TABLE, *CACHE), layers=("base", "redis"))
 TICKETS = Contract("tickets", (*COMMON, CORS_ORIGIN, TICKETS_TABLE, SHOWS_TABLE, IDEMPOTENCY_TABLE,
-                               IDEMPOTENCY_TTL_SECONDS, TICKET_DOCUMENTS_PATH), layers=("base",))
+                               IDEMPOTENCY_TTL_SECONDS, TICKET_DOCUMENTS_PATH, *CACHE),
+                   layers=("base", "redis"))  # redis: the shows cache, where a pattern has one
 INFO = Contract("info", (*COMMON, CORS_ORIGIN, INFO_SOURCE, INFO_BUCKET, INFO_PREFIX, *DATABASE),
                 layers=("base", "postgres"))
 MIGRATE = Contract("migrate", (*COMMON, *DATABASE), layers=("base", "postgres"))

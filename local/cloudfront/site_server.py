@@ -66,6 +66,9 @@ class SiteServer:
             headers["Cache-Control"] = obj["CacheControl"]
         return 200, body, headers
 
+    def refresh(self) -> None:
+        """The bucket's content changed: nothing to do, every request reads it."""
+
     def respond(self, path: str) -> tuple[int, bytes, dict[str, str]]:
         key = unquote(urlparse(path).path).lstrip("/")
         if key == "" or key.endswith("/"):

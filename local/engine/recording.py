@@ -137,10 +137,14 @@ class Recording:
 
 
 def tree(recording: Recording) -> list[tuple[int, Registration]]:
-    """Registrations in parent → child order with their depth, for printing."""
+    """Registrations in parent → child order with their depth, for printing.
+
+    Siblings come by name, then type: the order the program registers in depends on when
+    its Outputs resolve, and two trees of the same program must be the same text (diffable).
+    """
     by_parent: dict[str, list[Registration]] = {}
     urns = {r.urn for r in recording.registrations}
-    for r in recording.registrations:
+    for r in sorted(recording.registrations, key=lambda r: (r.name, r.type)):
         by_parent.setdefault(r.parent if r.parent in urns else "", []).append(r)
     out: list[tuple[int, Registration]] = []
 

@@ -22,13 +22,31 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "multitier"
 
 
+class StackFileError(ValueError):
+    """A stack file is not valid YAML, or not the shape Pulumi reads; the message names file, line and column."""
+
+
 def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
-    """The ``config:`` map of ``Pulumi.<stack>.yaml`` (with ``Pulumi.yaml`` defaults for provider keys)."""
+    """The ``config:`` map of ``Pulumi.<stack>.yaml``."""
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
         raise FileNotFoundError(f"no stack named {stack!r}: {path.name} does not exist (stacks: {', '.join(stacks)})")
-    return (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
+        problem = error.problem or error.context or "not valid YAML"
+        raise StackFileError(f"{where}: {problem}" + (f" ({error.context})" if error.problem and error.context
+                                                      else "")) from None
+    except yaml.YAMLError as error:
+        raise StackFileError(f"{path.name}: {str(error).splitlines()[0]}") from None
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(config or {}, dict):
+        raise StackFileError(f"{path.name}: expected a mapping with a `config:` mapping of settings "
+                             f"(`multitier:<key>: <value>`)")
+    return config or {}
 
 
 def _engine_config(config: dict[str, Any]) -> dict[str, str]:

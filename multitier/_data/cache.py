@@ -2,10 +2,15 @@
 
 Serverless (default) or a replication group, chosen by ``CacheArgs.mode``.
 Either way: encryption in transit (always on for serverless; explicit for a
-replication group) and at rest, a user group whose only enabled user
-authenticates with IAM (the ``default`` user every group needs is switched off),
-and a security group with no inline ingress: each function granted access adds
-one rule admitting exactly its own group.
+replication group) and at rest, a user group whose enabled users authenticate with
+IAM (the ``default`` user every group needs is switched off), and a security group
+with no inline ingress: each function granted access adds one rule admitting exactly
+its own group.
+
+Two users, one per kind of access a grant gives: ``readwrite`` (cache-aside: reads,
+writes, expiry) and ``invalidate`` (delete an entry, bump a counter: for a function
+that changes the data behind the cache and must drop what is cached of it, but has no
+reason to read or write entries).
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ PORT = 6379
 CONNECT_ACTIONS = ("elasticache:Connect",)
 # Cache-aside needs reads, writes and expiry; nothing that flushes, configures or scripts.
 APP_ACCESS_STRING = "on ~* -@all +@read +@write +@connection -@dangerous"
+# Invalidation deletes entries and bumps a generation counter; it reads and writes nothing else.
+INVALIDATE_ACCESS_STRING = "on ~* -@all +@connection +del +unlink +incr -@dangerous"
+CacheAccess = Literal["readwrite", "invalidate"]
+USERS = {"readwrite": "user", "invalidate": "invalidate_user"}  # access → the Cache attribute holding its user
 DEFAULT_USER_ACCESS_STRING = "off ~* -@all"
 MAJOR_VERSION = {"valkey": "8", "redis": "7"}
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -86,13 +95,16 @@ class Cache(pulumi.ComponentResource):
         self.user = aws.elasticache.User(
             f"{name}-user", user_id=cache_id("app"), user_name=cache_id("app"), engine=args.engine,
             access_string=APP_ACCESS_STRING, authentication_mode={"type": "iam"}, opts=child)
+        self.invalidate_user = aws.elasticache.User(
+            f"{name}-invalidate-user", user_id=cache_id("inval"), user_name=cache_id("inval"), engine=args.engine,
+            access_string=INVALIDATE_ACCESS_STRING, authentication_mode={"type": "iam"}, opts=child)
         self.default_user = aws.elasticache.User(
             f"{name}-default-user", user_id=cache_id("off"), user_name="default",
             engine=args.engine, access_string=DEFAULT_USER_ACCESS_STRING,
             authentication_mode={"type": "no-password-required"}, opts=child)
         self.user_group = aws.elasticache.UserGroup(
             f"{name}-users", user_group_id=cache_id("users"), engine=args.engine,
-            user_ids=[self.default_user.user_id, self.user.user_id], opts=child)
+            user_ids=[self.default_user.user_id, self.user.user_id, self.invalidate_user.user_id], opts=child)
 
         self.subnet_group: aws.elasticache.SubnetGroup | None = None
         if args.mode == "serverless":
@@ -133,17 +145,21 @@ class Cache(pulumi.ComponentResource):
         return watch_data.cache(self.pulumi_resource_name, None, [
             pulumi.Output.concat(self.cache_name, f"-{index:03d}") for index in range(1, self._nodes + 1)])
 
-    def grant(self) -> Link:
-        """Connect with IAM as the cache's app user, over TLS, from the private subnets.
+    def grant(self, access: CacheAccess = "readwrite") -> Link:
+        """Connect with IAM as the cache's user for ``access``, over TLS, from the private subnets.
 
         The environment names the endpoint, the user, the cache and its mode (the
         IAM auth token of a serverless cache differs from a replication group's).
         """
+        if access not in USERS:
+            raise ValueError(f"cache {self.pulumi_resource_name}: access {access!r} is not one of {', '.join(USERS)}")
+        user = getattr(self, USERS[access])
         return Link(
-            statements=[Statement(CONNECT_ACTIONS, [self.arn, self.user.arn], sid("cache", "connect"))],
+            statements=[Statement(CONNECT_ACTIONS, [self.arn, user.arn],
+                                  sid("cache", "connect") if access == "readwrite" else sid("cache", access))],
             env={contract.CACHE_ENDPOINT.name: self.endpoint, contract.CACHE_PORT.name: self.port.apply(str),
                  contract.CACHE_TLS.name: "true", contract.CACHE_AUTH.name: "iam",
-                 contract.CACHE_USER.name: self.user.user_id, contract.CACHE_NAME.name: self.cache_name,
+                 contract.CACHE_USER.name: user.user_id, contract.CACHE_NAME.name: self.cache_name,
                  contract.CACHE_MODE.name: self.mode, contract.CACHE_TTL_SECONDS.name: str(self.ttl_seconds)},
             network=NetworkAccess(vpc_id=self._network.vpc_id, subnet_ids=self._network.private_subnet_ids,
                                   security_group_id=self.security_group.id,

@@ -1,5 +1,6 @@
 """CORS as API Gateway answers it, where no function does: the preflights (mock integrations),
-the gateway responses (its own errors) and the template that echoes one of several origins.
+the gateway responses (its own errors, in the API's ``Error`` shape) and the template that echoes one of
+several origins.
 
 A response names one allowed origin; with several allowed, a template answers the caller's
 when it is one of them (``echo_origin_template``), as the functions do (``shared.http.with_cors``).
@@ -60,6 +61,23 @@ def gateway_responses(origins: Sequence[str]) -> dict:
         # error carries nothing but its message; the preflight still admits only the allowed).
         headers["gatewayresponse.header.Access-Control-Allow-Origin"] = "method.request.header.Origin"
         headers["gatewayresponse.header.Vary"] = "'Origin'"
-    template = {"application/json": '{"message": $context.error.messageString, "request_id": "$context.requestId"}'}
-    return {kind: {"responseParameters": headers, "responseTemplates": template}
-            for kind in ("DEFAULT_4XX", "DEFAULT_5XX")}
+    return {kind: {"responseParameters": headers, "responseTemplates": {"application/json": template}}
+            for kind, template in ERROR_TEMPLATES.items()}
+
+
+def _error_template(errors: str = "") -> str:
+    """The API's ``Error`` shape (``message``, ``errors`` for a 400, ``request_id``) as a gateway response's body."""
+    return ('{"message": $context.error.messageString, ' + (f'"errors": [{errors}], ' if errors else "")
+            + '"request_id": "$context.requestId"}')
+
+
+# API Gateway's own errors in the shape a function's have: a validator's 400 says what was invalid, as a
+# function's does (AWS escapes ``validationErrorString`` for a JSON string; ``messageString`` comes quoted).
+ERROR_TEMPLATES = {
+    "DEFAULT_4XX": _error_template(),
+    "DEFAULT_5XX": _error_template(),
+    "BAD_REQUEST_BODY": _error_template(
+        '{"field": "body", "message": "$context.error.validationErrorString", "type": "invalid_body"}'),
+    "BAD_REQUEST_PARAMETERS": _error_template(
+        '{"field": "parameters", "message": $context.error.messageString, "type": "missing"}'),
+}

@@ -134,6 +134,8 @@ def published(definition: ApiDefinition, resolved: Resolved) -> dict:
         operation: dict[str, Any] = {"operationId": m.operation.operation_id}
         if m.operation.summary:
             operation["summary"] = m.operation.summary
+        if m.operation.description:
+            operation["description"] = m.operation.description
         if m.operation.tags:
             operation["tags"] = list(m.operation.tags)
         operation["parameters"] = [dict(p) for p in m.operation.parameters]

@@ -8,6 +8,7 @@ authorizer of local mode's (``local/apigateway/authorizers``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Mapping, Sequence
@@ -134,6 +135,7 @@ class OpenApiOperation:
 
     operation_id: str
     summary: str = ""
+    description: str = ""  # what a client should know beyond the summary (e.g. how fresh a read is)
     tags: Sequence[str] = ()
     parameters: Sequence[Mapping[str, Any]] = ()
     request_body: str | None = None
@@ -157,6 +159,17 @@ class Route:
     # OAuth scopes (Cognito auth only): the method then takes an access token carrying one of them.
     scopes: Sequence[str] = ()
     integration: Integration = LambdaProxy()
+
+
+def noted(routes: Sequence[Route], note: str, methods: Sequence[str] = ("GET",)) -> list[Route]:
+    """``routes`` whose published documents add ``note`` to the description of their ``methods`` (with an
+    operation): what a client should know of how an answer is made, e.g. how stale a cached read may be."""
+    def with_note(route: Route) -> Route:
+        if route.method not in methods or route.operation is None:
+            return route
+        description = " ".join(filter(None, (route.operation.description, note)))
+        return dataclasses.replace(route, operation=dataclasses.replace(route.operation, description=description))
+    return [with_note(route) for route in routes]
 
 
 def stage_variable(function: Function) -> str:

@@ -23,7 +23,7 @@ from multitier._logic.bundle import FUNCTIONS_DIR, code_hash
 from multitier._logic.function import ALIAS, Function, FunctionArgs
 from multitier._logic.link import Link
 from multitier._logic.openapi import SCHEMA_REF
-from multitier._logic.routes import OpenApiOperation, Route, Throttle
+from multitier._logic.routes import OpenApiOperation, Route, Throttle, noted
 from multitier._logic.schemas import component_schemas, parameters
 from multitier._ops import watch_logic
 from multitier._ops.watch import Watch
@@ -50,6 +50,14 @@ def routes(service: contract.Contract, function: Function, methods: Sequence[str
             if op not in api.OPT_IN and (not methods or op.method in methods)]
 
 
+def cached(routes: Sequence[Route], ttl_seconds: int) -> list[Route]:
+    """``routes`` whose reads go through the shows cache: their documents say how stale an answer may be."""
+    return noted(routes, f"This API answers it through a cache, which every write of a show (create, replace, "
+                         f"purchase, cancel) invalidates: only a read racing such a write, or one after an "
+                         f"invalidation the unreachable cache missed, may answer older values, for at most "
+                         f"{ttl_seconds} s (the cache's time to live).")
+
+
 def route(operation: api.Operation, function: Function | None = None, **options) -> Route:
     """One operation of ``functions/shared/api.py`` as a route, described for clients; ``options`` are
     the other fields of ``Route`` (auth, integration, ...)."""
@@ -72,7 +80,8 @@ def openapi_operation(operation: api.Operation) -> OpenApiOperation:
                             for name, link in operation.links.items()}
     errors = {str(status): {"description": api.ERRORS[status], "content": _json(names[api.ERROR_MODEL])}
               for status in operation.error_statuses}
-    return OpenApiOperation(operation_id=operation.operation_id, summary=operation.summary, tags=(operation.tag,),
+    return OpenApiOperation(operation_id=operation.operation_id, summary=operation.summary,
+                            description=operation.description, tags=(operation.tag,),
                             parameters=[p for model, place in places if model for p in parameters(model, place)],
                             request_body=names.get(operation.body),
                             responses={str(operation.status): success, **errors}, schemas=schemas)

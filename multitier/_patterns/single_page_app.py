@@ -16,7 +16,7 @@ from multitier._logic.routes import LambdaAuth
 from multitier._patterns import tier_args
 from multitier._patterns.base import ApiEndpoint, Pattern, api_outputs, api_watches, ticketing_site
 from multitier._patterns.gateway_routes import health, venue_document
-from multitier._patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
+from multitier._patterns.services import (ServiceFunctions, cached, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
 
 
@@ -70,15 +70,17 @@ class SinglePageApp(Pattern, token="multitier:patterns:SinglePageApp"):
             # Cognito marks its tokens; the site sends ID tokens. Other issuers mark none.
             contract.OIDC_ACCEPTS.name: "any" if oidc.issuer else "id"})
         self.shows = fns.function(f"{name}-shows", contract.SHOWS, [shows_link(self.tables), self.cache.grant()])
-        self.tickets = fns.function(f"{name}-tickets", contract.TICKETS, tickets_links(self.tables))
+        # A purchase or a cancel changes a show's seats: the tickets function drops what the cache holds of it.
+        self.tickets = fns.function(f"{name}-tickets", contract.TICKETS,
+                                    [*tickets_links(self.tables), self.cache.grant("invalidate")])
         self.info = fns.function(f"{name}-info", contract.INFO, *info_from_s3(self.content))
 
         self.api = RestApi(f"{name}-api", tier_args.rest_api(
             s, default_auth=LambdaAuth(self.authorizer, ttl_seconds=oidc.authorizer_ttl_seconds,
                                        credential=OIDC_TOKEN),
             description="Single-page app: /shows (cached), /tickets and /info behind an OIDC Lambda authorizer",
-            routes=routes(contract.SHOWS, self.shows) + routes(contract.TICKETS, self.tickets)
-            + routes(contract.INFO, self.info)
+            routes=cached(routes(contract.SHOWS, self.shows), s.cache.ttl_seconds)
+            + routes(contract.TICKETS, self.tickets) + routes(contract.INFO, self.info)
             + [venue_document(self.content), health()]),
             opts=child)
         self.site = ticketing_site(f"{name}-site", "single_page_app", self, self.api.url, self.users, "spa")

@@ -22,7 +22,7 @@ from multitier._logic.api_domain import ApiDomain, ApiDomainArgs
 from multitier._logic.api_stage import StageOptions
 from multitier._logic.function import FunctionRuntime
 from multitier._logic.rest_api import RestApiArgs
-from multitier._logic.routes import Auth, Route, Throttle
+from multitier._logic.routes import Auth, Route, Throttle, noted
 from multitier._network.network import DEFAULT_INTERFACE_SERVICES, Network, NetworkArgs
 from multitier._ops.alarms import AlarmsArgs
 from multitier._ops.watch import Watch
@@ -102,6 +102,9 @@ def stage(s: Settings) -> StageOptions:
 def rest_api(s: Settings, routes: Sequence[Route], default_auth: Auth, description: str,
              domain: ApiDomain | None = None, base_path: str = "") -> RestApiArgs:
     a = s.api
+    if a.cache_enabled:  # the stage cache answers GETs from its copy: say so where clients read
+        routes = noted(routes, f"API Gateway's stage cache may answer a copy up to {a.cache_ttl_seconds} s old "
+                               f"(apiCacheTtlSeconds).")
     return RestApiArgs(routes=routes, default_auth=default_auth, description=description,
                        endpoint_type=a.endpoint_type, private_vpc_endpoint_ids=a.private_vpc_endpoint_ids,
                        cors_origins=a.cors_origins, stage=stage(s), domain=domain, base_path=base_path)

@@ -8,6 +8,7 @@ and custom headers, and its config names the local API and sign-in.
 
 from __future__ import annotations
 
+from local import endpoints
 from tests.local.conftest import http
 
 
@@ -20,6 +21,12 @@ def test_the_web_app_is_the_amplify_app_not_a_cloudfront_site(local_stack):
     app = _web_app_site(local_stack)
     assert not [s for s in local_stack.sites if s.name.startswith("web-app")]
     assert app.rules and app.rules[0][2] == "200"  # the SPA rewrite
+
+
+def test_the_endpoints_document_lists_every_patterns_sites_the_amplify_app_included(local_stack):
+    sites = {pattern: entry["sites"] for pattern, entry in endpoints.document(local_stack)["patterns"].items()}
+    assert sites["web_app"] == [_web_app_site(local_stack).url]
+    assert sites["single_page_app"] == [s.url for s in local_stack.sites if s.name.startswith("single-page")]
 
 
 def test_pages_assets_and_the_rewrite_rule(local_stack):

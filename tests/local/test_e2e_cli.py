@@ -196,7 +196,7 @@ def test_up_refuses_a_second_run_survives_kill_9_and_keeps_data_users_and_ids(st
         assert re.search(r"ready in \d+\.\d s", table)
         assert "demo@example.com" in table and "admin@example.com [admins]" in table
         assert re.search(r"throttle\s+every method and API key\s+off", table)
-        site = re.search(r"site\s+\S+\s+(http://\S+)", table).group(1)
+        site = re.search(r"site\s+\S+ \(single_page_app\)\s+(http://\S+)", table).group(1)  # its pattern named
         assert http("GET", site).status == 200
         # AND the pools have the ids they had, the demo user its sub: the tickets bought are still theirs
         again_doc = json.loads((state / "dev" / "endpoints.json").read_text())

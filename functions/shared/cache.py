@@ -1,13 +1,20 @@
-"""Cache-aside for shows through Redis/Valkey (ElastiCache), with TTL.
+"""The shows cache: cache-aside through Redis/Valkey (ElastiCache), with TTL, and who keeps it fresh.
 
-Staleness bound: an entry lives at most ``CACHE_TTL_SECONDS``. Admin writes invalidate
-(``POST``/``PUT``): the item key is deleted and the list generation bumped, so every
-cached list page is orphaned at once. Ticket purchases change ``remaining`` without
-invalidating, so a cached ``remaining`` may lag by up to the TTL (the purchase itself is
-always checked against DynamoDB, so this can never oversell).
+The shows service reads through it (``GET /shows``, ``GET /shows/{id}``); every write that
+changes a show invalidates what it changed: the shows service's own (create, replace) and
+the tickets service's (a purchase or a cancel changes ``remaining``), each as a cache user
+of its own (``Cache.grant``: the tickets service may only delete and bump, never read or
+write entries). Invalidating deletes the item key and bumps the list generation, so every
+cached list page is orphaned at once.
 
-A cache outage never fails a read: every cache error is logged as a warning and the
-caller falls back to DynamoDB.
+Staleness bound: a read may still answer what was cached before a write only in a race (a
+read that fetched the old item from DynamoDB before the write and stored it after the
+invalidation), or while the cache was unreachable for the invalidation: at most
+``CACHE_TTL_SECONDS``, when the entry expires. A purchase is always checked against
+DynamoDB, so a stale count can never oversell.
+
+A cache outage never fails a read or a write: every cache error is logged as a warning,
+reads fall back to DynamoDB, and the cache is skipped for ``OUTAGE_BACKOFF_SECONDS``.
 """
 
 from __future__ import annotations
@@ -15,8 +22,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field, model_validator
+
+from shared import contract
+from shared.config import EnvSettings
 from shared.observability import logger, metrics
 
 # One hash tag keeps every key in one slot (ElastiCache Serverless is cluster-mode).
@@ -200,6 +211,8 @@ class RedisCache:
         return value or "0"
 
     def invalidate(self, *keys: str, bump_lists: bool = True) -> None:
+        if not self._available():
+            return  # entries then expire by TTL: the staleness bound still holds
         try:
             pipe = self._client.pipeline(transaction=False)
             if keys:
@@ -210,3 +223,41 @@ class RedisCache:
         except self._errors as exc:
             # Entries then expire by TTL: the staleness bound still holds.
             self._warn("invalidate", exc)
+
+
+class CacheSettings(EnvSettings):
+    """The cache a service is granted (``shared.contract.CACHE``); no endpoint: no cache."""
+
+    cache_endpoint: str | None = Field(default=None, alias=contract.CACHE_ENDPOINT.name)
+    cache_port: int = Field(default=6379, alias=contract.CACHE_PORT.name, ge=1, le=65535)
+    cache_tls: bool = Field(default=False, alias=contract.CACHE_TLS.name)
+    cache_auth: Literal["iam", "none"] = Field(default="none", alias=contract.CACHE_AUTH.name)
+    cache_user: str | None = Field(default=None, alias=contract.CACHE_USER.name)
+    cache_name: str | None = Field(default=None, alias=contract.CACHE_NAME.name)
+    cache_mode: Literal["serverless", "cluster"] = Field(default="serverless", alias=contract.CACHE_MODE.name)
+    cache_ttl_seconds: int = Field(default=30, alias=contract.CACHE_TTL_SECONDS.name, ge=1, le=86_400)
+    region: str = Field(alias="AWS_REGION", min_length=1)  # set by Lambda in every function
+
+    @model_validator(mode="after")
+    def _iam_needs_user_and_name(self) -> CacheSettings:
+        if self.cache_endpoint and self.cache_auth == "iam" and not (self.cache_user and self.cache_name):
+            raise ValueError(f"{contract.CACHE_AUTH.name}=iam requires {contract.CACHE_USER.name} "
+                             f"and {contract.CACHE_NAME.name}")
+        return self
+
+
+def cache_of(settings: CacheSettings) -> NullCache | RedisCache:
+    """The cache the settings name (as their user), or ``NullCache`` without one."""
+    if not settings.cache_endpoint:
+        return NullCache()
+    credentials = None
+    if settings.cache_auth == "iam":
+        credentials = ElastiCacheIAMTokenProvider(settings.cache_user, settings.cache_name, settings.region,
+                                                  serverless=settings.cache_mode == "serverless")
+    return RedisCache(settings.cache_endpoint, settings.cache_port, settings.cache_ttl_seconds,
+                      tls=settings.cache_tls or settings.cache_auth == "iam", credentials=credentials)
+
+
+def show_changed(cache: NullCache | RedisCache, show_id: str) -> None:
+    """A write changed this show: its cached item and every cached list page go."""
+    cache.invalidate(item_key(show_id), bump_lists=True)
