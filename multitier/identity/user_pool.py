@@ -163,8 +163,11 @@ class UserPool(pulumi.ComponentResource):
         self.domain: aws.cognito.UserPoolDomain | None = None
         self.hosted_ui_url: pulumi.Output[str] | None = None
         if hosted_ui:
-            self.domain = aws.cognito.UserPoolDomain(f"{name}-domain", domain=domain_prefix,
-                                                     user_pool_id=self.pool.id, opts=child)
+            # A pool holds one domain: a new prefix must replace the old one delete-first, or Cognito
+            # refuses the new domain ("User pool already has a domain configured").
+            self.domain = aws.cognito.UserPoolDomain(
+                f"{name}-domain", domain=domain_prefix, user_pool_id=self.pool.id,
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
             self.hosted_ui_url = pulumi.Output.concat("https://", domain_prefix, ".auth.", args.region,
                                                       ".amazoncognito.com")
 
