@@ -81,10 +81,13 @@ class FileSystem(pulumi.ComponentResource):
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg", vpc_id=args.network.vpc_id,
             description=f"EFS {name}: NFS only from functions granted access", opts=child)
+        # One mount target per file system and zone: a new one in the same zone must replace the
+        # old one delete-first, or EFS refuses it (MountTargetConflict).
         self.mount_targets = [aws.efs.MountTarget(
             f"{name}-mount-{index}", file_system_id=self.file_system.id,
             subnet_id=args.network.private_subnet_ids.apply(lambda ids, i=index: _subnet(name, ids, i)),
-            security_groups=[self.security_group.id], opts=child) for index in range(args.subnet_count)]
+            security_groups=[self.security_group.id],
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True)) for index in range(args.subnet_count)]
         self.access_point = aws.efs.AccessPoint(
             f"{name}-access-point", file_system_id=self.file_system.id,
             posix_user={"uid": args.posix_uid, "gid": args.posix_gid},

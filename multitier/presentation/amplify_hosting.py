@@ -234,8 +234,11 @@ class AmplifyHosting(pulumi.ComponentResource):
                                 opts=child)
             self.waf = WebAcl(f"{name}-waf", WebAclArgs(scope="CLOUDFRONT", rate_limit=args.waf_rate_limit),
                               opts=pulumi.ResourceOptions(parent=self, providers={"aws": east}))
-            aws.wafv2.WebAclAssociation(f"{name}-waf-association", resource_arn=self.app.arn,
-                                        web_acl_arn=self.waf.arn, opts=pulumi.ResourceOptions(parent=self, provider=east))
+            # A resource has one web ACL: a new ACL's association replaces the old one delete-first (created
+            # first, it would take over, and the old one's delete would then leave the app unprotected).
+            aws.wafv2.WebAclAssociation(f"{name}-waf-association", resource_arn=self.app.arn, web_acl_arn=self.waf.arn,
+                                        opts=pulumi.ResourceOptions(parent=self, provider=east,
+                                                                    delete_before_replace=True))
 
         self.domain = None
         host = pulumi.Output.concat(BRANCH, ".", self.app.default_domain)
