@@ -7,7 +7,9 @@ suffix), ids, ARNs, endpoints and URLs. A token missing from the table fails the
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -259,6 +261,15 @@ def elasticache_user(c: Ctx) -> dict:
 def elasticache_user_group(c: Ctx) -> dict:
     group_id = c.inputs.get("userGroupId") or c.name
     return {"id": group_id, "arn": c.arn("elasticache", f"usergroup:{group_id}")}
+
+
+def random_id(c: Ctx) -> dict:
+    """Random bytes, new whenever a keeper changes (as the random provider replaces the resource then)."""
+    value = bytes.fromhex(suffix(c.name + json.dumps(c.inputs.get("keepers"), sort_keys=True),
+                                 2 * int(c.inputs.get("byteLength") or 8)))
+    encoded = base64.urlsafe_b64encode(value).decode().rstrip("=")
+    return {"id": encoded, "hex": value.hex(), "b64Url": encoded, "b64Std": base64.b64encode(value).decode(),
+            "dec": str(int.from_bytes(value, "big"))}
 
 
 def efs(kind: str, prefix: str) -> Factory:

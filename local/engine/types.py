@@ -60,7 +60,7 @@ class ResourceType:
     token: str
     outputs: Factory
     local: str = ""                 # the LocalMocks method that creates it locally
-    kind: str = "terraform"         # terraform | awsx | dynamic | provider
+    kind: str = "terraform"         # terraform (pulumi-aws) | random | awsx | dynamic | provider
     name: Name | None = None
     one_per: OnePer | None = None
     stateful: str = ""              # what its replacement loses (with the source); empty: nothing
@@ -140,6 +140,8 @@ RECORDS = [
         "name": c.physical(key="name", max_len=255), "arn": c.arn("cloudwatch", f"alarm:{c.physical(max_len=255)}")},
       name=Name("name", "CloudWatch: alarm names are unique per region (PutMetricAlarm overwrites)")),
     T(PROVIDER, lambda c: {}, kind="provider"),
+    T("pulumi:providers:random", lambda c: {}, kind="provider"),
+    T("random:index/randomId:RandomId", o.random_id, kind="random"),
     # data tier
     T("aws:dynamodb/table:Table", o.table, local="_table", name=Name("name", "DynamoDB: table names are unique per "
                                                                         "region"),

@@ -41,7 +41,8 @@ class FileSystemArgs:
     ``network``: the VPC; the first ``subnet_count`` of its private subnets get a mount
     target (a function reaches the file system only from an availability zone with one, so
     pass the number of zones the functions run in). ``root_directory`` is what clients of the
-    access point see as ``/``.
+    access point see as ``/``. ``protect`` makes Pulumi refuse to delete or replace the file
+    system (the preview stops before its files are lost).
     """
 
     network: Network
@@ -53,6 +54,7 @@ class FileSystemArgs:
     backups: bool = True
     transition_to_ia_days: int = 30
     kms_key_arn: pulumi.Input[str] | None = None
+    protect: bool = True
 
 
 class FileSystem(pulumi.ComponentResource):
@@ -70,7 +72,7 @@ class FileSystem(pulumi.ComponentResource):
             throughput_mode="elastic",
             lifecycle_policies=[{"transition_to_ia": f"AFTER_{days}_DAY{'S' if days > 1 else ''}"},
                                 {"transition_to_primary_storage_class": "AFTER_1_ACCESS"}],
-            tags={"Name": name}, opts=child)
+            tags={"Name": name}, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.backup_policy = aws.efs.BackupPolicy(
             f"{name}-backups", file_system_id=self.file_system.id,
             backup_policy={"status": "ENABLED" if args.backups else "DISABLED"}, opts=child)

@@ -18,7 +18,8 @@ from multitier.logic.rest_api import RestApi
 class AlarmsArgs:
     """What to watch; ``email`` (empty: none) is subscribed to the alarm topic.
 
-    An API alarms on any 5XX and on a p99 latency above ``latency_p99_ms``.
+    An API alarms on any 5XX and on a p99 latency above ``latency_p99_ms``. ``protect``
+    makes Pulumi refuse to delete or replace the topic's key (what it encrypted is lost with it).
     """
 
     email: str = ""
@@ -26,6 +27,7 @@ class AlarmsArgs:
     functions: Sequence[Function] = ()
     apis: Sequence[RestApi] = ()
     tables: Sequence[Table] = ()
+    protect: bool = True
 
 
 def topic_key_policy(account_id: str) -> str:
@@ -52,7 +54,8 @@ class Alarms(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         self.key = aws.kms.Key(f"{name}-key", description="Encrypts the alarm topic; CloudWatch may publish",
                                enable_key_rotation=True, deletion_window_in_days=30,
-                               policy=account.apply(topic_key_policy), opts=child)
+                               policy=account.apply(topic_key_policy),
+                               opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=self.key.arn, opts=child)
         if args.email:
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email",

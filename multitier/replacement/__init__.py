@@ -39,6 +39,16 @@ class Replacement:
     def conditional(self, path: str) -> bool:
         return any(path == p or path.startswith(p + ".") for p in self.replace_if)
 
+    def replacing(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``inputs`` (keyed in snake_case, as Python programs pass them, or camelCase) that replace it."""
+        return {key: value for key, value in inputs.items() if camel(key) in self.replace_on}
+
+
+def camel(snake: str) -> str:
+    """A Python argument name as Pulumi names the input (``db_subnet_group_name`` → ``dbSubnetGroupName``)."""
+    head, *rest = snake.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
 
 COMPONENT = Replacement("component", (), "a component resource has no provider: Pulumi plans its children")
 

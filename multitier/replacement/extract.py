@@ -59,10 +59,16 @@ AWSX = {"awsx:ec2:Vpc": {
               "availabilityZone replace them (terraform-provider-aws aws_vpc, aws_subnet: ForceNew); "
               "subnetDistributorNew.ts cuts one block per AZ, sized by the number of AZs, so a change of the "
               "zones, the subnet specs or the NAT strategy re-cuts every subnet"}}
+RANDOM = {"random:index/randomId:RandomId": {
+    "kind": "random", "replace_on": ["byteLength", "keepers", "prefix"], "replace_if": [],
+    "source": "terraform-provider-random v3.9.0 internal/provider/resource_id.go: byte_length and prefix "
+              "RequiresReplace, keepers RequiresReplaceIfValuesNotNull (pulumi-random wraps it)"}}
 PROVIDER = {"pulumi:providers:aws": {
     "kind": "provider", "replace_on": [], "replace_if": [],
     "source": "no stack setting changes the provider's configuration (aws:* settings are the user's); "
-              "each resource's own region input decides a move between regions"}}
+              "each resource's own region input decides a move between regions"},
+            "pulumi:providers:random": {"kind": "provider", "replace_on": [], "replace_if": [],
+                                        "source": "the random provider has no configuration"}}
 _ATTR_WORDS = {"ARN": "arn", "ARNs": "arns", "ID": "id", "IDs": "ids", "KMS": "kms", "VPC": "vpc", "DNS": "dns",
                "IP": "ip", "AWS": "aws", "S3": "s3", "URL": "url", "SNS": "sns", "SQS": "sqs", "IAM": "iam"}
 
@@ -306,7 +312,7 @@ def main(argv: list[str]) -> int:
                                "attribute, mapped to pulumi-aws inputs checked against the installed SDK"},
         "types": {**extract(git_dir, tag, tokens),
                   **{token: {**entry, "replace_on": sorted(entry["renews"])} for token, entry in AWSX.items()},
-                  **dynamic_entries(), **PROVIDER}}
+                  **RANDOM, **dynamic_entries(), **PROVIDER}}
     OUT.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
     print(f"{OUT}: {len(document['types'])} types")
     return 0
