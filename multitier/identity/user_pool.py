@@ -196,10 +196,13 @@ class UserPool(pulumi.ComponentResource):
                 "attributes_request_method": "GET"}
         else:
             details = {"MetadataURL": federation.metadata_url}
+        # Its name is the one the hosted UI shows and the client lists, unique in the pool: a new
+        # provider type under the same name replaces it delete-first.
         return aws.cognito.IdentityProvider(
             f"{name}-{federation.name.lower()}", user_pool_id=self.pool.id, provider_name=federation.name,
             provider_type=federation.kind.upper(), provider_details=details,
-            attribute_mapping=dict(federation.attribute_mapping), opts=pulumi.ResourceOptions(parent=self))
+            attribute_mapping=dict(federation.attribute_mapping),
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
 
     @property
     def authorizer_provider_arns(self) -> list[pulumi.Output[str]]:

@@ -2,5 +2,5 @@
 
 from policy.rules import (  # noqa: F401
     apigateway, cloudfront, cognito, cost, deploy, deploy_openapi, dynamodb, efs, elasticache, iam, kms, lambda_,
-    limits, logs, ops, rds, s3, secrets, sns, vpc, waf,
+    limits, logs, ops, rds, replacement, s3, secrets, sns, vpc, waf,
 )

@@ -493,3 +493,8 @@ LIMIT_CASES = {
     "MT-LIMITS-22": one(res(ROLE_POLICY, "policy", {"role": "fn-role", "policy": policy()}), name="pol/icy"),
 }
 CASES.update(LIMIT_CASES)
+
+# The replacement rules (policy/rules/replacement.py), kept beside their data's consumers.
+from tests.policy.replacement_cases import REPLACEMENT_CASES  # noqa: E402
+
+CASES.update({rule_id: Case(good, bad) for rule_id, (good, bad) in REPLACEMENT_CASES.items()})
