@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 from local.engine import outputs as o
 from local.engine.outputs import Factory, suffix
@@ -64,6 +65,30 @@ class ResourceType:
     name: Name | None = None
     one_per: OnePer | None = None
     stateful: str = ""              # what its replacement loses (with the source); empty: nothing
+
+    def collision(self, name: str | None, replacing: Mapping[str, Any]) -> str:
+        """Why replacing it for ``replacing`` (input → value) fails when the replacement is created before
+        the old one is deleted; empty when it does not. ``name``: its physical name if fixed (not autonamed)."""
+        return self.parent_collision(replacing) or self.name_collision(name, replacing)
+
+    def parent_collision(self, replacing: Mapping[str, Any]) -> str:
+        """A second one under the same parent: the replacing inputs that do not name the parent."""
+        movable = sorted(key for key in replacing if self.one_per and key not in self.one_per.keys)
+        if not movable:
+            return ""
+        parent = ", ".join(self.one_per.keys) or "region"
+        return f"one per {parent} ({self.one_per.source}), but a change of {', '.join(movable)} replaces it under " \
+               f"the same {parent}"
+
+    def name_collision(self, name: str | None, replacing: Mapping[str, Any]) -> str:
+        """The same fixed name twice: replacing inputs (but the name and its scope) whose value it does not carry."""
+        if not (self.name and name):
+            return ""
+        kept = (self.name.key, self.name.prefix, *self.name.scope)
+        same = sorted(key for key, value in replacing.items() if key not in kept and str(value).lower() not in name.lower())
+        if not same:
+            return ""
+        return f"fixed name {name!r} ({self.name.source}) stays the same when a change of {', '.join(same)} replaces it"
 
 
 def _bucket_part(c) -> dict:

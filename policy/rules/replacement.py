@@ -28,11 +28,11 @@ STATEFUL = tuple(token for token, record in TYPES.items() if record.stateful)
 PROTECTED_STACK = "multitier:dataDeletionProtection"
 
 
-def replacing_inputs(resource: Resource, keep: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
-    """The inputs set on ``resource`` (but ``keep``) whose change replaces it, with their values."""
+def replacing_inputs(resource: Resource) -> list[tuple[str, Any]]:
+    """The inputs set on ``resource`` whose change replaces it, with their values."""
     forcing = replacement(resource.type)
     return [(key, resource.get(key)) for key in sorted(resource.props)
-            if key not in keep and forcing.forcing(key) and resource.get(key) not in (None, "", [], {})]
+            if forcing.forcing(key) and resource.get(key) not in (None, "", [], {})]
 
 
 @resource_rule("MT-REPLACE-1", NAMED, kind="deploy", severity="high",
@@ -41,14 +41,13 @@ def replacing_inputs(resource: Resource, keep: tuple[str, ...] = ()) -> list[tup
                remediation="Let Pulumi autoname it, set delete_before_replace=True, or put the replacing input's "
                            "value in the name; which inputs replace it is multitier/replacement/force_new.json.")
 def fixed_name_replaced_first(resource: Resource):
-    name = TYPES[resource.type].name
-    value, generated = resource.physical_name(name.key, name.prefix or f"{name.key}Prefix")
+    record = TYPES[resource.type]
+    name, generated = resource.physical_name(record.name.key, record.name.prefix or f"{record.name.key}Prefix")
     if generated or resource.delete_before_replace:
         return
-    for key, replacing in replacing_inputs(resource, keep=(name.key, name.prefix, *name.scope)):
-        if str(replacing).lower() not in str(value).lower():
-            yield (f"fixed name {value!r} ({name.source}) stays the same when a change of {key} replaces it: the "
-                   f"replacement is created before the old one is deleted and the name is taken")
+    collision = record.name_collision(name, dict(replacing_inputs(resource)))
+    if collision:
+        yield f"{collision}: the replacement is created before the old one is deleted and the name is taken"
 
 
 @resource_rule("MT-REPLACE-2", ONE_PER_PARENT, kind="deploy", severity="high",
@@ -57,14 +56,11 @@ def fixed_name_replaced_first(resource: Resource):
                remediation="Set delete_before_replace=True (created first, the replacement is refused, or takes "
                            "over and is then deleted with the old one).")
 def one_per_parent_replaced_first(resource: Resource):
-    one_per = TYPES[resource.type].one_per
     if resource.delete_before_replace:
         return
-    movable = [key for key, _ in replacing_inputs(resource, keep=one_per.keys)]
-    if movable:
-        parent = ", ".join(one_per.keys) or "region"
-        yield (f"one per {parent} ({one_per.source}), but a change of {', '.join(movable)} replaces it under the "
-               f"same {parent}, created before the old one is deleted")
+    collision = TYPES[resource.type].parent_collision(dict(replacing_inputs(resource)))
+    if collision:
+        yield f"{collision}, created before the old one is deleted"
 
 
 def protected(stack: Stack) -> bool:
