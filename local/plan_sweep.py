@@ -115,7 +115,7 @@ def outcome(result: dict[str, Any]) -> str:
     for label, chosen in (("replaces", [s for s in steps if s["action"] == "replace"]),
                           ("may replace", [s for s in steps if s.get("may_replace")]),
                           ("**fails**", [s for s in steps if s.get("fails")]),
-                          ("**loses data**", [s for s in steps if s.get("data_loss")]))):
+                          ("**loses data**", [s for s in steps if s.get("data_loss")])):
         if chosen:
             text += f"; {label} {kinds(chosen)}"
     return text
