@@ -28,12 +28,11 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from multitier.replacement import camel
+
 OUT = Path(__file__).with_name("force_new.json")
 MODULES = {"apigateway": "api_gateway", "rds": "db"}  # pulumi module → Terraform's prefix, where they differ
-TERRAFORM_NAMES = {"aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object", "aws:rds/cluster:Cluster": "aws_rds_cluster",
-                   "aws:rds/clusterInstance:ClusterInstance": "aws_rds_cluster_instance",
-                   "aws:ec2/flowLog:FlowLog": "aws_flow_log", "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
-                   "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint"}
+TERRAFORM_NAMES = {"aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object"}  # where no name rule finds it
 # Terraform attributes pulumi-aws gives another name (provider/resources.go ``Fields: {... Name: ...}``),
 # each confirmed by the installed SDK's arguments below.
 RENAMES = {("aws_lambda_function", "function_name"): "name", ("aws_cloudwatch_metric_alarm", "alarm_name"): "name",
@@ -42,9 +41,7 @@ RENAMES = {("aws_lambda_function", "function_name"): "name", ("aws_cloudwatch_me
            ("aws_api_gateway_stage", "rest_api_id"): "rest_api",
            ("aws_api_gateway_method_settings", "rest_api_id"): "rest_api",
            ("aws_api_gateway_authorizer", "rest_api_id"): "rest_api",
-           ("aws_api_gateway_rest_api_policy", "rest_api_id"): "rest_api_id",
-           ("aws_sns_topic_subscription", "topic_arn"): "topic", ("aws_iam_role_policy", "role"): "role",
-           ("aws_s3_object", "bucket"): "bucket"}
+           ("aws_sns_topic_subscription", "topic_arn"): "topic"}
 _SUBNETS = ["publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds"]
 # awsx.ec2.Vpc is a component run by awsx's own plugin: the program sees it, not its children. Its
 # inputs that re-create children, and which of its outputs are then new (pulumi-awsx 3.11.0).
@@ -186,11 +183,6 @@ def plurals(name: str) -> tuple[str, ...]:
     """The attribute's name and the plural pulumi-aws gives a list block (``local_secondary_index`` →
     ``local_secondary_indexes``)."""
     return (name, name + "s", name + "es", name[:-1] + "ies", name.replace("_to_", "s_to_"))
-
-
-def camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
 
 def sdk_arguments(token: str) -> set[str]:
