@@ -12,6 +12,7 @@ from multitier.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs
 from multitier.logic.layer import ServiceLayers  # noqa: E402
 from multitier.network.network import Network  # noqa: E402
 from multitier.ops.alarms import Alarms  # noqa: E402
+from multitier.ops.dashboards import Dashboards, DashboardsArgs  # noqa: E402
 from multitier.patterns import PATTERN_CLASSES, tier_args  # noqa: E402
 from multitier.patterns.base import PatternArgs  # noqa: E402
 
@@ -20,6 +21,7 @@ project, stack = pulumi.get_project(), pulumi.get_stack()
 # provider the program creates: explicit providers read none of them by themselves.
 provider_settings = with_default_tags(loader.provider_settings(), project, stack)
 region = provider_settings["region"]
+pulumi.export("region", region)
 provider = aws.Provider("aws", **provider_settings)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
@@ -48,9 +50,17 @@ for key in settings.patterns:
     for name, value in patterns[key].outputs.items():
         pulumi.export(f"{key}_{name}", value)
 
+# Each component contributes what to watch (``component.watch()``); the alarms and the dashboards
+# are both made from those contributions.
+alarms = None
 if settings.alarms.enabled:
-    watched = [p.monitored for p in patterns.values()]
-    alarms = Alarms("alarms", tier_args.alarms(settings, functions=[f for m in watched for f in m.functions],
-                                               apis=[a for m in watched for a in m.apis],
-                                               tables=[t for m in watched for t in m.tables]), opts=shared)
+    alarms = Alarms("alarms", tier_args.alarms(settings, [w for p in patterns.values() for w in p.watches]),
+                    opts=shared)
     pulumi.export("alarm_topic_arn", alarms.topic.arn)
+    pulumi.export("alarm_names", pulumi.Output.all(*(alarm.name for alarm in alarms.alarms)).apply(sorted))
+if settings.dashboards.enabled:
+    dashboards = Dashboards("dashboards", DashboardsArgs(
+        prefix=f"{project}-{stack}", region=region,
+        patterns={key: (PATTERN_CLASSES[key].title, p.watches) for key, p in patterns.items()},
+        alarms=alarms.refs() if alarms else {}), opts=shared)
+    pulumi.export("dashboard_urls", dashboards.urls)

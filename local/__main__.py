@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                          "logs go to stderr")
     up.add_argument("--throttle", type=throttle, default=None, metavar="off|RATE:BURST",
                     help="one limit on every method and API key instead of the stack's (off: none), for load tests")
+    up.add_argument("--time-scale", type=float, default=1.0, metavar="N",
+                    help="the local alarms' and dashboards' periods pass N times faster (60: a minute lasts a second)")
 
     plan = commands.add_parser("plan", help="what changed settings would update, replace, create or delete, offline")
     plan.add_argument("--stack", help="stack name (Pulumi.<stack>.yaml)")
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             from local.up import run as run_up
 
             return run_up(args.stack, fresh=args.fresh, port_base=args.port_base, as_json=args.json,
-                          throttle=args.throttle)
+                          throttle=args.throttle, time_scale=args.time_scale)
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2

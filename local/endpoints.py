@@ -3,7 +3,8 @@
 ``python -m local up --json`` prints it on one line once everything is ready (its
 ready signal), and it is ``<data folder>/endpoints.json`` while local mode runs
 (written when ready, removed when it stops). Resources are grouped by the
-``pattern`` tag the program gives them: each API's URL and paths, the sites, the
+``pattern`` tag the program gives them: each API's URL, paths and throttle in force on
+every method (negative: none), the sites, the
 user pools with their clients and sign-in endpoint. Then the seeded users with
 their passwords and subs (per pool id), the throttle in force and the emulators.
 """
@@ -29,7 +30,8 @@ def document(mode: LocalMode) -> dict[str, Any]:
         return patterns.setdefault(local.patterns.get(name, ""), {"apis": [], "sites": [], "user_pools": []})
 
     for api in local.apis:
-        of(api.name)["apis"].append({"name": api.name, "url": api.url, "paths": sorted(api.openapi.get("paths") or {})})
+        of(api.name)["apis"].append({"name": api.name, "url": api.url, "paths": sorted(api.openapi.get("paths") or {}),
+                                     "throttle": {"rate": api.throttle_rate, "burst": api.throttle_burst}})
     for site in local.sites:
         of(site.name)["sites"].append(site.url)
     for pool in local.pools:
@@ -42,6 +44,8 @@ def document(mode: LocalMode) -> dict[str, Any]:
         "data_dir": str(mode.state_dir), "patterns": patterns, "users": mode.users,
         "throttle": "as the stack sets it" if mode.throttle is None
         else "off" if mode.throttle[0] < 0 else {"rate": mode.throttle[0], "burst": mode.throttle[1]},
+        "dashboards": {"url": mode.cloudwatch.url, "names": sorted(mode.cloudwatch.dashboards)}
+        if mode.cloudwatch else None,
         "emulators": {"aws": mode.moto.url, "cognito": mode.cognito.url,
                       "postgres": f"{postgres.host}:{postgres.port}" if postgres else None,
                       "cache": mode.redis.kind if mode.redis else None},

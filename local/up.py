@@ -39,6 +39,7 @@ from typing import Any, Callable
 from multitier.settings.loader import region_of
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
+from local.cloudwatch import Clock, LocalCloudWatch
 from local.apigateway import Gateway
 from local.apigateway.gateway import DOCUMENT_PATH
 from local.cloudfront import SiteServer
@@ -63,8 +64,9 @@ class LocalMode:
     def __init__(self, stack: str, *, fresh: bool = False, port_base: int | None = None,
                  state_root: Path = STATE_ROOT, log: Callable[[str], None] | None = None,
                  on_function_log: Callable[[str, str], None] | None = None,
-                 throttle: tuple[float, int] | None = None):
+                 throttle: tuple[float, int] | None = None, time_scale: float = 1.0):
         self.stack = stack
+        self.clock = Clock(time_scale)  # the local alarms' and dashboards' time (60: a minute lasts a second)
         self.fresh = fresh
         self.throttle = throttle  # (rate, burst) on every method instead of the stack's; negative: none
         self.state_dir = state_root / stack
@@ -80,6 +82,7 @@ class LocalMode:
         self.recording: engine.Recording | None = None
         self.local: provision.LocalStack | None = None
         self.runtime: LambdaRuntime | None = None
+        self.cloudwatch: LocalCloudWatch | None = None
         self.gateways: list[Gateway] = []
         self.sites: list[SiteServer] = []
         self.users: list[dict[str, Any]] = []
@@ -146,6 +149,8 @@ class LocalMode:
         self._emulators_started()
         self._phase("build")
         self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
+        self.cloudwatch = LocalCloudWatch.from_recording(self.recording, self.local.apis, self.state_dir / "metrics",
+                                                         self.clock, self.log)
         self.sign_in.serve_pools(self.local.pools)
         if self.throttle is not None:
             self.local.apis = [with_throttle(api, *self.throttle) for api in self.local.apis]
@@ -163,8 +168,9 @@ class LocalMode:
         self.runtime = LambdaRuntime(on_log=self._function_log, region=region)
         for fn in functions:
             self.runtime.start(fn)
+        invoke = self.cloudwatch.observe(lambda name, event: self.runtime.invoke(name, event))
         for function_name, event in self.local.invocations:
-            result = self.runtime.invoke(function_name, event)
+            result = invoke(function_name, event)
             if not result.ok:
                 raise ServiceError(f"the program's invocation of {function_name} failed: "
                                    f"{(result.error or {}).get('errorMessage', 'timed out')}")
@@ -172,7 +178,8 @@ class LocalMode:
 
         self._phase("gateways")
         for api in self.local.apis:
-            gateway = Gateway(api, self.runtime.invoke, self.local.pools, self._gateway_log, self._service_client)
+            gateway = Gateway(api, invoke, self.local.pools, self.cloudwatch.access_log(api, self._gateway_log),
+                              self._service_client)
             gateway.start()
             self.gateways.append(gateway)
 
@@ -180,6 +187,7 @@ class LocalMode:
             self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
         for app in self.local.amplify_apps:
             self.sites.append(AmplifyServer(app, self.moto.client("s3"), [self.sign_in.url]).start())
+        self.cloudwatch.start(self.ports.take("CloudWatch dashboards"))
         self._phase("done")
 
     def _seed(self, functions: list[LocalFunction]) -> None:
@@ -235,7 +243,7 @@ class LocalMode:
             self._emulators.join()  # nothing may start after this stops it
         (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
         for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites),
-                     *((self.sign_in.stop,) if self.sign_in else ())):
+                     *((self.sign_in.stop,) if self.sign_in else ()), *((self.cloudwatch.stop,) if self.cloudwatch else ())):
             _quietly(step)
         if self.runtime is not None:
             _quietly(self.runtime.stop)
@@ -271,6 +279,8 @@ class LocalMode:
         return self.moto.client(service, self.service_keys[role_arn])
 
     def _function_log(self, function: str, line: str) -> None:
+        if self.cloudwatch is not None:
+            self.cloudwatch.function_log(function, line)
         if self.on_function_log is not None:
             self.on_function_log(function, line)
         else:
@@ -308,6 +318,9 @@ class LocalMode:
             rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
         for provider, kind in sorted(set(self.mocks.federated)):
             rows.append(("federation", f"{provider} ({kind})", "registered; sign-in through it not emulated"))
+        if self.cloudwatch and self.cloudwatch.url:
+            rows.append(("dashboards", f"{len(self.cloudwatch.dashboards)} CloudWatch dashboards, "
+                                       f"{len(self.cloudwatch.evaluator.alarms)} alarms", self.cloudwatch.url))
         rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
         rows.append(("emulator", "moto (Cognito)", self.cognito.url))
         rows.append(("sign-in", "Cognito SRP endpoint", self.sign_in.url))
@@ -340,7 +353,7 @@ def _quietly(step: Callable[[], Any]) -> None:
 
 
 def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: bool = False,
-        throttle: tuple[float, int] | None = None) -> int:
+        throttle: tuple[float, int] | None = None, time_scale: float = 1.0) -> int:
     """The CLI: start, print the table (or, ``as_json``, the endpoints as one line of JSON, logs going to
     stderr), stream logs until SIGINT/SIGTERM, stop."""
     stop = threading.Event()
@@ -352,7 +365,7 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
         print(f"[{function}] {line}", file=sys.stderr, flush=True)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle,
+    mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle, time_scale=time_scale,
                      on_function_log=to_stderr if as_json else None)
     try:
         try:

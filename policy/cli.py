@@ -26,9 +26,8 @@ def table(rows: Sequence[Sequence[str]]) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    import policy.rules  # noqa: F401  (registers every rule)
     from policy import enforce, recorded
-    from policy.core import RULES
+    from policy.rules import RULES
 
     if args.list:
         for rule in RULES.values():

@@ -12,11 +12,13 @@ import fnmatch
 import json
 import re
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 SEVERITIES = ("low", "medium", "high", "critical")
+LEVELS = ("mandatory", "advisory", "disabled")  # strictest first
 KINDS = ("security", "deploy", "limits", "cost")
 
 # Pulumi appends seven hex digits to a logical name or a name prefix.
@@ -95,7 +97,12 @@ StackCheck = Callable[..., Iterable[Finding]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A named check, cdk-nag style: stable id, description, severity and the fix."""
+    """A named check, cdk-nag style: stable id, description, severity, the fix and its default level.
+
+    ``level`` is the enforcement a stack gets unless its policy config names the rule:
+    ``advisory`` for a choice with a trade-off (arm64, on-demand billing), which a
+    reviewer weighs rather than fixes.
+    """
 
     id: str
     kind: str
@@ -105,6 +112,14 @@ class Rule:
     check: Callable[..., Iterable[Any]]
     types: tuple[str, ...] = ()  # resource rules: the types they read; empty: a stack rule
     params: Mapping[str, Any] = field(default_factory=dict)  # configurable, with defaults
+    level: str = "mandatory"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"MT-[A-Z0-9]+-\d+", self.id):
+            raise ValueError(f"rule id {self.id!r} must look like MT-<SERVICE>-<n>")
+        if self.severity not in SEVERITIES or self.kind not in KINDS or self.level not in LEVELS[:2]:
+            raise ValueError(f"rule {self.id}: severity must be one of {SEVERITIES}, kind one of {KINDS}, "
+                             f"level one of {LEVELS[:2]}")
 
     @property
     def is_stack_rule(self) -> bool:
@@ -129,37 +144,49 @@ class Rule:
         return findings, unknown
 
 
-RULES: dict[str, Rule] = {}
-
-
-def _register(rule: Rule) -> Rule:
-    if not re.fullmatch(r"MT-[A-Z0-9]+-\d+", rule.id):
-        raise ValueError(f"rule id {rule.id!r} must look like MT-<SERVICE>-<n>")
-    if rule.id in RULES:
-        raise ValueError(f"rule id {rule.id} is defined twice")
-    if rule.severity not in SEVERITIES or rule.kind not in KINDS:
-        raise ValueError(f"rule {rule.id}: severity must be one of {SEVERITIES}, kind one of {KINDS}")
-    RULES[rule.id] = rule
-    return rule
-
-
 def resource_rule(id: str, types: str | Sequence[str], *, description: str, remediation: str,
-                  severity: str = "high", kind: str = "security", params: Mapping[str, Any] | None = None):
-    """Register ``check(resource[, params]) -> messages`` for each resource of ``types``."""
-    def decorate(check: ResourceCheck) -> ResourceCheck:
-        _register(Rule(id, kind, description, severity, remediation, check,
-                       (types,) if isinstance(types, str) else tuple(types), dict(params or {})))
-        return check
+                  severity: str = "high", kind: str = "security", params: Mapping[str, Any] | None = None,
+                  level: str = "mandatory") -> Callable[[ResourceCheck], Rule]:
+    """Make ``check(resource[, params]) -> messages``, run for each resource of ``types``, a Rule."""
+    def decorate(check: ResourceCheck) -> Rule:
+        return Rule(id, kind, description, severity, remediation, check,
+                    (types,) if isinstance(types, str) else tuple(types), dict(params or {}), level)
     return decorate
 
 
 def stack_rule(id: str, *, description: str, remediation: str, severity: str = "high", kind: str = "security",
-               params: Mapping[str, Any] | None = None):
-    """Register ``check(stack[, params]) -> findings`` over the whole stack."""
-    def decorate(check: StackCheck) -> StackCheck:
-        _register(Rule(id, kind, description, severity, remediation, check, (), dict(params or {})))
-        return check
+               params: Mapping[str, Any] | None = None, level: str = "mandatory") -> Callable[[StackCheck], Rule]:
+    """Make ``check(stack[, params]) -> findings``, run over the whole stack, a Rule."""
+    def decorate(check: StackCheck) -> Rule:
+        return Rule(id, kind, description, severity, remediation, check, (), dict(params or {}), level)
     return decorate
+
+
+def collect(modules: Iterable[ModuleType]) -> dict[str, Rule]:
+    """The rules the ``modules`` define, by id: each module holds the ids of one prefix (its ``PREFIX``),
+    so a rule id leads to one file, and no two modules share a prefix or an id."""
+    rules: dict[str, Rule] = {}
+    owners: dict[str, str] = {}
+    for module in modules:
+        prefix = getattr(module, "PREFIX", None)
+        if prefix in owners:
+            raise ValueError(f"{module.__name__} and {owners[prefix]} both declare PREFIX {prefix!r}")
+        owners[prefix] = module.__name__
+        for value in vars(module).values():
+            for rule in value if isinstance(value, tuple) else (value,):
+                if not isinstance(rule, Rule):
+                    continue
+                if not rule.id.startswith(f"{prefix}-"):
+                    raise ValueError(f"rule {rule.id} is defined in {module.__name__}, whose rules are {prefix}-<n>")
+                if rule.id in rules and rules[rule.id] is not rule:
+                    raise ValueError(f"rule id {rule.id} is defined twice in {module.__name__}")
+                rules[rule.id] = rule
+    return dict(sorted(rules.items(), key=lambda item: _id_order(item[0])))
+
+
+def _id_order(rule_id: str) -> tuple[str, int]:
+    prefix, _, number = rule_id.rpartition("-")
+    return prefix, int(number)
 
 
 # --- reading properties ------------------------------------------------------

@@ -3,7 +3,8 @@
 Prices come from ``policy/prices.json`` (dated, us-east-1, a source page per price).
 Idle cost is what runs with no traffic: interface endpoints, NAT, Aurora's minimum
 capacity and storage, an RDS proxy, a serverless cache's metered minimum, WAF ACLs
-and rules, KMS keys, alarms, secrets, hosted zones, API caches. The request path of
+and rules, KMS keys, alarms, dashboards (beyond the account's free three), metric filters' metrics,
+secrets, hosted zones, API caches. The request path of
 each route is API Gateway + Lambda (GB-seconds at the function's memory and
 architecture, plus requests) + the authorizer + what the function's grants say it
 touches (DynamoDB request units, cache ECPUs, S3 GETs) + logs, traces, WAF and data
@@ -175,6 +176,8 @@ def _idle(stack: Stack, prices: PriceTable, out: Estimate) -> None:
             add(r, "KMS key", prices.usd("kms_key_month"))
         elif r.type == "aws:cloudwatch/metricAlarm:MetricAlarm":
             add(r, "alarm", prices.usd("cloudwatch_alarm_month"))
+        elif r.type == "aws:cloudwatch/logMetricFilter:LogMetricFilter":
+            add(r, "metric filter's custom metric", prices.usd("cloudwatch_custom_metric_month"))
         elif r.type == "aws:secretsmanager/secret:Secret":
             add(r, "secret", prices.usd("secrets_manager_secret_month"))
         elif r.type == "aws:route53/zone:Zone":
@@ -184,6 +187,12 @@ def _idle(stack: Stack, prices: PriceTable, out: Estimate) -> None:
                 out.not_priced.append(f"{r.name}: API cache of {r.get('cacheClusterSize')} GB")
             else:
                 add(r, "API cache 0.5 GB", hours * prices.usd("apigateway_cache_0.5gb_hour"))
+    # The account's free dashboards go to the first ones by name; the others cost a month each.
+    dashboards = sorted(stack.of_type("aws:cloudwatch/dashboard:Dashboard"), key=lambda d: str(d.get("dashboardName")))
+    free = int(prices.usd("cloudwatch_dashboards_free"))
+    for index, dashboard in enumerate(dashboards):
+        add(dashboard, "dashboard (free tier)" if index < free else "dashboard",
+            0.0 if index < free else prices.usd("cloudwatch_dashboard_month"))
     for proxy in stack.of_type("aws:rds/proxy:Proxy"):
         if serverless_db:
             acus = prices.usd("rds_proxy_min_acus")

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import policy.rules  # noqa: F401  (every rule registers itself)
-from policy.core import RULES, Finding, Rule, Stack, matches
+from policy.core import LEVELS, Finding, Rule, Stack, matches
+from policy.rules import RULES
 
 POLICY_DIR = Path(__file__).resolve().parent
-LEVELS = ("mandatory", "advisory", "disabled")
+# Rule ids that moved, so a config naming the old one is told where it went.
+RENAMED = {"MT-DEPLOY-10": "MT-OPENAPI-1", "MT-DEPLOY-11": "MT-OPENAPI-2", "MT-DEPLOY-12": "MT-OPENAPI-3",
+           "MT-DEPLOY-13": "MT-OPENAPI-4", "MT-DEPLOY-18": "MT-OPENAPI-5", "MT-DEPLOY-31": "MT-OPENAPI-6",
+           "MT-KMS-2": "MT-IAM-7"}
 COMMON_KEYS = ("enforcementLevel", "why", "suppressions")
 
 
@@ -54,6 +57,9 @@ def parse(raw: Any, source: str = "policy config") -> dict[str, RuleConfig]:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{source}: must be a JSON object of rule ids")
     default = _level(raw.get("all", "mandatory"), source, "all")
+    moved = sorted(f"{old} (now {RENAMED[old]})" for old in set(raw) & set(RENAMED))
+    if moved:
+        raise ConfigError(f"{source}: renamed rule ids {moved}")
     unknown = sorted(set(raw) - set(RULES) - {"all"})
     if unknown:
         raise ConfigError(f"{source}: unknown rule ids {unknown} (see `python -m local check --list`)")
@@ -61,7 +67,12 @@ def parse(raw: Any, source: str = "policy config") -> dict[str, RuleConfig]:
 
 
 def rule_config(rule: Rule, entry: Any, default: str = "mandatory", source: str = "policy config") -> RuleConfig:
-    """One rule's entry (a level, or an object with level, why, suppressions and parameters)."""
+    """One rule's entry (a level, or an object with level, why, suppressions and parameters).
+
+    Without a level of its own the rule gets ``default`` (the config's ``all``), or its own
+    level where that is less strict: an advisory rule (a trade-off) stays advisory unless
+    the entry raises it.
+    """
     if isinstance(entry, str):
         entry = {"enforcementLevel": entry}
     if not isinstance(entry, Mapping):
@@ -75,7 +86,8 @@ def rule_config(rule: Rule, entry: Any, default: str = "mandatory", source: str 
                                                      for s in suppressions):
         raise ConfigError(f'{source}: {rule.id}.suppressions must be a list of {{"resource": <name or glob>, '
                           f'"reason": <why>}}')
-    return RuleConfig(level=_level(entry.get("enforcementLevel", default), source, rule.id),
+    level = entry.get("enforcementLevel") or max(default, rule.level, key=LEVELS.index)
+    return RuleConfig(level=_level(level, source, rule.id),
                       params={k: v for k, v in entry.items() if k in rule.params},
                       suppressions=tuple(suppressions))
 

@@ -17,7 +17,8 @@ from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ReportViolation
                            ResourceValidationPolicy, Severity, StackValidationArgs, StackValidationPolicy)
 
 from policy import enforce
-from policy.core import RULES, Resource, Rule, Stack
+from policy.core import Resource, Rule, Stack
+from policy.rules import RULES
 
 SUPPRESSIONS_SCHEMA = {"type": "array", "items": {"type": "object", "properties": {
     "resource": {"type": "string"}, "reason": {"type": "string"}}, "required": ["resource"]}}

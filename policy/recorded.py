@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-import pulumi
 from pulumi.output import Unknown
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
@@ -15,15 +14,14 @@ from policy.core import Resource, Stack, proxied
 
 
 def plain(value: Any) -> Any:
-    """Engine values as CrossGuard would see them: unknowns as its sentinel, assets as a marker."""
+    """Engine values as CrossGuard would see them: unknowns as its sentinel, assets and archives as the
+    pulumi objects it hands a policy (so rules can measure them)."""
     if isinstance(value, Unknown):
         return UNKNOWN_STRING_VALUE
     if isinstance(value, Mapping):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
-    if isinstance(value, (pulumi.Asset, pulumi.Archive)):
-        return f"<{type(value).__name__}>"
     return value
 
 

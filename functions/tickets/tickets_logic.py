@@ -51,6 +51,7 @@ class TicketsService:
             config=self.idempotency_config,
             output_serializer=PydanticSerializer(Ticket),
         )(self._purchase_request)
+        self._purchased = False  # whether the last keyed purchase bought (else it was a replay)
 
     def register_lambda_context(self, context: Any) -> None:
         self.idempotency_config.register_lambda_context(context)
@@ -69,6 +70,7 @@ class TicketsService:
             "show_id": body.show_id,
             "quantity": body.quantity,
         }
+        self._purchased = False
         try:
             ticket = self._purchase_once(request=request)
         except IdempotencyValidationError:
@@ -79,10 +81,13 @@ class TicketsService:
             raise ConflictError(
                 "A request with this Idempotency-Key is still being processed; retry it in a moment",
             ) from None
+        if not self._purchased:
+            metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
         current = self.store.get_ticket(ticket.id)
         return _to_ticket(current) if current is not None else ticket
 
     def _purchase_request(self, request: dict[str, Any]) -> Ticket:
+        self._purchased = True
         return self._purchase(request["owner"], request["show_id"], request["quantity"])
 
     def _purchase(self, owner: str, show_id: str, quantity: int) -> Ticket:

@@ -1,8 +1,11 @@
-"""Cognito's side of SRP-6a (``USER_SRP_AUTH``): the PASSWORD_VERIFIER challenge and its check.
+"""Cognito's SRP-6a (``USER_SRP_AUTH``): the PASSWORD_VERIFIER challenge, its check, and the client's answer.
 
 The maths of Cognito's published protocol (3072-bit group, SHA-256, HKDF key
-"Caldera Derived Key"), as the site's ``srp.js`` and ``tests/site/srp_reference.py``
-compute it from the client's side.
+"Caldera Derived Key"). The server's side (``challenge``, ``verify``) is what local
+mode's sign-in endpoint plays; the client's (``client_secret``, ``password_claim``) is
+what ``verify`` signs in with, on AWS as locally. The site's ``srp.js`` and the
+independent ``tests/site/srp_reference.py`` compute the client's side too; the client
+here is checked against that reference's vectors.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Mapping
 
 N = int(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
@@ -64,8 +69,7 @@ def challenge(pool_id: str, user_id: str, password: str, srp_a_hex: str) -> Chal
     if srp_a % N == 0:
         raise ValueError("SRP_A must not be 0 mod N")
     salt = secrets.token_hex(16)
-    inner = hashlib.sha256(f"{pool_id.split('_', 1)[1]}{user_id}:{password}".encode()).hexdigest()
-    verifier = pow(G, int(_hex_hash(_pad_hex(salt) + inner), 16), N)
+    verifier = pow(G, _password_key(pool_id, user_id, password, salt), N)
     b = int.from_bytes(secrets.token_bytes(128), "big") % N
     srp_b = (K * verifier + pow(G, b, N)) % N
     return Challenge(pool_id, user_id, salt, srp_a, srp_b, b, verifier,
@@ -74,11 +78,54 @@ def challenge(pool_id: str, user_id: str, password: str, srp_a_hex: str) -> Chal
 
 def verify(c: Challenge, timestamp: str, signature: str) -> bool:
     """Whether ``PASSWORD_CLAIM_SIGNATURE`` proves the client knew the password."""
-    u = int(_hex_hash(_pad_hex(c.srp_a) + _pad_hex(c.srp_b)), 16)
+    u = _scrambler(c.srp_a, c.srp_b)
     s = pow(c.srp_a * pow(c.verifier, u, N), c.b, N)
+    expected = _claim_signature(s, u, c.pool_id, c.user_id, c.secret_block, timestamp)
+    return hmac.compare_digest(expected, signature)
+
+
+# -- the client's side -------------------------------------------------------------------------------
+def client_secret() -> tuple[int, str]:
+    """A client's random ``a`` and the ``SRP_A`` (hex) that ``InitiateAuth`` sends."""
+    a = int.from_bytes(secrets.token_bytes(128), "big") % N
+    return a, f"{pow(G, a, N):x}"
+
+
+def password_claim(pool_id: str, password: str, a: int, parameters: Mapping[str, str],
+                   now: datetime | None = None) -> dict[str, str]:
+    """The ``ChallengeResponses`` answering a PASSWORD_VERIFIER challenge's ``parameters``."""
+    user_id, salt = parameters["USER_ID_FOR_SRP"], parameters["SALT"]
+    srp_b = int(parameters["SRP_B"], 16)
+    if srp_b % N == 0:
+        raise ValueError("SRP_B must not be 0 mod N")
+    u, x = _scrambler(pow(G, a, N), srp_b), _password_key(pool_id, user_id, password, salt)
+    s = pow(srp_b - K * pow(G, x, N), a + u * x, N)
+    stamp = timestamp(now or datetime.now(timezone.utc))
+    return {"USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"], "TIMESTAMP": stamp,
+            "PASSWORD_CLAIM_SIGNATURE": _claim_signature(s, u, pool_id, user_id, parameters["SECRET_BLOCK"], stamp)}
+
+
+def timestamp(now: datetime) -> str:
+    """Cognito's TIMESTAMP, in English whatever the locale: ``Tue Mar 5 07:08:09 UTC 2024`` (day not padded)."""
+    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[now.weekday()]
+    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[now.month - 1]
+    return f"{day} {month} {now.day} {now:%H:%M:%S} UTC {now.year}"
+
+
+# -- what both sides compute ---------------------------------------------------------------------------
+def _password_key(pool_id: str, user_id: str, password: str, salt: str) -> int:
+    """x = H(salt | H(pool name | user | ":" | password)): the verifier is g^x."""
+    inner = hashlib.sha256(f"{pool_id.split('_', 1)[1]}{user_id}:{password}".encode()).hexdigest()
+    return int(_hex_hash(_pad_hex(salt) + inner), 16)
+
+
+def _scrambler(srp_a: int, srp_b: int) -> int:
+    return int(_hex_hash(_pad_hex(srp_a) + _pad_hex(srp_b)), 16)
+
+
+def _claim_signature(s: int, u: int, pool_id: str, user_id: str, secret_block: str, stamp: str) -> str:
+    """HKDF("Caldera Derived Key") of the shared secret, then HMAC of the pool, user, block and time."""
     prk = hmac.new(bytes.fromhex(_pad_hex(u)), bytes.fromhex(_pad_hex(s)), hashlib.sha256).digest()
     key = hmac.new(prk, b"Caldera Derived Key\x01", hashlib.sha256).digest()[:16]
-    message = (c.pool_id.split("_", 1)[1].encode() + c.user_id.encode() + base64.b64decode(c.secret_block)
-               + timestamp.encode())
-    expected = base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
-    return hmac.compare_digest(expected, signature)
+    message = pool_id.split("_", 1)[1].encode() + user_id.encode() + base64.b64decode(secret_block) + stamp.encode()
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()

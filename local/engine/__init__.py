@@ -9,7 +9,8 @@ mode all stand on this package.
 """
 
 from local.engine.mocks import Mocks, UnknownTokenError
-from local.engine.outputs import CALLS, Ctx, Factory, suffix
+from local.engine.calls import CALLS
+from local.engine.outputs import Ctx, Factory, suffix
 from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor, Registration, tree
 from local.engine.runner import PROJECT, PROJECT_ROOT, run, run_stack, stack_config
 from local.engine.types import RESOURCES, TYPES, ResourceType

@@ -142,6 +142,10 @@ RECORDS = [
       one_per=OnePer(("restApiId",), "API Gateway: an API has one resource policy")),
     T("aws:wafv2/webAcl:WebAcl", o.web_acl, name=Name("name", "WAFv2: web ACL names are unique per scope and region",
                                                       ("scope",), "namePrefix")),
+    T("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+      lambda c: {"id": str(c.inputs.get("resourceArn"))},
+      one_per=OnePer(("resourceArn",), "WAFv2: a web ACL has one logging configuration (PutLoggingConfiguration "
+                                       "replaces it)")),
     T("aws:wafv2/webAclAssociation:WebAclAssociation", o.id_only(""),
       one_per=OnePer(("resourceArn",), "WAFv2: a resource has at most one web ACL (AssociateWebACL replaces it; "
                                        "the old association's delete then removes the new one)")),
@@ -159,11 +163,18 @@ RECORDS = [
       stateful="KMS: what the key encrypted cannot be decrypted once it is deleted (ScheduleKeyDeletion)"),
     T("aws:sns/topic:Topic", lambda c: {"name": c.physical(max_len=256), "arn": c.arn("sns", c.physical(max_len=256))},
       name=Name("name", "SNS: topic names are unique per region", prefix="namePrefix")),
+    T("aws:sns/topicPolicy:TopicPolicy", lambda c: {"id": str(c.inputs.get("arn"))},
+      one_per=OnePer(("arn",), "SNS: a topic has one access policy (SetTopicAttributes Policy replaces it)")),
     T("aws:sns/topicSubscription:TopicSubscription", lambda c: {
         "arn": f"{c.inputs['topic']}:{_uuid(c)}"}),
     T("aws:cloudwatch/metricAlarm:MetricAlarm", lambda c: {
         "name": c.physical(key="name", max_len=255), "arn": c.arn("cloudwatch", f"alarm:{c.physical(max_len=255)}")},
       name=Name("name", "CloudWatch: alarm names are unique per region (PutMetricAlarm overwrites)")),
+    T("aws:cloudwatch/dashboard:Dashboard", lambda c: {
+        "dashboardArn": c.arn("cloudwatch", "dashboard/" + c.physical("dashboardName"), region=False)},
+      name=Name("dashboardName", "CloudWatch: dashboard names are unique per account (PutDashboard overwrites)")),
+    T("aws:cloudwatch/logMetricFilter:LogMetricFilter", o.id_only(""),
+      name=Name("name", "CloudWatch Logs: metric filter names are unique per log group", ("logGroupName",))),
     T(PROVIDER, lambda c: {}, kind="provider"),
     T("pulumi:providers:random", lambda c: {}, kind="provider"),
     T("random:index/randomId:RandomId", o.random_id, kind="random"),
@@ -186,6 +197,8 @@ RECORDS = [
       one_per=OnePer(("bucket",), _S3_ONE.format("lifecycle configuration", "BucketLifecycleConfiguration"))),
     T("aws:s3/bucketPolicy:BucketPolicy", _bucket_part,
       one_per=OnePer(("bucket",), _S3_ONE.format("policy", "BucketPolicy"))),
+    T("aws:s3/bucketLogging:BucketLogging", _bucket_part,
+      one_per=OnePer(("bucket",), _S3_ONE.format("logging configuration", "BucketLogging"))),
     T("aws:s3/bucketAcl:BucketAcl", lambda c: {"id": f"{c.inputs.get('bucket')},{c.inputs.get('acl', '')}"},
       one_per=OnePer(("bucket",), _S3_ONE.format("ACL", "BucketAcl"))),
     T("aws:s3/bucketObjectv2:BucketObjectv2", lambda c: {

@@ -9,6 +9,7 @@ calls ``attach_policy(extra)`` once it can.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -57,12 +58,16 @@ class BucketLifecycle:
     ``force_destroy`` lets ``pulumi destroy`` empty the bucket (throwaway stacks only);
     ``protect`` makes Pulumi refuse to delete or replace it (the preview stops before its
     objects are lost).
+    ``access_logs`` writes S3 server access logs to a log bucket of the bucket's own, kept
+    ``access_log_days`` (that bucket is not logged itself).
     """
 
     versioning: bool = True
     noncurrent_version_days: int = 30
     force_destroy: bool = False
     protect: bool = True
+    access_logs: bool = False
+    access_log_days: int = 90
 
 
 @dataclass
@@ -149,12 +154,34 @@ class Bucket(pulumi.ComponentResource):
         if not args.defer_policy:
             self.attach_policy()
 
+        self.access_logs: Bucket | None = None
+        self.access_logging: aws.s3.BucketLogging | None = None
+        if args.lifecycle.access_logs:
+            self._log_access(name, prefix.rstrip("-"), args.lifecycle)
+
         self.name = self.bucket.bucket
         self.id = self.bucket.id
         self.arn = self.bucket.arn
         self.regional_domain_name = self.bucket.bucket_regional_domain_name
         self.register_outputs({"name": self.name, "arn": self.arn,
                                "regional_domain_name": self.regional_domain_name})
+
+    def _log_access(self, name: str, prefix: str, lifecycle: BucketLifecycle) -> None:
+        """S3 server access logs to a bucket of their own, which only S3's log delivery for this bucket
+        and account may write to (aws:SourceArn and aws:SourceAccount against the confused deputy)."""
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        self.access_logs = Bucket(f"{name}-access-logs", BucketArgs(
+            lifecycle=dataclasses.replace(lifecycle, access_logs=False),
+            name_prefix=f"{prefix[:32].rstrip('-')}-logs",
+            expire_days=lifecycle.access_log_days, defer_policy=True), opts=self._child)
+        self.access_logs.attach_policy([pulumi.Output.all(self.access_logs.arn, self.bucket.arn, account).apply(
+            lambda v: {"Sid": "S3ServerAccessLogs", "Effect": "Allow",
+                       "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+                       "Resource": f"{v[0]}/*", "Condition": {"ArnLike": {"aws:SourceArn": v[1]},
+                                                              "StringEquals": {"aws:SourceAccount": v[2]}}})])
+        self.access_logging = aws.s3.BucketLogging(
+            f"{name}-access-logging", bucket=self.bucket.id, target_bucket=self.access_logs.id, target_prefix="",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.access_logs.policy]))
 
     # -- policy ---------------------------------------------------------------
 

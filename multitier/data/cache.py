@@ -21,6 +21,8 @@ from multitier.contract import contract
 from multitier.iam import Statement, sid
 from multitier.logic.link import Link, NetworkAccess
 from multitier.network.network import Network
+from multitier.ops import watch_data
+from multitier.ops.watch import Watch
 
 PORT = 6379
 CONNECT_ACTIONS = ("elasticache:Connect",)
@@ -119,8 +121,17 @@ class Cache(pulumi.ComponentResource):
             self.endpoint = self.cache.primary_endpoint_address
             self.port = pulumi.Output.from_input(PORT)
         self.arn = self.cache.arn
+        self._nodes = 0 if args.mode == "serverless" else 1 + args.replicas
         self.register_outputs({"arn": self.arn, "endpoint": self.endpoint, "port": self.port,
                                "user_id": self.user.user_id, "security_group_id": self.security_group.id})
+
+    def watch(self) -> Watch:
+        """Hits, misses, ECPUs (or engine CPU per node) and bytes."""
+        if not self._nodes:
+            return watch_data.cache(self.pulumi_resource_name, self.cache_name)
+        # A replication group's members are <group id>-001, -002, ...
+        return watch_data.cache(self.pulumi_resource_name, None, [
+            pulumi.Output.concat(self.cache_name, f"-{index:03d}") for index in range(1, self._nodes + 1)])
 
     def grant(self) -> Link:
         """Connect with IAM as the cache's app user, over TLS, from the private subnets.

@@ -23,6 +23,8 @@ from multitier.iam import Statement, assume_role_policy, policy_document, sid
 from multitier.logic.link import Link, NetworkAccess
 from multitier.network.network import Network
 from multitier.replacement import camel, replacement
+from multitier.ops import watch_data
+from multitier.ops.watch import Watch
 
 PORT = 5432
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -92,7 +94,9 @@ class Database(pulumi.ComponentResource):
             vpc_security_group_ids=[self.security_group.id],
             port=PORT,
             storage_encrypted=True,
-            iam_database_authentication_enabled=args.iam_auth,
+            # Operators sign in with short-lived IAM tokens instead of the master password; the
+            # functions keep the rotated managed secret (``iam_auth`` moves them to tokens at the proxy).
+            iam_database_authentication_enabled=True,
             backup_retention_period=args.backup_retention_days,
             copy_tags_to_snapshot=True,
             deletion_protection=args.deletion_protection,
@@ -108,8 +112,8 @@ class Database(pulumi.ComponentResource):
                 opts=child)
             cluster["final_snapshot_identifier"] = self.final_snapshot_suffix.hex.apply(
                 lambda suffix: f"{name}-final-{suffix}")
-        self.cluster = aws.rds.Cluster(
-            name, **cluster, opts=pulumi.ResourceOptions(parent=self, ignore_changes=upgraded_by_aws, protect=args.deletion_protection))
+        self.cluster = aws.rds.Cluster(name, **cluster, opts=pulumi.ResourceOptions(
+            parent=self, ignore_changes=upgraded_by_aws, protect=args.deletion_protection))
         self.instance = aws.rds.ClusterInstance(
             f"{name}-writer", identifier_prefix=f"{name}-writer-", cluster_identifier=self.cluster.id,
             instance_class="db.serverless", engine=self.cluster.engine, engine_version=self.cluster.engine_version,
@@ -169,6 +173,11 @@ class Database(pulumi.ComponentResource):
             f"{name}-proxy-target", db_proxy_name=self.proxy.name,
             target_group_name=self.proxy_target_group.name, db_cluster_identifier=self.cluster.cluster_identifier,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.instance]))
+
+    def watch(self) -> Watch:
+        """ACUs, connections (and the proxy's), CPU."""
+        return watch_data.database(self.pulumi_resource_name, self.cluster.cluster_identifier,
+                                   self.proxy.name if self.proxy is not None else None)
 
     def grant(self, writer: bool = False) -> Link:
         """Read the managed master secret (one ARN) and reach the database on 5432.

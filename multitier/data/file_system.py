@@ -26,6 +26,8 @@ import pulumi_aws as aws
 from multitier.iam import Statement, sid
 from multitier.logic.link import FileSystemMount, Link, NetworkAccess
 from multitier.network.network import Network
+from multitier.ops import watch_data
+from multitier.ops.watch import Watch
 
 NFS_PORT = 2049
 MOUNT_ACTIONS = ("elasticfilesystem:ClientMount",)
@@ -101,6 +103,10 @@ class FileSystem(pulumi.ComponentResource):
         self.access_point_arn = self.access_point.arn
         self.register_outputs({"arn": self.arn, "id": self.file_system.id, "access_point_arn": self.access_point_arn,
                                "security_group_id": self.security_group.id})
+
+    def watch(self) -> Watch:
+        """Client connections, I/O and permitted throughput."""
+        return watch_data.file_system(self.pulumi_resource_name, self.file_system.id)
 
     def grant(self, env: str, mount_path: str, write: bool = True) -> Link:
         """Mount the access point at ``mount_path`` (its path in ``env``); read-only unless ``write``.

@@ -10,6 +10,8 @@ import pulumi_aws as aws
 
 from multitier.iam import Statement, sid
 from multitier.logic.link import Link
+from multitier.ops import watch_data
+from multitier.ops.watch import Watch
 
 AttributeType = Literal["S", "N", "B"]
 Access = Literal["read", "write", "readwrite"]
@@ -107,6 +109,10 @@ class Table(pulumi.ComponentResource):
         self.stream_arn = self.table.stream_arn if args.stream else None
         self.register_outputs({"name": self.name, "arn": self.arn,
                                **({"stream_arn": self.stream_arn} if args.stream else {})})
+
+    def watch(self) -> Watch:
+        """Consumed capacity, throttle events (alarmed) and system errors."""
+        return watch_data.table(self.pulumi_resource_name, self.name)
 
     def grant(self, access: Access, env: str, transactions: bool = False) -> Link:
         """Access to this table and its indexes, with the table name in ``env``.

@@ -22,6 +22,9 @@ from typing import Literal, Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from multitier.ops import watch_edge
+from multitier.ops.watch import Watch
+
 MIN_PASSWORD_LENGTH = 8
 _MFA = {"off": "OFF", "optional": "OPTIONAL", "on": "ON"}
 _ADVANCED = {"off": "OFF", "audit": "AUDIT", "enforced": "ENFORCED"}
@@ -208,6 +211,10 @@ class UserPool(pulumi.ComponentResource):
     def authorizer_provider_arns(self) -> list[pulumi.Output[str]]:
         """``provider_arns`` of an API Gateway COGNITO_USER_POOLS authorizer."""
         return [self.arn]
+
+    def watch(self) -> Watch:
+        """Sign-ins, sign-ups and token refreshes of the app client, and their throttling."""
+        return watch_edge.user_pool(self.pulumi_resource_name, self.user_pool_id, self.client_id)
 
     def site_auth(self) -> pulumi.Output[dict]:
         """The ``auth`` block of a site's runtime config: pool id, client id, endpoint, whether sign-up is open."""

@@ -14,10 +14,11 @@ import pulumi
 import pulumi_aws as aws
 
 from multitier.logic.routes import Route, Throttle, method_path, route_label
+from multitier.ops.catalog import ACCESS_LOG_NAMESPACE
 from multitier.security.waf import WebAcl, WebAclArgs
 
 ACCESS_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
+    "apiId": "$context.apiId", "stage": "$context.stage", "requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
     "ip": "$context.identity.sourceIp", "userAgent": "$context.identity.userAgent",
     "caller": "$context.identity.caller", "user": "$context.authorizer.principalId",
     "requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod",
@@ -71,6 +72,12 @@ class ApiStage:
         self.access_logs = aws.cloudwatch.LogGroup(
             f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
             retention_in_days=options.access_log_retention_days, opts=self._child)
+        # API Gateway counts no throttled requests: they are 429s in the access log, counted here.
+        self.throttled_filter = aws.cloudwatch.LogMetricFilter(
+            f"{name}-throttled", log_group_name=self.access_logs.name, pattern="{ $.status = 429 }",
+            metric_transformation={"namespace": ACCESS_LOG_NAMESPACE, "name": "ThrottledRequests", "value": "1",
+                                   "unit": "Count", "dimensions": {"ApiId": "$.apiId", "Stage": "$.stage"}},
+            opts=self._child)
         canary = None
         if options.canary_percent > 0:
             canary = {"deployment_id": deployment.id, "percent_traffic": options.canary_percent,

@@ -14,6 +14,8 @@ from multitier.contract import contract
 from multitier.iam import Statement, assume_role_policy, policy_document
 from multitier.logic.bundle import FUNCTIONS_DIR, code_archive
 from multitier.logic.link import FileSystemMount, Link
+from multitier.ops import watch_logic
+from multitier.ops.watch import Watch
 
 # The newest Python runtime pulumi-aws v7 offers.
 RUNTIME = "python3.14"
@@ -47,7 +49,9 @@ class FunctionArgs:
 
     ``service`` is the folder under ``functions/``; ``links`` are the grants of
     data and identity components; ``environment`` holds plain configuration and
-    never a secret (pass a secret's ARN and read it at run time).
+    never a secret (pass a secret's ARN and read it at run time). The code's Powertools
+    metrics go to ``metrics_namespace``; ``cold_start_metric``: its handler captures
+    Powertools' ColdStart metric (charted by ``watch()``).
     """
 
     service: str
@@ -58,6 +62,7 @@ class FunctionArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     behind_api: bool = True
     metrics_namespace: str = "multitier"
+    cold_start_metric: bool = False
     description: str = ""
     functions_dir: Path = FUNCTIONS_DIR
 
@@ -143,8 +148,18 @@ class Function(pulumi.ComponentResource):
         self.invoke_arn = self.alias.invoke_arn
         self.service = args.service
         self.handler = args.handler
+        self._args = args
         self.register_outputs({"name": self.name, "arn": self.arn, "alias_arn": self.alias_arn,
                                "role_arn": self.role.arn, "log_group": self.log_group.name})
+
+    def watch(self) -> Watch:
+        """Invocations, errors, throttles, duration, concurrency, cold starts; alarms on errors, throttles
+        and p99 duration (``watch_logic.lambda_metric`` builds the same per alias or version)."""
+        args = self._args
+        return watch_logic.function(self.pulumi_resource_name, self.name,
+                                    timeout_seconds=args.runtime.timeout_seconds,
+                                    metrics_namespace=args.metrics_namespace, service=args.service,
+                                    cold_starts=args.cold_start_metric)
 
     def _attach_network(self, name: str, networks, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
         group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=networks[0].vpc_id,

@@ -22,6 +22,8 @@ from multitier.logic.api_stage import ApiStage, StageOptions
 from multitier.logic.function import ALIAS, Function
 from multitier.logic.routes import (Auth, CognitoAuth, IamAuth, LambdaAuth, Public, Route, check_routes,
                                      route_label, source_arn, stage_variable)
+from multitier.ops import watch_logic
+from multitier.ops.watch import Watch
 
 
 @dataclass
@@ -103,6 +105,12 @@ class RestApi(pulumi.ComponentResource):
         self.execution_arn = self.api.execution_arn
         self.register_outputs({"id": self.id, "url": self.url, "stage": self.stage_name,
                                "openapi": self.openapi, "published_openapi": self.published_openapi})
+
+    def watch(self, latency_p99_ms: float = 3000) -> Watch:
+        """The stage's requests, throttled requests, error rates, latency and cache; alarms on its 5XX rate
+        and on a p99 latency above ``latency_p99_ms``."""
+        return watch_logic.api_stage(self.pulumi_resource_name, self.api.name, self.stage_name, self.api.id,
+                                     latency_p99_ms=latency_p99_ms, cache=self._args.stage.cache_enabled)
 
     def _auth(self, route: Route) -> Auth:
         return route.auth if route.auth is not None else self._args.default_auth

@@ -1,4 +1,4 @@
-"""Alarms: Lambda errors and throttles, API 5XX and latency, DynamoDB throttles → SNS."""
+"""Alarms: every alarm the components' watches declare, as CloudWatch alarms notifying one SNS topic."""
 
 from __future__ import annotations
 
@@ -9,24 +9,19 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from multitier.data.table import Table
-from multitier.logic.function import Function
-from multitier.logic.rest_api import RestApi
+from multitier.ops.dashboard import AlarmRef, alarm_resource_name
+from multitier.ops.watch import STATISTICS, Alarm, Watch
 
 
 @dataclass
 class AlarmsArgs:
-    """What to watch; ``email`` (empty: none) is subscribed to the alarm topic.
+    """The watches whose alarms to create; ``email`` (empty: none) is subscribed to the alarm topic.
 
-    An API alarms on any 5XX and on a p99 latency above ``latency_p99_ms``. ``protect``
-    makes Pulumi refuse to delete or replace the topic's key (what it encrypted is lost with it).
+    ``protect`` makes Pulumi refuse to delete or replace the topic's key (what it encrypted is lost with it).
     """
 
     email: str = ""
-    latency_p99_ms: int = 3000
-    functions: Sequence[Function] = ()
-    apis: Sequence[RestApi] = ()
-    tables: Sequence[Table] = ()
+    watches: Sequence[Watch] = ()
     protect: bool = True
 
 
@@ -40,13 +35,34 @@ def topic_key_policy(account_id: str) -> str:
         {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
          "Action": "kms:*", "Resource": "*"},
         {"Sid": "CloudWatchPublishesAlarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
     ]}, sort_keys=True)
 
 
+def topic_policy(topic_arn: str, account_id: str, region: str) -> str:
+    """The account keeps its default rights, CloudWatch publishes this account's alarms, and nobody
+    publishes without TLS."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AccountOwns", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
+                    "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+         "Resource": topic_arn},
+        {"Sid": "CloudWatchPublishesAlarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+         "Action": "sns:Publish", "Resource": topic_arn,
+         "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{region}:{account_id}:alarm:*"},
+                       "StringEquals": {"aws:SourceAccount": account_id}}},
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+         "Resource": topic_arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]}, sort_keys=True)
+
+
 class Alarms(pulumi.ComponentResource):
-    """One topic (encrypted with its own key, optional e-mail subscription) and an alarm per signal."""
+    """One topic (encrypted with its own key, optional e-mail subscription) and an alarm per declared alarm.
+
+    An alarm's resource is ``<watch name>-<alarm key>`` (``dashboard.alarm_resource_name``);
+    ``of(watch)`` gives a watch's alarms by key, for whatever else judges by them (a release).
+    """
 
     def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:ops:Alarms", name, None, opts)
@@ -57,35 +73,38 @@ class Alarms(pulumi.ComponentResource):
                                policy=account.apply(topic_key_policy),
                                opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=self.key.arn, opts=child)
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self.topic_policy = aws.sns.TopicPolicy(
+            f"{name}-topic-policy", arn=self.topic.arn,
+            policy=pulumi.Output.all(self.topic.arn, account, region).apply(lambda v: topic_policy(*v)), opts=child)
         if args.email:
             aws.sns.TopicSubscription(f"{name}-email", topic=self.topic.arn, protocol="email",
                                       endpoint=args.email, opts=child)
-        self.alarms: list[aws.cloudwatch.MetricAlarm] = []
-        # Alarm names carry the kind of what they watch: a function and a table may share a name.
-        for fn in args.functions:
-            for metric in ("Errors", "Throttles"):
-                self._alarm(f"{fn.pulumi_resource_name}-lambda-{metric.lower()}", "AWS/Lambda", metric,
-                            {"FunctionName": fn.name}, statistic="Sum", threshold=0,
-                            description=f"{metric} of {fn.pulumi_resource_name}")
-        for api in args.apis:
-            api_name = api.pulumi_resource_name
-            dimensions = {"ApiName": api.api.name, "Stage": api.stage_name}
-            self._alarm(f"{api_name}-5xx", "AWS/ApiGateway", "5XXError", dimensions, statistic="Sum", threshold=0,
-                        description=f"Server errors of {api_name}")
-            self._alarm(f"{api_name}-latency", "AWS/ApiGateway", "Latency", dimensions,
-                        extended_statistic="p99", threshold=args.latency_p99_ms,
-                        description=f"p99 latency of {api_name} above {args.latency_p99_ms} ms")
-        for table in args.tables:
-            self._alarm(f"{table.pulumi_resource_name}-dynamodb-throttles", "AWS/DynamoDB", "ThrottledRequests",
-                        {"TableName": table.name}, statistic="Sum", threshold=0,
-                        description=f"Throttled requests on {table.pulumi_resource_name}")
+        self.by_resource: dict[str, aws.cloudwatch.MetricAlarm] = {}
+        for watch in args.watches:
+            for alarm in watch.alarms:
+                resource_name = alarm_resource_name(watch, alarm)
+                if resource_name in self.by_resource:
+                    raise ValueError(f"two alarms named {resource_name}: watch names must be unique")
+                self.by_resource[resource_name] = self._alarm(resource_name, alarm)
+        self.alarms = list(self.by_resource.values())
         self.register_outputs({"topic_arn": self.topic.arn})
 
-    def _alarm(self, name: str, namespace: str, metric: str, dimensions: dict, *, threshold: float,
-               description: str, statistic: str | None = None, extended_statistic: str | None = None) -> None:
-        self.alarms.append(aws.cloudwatch.MetricAlarm(
-            name, namespace=namespace, metric_name=metric, dimensions=dimensions, statistic=statistic,
-            extended_statistic=extended_statistic, period=300, evaluation_periods=1, threshold=threshold,
-            comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-            alarm_description=description, alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn],
-            opts=pulumi.ResourceOptions(parent=self)))
+    def of(self, watch: Watch) -> dict[str, aws.cloudwatch.MetricAlarm]:
+        """``watch``'s alarms by key (``lambda-errors``, ``5xx``, ...)."""
+        return {a.key: self.by_resource[alarm_resource_name(watch, a)] for a in watch.alarms}
+
+    def refs(self) -> dict[str, AlarmRef]:
+        return {name: AlarmRef(alarm.name, alarm.arn) for name, alarm in self.by_resource.items()}
+
+    def _alarm(self, resource_name: str, alarm: Alarm) -> aws.cloudwatch.MetricAlarm:
+        metric = alarm.metric
+        percentile = metric.stat not in STATISTICS
+        return aws.cloudwatch.MetricAlarm(
+            resource_name, namespace=metric.namespace, metric_name=metric.name, dimensions=dict(metric.dimensions),
+            statistic=None if percentile else metric.stat, extended_statistic=metric.stat if percentile else None,
+            period=metric.period, evaluation_periods=alarm.evaluation_periods,
+            datapoints_to_alarm=alarm.datapoints_to_alarm, threshold=alarm.threshold,
+            comparison_operator=alarm.comparison, treat_missing_data=alarm.treat_missing_data,
+            alarm_description=alarm.description, alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn],
+            opts=pulumi.ResourceOptions(parent=self))

@@ -8,7 +8,9 @@ from typing import Any, Callable, Mapping, Sequence
 import pulumi
 
 from multitier.logic.bundle import PROJECT_ROOT
+from multitier.logic.rest_api import RestApi
 from multitier.network.network import Network
+from multitier.ops.watch import Watch
 from multitier.patterns import tier_args
 from multitier.presentation.static_site import RuntimeConfig, StaticSite
 from multitier.settings.model import Settings
@@ -43,13 +45,10 @@ def cognito_origin(region: str) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com"
 
 
-@dataclass
-class Monitored:
-    """What a pattern asks the stack's alarms to watch."""
-
-    functions: Sequence = ()
-    apis: Sequence = ()
-    tables: Sequence = ()
+def api_watches(api: RestApi, args: PatternArgs) -> list[Watch]:
+    """A REST API's stage (its alarms at the stack's latency threshold), behind its WAF where it has one."""
+    waf = [api.stage.web_acl.watch(args.region, "logic")] if api.stage.web_acl else []
+    return [*waf, api.watch(args.settings.alarms.latency_p99_ms)]
 
 
 def ticketing_site(name: str, pattern: str, args: PatternArgs, api_url: pulumi.Output[str], users, subdomain: str,
@@ -66,3 +65,14 @@ def origin(url: str) -> str:
     """scheme://host[:port] of a URL (a CSP source)."""
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def api_outputs(*apis: RestApi) -> pulumi.Output[list[dict]]:
+    """Each API as a client or the verification suite (``python -m verify``) needs it: its name, URL, REST
+    API id, stage, access-log group and paths (OpenAPI form)."""
+    def output(api: RestApi) -> pulumi.Output[dict]:
+        paths = sorted({route.path for route in api.routes})
+        return pulumi.Output.all(api.url, api.id, api.stage_name, api.stage.access_logs.name).apply(lambda v: {
+            "name": api.pulumi_resource_name, "url": v[0], "id": v[1], "stage": v[2], "access_log_group": v[3],
+            "paths": paths})
+    return pulumi.Output.all(*map(output, apis)).apply(list)

@@ -21,7 +21,7 @@ from multitier.logic.link import Link
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import CognitoAuth
 from multitier.patterns import tier_args
-from multitier.patterns.base import Monitored, PatternArgs
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches
 from multitier.patterns.gateway_routes import health
 from multitier.patterns.services import (INFO_S3_ENV, ServiceFunctions, info_bucket, info_from_s3, routes,
                                           shows_link, ticketing_tables, tickets_links)
@@ -56,6 +56,7 @@ SERVICES = (
 
 class Microservices(pulumi.ComponentResource):
     needs_network = False
+    title = "Microservices"
 
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:Microservices", name, None, opts)
@@ -81,8 +82,12 @@ class Microservices(pulumi.ComponentResource):
                 description=f"The {service.name} microservice", routes=routes(code, function) + [health()],
                 domain=self.domain, base_path=service.name), opts=child)
 
-        self.monitored = Monitored(functions=list(self.functions.values()), apis=list(self.apis.values()),
-                                   tables=list(shared.tables.values()))
+        # In the order a request travels: sign-in, then each service's API and function, then the data.
+        self.watches = [self.users.watch(),
+                        *(w for svc in SERVICES for w in (*api_watches(self.apis[svc.name], args),
+                                                            self.functions[svc.name].watch())),
+                        *fns.business_watches(), *(t.watch() for t in shared.tables.values())]
         self.outputs = {f"{svc}_url": api.url for svc, api in self.apis.items()}
-        self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id)
+        self.outputs.update(user_pool_id=self.users.user_pool_id, client_id=self.users.client_id,
+                            apis=api_outputs(*self.apis.values()))
         self.register_outputs(self.outputs)

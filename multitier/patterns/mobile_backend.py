@@ -16,14 +16,15 @@ from multitier.identity.user_pool import UserPool
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import CognitoAuth
 from multitier.patterns import ticket_documents, tier_args
-from multitier.patterns.base import Monitored, PatternArgs
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches
 from multitier.patterns.gateway_routes import health
 from multitier.patterns.services import (INFO_POSTGRES_ENV, ServiceFunctions, routes, run_migrations, shows_link,
                                           ticketing_tables, tickets_links)
 
 
 class MobileBackend(pulumi.ComponentResource):
-    needs_network = True  # Aurora in private subnets: the stack's network (PatternArgs.network)
+    needs_network = True
+    title = "Mobile backend"  # Aurora in private subnets: the stack's network (PatternArgs.network)
 
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:MobileBackend", name, None, opts)
@@ -56,8 +57,11 @@ class MobileBackend(pulumi.ComponentResource):
             + [ticket_documents.route(self.tickets), health()]),
             opts=child)
 
-        self.monitored = Monitored(functions=[self.shows, self.tickets, self.info, self.migrate], apis=[self.api],
-                                   tables=list(self.tables.values()))
+        # In the order a request travels: sign-in, the API, its functions, the data they reach.
+        self.watches = [self.users.watch(), *api_watches(self.api, args),
+                        *(f.watch() for f in (self.shows, self.tickets, self.info, self.migrate)),
+                        *fns.business_watches(), *(t.watch() for t in self.tables.values()),
+                        self.database.watch(), self.documents.watch()]
         self.outputs = {"api_url": self.api.url, "user_pool_id": self.users.user_pool_id,
-                        "client_id": self.users.client_id, "region": args.region}
+                        "client_id": self.users.client_id, "region": args.region, "apis": api_outputs(self.api)}
         self.register_outputs(self.outputs)

@@ -25,14 +25,22 @@ from multitier.logic.link import Link
 from multitier.logic.openapi import SCHEMA_REF, Contract
 from multitier.logic.routes import Route, Throttle
 from multitier.logic.schemas import component_schemas, parameters
+from multitier.ops import watch_logic
+from multitier.ops.watch import Watch
 from multitier.patterns import tier_args
 from multitier.patterns.base import PatternArgs
-from multitier.settings.model import Settings
+from multitier.settings.model import NAMESPACE, Settings
 
 INFO_CONTENT = FUNCTIONS_DIR / "info" / "seed"
 # Buying runs a transaction over the ticket and the show's seat counter: its own, tighter
 # throttle (a method setting of its own) keeps bursts of purchases, or bots, off the tables.
 THROTTLES = {api.BUY_TICKETS.operation_id: Throttle(rate=10, burst=20)}
+# What each service counts with Powertools Metrics (functions/<service>: add_metric), charted per pattern,
+# and the services whose handlers capture Powertools' ColdStart metric.
+SERVICE_METRICS = {"shows": ("ShowsCreated", "CacheHits", "CacheMisses", "CacheErrors"),
+                   "tickets": ("TicketsSold", "SoldOut", "IdempotentReplays", "TicketsCancelled",
+                               "TicketDocumentNotWritten")}
+COLD_START_METRIC = ("shows", "tickets", "info")
 
 
 def routes(service: str, function: Function, methods: Sequence[str] = ()) -> list[Route]:
@@ -95,6 +103,9 @@ class ServiceFunctions:
         self.runtime = tier_args.function_runtime(args.settings)
         self.layers = args.layers
         self.parent = parent
+        # Metrics of one stack's pattern apart from any other's (stacks may share an account).
+        self.metrics_namespace = f"{NAMESPACE}/{args.stack}/{parent.pulumi_resource_name}"
+        self.services: list[str] = []
         # A function echoes the caller's origin when it is one of these (a response names one).
         self.cors_origin = ",".join(args.settings.api.cors_origins)
 
@@ -107,10 +118,19 @@ class ServiceFunctions:
         # Only services answering browsers read the origins (not the authorizer or the migrations).
         answers_browsers = contract.CORS_ORIGIN in contract.CONTRACTS[service].variables
         env = {**({contract.CORS_ORIGIN.name: self.cors_origin} if answers_browsers else {}), **(environment or {})}
+        if service not in self.services:
+            self.services.append(service)
         return Function(name, FunctionArgs(service=service, runtime=runtime, layers=self.layers(service),
-                                           links=links,
-                                           environment=env, behind_api=behind_api, handler=handler),
+                                           links=links, environment=env, behind_api=behind_api, handler=handler,
+                                           metrics_namespace=self.metrics_namespace,
+                                           cold_start_metric=service in COLD_START_METRIC),
                         opts=pulumi.ResourceOptions(parent=self.parent))
+
+    def business_watches(self) -> list[Watch]:
+        """What the pattern's services count (tickets sold, sold out, ...), one chart per service."""
+        name = self.parent.pulumi_resource_name
+        return [watch_logic.business(f"{name}-{service}-metrics", self.metrics_namespace, service,
+                                     SERVICE_METRICS[service]) for service in self.services if service in SERVICE_METRICS]
 
 
 def run_migrations(name: str, migrate: Function, parent: pulumi.Resource,

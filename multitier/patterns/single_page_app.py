@@ -16,14 +16,15 @@ from multitier.identity.user_pool import UserPool
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import LambdaAuth
 from multitier.patterns import tier_args
-from multitier.patterns.base import Monitored, PatternArgs, ticketing_site
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches, ticketing_site
 from multitier.patterns.gateway_routes import health, venue_document
 from multitier.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
 
 
 class SinglePageApp(pulumi.ComponentResource):
-    needs_network = True  # ElastiCache in private subnets: the stack's network (PatternArgs.network)
+    needs_network = True
+    title = "Single-page app"  # ElastiCache in private subnets: the stack's network (PatternArgs.network)
 
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:SinglePageApp", name, None, opts)
@@ -59,9 +60,12 @@ class SinglePageApp(pulumi.ComponentResource):
             opts=child)
         self.site = ticketing_site(f"{name}-site", "single_page_app", args, self.api.url, self.users, "spa", self)
 
-        self.monitored = Monitored(functions=[self.authorizer, self.shows, self.tickets, self.info], apis=[self.api],
-                                   tables=list(self.tables.values()))
+        # In the order a request travels: the site, sign-in, the API, its functions, the data they reach.
+        self.watches = [*self.site.watches(), self.users.watch(), *api_watches(self.api, args),
+                        *(f.watch() for f in (self.authorizer, self.shows, self.tickets, self.info)),
+                        *fns.business_watches(), self.cache.watch(), *(t.watch() for t in self.tables.values())]
         self.outputs = {"site_url": self.site.url, "api_url": self.api.url, "oidc_issuer": self.issuer,
                         "oidc_audience": self.audience, "oidc_jwks_url": self.jwks_url,
-                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}
+                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id,
+                        "apis": api_outputs(self.api)}
         self.register_outputs(self.outputs)

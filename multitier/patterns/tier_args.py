@@ -25,6 +25,7 @@ from multitier.logic.rest_api import RestApiArgs
 from multitier.logic.routes import Auth, Route, Throttle
 from multitier.network.network import DEFAULT_INTERFACE_SERVICES, Network, NetworkArgs
 from multitier.ops.alarms import AlarmsArgs
+from multitier.ops.watch import Watch
 from multitier.presentation.amplify_hosting import AmplifyHostingArgs
 from multitier.presentation.static_site import RuntimeConfig, StaticSiteArgs
 from multitier.settings.model import Settings
@@ -39,7 +40,8 @@ def table(s: Settings, **spec) -> TableArgs:
 def bucket_lifecycle(s: Settings) -> BucketLifecycle:
     return BucketLifecycle(versioning=s.data.bucket_versioning,
                            noncurrent_version_days=s.data.noncurrent_version_days,
-                           force_destroy=s.data.force_destroy, protect=s.data.deletion_protection)
+                           force_destroy=s.data.force_destroy, protect=s.data.deletion_protection,
+                           access_logs=s.data.bucket_access_logs)
 
 
 def network(s: Settings, region: str) -> NetworkArgs:
@@ -116,9 +118,8 @@ def api_domain(s: Settings, subdomain: str) -> ApiDomainArgs | None:
                          certificate_arn=d.api_certificate_arn, mtls_truststore_uri=d.mtls_truststore_uri)
 
 
-def alarms(s: Settings, functions: Sequence, apis: Sequence, tables: Sequence) -> AlarmsArgs:
-    return AlarmsArgs(email=s.alarms.email, latency_p99_ms=s.alarms.latency_p99_ms, functions=functions, apis=apis,
-                      tables=tables, protect=s.data.deletion_protection)
+def alarms(s: Settings, watches: Sequence[Watch]) -> AlarmsArgs:
+    return AlarmsArgs(email=s.alarms.email, watches=watches, protect=s.data.deletion_protection)
 
 
 def static_site(s: Settings, content_dir: Path, config: RuntimeConfig, api_origin: pulumi.Input[str],

@@ -18,7 +18,7 @@ from multitier.logic.bundle import PROJECT_ROOT
 from multitier.logic.rest_api import RestApi
 from multitier.logic.routes import CognitoAuth
 from multitier.patterns import tier_args
-from multitier.patterns.base import Monitored, PatternArgs, cognito_origin, origin, ticketing_site
+from multitier.patterns.base import PatternArgs, api_outputs, api_watches, cognito_origin, origin, ticketing_site
 from multitier.patterns.gateway_routes import INFO_MAPPED_HANDLER, health, mapped_info
 from multitier.patterns.services import (ServiceFunctions, info_bucket, info_from_s3, routes, shows_link,
                                           ticketing_tables, tickets_links)
@@ -28,6 +28,7 @@ from multitier.presentation.static_site import RuntimeConfig
 
 class WebApp(pulumi.ComponentResource):
     needs_network = False
+    title = "Web app"
 
     def __init__(self, name: str, args: PatternArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("multitier:patterns:WebApp", name, None, opts)
@@ -63,8 +64,11 @@ class WebApp(pulumi.ComponentResource):
         else:
             self.front_end = ticketing_site(f"{name}-site", "web_app", args, self.api.url, self.users, "www", self)
 
-        self.monitored = Monitored(functions=[self.browse, self.admin, self.tickets, self.info], apis=[self.api],
-                                   tables=list(self.tables.values()))
+        # In the order a request travels: the front end, sign-in, the API, its functions, the data they reach.
+        self.watches = [*self.front_end.watches(), self.users.watch(), *api_watches(self.api, args),
+                        *(f.watch() for f in (self.browse, self.admin, self.tickets, self.info)),
+                        *fns.business_watches(), *(t.watch() for t in self.tables.values())]
         self.outputs = {"site_url": self.front_end.url, "api_url": self.api.url,
-                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id}
+                        "user_pool_id": self.users.user_pool_id, "client_id": self.users.client_id,
+                        "apis": api_outputs(self.api)}
         self.register_outputs(self.outputs)

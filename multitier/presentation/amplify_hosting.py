@@ -47,6 +47,8 @@ import pulumi_aws as aws
 from multitier.data.bucket import Bucket, BucketArgs, BucketLifecycle
 from multitier.provider_session import clients, session_settings
 from multitier.presentation.static_site import CLOUDFRONT_REGION, HSTS_MAX_AGE, content_security_policy
+from multitier.ops import watch_edge
+from multitier.ops.watch import Watch
 from multitier.security.waf import WebAcl, WebAclArgs
 
 # Everything without a file extension, or with one no static asset uses, is the SPA.
@@ -252,3 +254,8 @@ class AmplifyHosting(pulumi.ComponentResource):
         self.app_id = self.app.id
         self.register_outputs({"url": self.url, "app_id": self.app_id, "branch": self.branch.branch_name,
                                "source_url": self.source_url})
+
+    def watches(self) -> list[Watch]:
+        """The app's requests, errors and latency, and its WAF's where it has one."""
+        waf = [self.waf.watch(CLOUDFRONT_REGION, "presentation")] if self.waf else []
+        return [*waf, watch_edge.amplify(self.pulumi_resource_name, self.app_id)]

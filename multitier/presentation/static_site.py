@@ -12,6 +12,8 @@ component, whatever the stack's region.
 
 from __future__ import annotations
 
+import dataclasses
+
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ import pulumi
 import pulumi_aws as aws
 
 from multitier.data.bucket import Bucket, BucketArgs, BucketLifecycle
+from multitier.ops import watch_edge
+from multitier.ops.watch import Watch
 from multitier.security.waf import WebAcl, WebAclArgs
 
 # CloudFront takes certificates and CLOUDFRONT-scope web ACLs from this region only.
@@ -168,7 +172,8 @@ class StaticSite(pulumi.ComponentResource):
         if args.access_logs:
             # The one documented exception to owner-enforced buckets: CloudFront standard
             # logging writes through ACLs, so this bucket keeps them (awslogsdelivery grant).
-            self.logs = Bucket(f"{name}-logs", BucketArgs(lifecycle=args.buckets, name_prefix=f"{name}-logs"[:37],
+            unlogged = dataclasses.replace(args.buckets, access_logs=False)  # it receives logs
+            self.logs = Bucket(f"{name}-logs", BucketArgs(lifecycle=unlogged, name_prefix=f"{name}-logs"[:37],
                                                           log_delivery_acl=True,
                                                           expire_days=args.log_retention_days), opts=child)
             logging_config = {"bucket": self.logs.bucket.bucket_domain_name, "include_cookies": False,
@@ -231,6 +236,11 @@ class StaticSite(pulumi.ComponentResource):
         self.bucket_name = self.content.name
         self.register_outputs({"url": self.url, "distribution_id": self.distribution_id,
                                "distribution_arn": self.distribution_arn, "bucket_name": self.bucket_name})
+
+    def watches(self) -> list[Watch]:
+        """The distribution's requests and error rates, and its WAF's where it has one."""
+        waf = [self.waf.watch(CLOUDFRONT_REGION, "presentation")] if self.waf else []
+        return [*waf, watch_edge.cloudfront(self.pulumi_resource_name, self.distribution_id)]
 
     def _upload(self, folder: Path, skip_config: bool) -> list[aws.s3.BucketObjectv2]:
         if not folder.is_dir():

@@ -1,4 +1,4 @@
-"""WebAcl: a WAFv2 web ACL with AWS managed rule groups and a per-IP rate rule.
+"""WebAcl: a WAFv2 web ACL with AWS managed rule groups and a per-IP rate rule, logging what it sees.
 
 Its type token stays ``multitier:logic:WebAcl`` (where it was first defined): the
 token is part of every URN below it, and a new one would replace deployed ACLs.
@@ -12,16 +12,21 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from multitier.ops import watch_edge
+from multitier.ops.watch import Tier, Watch
+
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
                        "AWSManagedRulesAmazonIpReputationList")
 
 
 @dataclass
 class WebAclArgs:
-    """``scope`` CLOUDFRONT must be created through a us-east-1 provider (pass it in opts)."""
+    """``scope`` CLOUDFRONT must be created through a us-east-1 provider (pass it in opts). The ACL logs
+    every request it sees to a log group of its own, kept ``log_retention_days``."""
 
     scope: Literal["REGIONAL", "CLOUDFRONT"]
     rate_limit: int = 2000
+    log_retention_days: int = 90
 
 
 def _visibility(metric: str) -> dict:
@@ -49,5 +54,20 @@ class WebAcl(pulumi.ComponentResource):
             name, scope=args.scope, default_action={"allow": {}}, rules=rules,
             description=f"Managed rule groups and a rate limit of {args.rate_limit} requests/5 min per IP",
             visibility_config=_visibility(name), opts=pulumi.ResourceOptions(parent=self))
+        # WAF delivers to CloudWatch Logs only into groups named aws-waf-logs-*, in the ACL's region
+        # (the children share the component's provider: us-east-1 for CLOUDFRONT).
+        self.logs = aws.cloudwatch.LogGroup(f"{name}-logs", name_prefix=f"aws-waf-logs-{name}-",
+                                            retention_in_days=args.log_retention_days,
+                                            opts=pulumi.ResourceOptions(parent=self))
+        # An ACL has one logging configuration: a new log group replaces it delete-first.
+        self.logging = aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-logging", resource_arn=self.acl.arn, log_destination_configs=[self.logs.arn],
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
         self.arn = self.acl.arn
+        self._cloudfront = args.scope == "CLOUDFRONT"
         self.register_outputs({"arn": self.arn})
+
+    def watch(self, region: str, tier: Tier) -> Watch:
+        """Requests allowed and blocked, drawn in ``tier`` (where what it protects is)."""
+        return watch_edge.web_acl(self.pulumi_resource_name, self.pulumi_resource_name, region,
+                                  cloudfront=self._cloudfront, tier=tier)

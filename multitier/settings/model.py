@@ -107,6 +107,7 @@ class DataSettings(_Section):
     bucket_versioning: bool = Field(True, description="S3 versioning on data and site buckets.")
     noncurrent_version_days: int = Field(30, ge=1, le=3650, description="Days before noncurrent object versions expire.")
     force_destroy: bool = Field(False, description="Let `pulumi destroy` empty and delete buckets (dev only).")
+    bucket_access_logs: bool = Field(False, description="S3 server access logs of every data and site bucket, each to a log bucket of its own (kept 90 days).")
 
 
 class DatabaseSettings(_Section):
@@ -253,9 +254,13 @@ class DomainSettings(_Section):
 
 
 class AlarmSettings(_Section):
-    enabled: bool = Field(False, description="CloudWatch alarms on Lambda, API Gateway and DynamoDB.")
+    enabled: bool = Field(False, description="CloudWatch alarms the components declare (function errors, throttles and p99 duration; API 5XX rate and p99 latency; DynamoDB throttles), notifying an SNS topic, and drawn on the dashboards.")
     email: Email = Field("", description="E-mail subscribed to the alarm topic (empty: topic only).")
     latency_p99_ms: int = Field(3000, ge=100, le=29000, description="API p99 latency alarm threshold, in ms.")
+
+
+class DashboardSettings(_Section):
+    enabled: bool = Field(True, description="A CloudWatch dashboard per pattern and an overview of the stack ($3 a month each beyond the account's first three).")
 
 
 class Settings(_Section):
@@ -276,6 +281,7 @@ class Settings(_Section):
     site: SiteSettings = Field(default_factory=SiteSettings)
     domain: DomainSettings = Field(default_factory=DomainSettings)
     alarms: AlarmSettings = Field(default_factory=AlarmSettings)
+    dashboards: DashboardSettings = Field(default_factory=DashboardSettings)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

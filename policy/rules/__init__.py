@@ -1,6 +1,13 @@
-"""Every rule module, imported once so each rule registers in ``policy.core.RULES``."""
+"""The pack's rules, one module per id prefix: ``MT-APIGW-*`` in ``apigateway.py``, ``MT-S3-*`` in ``s3.py``, ….
 
-from policy.rules import (  # noqa: F401
-    apigateway, cloudfront, cognito, cost, deploy, deploy_openapi, dynamodb, efs, elasticache, iam, kms, lambda_,
-    limits, logs, ops, rds, replacement, s3, secrets, sns, vpc, waf,
-)
+``RULES`` is built here from the modules listed, not by importing them for their side
+effects: a new rule module is one more line in ``MODULES``.
+"""
+
+from policy.core import Rule, collect
+from policy.rules import (acm, apigateway, cloudfront, cognito, cost, deploy, dynamodb, efs, elasticache, iam, kms,
+                          lambda_, limits, logs, openapi, ops, rds, replacement, s3, secrets, sns, vpc, waf)
+
+MODULES = (acm, apigateway, cloudfront, cognito, cost, deploy, dynamodb, efs, elasticache, iam, kms, lambda_, limits,
+           logs, openapi, ops, rds, replacement, s3, secrets, sns, vpc, waf)
+RULES: dict[str, Rule] = collect(MODULES)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from policy.core import Finding, Resource, Stack, items, resource_rule, stack_rule
 from policy.rules.common import METHOD_SETTINGS, PERMISSION, REST_API, STAGE, operations, parse_json
+from policy.rules.protocols import below_minimum
+
+PREFIX = "MT-APIGW"
 
 DOMAIN = "aws:apigateway/domainName:DomainName"
+DOMAIN_V2 = "aws:apigatewayv2/domainName:DomainName"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
@@ -131,12 +135,12 @@ def stage_waf(stack: Stack):
             yield Finding(stage, f"stage {stage.get('stageName')!r} has no web ACL association")
 
 
-@resource_rule("MT-APIGW-13", DOMAIN, description="Custom domains require TLS 1.2 or later",
-               remediation="Set security_policy='TLS_1_2' (or a SecurityPolicy_TLS13_* policy).")
+@resource_rule("MT-APIGW-13", (DOMAIN, DOMAIN_V2), description="Custom domains require TLS 1.2 or later",
+               remediation="Set security_policy='TLS_1_2' or a TLS 1.3 policy (SecurityPolicy_TLS13_1_3_2025_09, …).")
 def domain_tls(domain: Resource):
-    policy = domain.get("securityPolicy")
-    if policy != "TLS_1_2" and not str(policy or "").startswith("SecurityPolicy_TLS13"):
-        yield f"{domain.get('domainName')} uses security policy {policy!r}"
+    policy = domain.get("securityPolicy") or domain.get("domainNameConfiguration", "securityPolicy") or "TLS_1_0"
+    if below_minimum(policy):  # unset: API Gateway's default, TLS_1_0
+        yield f"{domain.get('domainName')} uses security policy {policy!r}, which accepts TLS below 1.2"
 
 
 @stack_rule("MT-APIGW-14", description="PRIVATE APIs carry a resource policy limiting them to named VPC endpoints",

@@ -1,11 +1,15 @@
-"""CloudFront: HTTPS, origin access control, security headers, TLS 1.2, WAF."""
+"""CloudFront: HTTPS to viewers and origins, origin access control, security headers, TLS 1.2+, WAF, logs."""
 
 from __future__ import annotations
 
-from policy.core import Resource, items, resource_rule, statements
+from policy.core import Finding, Resource, Stack, items, resource_rule, stack_rule, statements
+from policy.rules.protocols import below_minimum
+
+PREFIX = "MT-CF"
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 HEADERS = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
 
 
 def _behaviors(distribution: Resource):
@@ -51,13 +55,13 @@ def security_headers(policy: Resource):
 
 @resource_rule("MT-CF-5", DISTRIBUTION, description="Distributions serve their own certificate with TLS 1.2+",
                remediation="Set viewer_certificate with an ACM certificate (us-east-1), sni-only and "
-                           "minimum_protocol_version 'TLSv1.2_2021'.")
+                           "minimum_protocol_version 'TLSv1.2_2021' or later (TLSv1.3_2025).")
 def own_certificate(distribution: Resource):
     certificate = distribution.get("viewerCertificate") or {}
-    if not certificate.get("acmCertificateArn"):
-        yield "serves the default *.cloudfront.net certificate"
-    elif not str(certificate.get("minimumProtocolVersion") or "").startswith("TLSv1.2"):
-        yield f"minimum protocol {certificate.get('minimumProtocolVersion')}"
+    if not certificate.get("acmCertificateArn") and not certificate.get("iamCertificateId"):
+        yield "serves the default *.cloudfront.net certificate (which accepts TLS 1.0)"
+    elif below_minimum(certificate.get("minimumProtocolVersion") or "TLSv1"):
+        yield f"minimum protocol {certificate.get('minimumProtocolVersion') or 'TLSv1 (the default)'} is below TLS 1.2"
 
 
 @resource_rule("MT-CF-6", DISTRIBUTION, description="Distributions are protected by a WAFv2 web ACL",
@@ -77,3 +81,29 @@ def tied_to_distribution(policy: Resource):
             source = (statement.get("Condition") or {}).get("StringEquals", {}).get("AWS:SourceArn")
             if not str(source or "").startswith("arn:aws:cloudfront::"):
                 yield "CloudFront may read on behalf of any distribution"
+
+
+@resource_rule("MT-CF-8", DISTRIBUTION, description="Custom origins are reached over HTTPS with TLS 1.2+ only",
+               remediation="Set custom_origin_config origin_protocol_policy='https-only' and origin_ssl_protocols="
+                           "['TLSv1.2'].")
+def origin_tls(distribution: Resource):
+    for origin in items(distribution.get("origins")):
+        config = origin.get("customOriginConfig")
+        if not config:
+            continue
+        if config.get("originProtocolPolicy") != "https-only":
+            yield f"origin {origin.get('originId')} is reached with {config.get('originProtocolPolicy')}"
+        weak = [p for p in items(config.get("originSslProtocols")) if below_minimum(p)]
+        if weak:
+            yield f"origin {origin.get('originId')} accepts {weak}"
+
+
+@stack_rule("MT-CF-9", severity="medium", description="Distributions keep access logs",
+            remediation="Set logging_config (standard logs to a bucket, siteAccessLogs) or deliver logs through "
+                        "aws.cloudwatch.LogDeliverySource (log_type ACCESS_LOGS).")
+def access_logs(stack: Stack):
+    delivered = {urn for s in stack.of_type(LOG_DELIVERY_SOURCE) if s.get("logType") == "ACCESS_LOGS"
+                 for urn in s.dependencies}
+    for distribution in stack.of_type(DISTRIBUTION):
+        if not distribution.get("loggingConfig", "bucket") and distribution.urn not in delivered:
+            yield Finding(distribution, "no access logs")

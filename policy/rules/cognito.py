@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Resource, items, resource_rule
 
+PREFIX = "MT-COG"
+
 POOL = "aws:cognito/userPool:UserPool"
 CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
 IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Finding, Stack, stack_rule
 
+PREFIX = "MT-COST"
+
 
 @stack_rule("MT-COST-1", kind="cost", severity="medium",
             description="The estimated idle monthly cost stays within the configured budget",

@@ -1,9 +1,9 @@
-"""Deploy traps: what mocks accept and a real ``pulumi up`` rejects (DESIGN.md §6, issue 10).
+"""Deploy traps: what mocks accept and a real ``pulumi up`` rejects (``MT-DEPLOY-*``).
 
 Each check names the resource and the fix. Several read relations between resources
 (what depends on what) and resource options, which the offline engine and CrossGuard
 both record (CrossGuard not ``retain_on_delete``: a check leaves an unknown alone).
-The traps in the OpenAPI documents are in ``deploy_openapi.py``.
+The traps in the OpenAPI documents are in ``openapi.py`` (``MT-OPENAPI-*``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import re
 from policy.core import Finding, Resource, Stack, get, resource_rule, stack_rule
 from policy.rules.common import (ALIAS, BUCKET, FUNCTION, LOG_GROUP, METHOD_SETTINGS, PERMISSION, REST_API, ROLE,
                                  ROLE_POLICY, STAGE, VPCS, actions, function_of, parse_json, role_policies)
+
+PREFIX = "MT-DEPLOY"
 
 ACCOUNT = "aws:apigateway/account:Account"
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -340,7 +342,7 @@ def allowed_accounts(stack: Stack):
             yield Finding(provider, "no allowedAccountIds")
 
 
-@resource_rule("MT-DEPLOY-28", FUNCTION, kind="deploy", severity="low",
+@resource_rule("MT-DEPLOY-28", FUNCTION, kind="deploy", severity="low", level="advisory",
                description="Reserved concurrency fits a new account's limits",
                remediation="New accounts may have 10 concurrent executions and must keep 100 unreserved: request a "
                            "quota increase first or drop reserved_concurrent_executions.",

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from policy.core import Resource, items, resource_rule
 
+PREFIX = "MT-EC"
+
 SERVERLESS = "aws:elasticache/serverlessCache:ServerlessCache"
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 USER = "aws:elasticache/user:User"
 
 
 @resource_rule("MT-EC-1", GROUP, description="Replication groups encrypt traffic (TLS)",
-               remediation="Set transit_encryption_enabled=True (serverless caches always use TLS).")
+               remediation="Set transit_encryption_enabled=True with transit_encryption_mode 'required' (serverless "
+                           "caches always use TLS).")
 def in_transit(group: Resource):
     if not group.get("transitEncryptionEnabled"):
         yield "transit encryption is off"
+    elif group.get("transitEncryptionMode") == "preferred":
+        yield "transit encryption is only preferred: clients may still connect in plain text"
 
 
 @resource_rule("MT-EC-2", GROUP, description="Replication groups encrypt data at rest",

@@ -1,10 +1,13 @@
-"""KMS keys: rotated, never open to everyone."""
+"""KMS keys: rotated, with a key policy of their own (who may use a key: MT-IAM-1, -7, -8)."""
 
 from __future__ import annotations
 
-from policy.core import Resource, items, resource_rule, statements
+from policy.core import Finding, Resource, Stack, resource_rule, stack_rule
+
+PREFIX = "MT-KMS"
 
 KEY = "aws:kms/key:Key"
+KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
 
 
 @resource_rule("MT-KMS-1", KEY, description="Symmetric keys rotate yearly",
@@ -15,11 +18,12 @@ def rotation(key: Resource):
         yield "key rotation is off"
 
 
-@resource_rule("MT-KMS-2", KEY, severity="critical", description="Key policies grant no one-and-all access",
-               remediation="Name the account root or exact principals; condition service principals on the source.")
-def no_public_key_policy(key: Resource):
-    for statement in statements(key.get("policy")):
-        principal = statement.get("Principal")
-        public = principal == "*" or (hasattr(principal, "get") and "*" in items(principal.get("AWS")))
-        if statement.get("Effect") == "Allow" and public and not statement.get("Condition"):
-            yield f"statement {statement.get('Sid', '')!r} lets anyone use the key"
+@stack_rule("MT-KMS-3", severity="medium", description="Keys carry a key policy of their own",
+            remediation="Set the key's policy (or an aws.kms.KeyPolicy): the account root administers, named "
+                        "principals and services (conditioned on their source) use it.")
+def own_policy(stack: Stack):
+    with_policy = {urn for p in stack.of_type(KEY_POLICY) if p.get("policy") for urn in p.dependencies}
+    for key in stack.of_type(KEY):
+        if not key.get("policy") and key.urn not in with_policy:
+            yield Finding(key, "no key policy: the default one lets any principal of the account that IAM allows "
+                               "kms:* use the key")

@@ -3,12 +3,15 @@
 Each resource type maps onto the botocore shape of the call that creates it; a
 property maps onto the member of the same name (case-insensitively, lists of
 CloudFront's ``Items`` included) or onto an alias below. Strings are checked for
-``enum``, ``pattern`` (whole-value match), ``min``/``max`` length, numbers for
-``min``/``max``. Properties with no counterpart in the shape are not checked.
+``enum`` (a value shaped like a listed one with other numbers passes: AWS adds runtimes
+and TLS policies before botocore lists them), ``pattern`` (whole-value match),
+``min``/``max`` length, numbers for ``min``/``max``. Properties with no counterpart in
+the shape are not checked.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 
@@ -17,9 +20,13 @@ import regex
 
 from pulumi_policy.proxy import UnknownValueError
 
-from policy.core import AUTONAME_SUFFIX, Resource, resource_rule
+from policy.core import AUTONAME_SUFFIX, Resource, Rule, resource_rule
+
+PREFIX = "MT-LIMITS"
+
 
 class Spec(NamedTuple):
+    what: str  # the resource, as the rule's description names it
     service: str
     shape: str
     aliases: Mapping[str, str] = {}  # property -> member path where the names differ
@@ -28,36 +35,40 @@ class Spec(NamedTuple):
 
 
 SHAPES: dict[str, Spec] = {
-    "aws:lambda/function:Function": Spec("lambda", "CreateFunctionRequest", {"name": "FunctionName"}, "name"),
-    "aws:lambda/permission:Permission": Spec("lambda", "AddPermissionRequest",
+    "aws:lambda/function:Function": Spec("Lambda function", "lambda", "CreateFunctionRequest",
+                                         {"name": "FunctionName"}, "name"),
+    "aws:lambda/permission:Permission": Spec("Lambda permission", "lambda", "AddPermissionRequest",
                                              {"function": "FunctionName", "statementId": "StatementId"}),
-    "aws:lambda/alias:Alias": Spec("lambda", "CreateAliasRequest"),
-    "aws:lambda/layerVersion:LayerVersion": Spec("lambda", "PublishLayerVersionRequest"),
-    "aws:apigateway/stage:Stage": Spec("apigateway", "CreateStageRequest"),
-    "aws:apigateway/methodSettings:MethodSettings": Spec("apigateway", "MethodSetting", root="settings"),
-    "aws:apigateway/usagePlan:UsagePlan": Spec("apigateway", "CreateUsagePlanRequest",
+    "aws:lambda/alias:Alias": Spec("Lambda alias", "lambda", "CreateAliasRequest"),
+    "aws:lambda/layerVersion:LayerVersion": Spec("Lambda layer", "lambda", "PublishLayerVersionRequest"),
+    "aws:apigateway/stage:Stage": Spec("API Gateway stage", "apigateway", "CreateStageRequest"),
+    "aws:apigateway/methodSettings:MethodSettings": Spec("API Gateway method settings", "apigateway",
+                                                         "MethodSetting", root="settings"),
+    "aws:apigateway/usagePlan:UsagePlan": Spec("API Gateway usage plan", "apigateway", "CreateUsagePlanRequest",
                                                {"quotaSettings": "quota", "throttleSettings": "throttle"}),
-    "aws:apigateway/domainName:DomainName": Spec("apigateway", "CreateDomainNameRequest"),
-    "aws:cognito/userPool:UserPool": Spec("cognito-idp", "CreateUserPoolRequest",
+    "aws:apigateway/domainName:DomainName": Spec("API Gateway domain", "apigateway", "CreateDomainNameRequest"),
+    "aws:cognito/userPool:UserPool": Spec("Cognito user pool", "cognito-idp", "CreateUserPoolRequest",
                                           {"name": "PoolName", "passwordPolicy": "Policies.PasswordPolicy"}, "name"),
-    "aws:cognito/userPoolClient:UserPoolClient": Spec("cognito-idp", "CreateUserPoolClientRequest",
-                                                      {"name": "ClientName"}, "name"),
-    "aws:cognito/userPoolDomain:UserPoolDomain": Spec("cognito-idp", "CreateUserPoolDomainRequest"),
-    "aws:rds/cluster:Cluster": Spec("rds", "CreateDBClusterMessage", {"clusterIdentifier": "DBClusterIdentifier"}),
-    "aws:rds/clusterInstance:ClusterInstance": Spec("rds", "CreateDBInstanceMessage",
+    "aws:cognito/userPoolClient:UserPoolClient": Spec("Cognito user pool client", "cognito-idp",
+                                                      "CreateUserPoolClientRequest", {"name": "ClientName"}, "name"),
+    "aws:cognito/userPoolDomain:UserPoolDomain": Spec("Cognito domain", "cognito-idp", "CreateUserPoolDomainRequest"),
+    "aws:rds/cluster:Cluster": Spec("RDS cluster", "rds", "CreateDBClusterMessage",
+                                    {"clusterIdentifier": "DBClusterIdentifier"}),
+    "aws:rds/clusterInstance:ClusterInstance": Spec("RDS cluster instance", "rds", "CreateDBInstanceMessage",
                                                     {"identifier": "DBInstanceIdentifier",
                                                      "instanceClass": "DBInstanceClass"}),
-    "aws:rds/proxy:Proxy": Spec("rds", "CreateDBProxyRequest", {"name": "DBProxyName", "auths": "Auth"}),
-    "aws:elasticache/serverlessCache:ServerlessCache": Spec("elasticache", "CreateServerlessCacheRequest",
+    "aws:rds/proxy:Proxy": Spec("RDS proxy", "rds", "CreateDBProxyRequest", {"name": "DBProxyName", "auths": "Auth"}),
+    "aws:elasticache/serverlessCache:ServerlessCache": Spec("ElastiCache serverless cache", "elasticache",
+                                                            "CreateServerlessCacheRequest",
                                                             {"name": "ServerlessCacheName"}, "name"),
-    "aws:elasticache/user:User": Spec("elasticache", "CreateUserMessage"),
-    "aws:elasticache/userGroup:UserGroup": Spec("elasticache", "CreateUserGroupMessage"),
-    "aws:cloudfront/distribution:Distribution": Spec("cloudfront", "DistributionConfig"),
-    "aws:wafv2/webAcl:WebAcl": Spec("wafv2", "CreateWebACLRequest", autoname="name"),
-    "aws:s3/bucket:Bucket": Spec("s3", "CreateBucketRequest"),
-    "aws:iam/role:Role": Spec("iam", "CreateRoleRequest",
+    "aws:elasticache/user:User": Spec("ElastiCache user", "elasticache", "CreateUserMessage"),
+    "aws:elasticache/userGroup:UserGroup": Spec("ElastiCache user group", "elasticache", "CreateUserGroupMessage"),
+    "aws:cloudfront/distribution:Distribution": Spec("CloudFront distribution", "cloudfront", "DistributionConfig"),
+    "aws:wafv2/webAcl:WebAcl": Spec("WAFv2 web ACL", "wafv2", "CreateWebACLRequest", autoname="name"),
+    "aws:s3/bucket:Bucket": Spec("S3 bucket", "s3", "CreateBucketRequest"),
+    "aws:iam/role:Role": Spec("IAM role", "iam", "CreateRoleRequest",
                               {"name": "RoleName", "assumeRolePolicy": "AssumeRolePolicyDocument"}, "name"),
-    "aws:iam/rolePolicy:RolePolicy": Spec("iam", "PutRolePolicyRequest",
+    "aws:iam/rolePolicy:RolePolicy": Spec("IAM role policy", "iam", "PutRolePolicyRequest",
                                           {"name": "PolicyName", "role": "RoleName", "policy": "PolicyDocument"},
                                           "name"),
 }
@@ -73,6 +84,18 @@ def _shape(service: str, name: str):
 def _pattern(text: str):
     # AWS patterns are Java regexes (\p{L} …) matched against the whole value.
     return regex.compile(text)
+
+
+def _later_version(value: str, enum: tuple[str, ...]) -> bool:
+    """A value the model does not list yet, shaped like those it does with higher numbers than all of them
+    (``python3.15`` beside ``python3.14``, a TLS policy of a later year): AWS adds versions before botocore
+    lists them."""
+    def numbers(text: str) -> tuple[int, ...]:
+        return tuple(int(n) for n in re.findall(r"\d+", text))
+
+    shape = re.sub(r"\d+", "#", value)
+    alike = [numbers(known) for known in enum if re.sub(r"\d+", "#", known) == shape]
+    return "#" in shape and bool(alike) and numbers(value) > max(alike)
 
 
 def _member(shape, name: str):
@@ -114,7 +137,7 @@ def violations(shape, value: Any, where: str) -> Iterator[str]:
             yield from violations(shape.member, item, f"{where}[{index}]")
     elif kind == "string" and isinstance(value, str):
         enum, meta = getattr(shape, "enum", None), shape.metadata
-        if enum and value not in enum:
+        if enum and value not in enum and not _later_version(value, tuple(enum)):
             yield f"{where}={value!r} is not one of {list(enum)}"
         if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
             yield f"{where}={value!r} does not match {meta['pattern']!r}"
@@ -142,28 +165,12 @@ def check(resource: Resource) -> Iterator[str]:
             yield from violations(target, value, key)
 
 
-def _rule(number: int, type_: str, what: str) -> None:
-    spec = SHAPES[type_]
-    resource_rule(f"MT-LIMITS-{number}", type_, kind="limits", severity="high",
-                  description=f"{what} values fit botocore's {spec.service} {spec.shape} constraints",
-                  remediation="Change the value to one the API accepts (the message names the constraint).")(check)
+def _limits_rule(number: int, type_: str, spec: Spec) -> Rule:
+    rule = resource_rule(f"MT-LIMITS-{number}", type_, kind="limits", severity="high",
+                         description=f"{spec.what} values fit botocore's {spec.service} {spec.shape} constraints",
+                         remediation="Change the value to one the API accepts (the message names the constraint).")
+    return rule(check)
 
 
-for _number, (_type, _what) in enumerate([
-        ("aws:lambda/function:Function", "Lambda function"), ("aws:lambda/permission:Permission", "Lambda permission"),
-        ("aws:lambda/alias:Alias", "Lambda alias"), ("aws:lambda/layerVersion:LayerVersion", "Lambda layer"),
-        ("aws:apigateway/stage:Stage", "API Gateway stage"),
-        ("aws:apigateway/methodSettings:MethodSettings", "API Gateway method settings"),
-        ("aws:apigateway/usagePlan:UsagePlan", "API Gateway usage plan"),
-        ("aws:apigateway/domainName:DomainName", "API Gateway domain"),
-        ("aws:cognito/userPool:UserPool", "Cognito user pool"),
-        ("aws:cognito/userPoolClient:UserPoolClient", "Cognito user pool client"),
-        ("aws:cognito/userPoolDomain:UserPoolDomain", "Cognito domain"), ("aws:rds/cluster:Cluster", "RDS cluster"),
-        ("aws:rds/clusterInstance:ClusterInstance", "RDS cluster instance"), ("aws:rds/proxy:Proxy", "RDS proxy"),
-        ("aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache serverless cache"),
-        ("aws:elasticache/user:User", "ElastiCache user"), ("aws:elasticache/userGroup:UserGroup",
-                                                            "ElastiCache user group"),
-        ("aws:cloudfront/distribution:Distribution", "CloudFront distribution"),
-        ("aws:wafv2/webAcl:WebAcl", "WAFv2 web ACL"), ("aws:s3/bucket:Bucket", "S3 bucket"),
-        ("aws:iam/role:Role", "IAM role"), ("aws:iam/rolePolicy:RolePolicy", "IAM role policy")], start=1):
-    _rule(_number, _type, _what)
+# One rule per type, numbered in the order of SHAPES (new types go at the end: ids stay stable).
+LIMIT_RULES = tuple(_limits_rule(number, type_, spec) for number, (type_, spec) in enumerate(SHAPES.items(), start=1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from policy.core import Resource, resource_rule
 from policy.rules.common import LOG_GROUP
 
+PREFIX = "MT-LOGS"
+
 
 @resource_rule("MT-LOGS-1", LOG_GROUP, severity="medium", description="Log groups expire their events",
                remediation="Set retention_in_days (never-expiring logs grow cost forever).")

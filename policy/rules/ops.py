@@ -5,6 +5,8 @@ from __future__ import annotations
 from policy.core import Finding, Resource, Stack, stack_rule
 from policy.rules.common import FUNCTION, REST_API
 
+PREFIX = "MT-OPS"
+
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 

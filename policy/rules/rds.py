@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Resource, resource_rule
 
+PREFIX = "MT-RDS"
+
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCES = ("aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance")
 PROXY = "aws:rds/proxy:Proxy"
@@ -23,10 +25,13 @@ def private(instance: Resource):
         yield "the instance is publicly accessible"
 
 
-@resource_rule("MT-RDS-3", CLUSTER, description="The master password is managed by RDS in Secrets Manager",
-               remediation="Set manage_master_user_password=True and drop master_password.")
-def managed_secret(cluster: Resource):
-    if not cluster.get("manageMasterUserPassword") or cluster.get("masterPassword"):
+@resource_rule("MT-RDS-3", (CLUSTER, "aws:rds/instance:Instance"),
+               description="The master password is managed by RDS in Secrets Manager",
+               remediation="Set manage_master_user_password=True and drop master_password (password on an instance).")
+def managed_secret(db: Resource):
+    if db.type != CLUSTER and db.get("clusterIdentifier"):
+        return  # an Aurora member: its cluster holds the credentials
+    if not db.get("manageMasterUserPassword") or db.get("masterPassword") or db.get("password"):
         yield "the master password is not an RDS-managed secret"
 
 
@@ -64,3 +69,22 @@ def proxy_tls(proxy: Resource):
 def final_snapshot(cluster: Resource):
     if cluster.get("skipFinalSnapshot"):
         yield "skip_final_snapshot drops the data on destroy"
+
+
+@resource_rule("MT-RDS-9", (CLUSTER, "aws:rds/instance:Instance"), severity="medium",
+               description="Databases accept IAM authentication",
+               remediation="Set iam_database_authentication_enabled=True (operators connect with short-lived IAM "
+                           "tokens instead of the master password).")
+def iam_authentication(db: Resource):
+    if db.type == "aws:rds/instance:Instance" and db.get("clusterIdentifier"):
+        return  # an Aurora member follows its cluster
+    if not db.get("iamDatabaseAuthenticationEnabled"):
+        yield "IAM database authentication is off"
+
+
+@resource_rule("MT-RDS-10", INSTANCES, severity="medium", description="Database instances take minor engine upgrades",
+               remediation="Leave auto_minor_version_upgrade on (security fixes arrive as minor versions); pin the "
+                           "major version only.")
+def minor_upgrades(instance: Resource):
+    if instance.get("autoMinorVersionUpgrade") is False:
+        yield "automatic minor version upgrades are off"

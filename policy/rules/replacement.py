@@ -21,6 +21,7 @@ from local.engine.types import TYPES
 from multitier.replacement import replacement
 from policy.core import Finding, Resource, Stack, resource_rule, stack_rule
 
+PREFIX = "MT-REPLACE"
 NAMED = tuple(token for token, record in TYPES.items() if record.name)
 ONE_PER_PARENT = tuple(token for token, record in TYPES.items() if record.one_per)
 STATEFUL = tuple(token for token, record in TYPES.items() if record.stateful)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from policy.core import Finding, Resource, Stack, resource_rule, stack_rule
 
+PREFIX = "MT-SEC"
+
 SECRET = "aws:secretsmanager/secret:Secret"
 
 

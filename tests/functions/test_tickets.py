@@ -329,3 +329,15 @@ def test_replaying_a_key_after_a_cancel_buys_nothing_and_answers_the_cancelled_t
     # THEN it is that ticket as it is now, and no seats are taken again
     assert status == 201 and replayed["id"] == bought["id"] and replayed["status"] == "cancelled"
     assert get_item("shows", "s1")["remaining"] == 10 and len(owned_tickets("alice")) == 1
+
+
+def test_a_replayed_purchase_is_counted_as_a_replay_not_a_sale(tickets, capsys):
+    # The dashboards chart IdempotentReplays next to TicketsSold (Powertools' EMF lines on stdout).
+    put_show("s1", capacity=10)
+    capsys.readouterr()
+    buy(tickets, "s1", 2, key="key-9")
+    bought = capsys.readouterr().out
+    buy(tickets, "s1", 2, key="key-9")
+    replayed = capsys.readouterr().out
+    assert '"TicketsSold"' in bought and '"IdempotentReplays"' not in bought
+    assert '"IdempotentReplays"' in replayed and '"TicketsSold"' not in replayed

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import copy
 import json
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
 
 from tests.policy.builders import ACCOUNT, ARN_FN, Spec, allow, policy, res
 
@@ -157,7 +161,8 @@ CLUSTER_OK = res(CLUSTER, "db", {
     "engine": "aurora-postgresql", "engineVersion": "16", "storageEncrypted": True, "manageMasterUserPassword": True,
     "backupRetentionPeriod": 14, "deletionProtection": True, "enabledCloudwatchLogsExports": ["postgresql"],
     "skipFinalSnapshot": False, "finalSnapshotIdentifier": "db-final-0a1b2c3d",
-    "serverlessv2ScalingConfiguration": {"minCapacity": 0.5, "maxCapacity": 8}, "databaseInsightsMode": "standard"})
+    "serverlessv2ScalingConfiguration": {"minCapacity": 0.5, "maxCapacity": 8}, "databaseInsightsMode": "standard",
+    "iamDatabaseAuthenticationEnabled": True})
 INSTANCE_OK = res(INSTANCE, "db-writer", {"publiclyAccessible": False, "instanceClass": "db.serverless",
                                           "engine": "aurora-postgresql", "databaseInsightsMode": "standard"}, deps=["db"])
 POOL_OK = res(POOL, "users", {
@@ -182,9 +187,11 @@ HEADERS_OK = res("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "
     "contentTypeOptions": {"override": True}, "frameOptions": {"frameOption": "DENY"}}})
 VISIBLE = {"cloudwatchMetricsEnabled": True, "sampledRequestsEnabled": True, "metricName": "waf"}
 ACL_OK = res(ACL, "waf", {"scope": "REGIONAL", "visibilityConfig": VISIBLE, "defaultAction": {"allow": {}}, "rules": [
-    {"name": "common", "priority": 0, "visibilityConfig": VISIBLE,
+    {"name": "common", "priority": 0, "visibilityConfig": VISIBLE, "overrideAction": {"none": {}},
      "statement": {"managedRuleGroupStatement": {"name": "AWSManagedRulesCommonRuleSet", "vendorName": "AWS"}}},
-    {"name": "rate", "priority": 1, "visibilityConfig": VISIBLE,
+    {"name": "bad-inputs", "priority": 1, "visibilityConfig": VISIBLE, "overrideAction": {"none": {}},
+     "statement": {"managedRuleGroupStatement": {"name": "AWSManagedRulesKnownBadInputsRuleSet", "vendorName": "AWS"}}},
+    {"name": "rate", "priority": 2, "visibilityConfig": VISIBLE, "action": {"block": {}},
      "statement": {"rateBasedStatement": {"limit": 2000, "aggregateKeyType": "IP"}}}]})
 VPC_OK = res(VPC, "net", {"natGateways": {"strategy": "None"}, "numberOfAvailabilityZones": 2, "vpcEndpointSpecs": [
     {"serviceName": "com.amazonaws.us-east-1.s3", "vpcEndpointType": "Gateway"},
@@ -206,6 +213,36 @@ PERMISSION_API = res(PERM, "perm", {
 ALIAS = res("aws:lambda/alias:Alias", "fn-alias", {"name": "live", "functionName": "fn-0a1b2c3", "functionVersion": "1"},
             deps=["fn"])
 ENI = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]
+
+
+KEY_POLICY = policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*",
+                     "Resource": "*"})
+PUBLIC_PUBLISH = {"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": "*"}
+LOG_DELIVERY = {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::logs/*"}
+TLS_DENY = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "elasticfilesystem:ClientMount", "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+LOGGING = ("aws:s3/bucketLogging:BucketLogging", {"targetBucket": "logs-0a1b2c3"})
+API_ORIGIN = {"originId": "api", "domainName": "abc.execute-api.us-east-1.amazonaws.com", "customOriginConfig": {
+    "httpPort": 80, "httpsPort": 443, "originProtocolPolicy": "https-only", "originSslProtocols": ["TLSv1.2"]}}
+LAYER_ARN = f"arn:aws:lambda:us-east-1:{ACCOUNT}:layer:multitier-test-deps:1"
+
+
+def small_code() -> pulumi.AssetArchive:
+    return pulumi.AssetArchive({"app.py": pulumi.StringAsset("def handler(event, context):\n    return {}\n")})
+
+
+def huge_code() -> pulumi.AssetArchive:
+    """A 300 MB file that takes no disk space (a hole), as an archive."""
+    path = Path(tempfile.gettempdir()) / "multitier-policy-cases-300mb.bin"
+    if not path.exists() or path.stat().st_size != 300 * 1024 * 1024:
+        with open(path, "wb") as handle:
+            handle.truncate(300 * 1024 * 1024)
+    return pulumi.AssetArchive({"model.bin": pulumi.FileAsset(str(path))})
+
+
+def layer(code: pulumi.AssetArchive) -> Spec:
+    return res("aws:lambda/layerVersion:LayerVersion", "deps", {"layerName": "multitier-test-deps", "code": code})
 
 
 def alarms(target: str, *metrics: str) -> list[Spec]:
@@ -248,7 +285,8 @@ CASES: dict[str, Case] = {
     "MT-LAMBDA-2": one(FUNCTION, tracingConfig={"mode": "PassThrough"}),
     "MT-LAMBDA-3": one(FUNCTION, timeout=None),
     "MT-LAMBDA-4": Case([FUNCTION, PERMISSION_API], [changed(FUNCTION, timeout=60), PERMISSION_API]),
-    "MT-LAMBDA-5": one(FUNCTION, runtime="python3.12"),
+    "MT-LAMBDA-5": one(FUNCTION, runtime="python3.9"),
+    "MT-LAMBDA-16": one(FUNCTION, runtime="python3.12"),
     "MT-LAMBDA-6": one(FUNCTION, architectures=["x86_64"]),
     "MT-LAMBDA-7": Case(
         [changed(FUNCTION, deadLetterConfig={"targetArn": "arn:aws:sqs:us-east-1:1:dlq"}),
@@ -258,6 +296,20 @@ CASES: dict[str, Case] = {
                         [changed(FUNCTION, reservedConcurrentExecutions=0)]),
     "MT-LAMBDA-9": one(FUNCTION, environment={"variables": {"DB_PASSWORD": "hunter2hunter2"}}),
     "MT-LAMBDA-10": one(PERMISSION_API, principal="*"),
+    "MT-LAMBDA-11": one(res("aws:lambda/functionUrl:FunctionUrl", "url", {
+        "functionName": "fn-0a1b2c3", "authorizationType": "AWS_IAM",
+        "cors": {"allowOrigins": ["https://tickets.example.com"], "allowCredentials": True}}, deps=["fn"]),
+        authorizationType="NONE"),
+    "MT-LAMBDA-12": one(FUNCTION, layers=[f"arn:aws:lambda:us-east-1:{ACCOUNT}:layer:l{i}:1" for i in range(6)]),
+    "MT-LAMBDA-13": one(FUNCTION, environment={"variables": {"ALLOWED_ORIGINS": "https://a.example.com," * 200}}),
+    "MT-LAMBDA-14": Case([changed(FUNCTION, code=small_code(), layers=[LAYER_ARN]), layer(small_code())],
+                         [changed(FUNCTION, code=small_code(), layers=[LAYER_ARN]), layer(huge_code())]),
+    "MT-LAMBDA-15": Case([res("aws:lambda/eventSourceMapping:EventSourceMapping", "stream", {
+        "functionName": "fn-0a1b2c3", "eventSourceArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t/stream/1",
+        "destinationConfig": {"onFailure": {"destinationArn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:failed"}}},
+        deps=["fn"])], [res("aws:lambda/eventSourceMapping:EventSourceMapping", "stream", {
+            "functionName": "fn-0a1b2c3", "eventSourceArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t/stream/1"},
+            deps=["fn"])]),
     # --- IAM ---
     "MT-IAM-1": Case(with_role([allow(["s3:GetObject"], ["arn:aws:s3:::b/*"])]), with_role([allow("s3:*", "arn:aws:s3:::b")])),
     "MT-IAM-2": Case(with_role([allow(["xray:PutTraceSegments"], "*"), allow(["s3:GetObject"], ["arn:aws:s3:::b/*"])]),
@@ -269,8 +321,15 @@ CASES: dict[str, Case] = {
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})})]),
     "MT-IAM-6": Case(with_role([allow(["s3:GetObject"], ["arn:aws:s3:::b/*"])]),
                      with_role([{"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::b"}])),
+    "MT-IAM-7": Case([res(TOPIC, "topic", {"policy": policy(dict(PUBLIC_PUBLISH, Condition={
+        "StringEquals": {"aws:SourceAccount": ACCOUNT}}))})], [res(TOPIC, "topic", {"policy": policy(dict(
+            PUBLIC_PUBLISH, Condition={"Bool": {"aws:SecureTransport": "true"}}))})]),
+    "MT-IAM-8": Case([res("aws:s3/bucketPolicy:BucketPolicy", "logs-policy", {"policy": policy(dict(
+        LOG_DELIVERY, Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}))})],
+        [res("aws:s3/bucketPolicy:BucketPolicy", "logs-policy", {"policy": policy(LOG_DELIVERY)})]),
     # --- DynamoDB ---
     "MT-DDB-1": one(TABLE_OK, billingMode="PROVISIONED"),
+    "MT-DDB-5": one(TABLE_OK, billingMode="PROVISIONED"),
     "MT-DDB-2": one(TABLE_OK, serverSideEncryption={"enabled": False}),
     "MT-DDB-3": one(TABLE_OK, pointInTimeRecovery={"enabled": False}),
     "MT-DDB-4": one(TABLE_OK, deletionProtectionEnabled=False),
@@ -282,7 +341,10 @@ CASES: dict[str, Case] = {
     "MT-S3-5": Case(bucket_with(VERSIONING), bucket_with((VERSIONING[0], {"versioningConfiguration": {"status": "Suspended"}}))),
     "MT-S3-6": one(res(BUCKET, "site", {"bucketPrefix": "site-", "forceDestroy": False}), forceDestroy=True),
     "MT-S3-7": Case([res("aws:s3/bucketAcl:BucketAcl", "acl", {"acl": "private"})],
-                    [res("aws:s3/bucketAcl:BucketAcl", "acl", {"acl": "public-read"})]),
+                    [res("aws:s3/bucketAcl:BucketAcl", "acl", {"accessControlPolicy": {"grants": [{
+                        "permission": "READ", "grantee": {"type": "Group",
+                                                          "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}})]),
+    "MT-S3-8": Case(bucket_with(LOGGING) + [res(BUCKET, "logs", {"bucket": "logs-0a1b2c3"})], bucket_with()),
     # --- RDS ---
     "MT-RDS-1": one(CLUSTER_OK, storageEncrypted=False),
     "MT-RDS-2": one(INSTANCE_OK, publiclyAccessible=True),
@@ -292,6 +354,11 @@ CASES: dict[str, Case] = {
     "MT-RDS-6": one(CLUSTER_OK, enabledCloudwatchLogsExports=None),
     "MT-RDS-7": one(res("aws:rds/proxy:Proxy", "proxy", {"requireTls": True}), requireTls=False),
     "MT-RDS-8": one(CLUSTER_OK, skipFinalSnapshot=True),
+    "MT-RDS-9": one(CLUSTER_OK, iamDatabaseAuthenticationEnabled=False),
+    "MT-RDS-10": one(INSTANCE_OK, autoMinorVersionUpgrade=False),
+    "MT-ACM-1": one(res("aws:acm/certificate:Certificate", "cert", {"domainName": "spa.tickets.example.com",
+                                                                     "validationMethod": "DNS"}),
+                    domainName="*.tickets.example.com"),
     # --- ElastiCache ---
     "MT-EC-1": one(GROUP_OK, transitEncryptionEnabled=False),
     "MT-EC-2": one(GROUP_OK, atRestEncryptionEnabled=False),
@@ -317,6 +384,9 @@ CASES: dict[str, Case] = {
     "MT-CF-4": one(HEADERS_OK, securityHeadersConfig={"frameOptions": {"frameOption": "SAMEORIGIN"}}),
     "MT-CF-5": one(DIST_OK, viewerCertificate={"cloudfrontDefaultCertificate": True}),
     "MT-CF-6": one(DIST_OK, webAclId=None),
+    "MT-CF-8": one(changed(DIST_OK, origins=[*DIST_OK.props["origins"], API_ORIGIN]), origins=[
+        dict(API_ORIGIN, customOriginConfig=dict(API_ORIGIN["customOriginConfig"], originSslProtocols=["TLSv1.1"]))]),
+    "MT-CF-9": one(changed(DIST_OK, loggingConfig={"bucket": "logs-0a1b2c3.s3.amazonaws.com"}), loggingConfig=None),
     "MT-CF-7": Case([res("aws:s3/bucketPolicy:BucketPolicy", "site-policy", {"policy": policy({
         "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
         "Resource": "arn:aws:s3:::site/*",
@@ -330,8 +400,17 @@ CASES: dict[str, Case] = {
                       res("aws:efs/backupPolicy:BackupPolicy", "fs-backup", {"backupPolicy": {"status": "ENABLED"}},
                           deps=["fs"])],
                      [res("aws:efs/fileSystem:FileSystem", "fs", {"encrypted": True})]),
+    "MT-EFS-3": Case([res("aws:efs/fileSystem:FileSystem", "fs", {"encrypted": True}),
+                      res("aws:efs/fileSystemPolicy:FileSystemPolicy", "fs-policy", {"policy": policy(TLS_DENY)},
+                          deps=["fs"])],
+                     [res("aws:efs/fileSystem:FileSystem", "fs", {"encrypted": True}),
+                      res("aws:efs/fileSystemPolicy:FileSystemPolicy", "fs-policy", {"policy": policy()}, deps=["fs"])]),
+    "MT-EFS-4": one(res("aws:efs/accessPoint:AccessPoint", "ap", {"posixUser": {"uid": 1000, "gid": 1000},
+                                                                  "rootDirectory": {"path": "/tickets"}}),
+                    posixUser=None),
     # --- VPC ---
-    "MT-VPC-1": Case([VPC_OK, res("aws:ec2/flowLog:FlowLog", "net-flow", {"trafficType": "ALL"}, deps=["net"])], [VPC_OK]),
+    "MT-VPC-1": Case([VPC_OK, res("aws:ec2/flowLog:FlowLog", "net-flow", {"trafficType": "ALL", "vpcId": "vpc-1"},
+                                  deps=["net"])], [VPC_OK]),
     "MT-VPC-2": one(res(SG_IN, "https", {"fromPort": 443, "toPort": 443, "ipProtocol": "tcp", "cidrIpv4": "10.0.0.0/16"}),
                     cidrIpv4="0.0.0.0/0"),
     "MT-VPC-3": one(INGRESS_OK, referencedSecurityGroupId=None, cidrIpv4="10.0.0.0/16"),
@@ -340,22 +419,32 @@ CASES: dict[str, Case] = {
         "vpcEndpointType": "Interface", "privateDnsEnabled": True, "securityGroupIds": ["sg-1"],
         "subnetIds": ["subnet-1", "subnet-2"]}), privateDnsEnabled=False),
     "MT-VPC-6": one(VPC_OK, natGateways={"strategy": "OnePerAz"}),
+    "MT-VPC-8": one(changed(INGRESS_OK, description="PostgreSQL from the function"), description=None),
+    "MT-VPC-9": one(res("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "egress", {
+        "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0", "description": "HTTPS"}),
+        ipProtocol="-1", fromPort=None, toPort=None),
     "MT-VPC-7": Case([VPC_OK, VPC_FUNCTION, res("aws:ec2/vpcEndpoint:VpcEndpoint", "xray", {
         "vpcEndpointType": "Interface", "serviceName": "com.amazonaws.us-east-1.xray"})], [VPC_OK, VPC_FUNCTION]),
     # --- KMS, SNS, logs, WAF, ops, secrets ---
     "MT-KMS-1": one(res(KEY, "key", {"enableKeyRotation": True}), enableKeyRotation=False),
-    "MT-KMS-2": one(res(KEY, "key", {"enableKeyRotation": True, "policy": policy(
-        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"})}),
-        policy=policy({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"})),
+    "MT-KMS-3": one(res(KEY, "key", {"enableKeyRotation": True, "policy": KEY_POLICY}), policy=None),
     "MT-SNS-1": one(res(TOPIC, "topic", {"kmsMasterKeyId": "arn:aws:kms:us-east-1:1:key/1"}), kmsMasterKeyId=None),
     "MT-SNS-2": Case([res(TOPIC, "topic", {"policy": policy({"Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
                                                              "Resource": "*", "Condition": {"Bool": {
                                                                  "aws:SecureTransport": "false"}}})})],
                      [res(TOPIC, "topic", {})]),
+    "MT-SNS-3": one(res("aws:sns/topicSubscription:TopicSubscription", "to-fn", {
+        "protocol": "lambda", "endpoint": ARN_FN, "redrivePolicy": '{"deadLetterTargetArn": "arn:aws:sqs:x:1:dlq"}'}),
+        redrivePolicy=None),
     "MT-LOGS-1": one(res(LOG_GROUP, "logs", {"retentionInDays": 90}), retentionInDays=None),
     "MT-LOGS-2": one(res(LOG_GROUP, "logs", {"retentionInDays": 90}), retentionInDays=7),
     "MT-WAF-1": one(ACL_OK, rules=ACL_OK.props["rules"][:1]),
     "MT-WAF-2": one(ACL_OK, visibilityConfig={"cloudwatchMetricsEnabled": False, "metricName": "waf"}),
+    "MT-WAF-4": Case([ACL_OK, res("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging", {
+        "logDestinationConfigs": [f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-x"]}, deps=["waf"])],
+        [ACL_OK]),
+    "MT-WAF-3": one(ACL_OK, rules=[dict(rule, overrideAction={"count": {}}) if "overrideAction" in rule else rule
+                                   for rule in ACL_OK.props["rules"]]),
     "MT-OPS-1": Case([FUNCTION, *alarms("fn", "Errors", "Throttles")], [FUNCTION, *alarms("fn", "Errors")]),
     "MT-OPS-2": Case([api(), *alarms("api", "5XXError", "Latency")], [api(), *alarms("api", "Latency")]),
     "MT-SEC-1": Case([res(SECRET, "secret", {"namePrefix": "db-"}),
@@ -382,11 +471,11 @@ CASES: dict[str, Case] = {
     "MT-DEPLOY-8": Case([changed(CLUSTER_OK, engineVersion="16.4"), changed(INSTANCE_OK, engineVersion="16.4")],
                         [changed(CLUSTER_OK, engineVersion="16.4"), changed(INSTANCE_OK, engineVersion="16.4")]),
     "MT-DEPLOY-9": Case([VPC_OK], [VPC_OK, res(VPC, "net2", dict(VPC_OK.props))]),
-    "MT-DEPLOY-10": Case([api()], [api(document(**{"paths/~1shows~1{id}/options/parameters": []}))]),
-    "MT-DEPLOY-11": Case([api()], [api(document(**{"components/schemas/ShowRequest/additionalProperties": False}))]),
-    "MT-DEPLOY-12": one(api(), putRestApiMode="merge"),
+    "MT-OPENAPI-1": Case([api()], [api(document(**{"paths/~1shows~1{id}/options/parameters": []}))]),
+    "MT-OPENAPI-2": Case([api()], [api(document(**{"components/schemas/ShowRequest/additionalProperties": False}))]),
+    "MT-OPENAPI-3": one(api(), putRestApiMode="merge"),
     # A gateway-response template is not run through VTL: only a header mapping from the request echoes it.
-    "MT-DEPLOY-13": Case([api()], [api(document(**{"x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {
+    "MT-OPENAPI-4": Case([api()], [api(document(**{"x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {
         "responseTemplates": {"application/json": (
             '#set($context.responseOverride.header.Access-Control-Allow-Origin = $input.params("Origin"))')}}}}))]),
     "MT-DEPLOY-14": Case([DIST_OK], [changed(DIST_OK, viewerCertificate={
@@ -397,9 +486,9 @@ CASES: dict[str, Case] = {
                         bucketPrefix="a-very-long-bucket-prefix-that-is-way-over-37-"),
     "MT-DEPLOY-17": one(res("aws:cognito/userPoolDomain:UserPoolDomain", "domain", {"domain": "tickets-3f9a2c17"}),
                         domain="cognito-tickets"),
-    "MT-DEPLOY-31": Case([api()], [api(document(**{
+    "MT-OPENAPI-6": Case([api()], [api(document(**{
         "paths/~1shows~1{id}/options/x-amazon-apigateway-integration/passthroughBehavior": "when_no_match"}))]),
-    "MT-DEPLOY-18": Case([api()], [api(bad_operation(**{"x-amazon-apigateway-integration": dict(
+    "MT-OPENAPI-5": Case([api()], [api(bad_operation(**{"x-amazon-apigateway-integration": dict(
         INTEGRATION, timeoutInMillis=30000)}))]),
     "MT-DEPLOY-19": Case([FUNCTION, res(LOG_GROUP, "fn-logs", {"name": "/aws/lambda/fn-0a1b2c3", "retentionInDays": 14})],
                          [changed(FUNCTION), res(LOG_GROUP, "other-logs", {"name": "/aws/lambda/other"})]),

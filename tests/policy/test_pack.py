@@ -10,7 +10,7 @@ from pulumi_policy import (EnforcementLevel, PolicyCustomTimeouts, PolicyProvide
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from policy import pack
-from policy.core import RULES
+from policy.rules import RULES
 from tests.policy.cases import CASES
 
 

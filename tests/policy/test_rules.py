@@ -10,8 +10,8 @@ from typing import Any, Iterator
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-import policy.rules  # noqa: F401  (registers every rule)
-from policy.core import KINDS, RULES, SEVERITIES
+from policy.core import KINDS, SEVERITIES
+from policy.rules import RULES
 from tests.policy.builders import Spec, build
 from tests.policy.cases import CASES, STACK_CONFIG
 

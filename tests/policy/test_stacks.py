@@ -63,7 +63,7 @@ def test_check_json_lists_each_violation_with_its_remediation(monkeypatch, capsy
 
 
 def test_check_list_prints_every_rule_once(capsys):
-    from policy.core import RULES
+    from policy.rules import RULES
 
     assert cli.run_check(cli_args(list=True)) == 0
     lines = capsys.readouterr().out.splitlines()

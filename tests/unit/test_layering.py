@@ -84,4 +84,4 @@ def test_the_tiers_secure_defaults_are_the_settings_defaults():
     assert tier_args.user_pool(s, "eu-west-1", "dev") == UserPoolArgs(region="eu-west-1", unique_suffix="dev")
     assert tier_args.function_runtime(s) == FunctionRuntime()
     assert tier_args.stage(s) == StageOptions()
-    assert tier_args.alarms(s, (), (), ()) == AlarmsArgs()
+    assert tier_args.alarms(s, ()) == AlarmsArgs()

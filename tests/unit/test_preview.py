@@ -35,8 +35,8 @@ def test_text_preview_shows_the_tree_and_the_differences_between_stacks():
     assert dev.returncode == prod.returncode == 0
     assert "Offline preview of stack 'dev'" in dev.stdout and "Totals by type:" in dev.stdout
     assert "  aws:lambda/function:Function" in dev.stdout  # indented under its component
-    # prod adds WAF, alarms and a custom domain that dev does not have
-    for token in ("aws:wafv2/webAcl:WebAcl", "aws:cloudwatch/metricAlarm:MetricAlarm",
+    # prod adds WAF, the alarms' e-mail and a custom domain that dev does not have
+    for token in ("aws:wafv2/webAcl:WebAcl", "aws:sns/topicSubscription:TopicSubscription",
                   "aws:apigateway/domainName:DomainName"):
         assert token in prod.stdout and token not in dev.stdout
 

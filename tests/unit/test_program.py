@@ -71,17 +71,21 @@ def test_waf_only_in_prod_on_every_stage_and_site(dev_stack, prod_stack):
         {a.outputs["arn"] for a in cloudfront_acls}
 
 
-def test_alarms_only_in_prod_for_every_function_api_and_table(dev_stack, prod_stack):
-    assert dev_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") == []
+def test_alarms_in_both_stacks_for_every_function_api_and_table(dev_stack, prod_stack):
+    # dev has alarms too (no one is notified: no e-mail): the dashboards draw them, local mode evaluates them.
+    assert dev_stack.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+    for stack in (dev_stack, prod_stack):
+        metrics = {}
+        for alarm in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+            metrics.setdefault(alarm.inputs["metricName"], []).append(alarm)
+        # Every function, the migrations' too: a failed migration is an error of its function.
+        functions = len(stack.of_type(FN))
+        assert len(metrics["Errors"]) == len(metrics["Throttles"]) == len(metrics["Duration"]) == functions
+        assert len(metrics["5XXError"]) == len(metrics["Latency"]) == 6
+        assert {a.inputs["extendedStatistic"] for a in metrics["Latency"] + metrics["Duration"]} == {"p99"}
+        assert {a.inputs["statistic"] for a in metrics["5XXError"]} == {"Average"}  # a rate, not a count
+        assert len(metrics["ReadThrottleEvents"]) == len(metrics["WriteThrottleEvents"]) == 12
     alarms = prod_stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    metrics = {}
-    for alarm in alarms:
-        metrics.setdefault(alarm.inputs["metricName"], []).append(alarm)
-    # Every function, the migrations' too: a failed migration is an error of its function.
-    assert len(metrics["Errors"]) == len(metrics["Throttles"]) == len(prod_stack.of_type(FN))
-    assert len(metrics["5XXError"]) == len(metrics["Latency"]) == 6
-    assert metrics["Latency"][0].inputs["extendedStatistic"] == "p99"
-    assert len(metrics["ThrottledRequests"]) == 12
     topic = prod_stack.one("aws:sns/topic:Topic")
     assert all(a.inputs["alarmActions"] == [topic.outputs["arn"]] for a in alarms)
     # CloudWatch can publish only to a topic whose key lets it: a customer-managed key.
@@ -89,8 +93,15 @@ def test_alarms_only_in_prod_for_every_function_api_and_table(dev_stack, prod_st
     assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"] and key.inputs["enableKeyRotation"] is True
     grant = json.loads(key.inputs["policy"])["Statement"][1]
     assert grant["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
-    assert grant["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert grant["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]  # exact: what SNS calls to encrypt
     assert grant["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # The topic's own policy: CloudWatch publishes this account's alarms only, and only over TLS.
+    statements = {s["Sid"]: s for s in json.loads(prod_stack.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])
+                  ["Statement"]}
+    assert statements["CloudWatchPublishesAlarms"]["Condition"] == {
+        "ArnLike": {"aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*"},
+        "StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert prod_stack.one("aws:sns/topicSubscription:TopicSubscription").inputs["endpoint"] == "ops@example.com"
 
 
@@ -229,3 +240,14 @@ def test_federation_is_off_in_both_stacks_and_reaches_every_user_pool_when_turne
                for c in rec.of_type("aws:cognito/userPoolClient:UserPoolClient"))
     domains = {d.inputs["userPoolId"] for d in rec.of_type("aws:cognito/userPoolDomain:UserPoolDomain")}
     assert domains == pools  # the hosted UI each federated pool signs its users in through
+
+
+def test_prod_keeps_access_logs_of_buckets_and_site_and_databases_accept_iam_auth(dev_stack, prod_stack):
+    buckets = {b.name for b in prod_stack.of_type("aws:s3/bucket:Bucket")}
+    logged = {r.inputs["bucket"] for r in prod_stack.of_type("aws:s3/bucketLogging:BucketLogging")}
+    receivers = {b for b in buckets if b.endswith("-logs")}  # S3 access logs and CloudFront logs land there
+    assert receivers and len(logged) == len(buckets - receivers)
+    assert all(d.inputs["loggingConfig"]["bucket"] for d in prod_stack.of_type("aws:cloudfront/distribution:Distribution"))
+    assert not dev_stack.of_type("aws:s3/bucketLogging:BucketLogging")  # dataBucketAccessLogs is off in dev
+    for stack in (dev_stack, prod_stack):
+        assert all(c.inputs["iamDatabaseAuthenticationEnabled"] for c in stack.of_type("aws:rds/cluster:Cluster"))

@@ -134,3 +134,23 @@ def test_upload_from_dict_sets_content_type(run):
     obj = run(program).one(S3 + "bucketObjectv2:BucketObjectv2").inputs
     assert obj["key"] == "venues/1.json" and obj["contentType"] == "application/json"
     assert json.loads(obj["content"]) == {"id": 1}
+
+
+def test_access_logs_go_to_a_log_bucket_only_s3_may_write_for_this_bucket(run):
+    rec = run(_bucket(lifecycle=BucketLifecycle(access_logs=True, access_log_days=30)))
+    source, logs = ({r.name: r for r in rec.of_type(S3 + "bucket:Bucket")}[n] for n in ("info", "info-access-logs"))
+    logging = rec.one(S3 + "bucketLogging:BucketLogging")
+    assert logging.inputs["bucket"] == source.id and logging.inputs["targetBucket"] == logs.id
+    assert logs.inputs["bucketPrefix"] == "info-logs-"
+    delivery = next(s for s in statements(rec, S3 + "bucketPolicy:BucketPolicy", "info-access-logs-policy")
+                    if s.get("Sid") == "S3ServerAccessLogs")
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery["Resource"] == f"{logs.outputs['arn']}/*"
+    assert delivery["Condition"] == {"ArnLike": {"aws:SourceArn": source.outputs["arn"]},
+                                     "StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # The log bucket keeps its logs 30 days and is not logged itself (logs of logs, without end).
+    rules = {r["id"]: r for r in rec.one(S3 + "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                                         "info-access-logs-lifecycle").inputs["rules"]}
+    assert rules["expire-objects"]["expiration"] == {"days": 30}
+    assert len(rec.of_type(S3 + "bucketLogging:BucketLogging")) == 1
+    assert not run(_bucket()).of_type(S3 + "bucketLogging:BucketLogging")  # off unless the stack asks

@@ -1,8 +1,9 @@
-"""Deploy traps in the OpenAPI documents API Gateway imports (DESIGN.md §6, issue 10).
+"""Deploy traps in the OpenAPI documents API Gateway imports (``MT-OPENAPI-*``).
 
 The REST APIs are imported with ``fail_on_warnings``: any construct API Gateway warns
 about fails the deploy, and what it silently ignores (a VTL template where none runs)
-fails at run time.
+fails at run time. What the import supports:
+https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html#api-gateway-known-issues-rest-apis
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import re
 from policy.core import Resource, get, items, resource_rule
 from policy.rules.common import REST_API, operations, parse_json
 
-# API Gateway's REST import warns on these schema keywords (and fails with fail_on_warnings):
-# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html#api-gateway-known-issues-rest-apis
+PREFIX = "MT-OPENAPI"
+
+# API Gateway's REST import warns on these schema keywords (and fails with fail_on_warnings).
 UNSUPPORTED_KEYWORDS = ("additionalProperties", "anyOf", "oneOf", "discriminator", "example", "exclusiveMinimum",
                         "readOnly")
 ALLOW_ORIGIN = "gatewayresponse.header.Access-Control-Allow-Origin"
 
 
-@resource_rule("MT-DEPLOY-10", REST_API, kind="deploy", severity="high",
+@resource_rule("MT-OPENAPI-1", REST_API, kind="deploy", severity="high",
                description="Every operation of a templated path declares its path parameters (OPTIONS too)",
                remediation="Add {'name': p, 'in': 'path', 'required': True} to every operation (or the path item) "
                            "of a path with {p}.")
@@ -43,7 +45,7 @@ def _keywords(value, where: str):
             yield from _keywords(item, where)
 
 
-@resource_rule("MT-DEPLOY-11", REST_API, kind="deploy", severity="high",
+@resource_rule("MT-OPENAPI-2", REST_API, kind="deploy", severity="high",
                description="The OpenAPI document uses nothing API Gateway's import warns about (fail_on_warnings)",
                remediation="Drop additionalProperties/anyOf/oneOf/discriminator/example/readOnly from models, use "
                            "alphanumeric model names and explicit status-code responses; validate in the function.")
@@ -58,7 +60,7 @@ def importable_document(api: Resource):
             yield f"{method.upper()} {path}: a 'default' response (API Gateway expects status codes)"
 
 
-@resource_rule("MT-DEPLOY-12", REST_API, kind="deploy", severity="medium",
+@resource_rule("MT-OPENAPI-3", REST_API, kind="deploy", severity="medium",
                description="APIs are updated in overwrite mode, so removed routes disappear",
                remediation="Use put_rest_api_mode='overwrite' (a PRIVATE API keeps its endpoint type through "
                            "endpoint_configuration and x-amazon-apigateway-endpoint-configuration).")
@@ -78,7 +80,7 @@ def _preflight_origins(document) -> set[str]:
     return origins
 
 
-@resource_rule("MT-DEPLOY-13", REST_API, kind="deploy", severity="medium",
+@resource_rule("MT-OPENAPI-4", REST_API, kind="deploy", severity="medium",
                description="Gateway error responses allow every CORS origin the preflight allows",
                remediation="Map gatewayresponse.header.Access-Control-Allow-Origin from method.request.header.Origin: "
                            "a gateway response's template is not run through VTL, so it cannot choose an origin.")
@@ -94,7 +96,7 @@ def error_responses_cors(api: Resource):
                    f"origins of {sorted(origins)} cannot read its errors")
 
 
-@resource_rule("MT-DEPLOY-18", REST_API, kind="deploy", severity="high",
+@resource_rule("MT-OPENAPI-5", REST_API, kind="deploy", severity="high",
                description="REST integrations time out within 50 ms-29 s",
                remediation="Set timeoutInMillis between 50 and 29000 (longer needs a quota increase).")
 def integration_timeout(api: Resource):
@@ -104,7 +106,7 @@ def integration_timeout(api: Resource):
             yield f"{method.upper()} {path} waits {timeout} ms"
 
 
-@resource_rule("MT-DEPLOY-31", REST_API, kind="deploy", severity="medium",
+@resource_rule("MT-OPENAPI-6", REST_API, kind="deploy", severity="medium",
                description="Mock integrations refuse a body their request templates do not map",
                remediation="Set passthroughBehavior 'when_no_templates' (or 'never') on mock integrations: a body of "
                            "another type is passed to the mock, which finds no statusCode in it and answers 500.")
