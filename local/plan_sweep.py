@@ -46,11 +46,16 @@ def _wait(pids: Iterable[int]) -> None:
         os.waitpid(pid, 0)
 
 
-def sweep(stacks: Iterable[str] = ("dev", "prod"), workers: int | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Each stack's changes, each with its plan (``plan``: ``Plan.as_dict()``) or the ``error`` it raised."""
+def sweep(stacks: Iterable[str] = ("dev", "prod"), workers: int | None = None,
+          baselines: dict[str, engine.Recording] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Each stack's changes, each with its plan (``plan``: ``Plan.as_dict()``) or the ``error`` it raised.
+
+    ``baselines``: runs of the stacks as configured, when the caller has them already.
+    """
     slots = multiprocessing.get_context("fork").BoundedSemaphore(workers or os.cpu_count() or 2)
     jobs = {stack: changes(settings_from_config(engine.stack_config(stack))) for stack in stacks}
-    baselines = {stack: engine.run_stack(stack) for stack in jobs}  # the imports and runs every fork shares
+    # The imports and the runs every fork shares.
+    baselines = {stack: (baselines or {}).get(stack) or engine.run_stack(stack) for stack in jobs}
     gc.collect()
     gc.freeze()  # the shared objects stay shared: the collector of a fork does not touch their pages
     with tempfile.TemporaryDirectory(prefix="plan-sweep-") as folder:
