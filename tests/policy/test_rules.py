@@ -113,7 +113,7 @@ def test_engine_upgrade_check_reads_the_instances_too():
 
 def test_a_fixed_name_must_carry_every_input_that_replaces_it():
     # terraform-provider-aws replaces an ElastiCache user for a new user name, not for a new engine
-    user = {"userId": "cache-app-valkey-prod", "userName": "app", "engine": "valkey"}
+    user = {"userId": "cache-app-valkey-prod", "userName": "reader", "engine": "valkey"}
     findings, _ = RULES["MT-REPLACE-1"].evaluate(build([res("aws:elasticache/user:User", "cache-user", user),
                                                         res("aws:rds/proxy:Proxy", "db-proxy", {
                                                             "name": "db-proxy", "vpcSubnetIds": ["subnet-1"]})]))
