@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt f
 STACK  ?= dev
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps test test-unit preview-offline local clean
+.PHONY: install system-deps test test-unit preview-offline local wheel clean
 
 $(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt $(wildcard functions/layers/*.txt)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,5 +43,9 @@ preview-offline: install
 local: install
 	$(BIN)/python -m local up --stack $(STACK)
 
+# The components as a package: dist/pulumi_serverless_multitier-<version>-py3-none-any.whl
+wheel: install
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation -w dist .
+
 clean:
-	rm -rf .build .pytest_cache
+	rm -rf .build .pytest_cache dist

@@ -1,28 +1,28 @@
-"""multitier: the stack's settings, read once, compose the enabled patterns."""
+"""multitier: the stack's settings, read once, compose the enabled patterns.
+
+The same file serves when Pulumi runs this folder as a plugin (``pulumi package add``, which finds
+PulumiPlugin.yaml here): it then hosts the patterns for programs in other languages instead.
+"""
 
 import pulumi
 import pulumi_aws as aws
 
-from multitier.settings import loader
-from multitier.tagging import tag_with, with_default_tags
+from multitier import (PATTERNS, Alarms, ApiGatewayAccount, ApiGatewayAccountArgs, Dashboards, DashboardsArgs, Network,
+                       PatternArgs, PatternSettings, ServiceLayers, StackShared, after_account, load_settings,
+                       plugin_requested, provider_settings, serve_components, tag_with, tier_args, with_default_tags)
 
-settings = loader.load()  # a bad setting stops here, before any resource exists
+if plugin_requested():  # run as a plugin (pulumi package add): host the patterns, deploy nothing
+    raise SystemExit(serve_components())
 
-from multitier.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs, after_account  # noqa: E402
-from multitier.logic.layer import ServiceLayers  # noqa: E402
-from multitier.network.network import Network  # noqa: E402
-from multitier.ops.alarms import Alarms  # noqa: E402
-from multitier.ops.dashboards import Dashboards, DashboardsArgs  # noqa: E402
-from multitier.patterns import PATTERN_CLASSES, tier_args  # noqa: E402
-from multitier.patterns.base import PatternArgs  # noqa: E402
+settings = load_settings()  # a bad setting stops here, before any resource exists
 
 project, stack = pulumi.get_project(), pulumi.get_stack()
 # Every aws:* stack setting (profile, assumeRoles, allowedAccountIds, ...) reaches every
 # provider the program creates: explicit providers read none of them by themselves.
-provider_settings = with_default_tags(loader.provider_settings(), project, stack)
-region = provider_settings["region"]
+aws_settings = with_default_tags(provider_settings(), project, stack)
+region = aws_settings["region"]
 pulumi.export("region", region)
-provider = aws.Provider("aws", **provider_settings)
+provider = aws.Provider("aws", **aws_settings)
 shared = pulumi.ResourceOptions(providers=[provider], transformations=[tag_with("shared", project, stack)])
 
 # Stages log to CloudWatch only once the region's account-level role is set: unless
@@ -37,16 +37,17 @@ layers = ServiceLayers("deps", settings.lambda_.architecture, f"{project}-{stack
 # One VPC for every pattern with private data: VPCs are limited (5 per region by default)
 # and interface endpoints are paid per VPC.
 network = None
-if any(PATTERN_CLASSES[key].needs_network for key in settings.patterns):
+if any(PATTERNS[key].needs_network for key in settings.patterns):
     network = Network("network", tier_args.network(settings, region), opts=shared)
 
+pattern_args = PatternArgs(stack=stack, region=region, settings=PatternSettings.of(settings))
 patterns = {}
 for key in settings.patterns:
-    patterns[key] = PATTERN_CLASSES[key](
-        key.replace("_", "-"), PatternArgs(settings=settings, layers=layers, stack=stack, region=region,
-                                           network=network, provider_settings=provider_settings),
+    patterns[key] = PATTERNS[key](
+        key.replace("_", "-"), pattern_args,
         opts=pulumi.ResourceOptions(providers=[provider],
-                                    transformations=[tag_with(key, project, stack), *wait_for_account]))
+                                    transformations=[tag_with(key, project, stack), *wait_for_account]),
+        shared=StackShared(layers=layers, network=network, provider_settings=aws_settings))
     for name, value in patterns[key].outputs.items():
         pulumi.export(f"{key}_{name}", value)
 
@@ -61,6 +62,6 @@ if settings.alarms.enabled:
 if settings.dashboards.enabled:
     dashboards = Dashboards("dashboards", DashboardsArgs(
         prefix=f"{project}-{stack}", region=region,
-        patterns={key: (PATTERN_CLASSES[key].title, p.watches) for key, p in patterns.items()},
+        patterns={key: (PATTERNS[key].title, p.watches) for key, p in patterns.items()},
         alarms=alarms.refs() if alarms else {}), opts=shared)
     pulumi.export("dashboard_urls", dashboards.urls)

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bench.machine import describe, table
-from multitier.logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, code_files, layer_distributions
-from multitier.logic.function import RUNTIME
-from multitier.logic.layer import BASE_GROUP, build_group, service_groups
+from multitier._declarations import contract
+from multitier._logic.bundle import FUNCTIONS_DIR, RUNTIME_SDK, code_files, layer_distributions
+from multitier._logic.function import RUNTIME
+from multitier._logic.layer import BASE_GROUP, build_group
 
 HANDLER = "app.handler"
 ARCHITECTURE = "arm64"
@@ -39,7 +40,7 @@ PROBE = ("import sys, time; sys.path[:0] = sys.argv[2:]; t = time.perf_counter()
 
 
 def services(functions_dir: Path = FUNCTIONS_DIR) -> list[str]:
-    return sorted(p.parent.name for p in functions_dir.glob("*/app.py"))
+    return sorted(contract.CONTRACTS)
 
 
 def lambda_environment(service: str, task_root: Path) -> dict[str, str]:
@@ -112,7 +113,7 @@ def measure(runs: int) -> dict:
                                     lambda_environment(BASELINE, Path(tmp)))}
         for service in services():
             root, files, size = unpack(service, Path(tmp) / "task")
-            packages = lambda_path(service_groups(service), Path(tmp))
+            packages = lambda_path(contract.CONTRACTS[service].layers, Path(tmp))
             targets[service] = Target("app", [str(root), *packages], lambda_environment(service, root), files, size)
         times: dict[str, list[float]] = {name: [] for name in targets}
         for round_ in range(runs + 1):

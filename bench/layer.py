@@ -19,10 +19,10 @@ import zipfile
 from pathlib import Path
 
 from bench.machine import describe, table
-from multitier.contract import contract
-from multitier.logic.bundle import CONSTRAINTS, LAYERS_DIR, PIP_PLATFORMS
-from multitier.logic.function import RUNTIME
-from multitier.logic.layer import build_group, service_groups
+from multitier._declarations import contract
+from multitier._logic.bundle import CONSTRAINTS, LAYERS_DIR, PIP_PLATFORMS
+from multitier._logic.function import RUNTIME
+from multitier._logic.layer import build_group
 
 MB = 1_000_000
 LARGEST = 4
@@ -44,10 +44,10 @@ def zip_stats(zip_path: Path) -> dict:
 def measure(architecture: str) -> dict:
     groups = sorted(p.stem for p in LAYERS_DIR.glob("*.txt") if p != CONSTRAINTS)
     layers = {group: zip_stats(build_group(group, architecture).zip_path) for group in groups}
-    functions = {service: {"layers": list(service_groups(service)),
-                           **{key: round(sum(layers[g][key] for g in service_groups(service)), 1)
-                              for key in ("zipped_mb", "unzipped_mb", "files")}}
-                 for service in contract.LAYERS}
+    functions = {name: {"layers": list(service.layers),
+                        **{key: round(sum(layers[g][key] for g in service.layers), 1)
+                           for key in ("zipped_mb", "unzipped_mb", "files")}}
+                 for name, service in contract.CONTRACTS.items()}
     return {"machine": describe(), "architecture": architecture, "runtime": RUNTIME, "goal_mb": GOAL_MB,
             "layers": layers, "functions": functions}
 

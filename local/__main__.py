@@ -45,12 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--stack", required=True, help="stack name (Pulumi.<stack>.yaml)")
     up.add_argument("--fresh", action="store_true", help="forget the data of earlier runs")
     up.add_argument("--port-base", type=int, default=None,
-                    help="use ports from N upwards (default: free ports)")
+                    help="use ports from N upwards (default: the ports of the last run, else free ones)")
     up.add_argument("--json", action="store_true",
                     help="when ready, print what runs as one line of JSON (also in .local/<stack>/endpoints.json); "
                          "logs go to stderr")
     up.add_argument("--throttle", type=throttle, default=None, metavar="off|RATE:BURST",
                     help="one limit on every method and API key instead of the stack's (off: none), for load tests")
+    up.add_argument("--no-reload", dest="reload", action="store_false",
+                    help="do not apply changes of functions/ and site/ while running (they are by default)")
     up.add_argument("--time-scale", type=float, default=1.0, metavar="N",
                     help="the local alarms' and dashboards' periods pass N times faster (60: a minute lasts a second)")
 
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             from local.up import run as run_up
 
             return run_up(args.stack, fresh=args.fresh, port_base=args.port_base, as_json=args.json,
-                          throttle=args.throttle, time_scale=args.time_scale)
+                          throttle=args.throttle, time_scale=args.time_scale, reload=args.reload)
     except (ValueError, FileNotFoundError) as error:  # SettingsError, BundleError and bad component args
         print(f"error: {error}", file=sys.stderr)
         return 2

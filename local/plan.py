@@ -5,7 +5,7 @@ changed settings, and the two registrations are compared resource by resource (b
 
 - **update**: inputs changed, none of them replaces the resource;
 - **replace**: an input changed that the provider replaces the resource for
-  (``multitier/replacement``, named in the output), or a resource it refers to is replaced and
+  (``multitier/_replacement``, named in the output), or a resource it refers to is replaced and
   the input holding its id, ARN or name forces a replacement too (Pulumi sees those values as
   unknown in a preview and decides the same way);
 - **create** / **delete**: registered by one run only (a delete of what is ``retain_on_delete``
@@ -36,9 +36,9 @@ from pulumi.output import Unknown
 
 from local import engine
 from local.engine import TYPES
-from multitier.replacement import dynamic_providers, replacement
-from multitier.settings.loader import settings_from_config
-from multitier.settings.model import config_keys, value_of
+from multitier._replacement import dynamic_providers, replacement
+from multitier._settings.loader import settings_from_config
+from multitier._settings.model import config_keys, value_of
 
 NAMESPACE = "multitier"
 PROTECTED_STACK = f"{NAMESPACE}:dataDeletionProtection"

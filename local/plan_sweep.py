@@ -1,6 +1,6 @@
 """Every setting of a stack changed once and planned (``python -m local plan --sweep``), and the README's table.
 
-The changes come from ``multitier.settings.changes``. The program runs once per stack and per
+The changes come from ``multitier._settings.changes``. The program runs once per stack and per
 ``base`` as configured, then once per change. The runs are independent: they run in worker
 processes forked from one that has already run the program (its imports and the run each
 change is compared with are shared, not repeated), at most one run per core at a time, with
@@ -20,8 +20,8 @@ from typing import Any, Iterable
 
 from local import engine
 from local.plan import plan, setting_key
-from multitier.settings.changes import Change, changes
-from multitier.settings.loader import settings_from_config
+from multitier._settings.changes import Change, changes
+from multitier._settings.loader import settings_from_config
 
 README = engine.PROJECT_ROOT / "README.md"
 RUNS_PER_WORKER = 8  # about 80 MB a run without the collector

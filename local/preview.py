@@ -21,7 +21,7 @@ def write_documents(recording: engine.Recording, folder: Path) -> list[str]:
     """Each REST API component's documents as files in ``folder``; their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for api in recording.of_type("multitier:logic:RestApi"):
+    for api in sorted(recording.of_type("multitier:logic:RestApi"), key=lambda api: api.name):
         for suffix, key in ((".json", "published_openapi"), (".apigateway.json", "openapi")):
             if isinstance(api.outputs.get(key), str):
                 path = folder / f"{api.name}{suffix}"
@@ -41,7 +41,7 @@ def preview(stack: str) -> dict[str, Any]:
                       for depth, r in engine.tree(recording)],
         "totals": recording.counts(),
         "total": len(recording.registrations),
-        "outputs": recording.outputs,
+        "outputs": dict(sorted(recording.outputs.items())),
         "seconds": round(elapsed, 2),
         "openapi_documents": write_documents(recording, DOCUMENTS_DIR / stack),
     }

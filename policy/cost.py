@@ -131,6 +131,10 @@ def estimate(stack: Stack, prices: PriceTable | None = None) -> Estimate:
     result = Estimate(stack.name)
     _idle(stack, prices, result)
     _routes(stack, prices, result)
+    # In a defined order, whatever order the program registered in: two estimates can be diffed.
+    result.idle.sort(key=lambda line: (line.pattern, line.resource, line.item))
+    result.routes.sort(key=lambda route: (route.pattern, route.api, route.path, route.method))
+    result.not_priced.sort()
     return result
 
 

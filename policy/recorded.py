@@ -9,7 +9,7 @@ from pulumi.output import Unknown
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from local import engine
-from multitier.settings.loader import region_of
+from multitier._settings.loader import region_of
 from policy.core import Resource, Stack, proxied
 
 

@@ -1,9 +1,9 @@
 """The ticketing API, declared once: each operation's route, parameters, body and answers.
 
-Pydantic and the standard library only (the models are imported relatively), so both
+Pydantic and the standard library only (the models and the contract are imported relatively), so both
 sides read this one file: each service registers its handlers by these operations
 (``shared.http.route``) and validates with their models, and the program loads it by
-path (``multitier/contract.py``) to write the OpenAPI documents that API Gateway
+path (``multitier/_declarations.py``) to write the OpenAPI documents that API Gateway
 imports and clients read. An operation that is not here is not deployed, and a
 parameter that is not here is not read. ``GATEWAY`` operations are answered by API
 Gateway itself (a mock, an S3 object); the program holds their integrations to the
@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel
 
+from . import contract
 from .models import (
     Error,
     Health,
@@ -87,6 +88,7 @@ class Operation:
     errors: tuple[int, ...] = ()                # besides common_errors
     links: Mapping[str, Link] = field(default_factory=dict)
     common_errors: tuple[int, ...] = COMMON_ERRORS
+    description: str = ""                       # beyond the summary: freshness, retries, what a status means
 
     @property
     def tag(self) -> str:
@@ -107,22 +109,37 @@ def _by_id(pointer: str, *operation_ids: str) -> dict[str, Link]:
     return {operation_id: Link(operation_id, {"id": f"$response.body#{pointer}"}) for operation_id in operation_ids}
 
 
+# How fresh a read is. A list is read from a DynamoDB global secondary index, which DynamoDB
+# updates asynchronously after the write (typically well within a second; it has no
+# consistent reads); one item by id is a strongly consistent read.
+INDEX_READ = ("Read from an index that DynamoDB updates asynchronously: a write of the last second or so may not "
+              "show yet (eventually consistent).")
+CONSISTENT_READ = "Read with a strongly consistent read: every write answered before it shows."
+
 LIST_SHOWS = Operation(
     "listShows", "GET", "/shows", "Shows by start time, earliest first", ShowPage, query=ShowsQuery,
     links={**_by_id("/items/0/id", "getShow"),
-           "buyTickets": Link("buyTickets", request_body={"show_id": "$response.body#/items/0/id", "quantity": 1})})
-GET_SHOW = Operation("getShow", "GET", "/shows/{id}", "One show", Show, path_params=ShowPath, errors=(404,))
+           "buyTickets": Link("buyTickets", request_body={"show_id": "$response.body#/items/0/id", "quantity": 1})},
+    description=INDEX_READ)
+GET_SHOW = Operation("getShow", "GET", "/shows/{id}", "One show", Show, path_params=ShowPath, errors=(404,),
+                     description=CONSISTENT_READ)
 CREATE_SHOW = Operation("createShow", "POST", "/shows", "Create a show (admins only)", Show, status=201,
                         body=ShowIn, links=_by_id("/id", "getShow", "replaceShow"))
 REPLACE_SHOW = Operation("replaceShow", "PUT", "/shows/{id}", "Replace a show (admins only)", Show,
                          path_params=ShowPath, body=ShowIn, errors=(404, 409))
 BUY_TICKETS = Operation("buyTickets", "POST", "/tickets", "Buy seats for a show that has not started", Ticket,
                         status=201, headers=PurchaseHeaders, body=TicketIn, errors=(404, 409, 422, 503),
-                        links=_by_id("/id", "getTicket", "cancelTicket", "getTicketDocument"))
+                        links=_by_id("/id", "getTicket", "cancelTicket", "getTicketDocument"),
+                        description="With an `Idempotency-Key`, a retry of the same purchase (same show and "
+                                    "quantity, same caller) buys nothing and answers the ticket it bought, as it is "
+                                    "now; the key sent again with another body answers 422, and while the first "
+                                    "request with it is still running, 409. A key is remembered for an hour "
+                                    "(`IDEMPOTENCY_TTL_SECONDS`). Without a key, every request buys.")
 LIST_TICKETS = Operation("listTickets", "GET", "/tickets", "The caller's tickets, newest first", TicketPage,
-                         query=PageQuery, links=_by_id("/items/0/id", "getTicket", "cancelTicket", "getTicketDocument"))
+                         query=PageQuery, links=_by_id("/items/0/id", "getTicket", "cancelTicket", "getTicketDocument"),
+                         description=INDEX_READ)
 GET_TICKET = Operation("getTicket", "GET", "/tickets/{id}", "One of the caller's tickets", Ticket,
-                       path_params=TicketPath, errors=(404,))
+                       path_params=TicketPath, errors=(404,), description=CONSISTENT_READ)
 # A cancelled ticket stays readable (status "cancelled"), so cancelling is an action on it, not a DELETE.
 CANCEL_TICKET = Operation("cancelTicket", "POST", "/tickets/{id}/cancel", "Cancel a ticket: its seats go back on sale",
                           Ticket, path_params=TicketPath, errors=(404, 409, 503))
@@ -139,11 +156,11 @@ GET_HEALTH = Operation("getHealth", "GET", "/health", "Whether the API answers (
 GET_VENUE = Operation("getVenueDocument", "GET", "/venue", "The venue's published document, straight from S3",
                       VenueInfo, errors=(404, 502))
 
-# The operations each service's function answers.
+# The operations each service's function answers, by the service's name in its contract.
 SERVICES: dict[str, tuple[Operation, ...]] = {
-    "shows": (LIST_SHOWS, GET_SHOW, CREATE_SHOW, REPLACE_SHOW),
-    "tickets": (BUY_TICKETS, LIST_TICKETS, GET_TICKET, CANCEL_TICKET, GET_TICKET_DOCUMENT),
-    "info": (GET_INFO, GET_INFO_SECTION),
+    contract.SHOWS.service: (LIST_SHOWS, GET_SHOW, CREATE_SHOW, REPLACE_SHOW),
+    contract.TICKETS.service: (BUY_TICKETS, LIST_TICKETS, GET_TICKET, CANCEL_TICKET, GET_TICKET_DOCUMENT),
+    contract.INFO.service: (GET_INFO, GET_INFO_SECTION),
 }
 # Routed only where a pattern asks: what they read is not everywhere (the documents' file system).
 OPT_IN = (GET_TICKET_DOCUMENT,)

@@ -1,9 +1,12 @@
-"""What each service needs from its environment, declared once; and what local mode may seed.
+"""Each service's contract, declared once: the environment it reads, the dependency layers it
+imports; and what local mode may seed.
 
 Standard library only, so both sides can read this one file without importing each other:
 the functions import it from inside their archive (``shared.contract``); the components and
-local mode load it by path (``multitier/contract.py``, local mode from each function's
-unpacked archive). No other file spells out a variable name.
+local mode read it by path (``multitier/_declarations.py``; local mode from each function's
+unpacked archive). No other file spells out a variable name or a service's name: a service
+is named once, by its ``Contract`` (the folder of its code under ``functions/``), and the
+program and the API declaration (``api.SERVICES``) refer to that.
 
 Every ``Var`` says what the variable means, what fills it at deploy time (``filled_by``:
 the grant or argument of the infrastructure that sets it), its default when the
@@ -38,10 +41,14 @@ class Var:
 
 @dataclass(frozen=True)
 class Contract:
-    """The variables one service reads."""
+    """One service: its name (the folder of its code), the variables it reads and the dependency
+    groups (``functions/layers/<group>.txt``) it imports, base first. A function attaches one
+    layer per group of its service's, so none carries a library it never loads (only the
+    authorizer needs cryptography, only SQL needs libpq)."""
 
     service: str
     variables: tuple[Var, ...]
+    layers: tuple[str, ...]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -92,7 +99,8 @@ CACHE_TLS = Var("CACHE_TLS", "TLS to the cache (forced on with IAM auth)", "Cach
                 local="false")
 CACHE_AUTH = Var("CACHE_AUTH", "iam (ElastiCache IAM auth token) or none", "Cache.grant", default="none",
                  local="none")
-CACHE_USER = Var("CACHE_USER", "ElastiCache user id (with iam)", "Cache.grant", default="")
+CACHE_USER = Var("CACHE_USER", "ElastiCache user id (with iam): the grant's access decides which", "Cache.grant",
+                 default="")
 CACHE_NAME = Var("CACHE_NAME", "Serverless cache name or replication group id (with iam)", "Cache.grant",
                  default="")
 CACHE_MODE = Var("CACHE_MODE", "serverless or cluster: how the IAM auth token names the cache", "Cache.grant",
@@ -117,27 +125,19 @@ OIDC_JWKS_COOLDOWN_SECONDS = Var("OIDC_JWKS_COOLDOWN_SECONDS", "Minimum gap betw
                                  "(default)", default="30")
 OIDC_LEEWAY_SECONDS = Var("OIDC_LEEWAY_SECONDS", "Clock skew allowed on exp/nbf/iat", "(default)", default="30")
 
-SHOWS = Contract("shows", (*COMMON, CORS_ORIGIN, SHOWS_TABLE, *CACHE))
+SHOWS = Contract("shows", (*COMMON, CORS_ORIGIN, SHOWS_TABLE, *CACHE), layers=("base", "redis"))
 TICKETS = Contract("tickets", (*COMMON, CORS_ORIGIN, TICKETS_TABLE, SHOWS_TABLE, IDEMPOTENCY_TABLE,
-                               IDEMPOTENCY_TTL_SECONDS, TICKET_DOCUMENTS_PATH))
-INFO = Contract("info", (*COMMON, CORS_ORIGIN, INFO_SOURCE, INFO_BUCKET, INFO_PREFIX, *DATABASE))
-MIGRATE = Contract("migrate", (*COMMON, *DATABASE))
+                               IDEMPOTENCY_TTL_SECONDS, TICKET_DOCUMENTS_PATH, *CACHE),
+                   layers=("base", "redis"))  # redis: the shows cache, where a pattern has one
+INFO = Contract("info", (*COMMON, CORS_ORIGIN, INFO_SOURCE, INFO_BUCKET, INFO_PREFIX, *DATABASE),
+                layers=("base", "postgres"))
+MIGRATE = Contract("migrate", (*COMMON, *DATABASE), layers=("base", "postgres"))
 AUTHORIZER = Contract("authorizer", (*COMMON, OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL, OIDC_ACCEPTS,
                                      AUTHZ_REQUIRED_GROUP,
-                                     OIDC_JWKS_CACHE_SECONDS, OIDC_JWKS_COOLDOWN_SECONDS, OIDC_LEEWAY_SECONDS))
+                                     OIDC_JWKS_CACHE_SECONDS, OIDC_JWKS_COOLDOWN_SECONDS, OIDC_LEEWAY_SECONDS),
+                      layers=("base", "jwt"))
 CONTRACTS = {c.service: c for c in (SHOWS, TICKETS, INFO, MIGRATE, AUTHORIZER)}
 VARIABLES = {v.name: v for c in CONTRACTS.values() for v in c.variables}
-
-# The dependency groups (functions/layers/<group>.txt) each service imports, base first:
-# one layer per group, and a function attaches only its service's, so none carries a
-# library it never loads (only the authorizer needs cryptography, only SQL needs libpq).
-LAYERS = {
-    "shows": ("base", "redis"),
-    "tickets": ("base",),
-    "info": ("base", "postgres"),
-    "migrate": ("base", "postgres"),
-    "authorizer": ("base", "jwt"),
-}
 
 # Who local mode signs up in every user pool (groups: those the pool declares), with generated passwords.
 LOCAL_USERS = (

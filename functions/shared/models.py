@@ -81,7 +81,8 @@ class PageQuery(BaseModel):
 class PurchaseHeaders(BaseModel):
     idempotency_key: IdempotencyKey | None = Field(
         default=None, alias="Idempotency-Key",
-        description="Retries with the same key return the same ticket and never buy twice")
+        description="Retries with the same key return the same ticket and never buy twice; the key with another "
+                    "body is refused (422)")
 
 
 # -- bodies ---------------------------------------------------------------------------------------

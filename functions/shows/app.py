@@ -20,25 +20,12 @@ app = new_resolver()
 @functools.cache
 def _get_service() -> Any:
     """Build the data access and logic once per container, on first use."""
-    from shows_cache import ElastiCacheIAMTokenProvider, NullCache, RedisCache
+    from shared.cache import cache_of
     from shows_dal import ShowsTable
     from shows_logic import ShowsService
 
     settings = get_settings()
-    cache: Any = NullCache()
-    if settings.cache_endpoint:
-        credentials = None
-        if settings.cache_auth == "iam":
-            credentials = ElastiCacheIAMTokenProvider(settings.cache_user, settings.cache_name, settings.region,
-                                                      serverless=settings.cache_mode == "serverless")
-        cache = RedisCache(
-            settings.cache_endpoint,
-            settings.cache_port,
-            settings.cache_ttl_seconds,
-            tls=settings.cache_tls or settings.cache_auth == "iam",
-            credentials=credentials,
-        )
-    return ShowsService(ShowsTable(settings.shows_table), cache)
+    return ShowsService(ShowsTable(settings.shows_table), cache_of(settings))
 
 
 @route(app, api.LIST_SHOWS)

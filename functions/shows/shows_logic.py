@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from shared.cache import NullCache, RedisCache, item_key, list_key, show_changed
 from shared.errors import ConflictError, ForbiddenError, NotFoundError
 from shared.identity import Identity
 from shared.models import Show, ShowIn, ShowPage, utc_now_iso
 from shared.observability import metrics
 
-from shows_cache import NullCache, RedisCache, item_key, list_key
 from shows_dal import CapacityConflict, ShowsTable
 
 ADMIN_GROUP = "admins"
@@ -97,7 +97,7 @@ class ShowsService:
                         f"Capacity {body.capacity} is below the {sold} seats already sold for show '{show_id}'",
                     ) from None
                 continue
-            self.cache.invalidate(item_key(show_id), bump_lists=True)
+            show_changed(self.cache, show_id)
             return _to_show(updated)
         raise ConflictError(f"Show '{show_id}' was modified concurrently; retry the request")
 

@@ -20,6 +20,7 @@ app = new_resolver()
 @functools.cache
 def _get_service() -> Any:
     """Build the data access and logic once per container, on first use."""
+    from shared.cache import cache_of
     from tickets_dal import TicketsStore, idempotency_store
     from tickets_documents import TicketDocuments
     from tickets_logic import TicketsService
@@ -30,6 +31,7 @@ def _get_service() -> Any:
         idempotency_store(settings.idempotency_table),
         settings.idempotency_ttl_seconds,
         TicketDocuments(settings.documents_path) if settings.documents_path else None,
+        cache_of(settings),
     )
 
 

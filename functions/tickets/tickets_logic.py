@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
+from shared.cache import NullCache, RedisCache, show_changed
 from shared.errors import ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError
 from shared.identity import Identity
 from shared.models import Ticket, TicketDocument, TicketIn, TicketPage, utc_now_iso
@@ -34,9 +35,10 @@ _PRICE_ATTEMPTS = 3
 
 class TicketsService:
     def __init__(self, store: TicketsStore, idempotency_store: Any, idempotency_ttl_seconds: int = 3600,
-                 documents: TicketDocuments | None = None):
+                 documents: TicketDocuments | None = None, cache: NullCache | RedisCache | None = None):
         self.store = store
         self.documents = documents
+        self.cache = cache or NullCache()  # the shows cache: a purchase or a cancel changes a show's seats
         self.idempotency_config = IdempotencyConfig(
             # The key is per caller: two users can never collide on an Idempotency-Key.
             event_key_jmespath="[owner, idempotency_key]",
@@ -116,6 +118,7 @@ class TicketsService:
                 ) from None
             except Contended:
                 raise ServiceUnavailableError("The show is in high demand; retry the request") from None
+            show_changed(self.cache, show_id)
             metrics.add_metric(name="TicketsSold", unit="Count", value=quantity)
             logger.info("Ticket purchased", extra={"ticket_id": ticket.id, "show_id": show_id, "quantity": quantity})
             self._keep_document(ticket, show)
@@ -169,6 +172,7 @@ class TicketsService:
             raise ConflictError(f"Ticket '{ticket_id}' cannot be cancelled: its show no longer exists") from None
         except Contended:
             raise ServiceUnavailableError("The show is in high demand; retry the request") from None
+        show_changed(self.cache, ticket.show_id)
         metrics.add_metric(name="TicketsCancelled", unit="Count", value=ticket.quantity)
         return ticket.model_copy(update={"status": "cancelled", "cancelled_at": now})
 

@@ -7,10 +7,14 @@ from functools import lru_cache
 from pydantic import Field
 
 from shared import contract
-from shared.config import EnvSettings, load_settings
+from shared.cache import CacheSettings
+from shared.config import load_settings
 
 
-class TicketsSettings(EnvSettings):
+class TicketsSettings(CacheSettings):
+    """With a cache (the shows service's, as a user that may only invalidate): purchases and cancels
+    invalidate the show they change."""
+
     tickets_table: str = Field(alias=contract.TICKETS_TABLE.name, min_length=3)
     shows_table: str = Field(alias=contract.SHOWS_TABLE.name, min_length=3)
     idempotency_table: str = Field(alias=contract.IDEMPOTENCY_TABLE.name, min_length=3)

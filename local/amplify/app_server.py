@@ -1,7 +1,7 @@
 """An Amplify app served as Amplify Hosting serves its branch: from the deployed zip.
 
-The zip (the staged build with the runtime config the deployment added) is read once
-from the emulator's S3. Each request goes through the app's custom rules in order (the
+The zip (the staged build with the runtime config the deployment added) is read from the
+emulator's S3 at start and again after a new deployment (``refresh``). Each request goes through the app's custom rules in order (the
 first whose source matches: a rewrite, a redirect, or a rewrite of what the zip lacks),
 ``/`` and folders serve their ``index.html``, and every response carries the custom
 headers whose pattern matches. As for CloudFront sites, the CSP's ``connect-src`` also
@@ -30,14 +30,21 @@ class AmplifyServer(SiteServer):
 
     def __init__(self, app: LocalAmplifyApp, s3: Any, connect_origins: list[str] = ()):
         self.site = app
-        archive = zipfile.ZipFile(io.BytesIO(s3.get_object(Bucket=app.bucket, Key=app.key)["Body"].read()))
-        self.files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+        self.s3 = s3
+        self.files: dict[str, bytes] = {}
+        self.refresh()
         self.header_rules = [(pattern, {k: with_connect_origins(v, list(connect_origins))
                                         if k.lower() == "content-security-policy" else v
                                         for k, v in headers.items()}) for pattern, headers in app.headers]
         self._lock = threading.Lock()
         self.httpd = None
         self.thread = None
+
+    def refresh(self) -> None:
+        """Read the deployed zip (again: a new deployment of the same app replaced it)."""
+        body = self.s3.get_object(Bucket=self.site.bucket, Key=self.site.key)["Body"].read()
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            self.files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
 
     def respond(self, path: str) -> tuple[int, bytes, dict[str, str]]:
         requested = unquote(urlparse(path).path) or "/"

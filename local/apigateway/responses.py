@@ -80,7 +80,8 @@ def _render(template: str, api: LocalApi, err: GatewayError, req: Request) -> st
         "context.error.messageString": json.dumps(err.message),
         "context.error.message": "" if err.message is None else err.message,
         "context.error.responseType": err.response_type,
-        "context.error.validationErrorString": err.validation or "",
+        # AWS escapes it for a JSON string: templates quote it ("$context.error.validationErrorString").
+        "context.error.validationErrorString": json.dumps(err.validation or "")[1:-1],
         "context.requestId": req.request_id,
         "context.extendedRequestId": req.extended_id,
         "context.stage": api.stage,

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
+from local._http import LoopbackServer, QuietHandler, serve, shut_down
 from local.model import LocalSite
 
 
@@ -65,6 +65,9 @@ class SiteServer:
         if obj.get("CacheControl"):
             headers["Cache-Control"] = obj["CacheControl"]
         return 200, body, headers
+
+    def refresh(self) -> None:
+        """The bucket's content changed: nothing to do, every request reads it."""
 
     def respond(self, path: str) -> tuple[int, bytes, dict[str, str]]:
         key = unquote(urlparse(path).path).lstrip("/")

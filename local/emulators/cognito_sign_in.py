@@ -35,7 +35,7 @@ from typing import Any, Callable, Mapping, Sequence
 from botocore.exceptions import ClientError
 
 from local.emulators import cognito_srp as srp
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
+from local._http import LoopbackServer, QuietHandler, serve, shut_down
 from local.emulators.moto_server import MotoServer
 from local.model import CognitoClient, CognitoPool
 
@@ -156,9 +156,18 @@ class CognitoFront:
             raise CognitoError("NotAuthorizedException", "Incorrect username or password.")
         if user.get("status") == "UNCONFIRMED":
             raise CognitoError("UserNotConfirmedException", "User is not confirmed.")
-        result = self._idp().admin_initiate_auth(
-            UserPoolId=challenge.pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]})
+        # moto writes the USERNAME it is given into the ID token's email claim (where e-mail is the pool's
+        # username attribute, which it then resolves): the e-mail, not the internal username (the sub).
+        email = (user.get("attribute_lookup") or {}).get("email")
+        for login in dict.fromkeys((email or user["username"], user["username"])):
+            try:
+                result = self._idp().admin_initiate_auth(
+                    UserPoolId=challenge.pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                    AuthParameters={"USERNAME": login, "PASSWORD": user["password"]})
+                break
+            except self._idp().exceptions.UserNotFoundException:
+                if login == user["username"]:
+                    raise
         return {"ChallengeParameters": {}, **{k: v for k, v in result.items() if k != "ResponseMetadata"}}
 
     def revoke_token(self, body: dict) -> dict:

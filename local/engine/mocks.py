@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pulumi.runtime import mocks as pulumi_mocks
 
-from multitier.settings.loader import DEFAULT_REGION
+from multitier._settings.loader import DEFAULT_REGION
 from local.engine.calls import CALLS
 from local.engine.outputs import Ctx, Factory, suffix
 from local.engine.types import RESOURCES

@@ -12,14 +12,9 @@ from typing import Any, Callable
 
 import pulumi
 import yaml
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import resource as sdk_resource
-from pulumi.runtime.config import set_all_config
-from pulumi.runtime.proto import source_pb2
-from pulumi.runtime.settings import SETTINGS, set_root_resource
-from pulumi.runtime.stack import run_pulumi_func
 
-from multitier.settings.loader import region_of
+from multitier._settings.loader import region_of
+from local.engine import pulumi_internals as sdk
 from local.engine.mocks import Mocks
 from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor
 
@@ -27,13 +22,31 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "multitier"
 
 
+class StackFileError(ValueError):
+    """A stack file is not valid YAML, or not the shape Pulumi reads; the message names file, line and column."""
+
+
 def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, Any]:
-    """The ``config:`` map of ``Pulumi.<stack>.yaml`` (with ``Pulumi.yaml`` defaults for provider keys)."""
+    """The ``config:`` map of ``Pulumi.<stack>.yaml``."""
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
         raise FileNotFoundError(f"no stack named {stack!r}: {path.name} does not exist (stacks: {', '.join(stacks)})")
-    return (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
+        problem = error.problem or error.context or "not valid YAML"
+        raise StackFileError(f"{where}: {problem}" + (f" ({error.context})" if error.problem and error.context
+                                                      else "")) from None
+    except yaml.YAMLError as error:
+        raise StackFileError(f"{path.name}: {str(error).splitlines()[0]}") from None
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(config or {}, dict):
+        raise StackFileError(f"{path.name}: expected a mapping with a `config:` mapping of settings "
+                             f"(`multitier:<key>: <value>`)")
+    return config or {}
 
 
 def _engine_config(config: dict[str, Any]) -> dict[str, str]:
@@ -41,13 +54,9 @@ def _engine_config(config: dict[str, Any]) -> dict[str, str]:
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
-def _no_stack_trace() -> source_pb2.StackTrace:
-    return source_pb2.StackTrace()
-
-
 # The SDK walks the Python stack at every registration to tell the engine where it came from
 # (about a tenth of a run); the mock monitor never reads it.
-sdk_resource._get_stack_trace = _no_stack_trace
+sdk.skip_stack_traces()
 
 
 def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, Any] | None = None,
@@ -59,10 +68,10 @@ def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, A
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
-        set_all_config(_engine_config(config))
+        sdk.set_mocks(mocks, monitor, project=PROJECT, stack_name=stack, preview=preview)
+        sdk.set_config(_engine_config(config))
         root = pulumi.runtime.get_root_resource()
-        loop.run_until_complete(run_pulumi_func(lambda: _settled(program)))
+        loop.run_until_complete(sdk.run_program(lambda: _settled(program)))
         outputs = loop.run_until_complete(_resolve_outputs(getattr(root, "outputs", {})))
     except BaseException:
         _reset(loop, failed=True)
@@ -83,13 +92,7 @@ async def _settled(program: Callable[[], None]) -> None:
     as the SDK does before it raises the failure (its own wait runs next and raises it).
     """
     program()
-    while True:
-        pending = [rpc for rpc in SETTINGS.rpc_manager.rpcs if not rpc.done()]
-        if SETTINGS.rpc_manager.unhandled_exception is None:
-            with SETTINGS.lock:
-                pending += [task for task in SETTINGS.outputs if not task.done()]
-        if not pending:
-            return
+    while pending := sdk.pending():
         await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
 
 
@@ -101,12 +104,9 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reset(loop: asyncio.AbstractEventLoop, failed: bool = False) -> None:
-    set_all_config({})
-    SETTINGS.rpc_manager.clear()
-    SETTINGS.outputs.clear()
     # The next run's set_mocks creates its own root Stack: its URN names that run's stack,
     # and no stack output of this run leaks into it.
-    set_root_resource(None)
+    sdk.reset()
     # A program that failed midway leaves registrations pending; end them quietly.
     pending = asyncio.all_tasks(loop)
     for task in pending:

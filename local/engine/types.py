@@ -6,10 +6,10 @@ method creating it in an emulator; empty: the fabricated outputs serve), and wha
 replacement of it means: its physical name (``name``), whether a parent holds only one of
 it (``one_per``) and what its replacement loses (``stateful``), each with its source. The
 inputs that force a replacement are extracted from the provider
-(``multitier/replacement/force_new.json``).
+(``multitier/_replacement/force_new.json``).
 
 Adding a type is one record here; for a Terraform resource, also run
-``python -m multitier.replacement.extract`` (``tests/unit/test_resource_types.py`` says
+``python -m multitier._replacement.extract`` (``tests/unit/test_resource_types.py`` says
 what is missing).
 """
 

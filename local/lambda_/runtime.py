@@ -35,6 +35,11 @@ Concurrency
     fewer than ``max_concurrency``, else waits for one to become free. Each worker
     handles one invocation at a time, as a Lambda execution environment does.
 
+New code (``replace``)
+    As when Lambda publishes a new version behind an alias: the next invocation runs the
+    new code (a warm function gets one new worker at once), an invocation already running
+    finishes on the old code, and the old workers stop once idle.
+
 Timeout (enforced)
     Init (importing the handler module) has its own 10 s budget, as in Lambda. The
     handler's budget, ``min(fn.timeout_seconds, timeout)``, starts when the worker
@@ -71,9 +76,10 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from local.emulators.loopback import shut_down
+from local._http import shut_down
+from local.emulators.processes import Children
 from local.lambda_.invocation import FunctionNotFound, Invocation, InvokeResult, function_name_of
 from local.lambda_.sandbox import Sandbox
 from local.lambda_.worker import LogSink, Worker
@@ -89,19 +95,21 @@ def _default_log(function_name: str, line: str) -> None:
 
 
 class _Pool:
-    """The workers of one function."""
+    """The workers of one function (of one version of its code)."""
 
-    def __init__(self, fn: LocalFunction):
+    def __init__(self, fn: LocalFunction, spawned: int = 0):
         self.fn = fn
         self.workers: list[Worker] = []
         self.idle: list[Worker] = []
         self.cond = threading.Condition()
-        self.spawned = 0
+        self.spawned = spawned  # workers are numbered across versions: #3 is never two processes
+        self.retired = False    # replaced: its busy workers finish, then stop; it takes no new invocation
+        self.on_drained: Callable[[], None] | None = None
 
 
 def _program_default_region() -> str:
     # Imported here, not at the top: worker processes import this package and must start light.
-    from multitier.settings.loader import DEFAULT_REGION
+    from multitier._settings.loader import DEFAULT_REGION
 
     return DEFAULT_REGION
 
@@ -110,13 +118,17 @@ class LambdaRuntime:
     """Runs ``LocalFunction``s as warm worker processes; ``invoke`` is thread-safe."""
 
     def __init__(self, on_log: LogSink | None = None, *, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-                 isolate_site_packages: bool = True, region: str | None = None):
+                 isolate_site_packages: bool = True, region: str | None = None, children: Children | None = None):
+        """``children`` starts the worker processes (so they die with local mode); by default its own."""
         self.on_log: LogSink = on_log or _default_log
+        self._children = children or Children()
+        self._own_children = children is None
         self.max_concurrency = max(1, max_concurrency)
         self.isolate_site_packages = isolate_site_packages
         self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or \
             _program_default_region()
         self._pools: dict[str, _Pool] = {}
+        self._retired: list[_Pool] = []  # replaced versions whose busy workers are finishing
         self._lock = threading.Lock()
         self._stopped = False
         self._sandbox: Sandbox | None = None
@@ -148,27 +160,53 @@ class LambdaRuntime:
                 worker = self._spawn(pool)
                 pool.idle.append(worker)
 
+    def replace(self, fn: LocalFunction, on_drained: Callable[[], None] | None = None) -> None:
+        """Serve ``fn`` (a new version of a running function's code) from the next invocation on.
+
+        A function that was warm gets one worker of the new version at once (its init overlaps
+        the wait for the next request; one that was not starts on demand, so a change to code
+        many functions share costs only the inits it needs); the old version's idle workers stop
+        now, and each busy one finishes its invocation on the old code and then stops.
+        ``on_drained`` is called once none of the old workers is left (its code may then go).
+        """
+        if not Path(fn.code_dir).is_dir():
+            raise FileNotFoundError(f"function {fn.name}: code directory {fn.code_dir} does not exist")
+        with self._lock:
+            old = self._pools.get(fn.name)
+            if self._stopped or old is None:
+                raise FunctionNotFound(f"Function not found: {fn.name}")
+            pool = self._pools[fn.name] = _Pool(fn, old.spawned)
+            self._retired.append(old)
+        if old.workers:
+            with pool.cond:
+                pool.idle.append(self._spawn(pool))
+        with old.cond:
+            old.retired, old.on_drained = True, on_drained
+            for worker in list(old.idle):
+                self._discard(old, worker)
+            old.cond.notify_all()
+        self._drained(old)
+
     @property
     def functions(self) -> list[str]:
         return sorted(self._pools)
 
+    def function(self, name: str) -> LocalFunction:
+        """The function as it runs now (its latest code)."""
+        return self._pool_of(name).fn
+
     def invoke(self, name_or_arn: str, event: Any, *, timeout: float | None = None) -> InvokeResult:
         """Invoke synchronously (RequestResponse); never raises for function failures."""
-        name = function_name_of(name_or_arn)
-        pool = self._pools.get(name)
-        if pool is None:
-            for candidate in list(self._pools.values()):
-                if candidate.fn.arn and function_name_of(candidate.fn.arn) == name:
-                    pool = candidate
-                    break
-        if pool is None or self._stopped:
-            raise FunctionNotFound(f"Function not found: {name_or_arn}")
+        acquired = None
+        while acquired is None:  # a version replaced while this waited for a worker: the new one serves it
+            pool = self._pool_of(name_or_arn)
+            acquired = self._acquire(pool)
+        worker, cold = acquired
         fn = pool.fn
         budget = float(fn.timeout_seconds) if timeout is None else min(float(fn.timeout_seconds), float(timeout))
         arn = fn.arn or f"arn:aws:lambda:{self._region(fn)}:{ACCOUNT}:function:{fn.name}"
         if name_or_arn.startswith("arn:"):
             arn = name_or_arn
-        worker, cold = self._acquire(pool)
         inv = Invocation(event, budget, arn)
         try:
             worker.submit(inv)
@@ -180,17 +218,19 @@ class LambdaRuntime:
         """Kill every worker process this runtime started (idempotent)."""
         with self._lock:
             self._stopped = True
-            pools = list(self._pools.values())
+            pools = [*self._pools.values(), *self._retired]
         self._watchdog_stop.set()
         for pool in pools:
             self._stop_pool(pool)
         if self._sandbox is not None:
             self._sandbox.cleanup()
             self._sandbox = None
+        if self._own_children:
+            self._children.close()
 
     def worker_pids(self, name: str | None = None) -> list[int]:
-        """Process ids of the live workers (of one function, or all)."""
-        pools = [self._pools[name]] if name else list(self._pools.values())
+        """Process ids of the live workers (of one function, or all), replaced versions' included."""
+        pools = [pool for pool in (*self._pools.values(), *self._retired) if name in (None, pool.fn.name)]
         return [w.proc.pid for pool in pools for w in list(pool.workers) if w.alive()]
 
     def __enter__(self) -> "LambdaRuntime":
@@ -200,6 +240,31 @@ class LambdaRuntime:
         self.stop()
 
     # -- internals ----------------------------------------------------------------------
+    def _pool_of(self, name_or_arn: str) -> _Pool:
+        name = function_name_of(name_or_arn)
+        pool = self._pools.get(name)
+        if pool is None:
+            for candidate in list(self._pools.values()):
+                if candidate.fn.arn and function_name_of(candidate.fn.arn) == name:
+                    pool = candidate
+                    break
+        if pool is None or self._stopped:
+            raise FunctionNotFound(f"Function not found: {name_or_arn}")
+        return pool
+
+    def _drained(self, pool: _Pool) -> None:
+        """Forget a replaced version once its last worker is gone (and say so to its owner)."""
+        with pool.cond:
+            if pool.workers:
+                return
+            callback, pool.on_drained = pool.on_drained, None
+        with self._lock:
+            if pool not in self._retired:
+                return  # another thread saw it drain first
+            self._retired.remove(pool)
+        if callback is not None:
+            callback()
+
     def _log(self, function_name: str, line: str) -> None:
         try:
             self.on_log(function_name, line)
@@ -218,15 +283,18 @@ class LambdaRuntime:
         pool.spawned += 1
         fn, region = pool.fn, self._region(pool.fn)
         worker = Worker(fn, pool.spawned, self._sandbox.command(fn),
-                        lambda port: self._sandbox.environment(fn, region, port), self._log)
+                        lambda port: self._sandbox.environment(fn, region, port), self._log, self._children.popen)
         pool.workers.append(worker)
         return worker
 
-    def _acquire(self, pool: _Pool) -> tuple[Worker, bool]:
+    def _acquire(self, pool: _Pool) -> tuple[Worker, bool] | None:
+        """A worker for one invocation (and whether it is cold); None if the pool was replaced meanwhile."""
         with pool.cond:
             while True:
                 if self._stopped:
                     raise FunctionNotFound(f"LambdaRuntime stopped; cannot invoke {pool.fn.name}")
+                if pool.retired:
+                    return None
                 while pool.idle:
                     worker = pool.idle.pop()
                     if worker.alive():
@@ -238,11 +306,13 @@ class LambdaRuntime:
 
     def _release(self, pool: _Pool, worker: Worker) -> None:
         with pool.cond:
-            if worker.alive() and not self._stopped:
+            if worker.alive() and not self._stopped and not pool.retired:
                 pool.idle.append(worker)
             else:
                 self._discard(pool, worker)
             pool.cond.notify()
+        if pool.retired:
+            self._drained(pool)
 
     def _discard(self, pool: _Pool, worker: Worker) -> None:
         if worker in pool.workers:
@@ -307,7 +377,7 @@ class LambdaRuntime:
 
     def _watch_memory(self) -> None:
         while not self._watchdog_stop.wait(WATCHDOG_INTERVAL_SECONDS):
-            for pool in list(self._pools.values()):
+            for pool in [*self._pools.values(), *self._retired]:
                 for worker in list(pool.workers):
                     if worker.current is not None or not worker.initialized:
                         worker.sample_memory()

@@ -3,7 +3,7 @@
 ``mocks.py`` creates resources in the emulators as the program registers them
 (create-on-register); ``stack.py`` reads the recording back into what local mode
 runs (``apis.py``, ``sites.py``; ``code.py`` unpacks archives and installs layers);
-``contract.py`` and ``environment.py`` give each function its environment from the
+``declarations.py`` and ``environment.py`` give each function its environment from the
 contract its archive carries; ``identities.py`` gives each function an IAM identity
 with its role's statements; ``seeding.py`` puts the services' declared users and
 items in.

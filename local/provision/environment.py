@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from local.provision.contract import Contract
+from local.provision.declarations import Declarations
 
 _FACT = re.compile(r"\{(\w+)\}")
 _COGNITO_JWKS = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/([^/]+)/\.well-known/jwks\.json$")
@@ -67,11 +67,11 @@ class Facts:
         return f"{self.cognito_url}/{match.group(1)}/.well-known/jwks.json" if match else None
 
 
-def local_environment(env: Mapping[str, str], contract: Contract | None, facts: Facts) -> dict[str, str]:
+def local_environment(env: Mapping[str, str], declared: Declarations | None, facts: Facts) -> dict[str, str]:
     """The function's own variables with the contract's local values and the emulator's endpoint."""
     out = {k: str(v) for k, v in env.items()}
     out["AWS_ENDPOINT_URL"] = facts.endpoint_url
-    for var in (contract.variables.values() if contract else ()):
+    for var in (declared.variables.values() if declared else ()):
         current = out.get(var.name, var.default)
         if var.local is None or current is None:
             continue

@@ -56,12 +56,12 @@ from typing import Any, Callable
 
 from pulumi.runtime import mocks as pulumi_mocks
 
-from multitier.settings.loader import DEFAULT_REGION
+from multitier._settings.loader import DEFAULT_REGION
 from local.emulators.moto_server import MotoServer
 from local.emulators.ports import Ports
 from local.emulators.postgres import Postgres
 from local.emulators.redis_server import Redis
-from local.engine import TYPES, Ctx, Mocks
+from local.engine import TYPES, Ctx, Mocks, Registration
 
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how the Pulumi protocol wraps a secret value
 _COGNITO_SIGN_IN = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/?$")
@@ -153,6 +153,21 @@ class LocalMocks(Mocks):
         outputs.update(real)
         resource_id = real.pop("id", None) or resource_id
         return resource_id, outputs
+
+    # -- while local mode runs: what a resource was made from changed ---------------------------
+    def recreate(self, registration: Registration) -> None:
+        """Do again what registering ``registration`` did (an object's upload, a deployment's copy)."""
+        ctx = Ctx(registration.type, registration.name, dict(registration.inputs), self.region)
+        self.handlers[registration.type](ctx, {**registration.outputs, "id": registration.id})
+
+    def delete(self, registration: Registration) -> None:
+        """Undo an object's upload (its source is gone)."""
+        if registration.type != "aws:s3/bucketObjectv2:BucketObjectv2":
+            raise ValueError(f"local mode deletes only objects while it runs, not {registration.type}")
+        bucket, key = registration.inputs["bucket"], registration.inputs["key"]
+        self.client("s3").delete_object(Bucket=bucket, Key=key)
+        with self._lock:
+            self.uploads.discard((bucket, key))
 
     # -- data tier --------------------------------------------------------------------
     def _table(self, c: Ctx, outputs: dict) -> dict:
@@ -336,7 +351,7 @@ class LocalMocks(Mocks):
         return {}
 
     def _amplify_deployment(self, c: Ctx, outputs: dict) -> dict:
-        from multitier.presentation.amplify_hosting import with_config  # what the deployment itself does
+        from multitier._presentation.amplify_hosting import with_config  # what the deployment itself does
 
         i = c.inputs
         url = i["source_url"]

@@ -14,7 +14,7 @@ from local.model import DEFAULT_AUTH_FLOWS, CognitoClient, CognitoPool, LocalAmp
 from local.provision.amplify import read_amplify_apps
 from local.provision.apis import read_apis
 from local.provision.code import local_dependencies, unpack_code
-from local.provision.contract import Contract, load_contract
+from local.provision.declarations import Declarations, read_declarations
 from local.provision.environment import Facts, local_environment
 from local.provision.identities import policy_of_role, role_policy
 from local.provision.mocks import LocalMocks
@@ -33,7 +33,7 @@ class LocalStack:
     invocations: list[tuple[str, dict]]           # (function name, event) of aws:lambda/invocation
     policies: dict[str, dict]                      # function name → widened policy
     service_roles: dict[str, dict] = field(default_factory=dict)  # integration credentials ARN → widened policy
-    contracts: dict[str, Contract] = field(default_factory=dict)  # function name → its archive's contract
+    declarations: dict[str, Declarations] = field(default_factory=dict)  # function name → what its archive declares
     amplify_apps: list[LocalAmplifyApp] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     patterns: dict[str, str] = field(default_factory=dict)  # resource name → its pattern tag
@@ -85,19 +85,19 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
 
     functions: list[LocalFunction] = []
     policies: dict[str, dict] = {}
-    contracts: dict[str, Contract] = {}
+    declarations: dict[str, Declarations] = {}
     for fn in of("aws:lambda/function:Function"):
         name = fn.outputs["name"]
         policies[name] = role_policy(recording, fn)
         code_dir = unpack_code(fn.inputs["code"], state_dir / "functions" / name)
-        contract = load_contract(code_dir)
-        if contract is not None:
-            contracts[name] = contract
+        declared = read_declarations(code_dir)
+        if declared is not None:
+            declarations[name] = declared
         env = dict((fn.inputs.get("environment") or {}).get("variables") or {})
         mounts = file_system_mounts(recording, fn, state_dir / "file-systems")
         functions.append(LocalFunction(
             name=name, code_dir=code_dir, handler=fn.inputs.get("handler") or "app.handler",
-            environment=local_environment(env, contract, dataclasses.replace(facts, mounts=mounts)),
+            environment=local_environment(env, declared, dataclasses.replace(facts, mounts=mounts)),
             timeout_seconds=int(fn.inputs.get("timeout") or 3), memory_mb=int(fn.inputs.get("memorySize") or 128),
             dependency_paths=tuple(layer_paths[arn] for arn in fn.inputs.get("layers") or [] if arn in layer_paths),
             arn=fn.outputs["arn"], runtime=fn.inputs.get("runtime") or ""))
@@ -112,7 +112,7 @@ def build(recording: Recording, mocks: LocalMocks, state_dir: Path, stack: str,
                       service_roles=service_roles(recording, apis),
                       sites=read_sites(recording, mocks.site_ports), invocations=invocations, policies=policies,
                       amplify_apps=read_amplify_apps(recording, mocks.site_ports, mocks.amplify_deployments),
-                      contracts=contracts, outputs=recording.outputs,
+                      declarations=declarations, outputs=recording.outputs,
                       patterns={r.name: (r.inputs.get("tags") or {})["pattern"] for r in recording.registrations
                                 if "pattern" in (r.inputs.get("tags") or {})})
 

@@ -209,8 +209,8 @@ def cognito_domain(domain: Resource):
 
 @stack_rule("MT-DEPLOY-19", kind="deploy", severity="medium",
             description="Each function's log group exists (with retention) before the function",
-            remediation="Create the log group first and name it in logging_config.log_group (multitier.logic."
-                        "Function does); Lambda otherwise creates one that never expires.")
+            remediation="Create the log group first and name it in logging_config.log_group (multitier.Function "
+                        "does); Lambda otherwise creates one that never expires.")
 def log_group_first(stack: Stack):
     groups = stack.of_type(LOG_GROUP)
     for function in stack.of_type(FUNCTION):

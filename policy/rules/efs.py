@@ -31,7 +31,7 @@ def backed_up(stack: Stack):
 
 @stack_rule("MT-EFS-3", description="File-system policies deny clients that do not use TLS",
             remediation="Add an aws.efs.FileSystemPolicy denying elasticfilesystem:Client* to '*' when "
-                        "aws:SecureTransport is false (multitier.data.FileSystem does).")
+                        "aws:SecureTransport is false (multitier.FileSystem does).")
 def tls_only(stack: Stack):
     enforced = {urn for p in stack.of_type(FILE_SYSTEM_POLICY) if denies_insecure_transport(p.get("policy"))
                 for urn in p.dependencies}

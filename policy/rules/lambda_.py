@@ -50,7 +50,7 @@ def _variables(function: Resource) -> dict[str, object]:
 
 
 @stack_rule("MT-LAMBDA-1", description="Each function has its own execution role",
-            remediation="Create one aws.iam.Role per function (multitier.logic.Function does).")
+            remediation="Create one aws.iam.Role per function (multitier.Function does).")
 def own_role(stack: Stack):
     by_role = defaultdict(list)
     for function in stack.of_type(FUNCTION):

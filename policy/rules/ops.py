@@ -17,7 +17,7 @@ def _missing(stack: Stack, watched: Resource, metrics: tuple[str, ...]) -> list[
 
 
 @stack_rule("MT-OPS-1", severity="medium", description="Every function has Errors and Throttles alarms",
-            remediation="Enable alarms (alarmsEnabled: true); multitier.ops.Alarms covers every function.")
+            remediation="Enable alarms (alarmsEnabled: true); multitier.Alarms covers every function.")
 def function_alarms(stack: Stack):
     for function in stack.of_type(FUNCTION):
         missing = _missing(stack, function, ("Errors", "Throttles"))
@@ -26,7 +26,7 @@ def function_alarms(stack: Stack):
 
 
 @stack_rule("MT-OPS-2", severity="medium", description="Every REST API has 5XXError and Latency alarms",
-            remediation="Enable alarms (alarmsEnabled: true); multitier.ops.Alarms covers every API.")
+            remediation="Enable alarms (alarmsEnabled: true); multitier.Alarms covers every API.")
 def api_alarms(stack: Stack):
     for api in stack.of_type(REST_API):
         missing = _missing(stack, api, ("5XXError", "Latency"))

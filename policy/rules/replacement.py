@@ -1,7 +1,7 @@
 """Replacement safety as a class: rules over what the provider says replaces a resource.
 
 Pulumi replaces a resource when an input the provider marks replace-on-change changes
-(``multitier/replacement``: terraform-provider-aws's ``ForceNew``), and by default creates the
+(``multitier/_replacement``: terraform-provider-aws's ``ForceNew``), and by default creates the
 replacement before it deletes the old one. Three things then go wrong, whatever the type:
 
 - a fixed physical name is taken twice (MT-REPLACE-1);
@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from local.engine.types import TYPES
-from multitier.replacement import replacement
+from multitier._replacement import replacement
 from policy.core import Finding, Resource, Stack, resource_rule, stack_rule
 
 PREFIX = "MT-REPLACE"
@@ -40,7 +40,7 @@ def replacing_inputs(resource: Resource) -> list[tuple[str, Any]]:
                description="A resource with a fixed physical name is replaced delete-first, or its name changes "
                            "with whatever replaces it",
                remediation="Let Pulumi autoname it, set delete_before_replace=True, or put the replacing input's "
-                           "value in the name; which inputs replace it is multitier/replacement/force_new.json.")
+                           "value in the name; which inputs replace it is multitier/_replacement/force_new.json.")
 def fixed_name_replaced_first(resource: Resource):
     record = TYPES[resource.type]
     name, generated = resource.physical_name(record.name.key, record.name.prefix or f"{record.name.key}Prefix")

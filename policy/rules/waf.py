@@ -52,7 +52,7 @@ def rules_act(acl: Resource):
 
 @stack_rule("MT-WAF-4", severity="medium", description="Web ACLs log the requests they see",
             remediation="Add an aws.wafv2.WebAclLoggingConfiguration to a log group named aws-waf-logs-* (or "
-                        "Firehose, S3) in the ACL's region (multitier.security.WebAcl does).")
+                        "Firehose, S3) in the ACL's region (multitier.WebAcl does).")
 def logged(stack: Stack):
     logged = {urn for c in stack.of_type(LOGGING) if items(c.get("logDestinationConfigs")) for urn in c.dependencies}
     for acl in stack.of_type(WEB_ACL):

@@ -1,6 +1,6 @@
 """Each service's settings model reads exactly what its contract (shared/contract.py) declares.
 
-The infrastructure fills the contract's variables (multitier/contract.py reads the same
+The infrastructure fills the contract's variables (multitier/_declarations.py reads the same
 file), so a variable read here but missing from the contract, or a default that differs,
 is a function that works in tests and fails when deployed.
 """

@@ -61,7 +61,7 @@ def test_an_invalid_document_is_no_caller_error(mapped):
 
 
 def test_prefixes_are_the_ones_the_integration_responses_select_on(mapped):
-    from multitier.patterns.gateway_routes import mapped_info
+    from multitier._patterns.gateway_routes import mapped_info
 
     for route in mapped_info(function=object()):  # the routes as the web app declares them
         errors = route.integration.errors

@@ -1,7 +1,7 @@
 """Each service answers exactly the operations ``shared/api.py`` declares, with the declared models.
 
 The program builds every REST API's routes and OpenAPI documents from that declaration
-(``multitier/patterns/services.py``); the functions register their handlers from it
+(``multitier/_patterns/services.py``); the functions register their handlers from it
 (``shared.http.route``) and validate with the models their signatures name. Powertools'
 own OpenAPI document of each handler shows what the function really reads: a route,
 parameter or model that differs from the declaration fails here.

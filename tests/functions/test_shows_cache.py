@@ -1,4 +1,5 @@
-"""Cache-aside for shows through a real Redis-protocol socket (fakeredis TCP server)."""
+"""Cache-aside for shows through a real Redis-protocol socket (fakeredis TCP server), kept fresh by every
+service that changes a show."""
 
 import time
 from unittest import mock
@@ -13,12 +14,17 @@ ADMIN = cognito_authorizer("admin-1", "admins")
 
 
 @pytest.fixture
-def cached_shows(tables, redis_server, monkeypatch):
+def cache_env(tables, redis_server, monkeypatch):
+    """The environment Cache.grant() hands a function (locally: no TLS, no IAM)."""
     monkeypatch.setenv("CACHE_ENDPOINT", "127.0.0.1")
     monkeypatch.setenv("CACHE_PORT", str(redis_server.port))
     monkeypatch.setenv("CACHE_TLS", "false")
     monkeypatch.setenv("CACHE_AUTH", "none")
     monkeypatch.setenv("CACHE_TTL_SECONDS", "30")
+
+
+@pytest.fixture
+def cached_shows(cache_env):
     return load_service("shows")
 
 
@@ -110,7 +116,7 @@ def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_serve
     assert call(cached_shows, "POST", "/shows", body=body, authorizer=ADMIN)[0] == 201
 
     # AND when the cache comes back, it is used again once the outage back-off has passed
-    import shows_cache
+    from shared import cache as shows_cache
 
     assert call(cached_shows, "GET", "/shows/{id}", path_params={"id": "s1"})[0] == 200
     redis_server.start()
@@ -124,7 +130,7 @@ def test_cache_outage_falls_back_to_dynamodb_and_warns(cached_shows, redis_serve
 
 def test_iam_auth_token_is_a_presigned_elasticache_connect_url(monkeypatch):
     from fn_support import FUNCTIONS  # noqa: F401  (functions on sys.path)
-    import shows_cache
+    from shared import cache as shows_cache
 
     provider = shows_cache.ElastiCacheIAMTokenProvider("app-user", "my-cache", "us-east-1")
     user, token = provider.get_credentials()
@@ -173,3 +179,33 @@ def test_iam_token_names_the_kind_of_cache_the_grant_declares(tables, monkeypatc
     assert (user, url.hostname) == ("app-user", "my-cache")
     assert parse_qs(url.query).get("ResourceType") == resource_type
 
+
+
+def test_a_purchase_and_a_cancel_refresh_the_cached_seats(cache_env, redis_server):
+    # GIVEN a show whose item and list page the shows service has cached
+    shows = load_service("shows")
+    put_show("s1", title="Cached", capacity=10, remaining=10)
+    assert call(shows, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["remaining"] == 10
+    assert call(shows, "GET", "/shows")[1]["items"][0]["remaining"] == 10
+    assert redis_server.client().exists("{shows}:item:s1") == 1
+    tickets = load_service("tickets")
+    buyer = cognito_authorizer("buyer-1")
+    # WHEN the tickets service sells two seats THEN the next reads (item and list) show 8
+    status, ticket = call(tickets, "POST", "/tickets", body={"show_id": "s1", "quantity": 2}, authorizer=buyer,
+                          headers={"Idempotency-Key": "buy-1"})
+    assert status == 201, ticket
+    assert call(shows, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["remaining"] == 8
+    assert call(shows, "GET", "/shows")[1]["items"][0]["remaining"] == 8
+    # WHEN the ticket is cancelled THEN the seats are back in what readers see at once
+    assert call(tickets, "POST", "/tickets/{id}/cancel", path_params={"id": ticket["id"]}, authorizer=buyer)[0] == 200
+    assert call(shows, "GET", "/shows/{id}", path_params={"id": "s1"})[1]["remaining"] == 10
+    assert call(shows, "GET", "/shows")[1]["items"][0]["remaining"] == 10
+
+
+def test_a_purchase_stands_when_the_cache_is_down(cache_env, redis_server):
+    put_show("s1", capacity=5, remaining=5)
+    tickets = load_service("tickets")
+    redis_server.stop()
+    status, ticket = call(tickets, "POST", "/tickets", body={"show_id": "s1", "quantity": 1},
+                          authorizer=cognito_authorizer("buyer-2"))
+    assert status == 201 and ticket["quantity"] == 1

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from multitier.presentation.amplify_hosting import SPA_REWRITE_SOURCE, security_headers
+from multitier._presentation.amplify_hosting import SPA_REWRITE_SOURCE, security_headers
 from local.amplify import AmplifyServer
 from local.model import LocalAmplifyApp
 from local.provision.amplify import _rule, custom_headers

@@ -61,7 +61,7 @@ class Setup:
 def cognito():
     root = Path(tempfile.mkdtemp(prefix="mt-cognito-front-"))
     ports = Ports(None)
-    moto = MotoServer(ports.take("moto (Cognito)"), "cognito", root / "cognito.log")
+    moto = MotoServer(ports.take("moto (Cognito)"), "cognito", root / "cognito.log", "us-east-1")
     log: list[str] = []
     front = CognitoFront(ports.take("sign-in"), moto, log.append)
     moto.start()
@@ -253,3 +253,41 @@ def test_unanswered_challenges_expire_instead_of_accumulating(cognito, monkeypat
     latest = initiate()
     # THEN only the live challenge is kept
     assert list(cognito.front.sessions) == [latest]
+
+
+def _claims(token: str) -> dict:
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_the_id_token_carries_the_users_email_as_cognito_does(cognito):
+    # GIVEN a pool whose users sign in with their e-mail (the program's pools), and a user in it
+    pool = cognito.pool("claims", self_sign_up=False)
+    client = pool.clients[0].client_id
+    email = _email()
+    cognito.admin_user(pool, email)
+    # WHEN they sign in with SRP, and refresh their tokens
+    result = srp_sign_in(cognito.endpoint, pool.pool_id, client, email, PASSWORD).json()["AuthenticationResult"]
+    again = refresh(cognito.endpoint, client, result["RefreshToken"]).json()["AuthenticationResult"]
+    # THEN each ID token's email claim is the e-mail (the site shows it), and sub the user's id
+    sub = cognito.idp.admin_get_user(UserPoolId=pool.pool_id, Username=email)["Username"]
+    for token in (result["IdToken"], again["IdToken"]):
+        claims = _claims(token)
+        assert claims["email"] == email and claims["sub"] == sub != email
+
+
+def test_a_pool_whose_usernames_are_not_emails_still_signs_in(cognito):
+    pool_id = cognito.idp.create_user_pool(PoolName="names")["UserPool"]["Id"]
+    client_id = cognito.idp.create_user_pool_client(UserPoolId=pool_id, ClientName="names",
+                                                    ExplicitAuthFlows=list(SRP_ONLY))["UserPoolClient"]["ClientId"]
+    cognito.front.serve_pools([*cognito.pools.values(), CognitoPool(
+        pool_id=pool_id, arn="", issuer="", jwks_url="", name="names", clients=(CognitoClient(client_id, SRP_ONLY),))])
+    cognito.idp.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "email", "Value": "alice@example.com"}])
+    cognito.idp.admin_set_user_password(UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True)
+    signed_in = srp_sign_in(cognito.endpoint, pool_id, client_id, "alice", PASSWORD)
+    assert signed_in.status == 200, signed_in.body
+    assert _claims(signed_in.json()["AuthenticationResult"]["IdToken"])["cognito:username"] == "alice"

@@ -1,8 +1,9 @@
-"""The API Gateway emulator, driven over real HTTP with a document from multitier.logic.openapi."""
+"""The API Gateway emulator, driven over real HTTP with a document from multitier._logic.openapi."""
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -17,8 +18,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from multitier.logic import openapi
-from multitier.logic.openapi import AuthSpec, Contract, RouteSpec
+from multitier._logic import openapi
+from multitier._logic.routes import CognitoAuth, IamAuth, LambdaAuth, OpenApiOperation, Public, Route, path_parameters
 from local.apigateway import Gateway, policy_allows
 from local.lambda_ import InvokeResult, LambdaRuntime
 from local.model import CognitoClient, CognitoPool, LocalApi, LocalFunction, UsagePlanKey
@@ -28,9 +29,13 @@ ORIGINS = ["http://localhost:8080", "http://127.0.0.1:8080"]
 BROWSER = {"Origin": ORIGINS[1]}  # every call comes from a page at the second allowed origin
 POOL_ARN = f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_Pool1"
 CLIENT_ID = "client-abc"
-NONE = AuthSpec("none")
-COGNITO = AuthSpec("cognito", name="cognito", provider_arns=(POOL_ARN,))
-SCOPED = AuthSpec("cognito", name="cognito", provider_arns=(POOL_ARN,), scopes=("tickets/read", "tickets/admin"))
+
+
+class Fn:
+    """What the documents read of a function: its resource name, which names its stage variable (``fn_<name>``)."""
+
+    def __init__(self, name: str):
+        self.pulumi_resource_name = name
 
 
 def fn_arn(name: str) -> str:
@@ -42,29 +47,35 @@ def authorizer_uri(name: str) -> str:
             f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}:live/invocations")
 
 
-TOKEN = AuthSpec("token", name="tokenAuth", authorizer_uri=authorizer_uri("authz"), ttl_seconds=300)
-TOKEN_NO_CACHE = AuthSpec("token", name="tokenNoCache", authorizer_uri=authorizer_uri("authz"), ttl_seconds=0)
-REQUEST = AuthSpec("request", name="reqAuth", authorizer_uri=authorizer_uri("reqauthz"), ttl_seconds=60,
-                   identity_source="method.request.header.Authorization, method.request.querystring.tenant")
-IAM = AuthSpec("iam", name="iam")
+NONE = Public()
+COGNITO = CognitoAuth((POOL_ARN,))
+SCOPES = ("tickets/read", "tickets/admin")
+TOKEN = LambdaAuth(Fn("authz"), name="tokenAuth", ttl_seconds=300)
+TOKEN_NO_CACHE = LambdaAuth(Fn("authz"), name="tokenNoCache", ttl_seconds=0)
+REQUEST = LambdaAuth(Fn("reqauthz"), type="REQUEST", name="reqAuth", ttl_seconds=60,
+                     identity_source="method.request.header.Authorization, method.request.querystring.tenant")
+IAM = IamAuth(name="iam")
+# What RestApi resolves each authorizer's inputs to.
+AUTHS = {"cognito": {"arns": [POOL_ARN]}, "tokenAuth": {"uri": authorizer_uri("authz")},
+         "tokenNoCache": {"uri": authorizer_uri("authz")}, "reqAuth": {"uri": authorizer_uri("reqauthz")}, "iam": {}}
 SHOW_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["title", "capacity"],
                "properties": {"title": {"type": "string", "minLength": 1},
                               "capacity": {"type": "integer", "minimum": 1}}}
 
 
-def route(path: str, method: str, fn: str = "echo", auth: AuthSpec = NONE, *, body: dict | None = None,
-          parameters: dict[tuple[str, str], bool] | None = None, **kw: Any) -> RouteSpec:
+def route(path: str, method: str, fn: str = "echo", auth: Any = NONE, *, body: dict | None = None,
+          parameters: dict[tuple[str, str], bool] | None = None, **kw: Any) -> Route:
     """A route; ``parameters`` maps (place, name) to required, ``body`` is the JSON body's schema."""
-    contract = None
+    operation = None
     if body is not None or parameters:
-        plain = openapi.contract_of(RouteSpec(path, method, "", "", auth))
-        path_params = [{"name": p, "in": "path", "required": True} for p in openapi.path_parameters(path)]
-        contract = Contract(plain.operation_id, request_body="ShowIn" if body else None,
-                            parameters=path_params + [{"name": n, "in": where, "required": required}
-                                                      for (where, n), required in (parameters or {}).items()],
-                            responses={"200": {"description": "ok"}}, schemas={"ShowIn": body} if body else {})
-    return RouteSpec(path=path, method=method, stage_variable=f"fn_{fn}", function_arn=fn_arn(fn), auth=auth,
-                     contract=contract, **kw)
+        path_params = [{"name": p, "in": "path", "required": True} for p in path_parameters(path)]
+        words = re.findall(r"[A-Za-z0-9]+", path)
+        operation = OpenApiOperation(method.lower() + "".join(w[:1].upper() + w[1:] for w in words),
+                                     request_body="ShowIn" if body else None,
+                                     parameters=path_params + [{"name": n, "in": where, "required": required}
+                                                               for (where, n), required in (parameters or {}).items()],
+                                     responses={"200": {"description": "ok"}}, schemas={"ShowIn": body} if body else {})
+    return Route(path, method, Fn(fn), auth=auth, operation=operation, **kw)
 
 
 ROUTES = [
@@ -75,7 +86,7 @@ ROUTES = [
     route("/shows/featured", "GET", "featured"),
     route("/search", "GET", parameters={("query", "q"): True, ("header", "X-Client"): True}),
     route("/me", "GET", auth=COGNITO),
-    route("/scoped", "GET", auth=SCOPED),
+    route("/scoped", "GET", auth=COGNITO, scopes=SCOPES),
     route("/tickets", "GET", auth=TOKEN),
     route("/tickets", "POST", auth=TOKEN),
     route("/tickets/{id}", "GET", auth=TOKEN_NO_CACHE),
@@ -91,8 +102,16 @@ ROUTES = [
 ]
 
 
+def render(routes: list[Route], origins: list[str] = ORIGINS, integrations: dict | None = None) -> dict:
+    """The document API Gateway would import for ``routes`` (what RestApi renders)."""
+    functions = {f"fn_{r.function.pulumi_resource_name}": fn_arn(r.function.pulumi_resource_name)
+                 for r in routes if r.function is not None}
+    definition = openapi.ApiDefinition("tickets", "test", routes, NONE, origins)
+    return openapi.imported(definition, openapi.Resolved(functions, AUTHS, integrations or {}))
+
+
 def document(routes=ROUTES) -> dict:
-    doc = openapi.build(title="tickets", description="test", routes=routes, cors_origins=ORIGINS)
+    doc = render(routes)
     doc["paths"]["/slow"]["get"]["x-amazon-apigateway-integration"]["timeoutInMillis"] = 300
     return doc
 
@@ -596,7 +615,7 @@ def test_concurrent_clients(gateway: Gateway) -> None:
 def test_end_to_end_with_the_lambda_runtime(tmp_path: Path) -> None:
     fixtures = Path(__file__).parent / "fixtures"
     routes = [route("/shows/{id}", "GET", "proxy"), route("/sleepy", "GET", "sleepy")]
-    doc = openapi.build(title="t", description="", routes=routes, cors_origins=ORIGINS)
+    doc = render(routes)
     api = LocalApi(name="t", api_id=API_ID, stage=STAGE, openapi=doc, port=free_port(), throttle_rate=100,
                    throttle_burst=100, region=REGION, stage_variables={"fn_proxy": "proxy-fn:live", "fn_sleepy": "sleepy-fn:live"})
     with LambdaRuntime(on_log=lambda name, line: None) as runtime:

@@ -1,6 +1,6 @@
 """The gateway's non-proxy integrations over real HTTP: mock, mapped Lambda, S3 object.
 
-The document is what the program renders (``multitier.logic.integrations``); the function
+The document is what the program renders (``multitier._logic.integrations``); the function
 is a fake and S3 a fake client, so each answer can be checked against what API Gateway does.
 """
 
@@ -12,35 +12,32 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from multitier.logic import integrations, openapi
-from multitier.logic.openapi import AuthSpec, RouteSpec
-from multitier.patterns.gateway_routes import HEALTH_TEMPLATE, INFO_REQUEST, INFO_SECTION
+from multitier._logic import integrations
+from multitier._logic.routes import Public, Route, route_label
+from multitier._patterns.gateway_routes import HEALTH_TEMPLATE, INFO_REQUEST, INFO_SECTION
 from local.apigateway import Gateway
 from local.apigateway.vtl import VtlError
 from local.lambda_ import InvokeResult
-from tests.local.test_gateway import ACCOUNT, IAM, REGION, call, fn_arn, make_api
+from tests.local.test_gateway import ACCOUNT, IAM, REGION, Fn, call, make_api, render
 
-NONE = AuthSpec("none")
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/read-venue"
 ORIGINS = ["https://a.example", "https://b.example"]
 ERRORS = {"Bad request: .*": 400, "Not found: .*": 404}
 
 
-def route(path: str, integration: Any, fn: str = "", auth: AuthSpec = NONE) -> RouteSpec:
-    arn = fn_arn(fn) if fn else ""
-    fields = integrations.operation(integration, {"bucket": "content", "region": REGION, "role_arn": ROLE},
-                                    openapi.lambda_integration_uri(arn, f"fn_{fn}") if fn else "", ORIGINS)
-    return RouteSpec(path=path, method="GET", stage_variable=f"fn_{fn}" if fn else "", function_arn=arn, auth=auth,
-                     integration=fields)
+def route(path: str, integration: Any, fn: str = "", auth: Any = Public()) -> Route:
+    return Route(path, "GET", Fn(fn) if fn else None, auth=auth, integration=integration)
 
 
-def document(extra: list[RouteSpec] = ()) -> dict:
+def document(extra: list[Route] = ()) -> dict:
     bucket_stub = type("B", (), {})()
     routes = [route("/health", integrations.MockResponse(HEALTH_TEMPLATE)),
               route("/guarded", integrations.MockResponse('{"secret": true}'), auth=IAM),
               route("/info/{section}", integrations.LambdaMapped(INFO_REQUEST, INFO_SECTION, ERRORS), "info"),
               route("/venue", integrations.S3Object(bucket_stub, "info/venue.json")), *extra]
-    return openapi.build(title="t", description="t", routes=routes, cors_origins=ORIGINS)
+    # What RestApi resolves an S3 integration's inputs to.
+    s3 = {"bucket": "content", "region": REGION, "role_arn": ROLE}
+    return render(routes, ORIGINS, {route_label(r): s3 for r in routes})
 
 
 class FakeInfo:

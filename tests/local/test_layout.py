@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from local.provision.contract import load_module
+from local.provision.declarations import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "local").rglob("*.py"))

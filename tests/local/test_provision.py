@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from local.model import CognitoPool, LocalFunction
-from local.provision.contract import Contract, load_contract, load_module
+from local.provision.declarations import Declarations, load_module, read_declarations
 from local.provision.environment import Facts, local_environment
 from local.provision.mocks import _is_json, with_local_sign_in
 from local.provision.seeding import seed_tables, seed_users, users_of
@@ -29,7 +29,7 @@ COGNITO_JWKS = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1/.wel
 LOCAL_JWKS = "http://127.0.0.1:5001/eu-west-1_Pool1/.well-known/jwks.json"
 
 
-FAKE = Contract({v.name: v for v in (Var("PORT", "a port", "test", default="5432", local="{postgres_port}"),
+FAKE = Declarations({v.name: v for v in (Var("PORT", "a port", "test", default="5432", local="{postgres_port}"),
                                      Var("TLS", "TLS mode", "test", default="require", local="disable"),
                                      Var("KEYS", "a JWKS URL", "test", local="{cognito_jwks_url}"),
                                      Var("PLAIN", "no local value", "test", default="x"))})
@@ -39,7 +39,7 @@ FAKE = Contract({v.name: v for v in (Var("PORT", "a port", "test", default="5432
 
 def test_every_local_value_the_services_declare_is_applied():
     # GIVEN the project's own contract, as a function's archive carries it
-    contract = load_contract(CONTRACT_FILE.parents[1])
+    contract = read_declarations(CONTRACT_FILE.parents[1])
     declared = [v for v in contract.variables.values() if v.local is not None]
     assert declared, "the contract declares local values"
     registered = {v.name: COGNITO_JWKS if "cognito_jwks_url" in v.local else
@@ -65,7 +65,7 @@ def test_local_values_replace_registered_values_and_defaults_only():
 
 
 def test_a_mount_path_becomes_the_folder_standing_in_for_it():
-    mount = Contract({"DOCS": Var("DOCS", "a mounted folder", "test", default="", local="{mounted_path}")})
+    mount = Declarations({"DOCS": Var("DOCS", "a mounted folder", "test", default="", local="{mounted_path}")})
     assert local_environment({"DOCS": "/mnt/tickets/2026"}, mount, FACTS)["DOCS"] == MOUNTED + "/2026"
     assert local_environment({"DOCS": "/mnt/ticketsx"}, mount, FACTS)["DOCS"] == "/mnt/ticketsx"  # not under it
     assert local_environment({}, mount, FACTS).get("DOCS") is None  # unset (default "") stays unset
@@ -80,14 +80,14 @@ def test_a_fact_local_mode_lacks_leaves_the_registered_value():
 
 
 def test_an_unknown_fact_is_a_clear_error():
-    contract = Contract({"X": Var("X", "x", "test", default="1", local="{mystery_port}")})
+    contract = Declarations({"X": Var("X", "x", "test", default="1", local="{mystery_port}")})
     with pytest.raises(ValueError, match=r"names \{mystery_port\}, which local mode does not know \(known: "
                                          r"\{postgres_port\}"):
         local_environment({}, contract, FACTS)
 
 
 def test_without_a_contract_only_the_sdk_endpoint_changes(tmp_path):
-    assert load_contract(tmp_path) is None
+    assert read_declarations(tmp_path) is None
     assert local_environment({"PORT": "5432"}, None, FACTS) == {"PORT": "5432",
                                                                 "AWS_ENDPOINT_URL": FACTS.endpoint_url}
 
@@ -162,7 +162,7 @@ def test_an_empty_table_a_seeded_variable_names_gets_the_services_items(aws, tmp
     functions = [_function("reader", _archive(tmp_path, "reader", False), {"ITEMS_TABLE": empty}),
                  _function("writer", _archive(tmp_path, "writer", True), {"ITEMS_TABLE": empty}),
                  _function("other", _archive(tmp_path, "other", True), {"ITEMS_TABLE": filled})]
-    contracts = {fn.name: load_contract(fn.code_dir) for fn in functions}
+    contracts = {fn.name: read_declarations(fn.code_dir) for fn in functions}
     # WHEN the tables are seeded
     written = seed_tables(ddb, functions, contracts, [empty, filled])
     # THEN the empty table holds the seed's items (typed), once; the other is untouched
@@ -178,7 +178,7 @@ def test_a_seed_for_a_table_local_mode_did_not_create_is_a_clear_error(aws, tmp_
     fn = _function("writer", _archive(tmp_path, "writer", True), {"ITEMS_TABLE": "nowhere"})
     with pytest.raises(ValueError, match=r"ITEMS_TABLE='nowhere' of function writer has a seed "
                                          r"\(items_seed:seed_items\).*no DynamoDB table"):
-        seed_tables(boto3.client("dynamodb"), [fn], {"writer": load_contract(fn.code_dir)}, [])
+        seed_tables(boto3.client("dynamodb"), [fn], {"writer": read_declarations(fn.code_dir)}, [])
 
 
 def _pools(cognito, specs) -> list[CognitoPool]:
@@ -196,7 +196,7 @@ def test_users_join_only_the_groups_their_pool_registered(aws, tmp_path):
 
     cognito = boto3.client("cognito-idp")
     pools = _pools(cognito, (("with-staff", ("staff",)), ("plain", ())))
-    contracts = [load_contract(_archive(tmp_path, n, False)) for n in ("a", "b")]
+    contracts = [read_declarations(_archive(tmp_path, n, False)) for n in ("a", "b")]
     users = users_of(contracts)
     assert [u["email"] for u in users] == ["one@example.com", "two@example.com"]  # once each
     passwords = tmp_path / "users.json"
@@ -217,7 +217,7 @@ def test_a_seeded_user_keeps_its_sub_across_restarts(aws, tmp_path):
     from moto.moto_api._internal import mock_random
 
     cognito = boto3.client("cognito-idp")
-    users = users_of([load_contract(_archive(tmp_path, "a", False))])
+    users = users_of([read_declarations(_archive(tmp_path, "a", False))])
     specs = (("mobile-users", ()), ("web-users", ()))
     # GIVEN the users signed up in a run's pools
     first = seed_users(cognito, _pools(cognito, specs), users, tmp_path / "users.json", mock_random.seed)

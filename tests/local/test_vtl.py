@@ -21,7 +21,7 @@ def names(body: str = "", **params) -> dict:
 
 
 def test_the_templates_the_program_uses():
-    from multitier.patterns.gateway_routes import HEALTH_TEMPLATE, INFO_REQUEST, INFO_SECTION, INFO_VENUE
+    from multitier._patterns.gateway_routes import HEALTH_TEMPLATE, INFO_REQUEST, INFO_SECTION, INFO_VENUE
 
     variables = names()
     assert json.loads(render(INFO_REQUEST, variables)) == {"section": "general"}

@@ -15,8 +15,8 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
-from multitier.contract import api
-from multitier.logic.openapi import api_gateway_model
+from multitier._declarations import api
+from multitier._logic.openapi import api_gateway_model
 
 # API Gateway's documented unsupported features of models and schemas (REST API import notes).
 UNSUPPORTED = {"additionalProperties", "anyOf", "oneOf", "not", "discriminator", "example", "examples",

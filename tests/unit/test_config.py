@@ -3,16 +3,16 @@
 import pytest
 import yaml
 
-from multitier.contract import contract
-from multitier.settings.generate import (between_markers, render_environment_table, render_project_file,
+from multitier._declarations import contract
+from multitier._settings.generate import (between_markers, render_environment_table, render_project_file,
                                           render_settings_table)
-from multitier.settings.loader import SettingsError, settings_from_config
-from multitier.settings.model import PATTERNS, Settings, config_keys
+from multitier._settings.loader import SettingsError, settings_from_config
+from multitier._settings.model import PATTERNS, Settings, config_keys
 from local.engine import PROJECT_ROOT, run_stack, stack_config
 
 
 def test_pulumi_yaml_declares_exactly_the_model_settings():
-    # Pulumi.yaml is generated from the model; regenerate with `python -m multitier.settings.generate`.
+    # Pulumi.yaml is generated from the model; regenerate with `python -m multitier._settings.generate`.
     assert (PROJECT_ROOT / "Pulumi.yaml").read_text() == render_project_file()
     declared = yaml.safe_load(render_project_file())["config"]
     assert set(declared) == set(config_keys())
@@ -103,14 +103,14 @@ def test_a_bad_setting_stops_the_program_before_any_resource():
 
 
 def test_readme_settings_table_is_current():
-    # Regenerate with `python -m multitier.settings.generate` after changing a setting or a stack file.
+    # Regenerate with `python -m multitier._settings.generate` after changing a setting or a stack file.
     readme = (PROJECT_ROOT / "README.md").read_text()
     table = render_settings_table({"dev": stack_config("dev"), "prod": stack_config("prod")})
     assert readme == between_markers(readme, "settings", table)
 
 
 def test_functions_readme_environment_table_is_the_contract():
-    # Regenerate with `python -m multitier.settings.generate` after changing functions/shared/contract.py.
+    # Regenerate with `python -m multitier._settings.generate` after changing functions/shared/contract.py.
     readme = (PROJECT_ROOT / "functions" / "README.md").read_text()
     assert readme == between_markers(readme, "environment", render_environment_table(contract))
     for name in contract.VARIABLES:
@@ -128,4 +128,4 @@ def test_the_program_never_imports_the_generator():
 
     for path in [PROJECT_ROOT / "__main__.py", *(PROJECT_ROOT / "multitier").rglob("*.py")]:
         if path.name != "generate.py":
-            assert "multitier.settings.generate" not in imported_modules(path), path
+            assert "multitier._settings.generate" not in imported_modules(path), path

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from multitier.ops import catalog
-from multitier.ops.catalog import UnknownMetric
-from multitier.ops.watch import Alarm, Metric, Watch, Widget
-from multitier.ops.watch_logic import lambda_metric
-from multitier.patterns.services import COLD_START_METRIC, SERVICE_METRICS
+from multitier._ops import catalog
+from multitier._ops.catalog import UnknownMetric
+from multitier._ops.watch import Alarm, Metric, Watch, Widget
+from multitier._ops.watch_logic import lambda_metric
+from multitier._patterns.services import COLD_START_METRIC, SERVICE_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
@@ -216,7 +216,7 @@ def test_tiers_come_in_the_order_a_request_travels(dev_stack):
 
 
 def test_alarms_are_made_from_the_watches_and_found_again_by_key(run):
-    from multitier.ops.alarms import Alarms, AlarmsArgs
+    from multitier._ops.alarms import Alarms, AlarmsArgs
 
     found = {}
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from multitier.contract import contract
-from multitier.settings.loader import SettingsError, settings_from_config
+from multitier._declarations import contract
+from multitier._settings.loader import SettingsError, settings_from_config
 from local.engine import run_stack
 
 STAGE = "aws:apigateway/stage:Stage"
@@ -92,7 +92,7 @@ def test_replace_prone_resources_are_autonamed_or_renamed_by_what_replaces_them(
     assert "name" not in proxy.inputs and proxy.outputs["name"].startswith("mobile-backend-db-proxy-")
     # ElastiCache ids cannot be autonamed: they name the stack and the engine (tests/unit/tiers/test_cache.py).
     users = prod_stack.of_type("aws:elasticache/user:User") + prod_stack.of_type("aws:elasticache/userGroup:UserGroup")
-    assert len(users) == 3
+    assert len(users) == 4
     assert all((r.inputs.get("userId") or r.inputs["userGroupId"]).endswith("-valkey-prod") for r in users)
 
 

@@ -8,23 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from multitier.contract import contract
-from multitier.data.bucket import BucketLifecycle
-from multitier.data.cache import CacheArgs
-from multitier.data.database import DatabaseArgs
-from multitier.data.file_system import FileSystemArgs
-from multitier.data.table import Key, TableArgs
-from multitier.identity.user_pool import UserPoolArgs
-from multitier.logic.api_stage import StageOptions
-from multitier.logic.function import FunctionRuntime
-from multitier.network.network import NetworkArgs
-from multitier.ops.alarms import AlarmsArgs
-from multitier.patterns import tier_args
-from multitier.settings.model import Settings
+from multitier._declarations import api, contract
+from multitier._data.bucket import BucketLifecycle
+from multitier._data.cache import CacheArgs
+from multitier._data.database import DatabaseArgs
+from multitier._data.file_system import FileSystemArgs
+from multitier._data.table import Key, TableArgs
+from multitier._identity.user_pool import UserPoolArgs
+from multitier._logic.bundle import FUNCTIONS_DIR
+from multitier._logic.api_stage import StageOptions
+from multitier._logic.function import FunctionRuntime
+from multitier._network.network import NetworkArgs
+from multitier._ops.alarms import AlarmsArgs
+from multitier._patterns import tier_args
+from multitier._settings.model import Settings
 
 COMPONENTS = Path(__file__).resolve().parents[2] / "multitier"
-# Only these may know the stack settings: the patterns (with their mapping) and the settings package.
-SETTINGS_AWARE = ("patterns", "settings")
+# Only these may know the stack settings: the patterns (with their mapping), the settings package, and what
+# offers the patterns to programs (the public API, the component provider).
+SETTINGS_AWARE = ("_patterns", "_settings", "__init__.py", "_plugin.py")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -44,7 +46,7 @@ def tier_modules() -> list[Path]:
 
 @pytest.mark.parametrize("path", tier_modules(), ids=lambda p: str(p.relative_to(COMPONENTS)))
 def test_tiers_do_not_import_the_settings(path):
-    assert not [m for m in imported_modules(path) if m.startswith("multitier.settings")]
+    assert not [m for m in imported_modules(path) if m.startswith("multitier._settings")]
 
 
 def string_literals(path: Path) -> list[str]:
@@ -60,7 +62,7 @@ def string_literals(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", sorted(COMPONENTS.rglob("*.py")), ids=lambda p: str(p.relative_to(COMPONENTS)))
 def test_no_environment_variable_is_spelled_out_in_components(path):
-    # Names come from functions/shared/contract.py (multitier.contract), never a literal.
+    # Names come from functions/shared/contract.py (multitier._declarations), never a literal.
     name = re.compile(r"\b(" + "|".join(map(re.escape, contract.VARIABLES)) + r")\b")
     assert [s for s in string_literals(path) if name.search(s)] == []
 
@@ -85,3 +87,11 @@ def test_the_tiers_secure_defaults_are_the_settings_defaults():
     assert tier_args.function_runtime(s) == FunctionRuntime()
     assert tier_args.stage(s) == StageOptions()
     assert tier_args.alarms(s, ()) == AlarmsArgs()
+
+
+def test_each_service_is_named_once_by_its_contract():
+    # THEN every contract names a folder of code, and the API's services are contracts: the name is a
+    # declared value the program, the API declaration and the layers refer to, not a string they repeat
+    assert set(contract.CONTRACTS) == {path.parent.name for path in FUNCTIONS_DIR.glob("*/app.py")}
+    assert set(api.SERVICES) <= set(contract.CONTRACTS)
+    assert all(service.layers for service in contract.CONTRACTS.values())

@@ -81,7 +81,7 @@ def test_a_second_of_what_a_parent_holds_one_of_fails_unless_deleted_first():
 
 
 def test_the_network_layout_refuses_a_new_cidr():
-    from multitier.network.network import Network, NetworkArgs
+    from multitier._network.network import Network, NetworkArgs
 
     def network(cidr: str):
         return lambda: Network("net", NetworkArgs(cidr=cidr))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from local.plan_sweep import END, README, START, sweep, table
-from multitier.replacement import replacement
-from multitier.settings.model import config_keys
+from multitier._replacement import replacement
+from multitier._settings.model import config_keys
 
 
 @pytest.fixture(scope="module")

@@ -71,3 +71,21 @@ def test_the_preview_writes_each_apis_documents_and_prints_where():
     for path in written:
         document = json.loads(open(path).read())
         assert document["openapi"].startswith("3.0") and document["paths"], path
+
+
+def test_the_tree_is_the_same_for_any_registration_order(dev_stack):
+    # The program registers in the order its Outputs resolve, which changes between runs: two previews
+    # of the same program must still be the same text, so they can be diffed.
+    import dataclasses
+    import random
+
+    from local import engine
+
+    def shown(recording):
+        return [(depth, r.type, r.name) for depth, r in engine.tree(recording)]
+
+    shuffled = list(dev_stack.registrations)
+    random.Random(7).shuffle(shuffled)
+    assert shown(dataclasses.replace(dev_stack, registrations=shuffled)) == shown(dev_stack)
+    siblings = [name for depth, _, name in shown(dev_stack) if depth == 0]
+    assert siblings == sorted(siblings)

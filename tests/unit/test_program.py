@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from multitier.settings.model import PATTERNS
+from multitier._settings.model import PATTERNS
 from local.engine import run_stack, tree
 
 FN = "aws:lambda/function:Function"
@@ -199,7 +199,7 @@ def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):
 
 
 @pytest.mark.parametrize("function, groups", [
-    ("mobile-backend-shows", ["base", "redis"]), ("single-page-app-tickets", ["base"]),
+    ("mobile-backend-shows", ["base", "redis"]), ("single-page-app-tickets", ["base", "redis"]),
     ("web-app-browse", ["base", "redis"]), ("microservices-info", ["base", "postgres"]),
     ("single-page-app-authorizer", ["base", "jwt"]), ("mobile-backend-migrate", ["base", "postgres"])])
 def test_functions_attach_their_services_layers_and_use_the_newest_runtime(dev_stack, function, groups):

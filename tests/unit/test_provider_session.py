@@ -1,10 +1,10 @@
-"""boto3 for dynamic providers, as the stack's AWS provider would call AWS (multitier/provider_session.py)."""
+"""boto3 for dynamic providers, as the stack's AWS provider would call AWS (multitier/_provider_session.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from multitier.provider_session import _seconds, clients, session_settings
+from multitier._provider_session import _seconds, clients, session_settings
 
 
 @pytest.fixture(autouse=True)

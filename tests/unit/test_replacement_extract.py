@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from multitier.replacement.extract import (attr_name, attributes, conditional_force_new, inlined, package_constant,
+from multitier._replacement.extract import (attr_name, attributes, conditional_force_new, inlined, package_constant,
                                            plurals, strip_comments)
 
 SDK_V2 = '''

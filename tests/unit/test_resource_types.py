@@ -8,7 +8,7 @@ import pytest
 
 from local.engine import TYPES
 from local.provision.mocks import LocalMocks
-from multitier.replacement import DATA, dynamic_providers, known, provenance, replacement
+from multitier._replacement import DATA, dynamic_providers, known, provenance, replacement
 
 # Types local mode does not create in an emulator: their fabricated outputs serve. Each is here on
 # purpose; a new type that local mode should make for real gets a LocalMocks method instead.
@@ -68,7 +68,7 @@ def test_every_type_a_stack_registers_has_a_record_and_replacement_data(request,
 
 def test_the_data_covers_the_table_and_nothing_else():
     assert known() == set(TYPES)
-    with pytest.raises(KeyError, match="python -m multitier.replacement.extract"):
+    with pytest.raises(KeyError, match="python -m multitier._replacement.extract"):
         replacement("aws:s3/bucketNotification:BucketNotification")
 
 

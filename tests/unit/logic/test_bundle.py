@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from multitier.logic import bundle
+from multitier._logic import bundle
 
 
 def test_archive_holds_the_service_and_shared_package_without_caches(functions_dir):

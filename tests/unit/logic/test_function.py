@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from multitier.iam import Statement
-from multitier.logic.function import ENI_ACTIONS, RUNTIME, Function, FunctionArgs, FunctionRuntime
-from multitier.logic.link import Link, NetworkAccess
+from multitier._iam import Statement
+from multitier._logic.function import ENI_ACTIONS, RUNTIME, Function, FunctionArgs, FunctionRuntime
+from multitier._logic.link import Link, NetworkAccess
 
 DEFAULTS = FunctionRuntime()
 

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from multitier.data.bucket import Bucket, BucketArgs
-from multitier.logic.function import Function, FunctionArgs
-from multitier.logic.integrations import LambdaMapped, MockResponse, S3Object
-from multitier.logic.openapi import Contract
-from multitier.logic.rest_api import RestApi, RestApiArgs
-from multitier.logic.routes import CognitoAuth, Public, Route
+from multitier._data.bucket import Bucket, BucketArgs
+from multitier._logic.function import Function, FunctionArgs
+from multitier._logic.integrations import LambdaMapped, MockResponse, S3Object
+from multitier._logic.routes import OpenApiOperation
+from multitier._logic.rest_api import RestApi, RestApiArgs
+from multitier._logic.routes import CognitoAuth, Public, Route
 
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
 ORIGINS = ("https://a.example", "https://b.example")
@@ -112,14 +112,14 @@ def test_several_origins_are_echoed_by_every_integration_response(run, functions
      "maps to 200; use a 4xx or 5xx"),
     (lambda fn, b: [Route("/x", "GET", integration=S3Object(b, "/abs"))], "must be one fixed key"),
     (lambda fn, b: [Route("/x", "GET", integration=S3Object(b, "docs/{name}"))], "must be one fixed key"),
-    # an integration answering a status its operation's contract does not declare: API Gateway would refuse
+    # an integration answering a status its operation does not declare: API Gateway would refuse
     # the integration response, and clients would meet an undocumented status
     (lambda fn, b: [Route("/x", "GET", auth=Public(), integration=MockResponse("{}", 203),
-                          contract=Contract("getX", responses={"200": {"description": "ok"}}))],
+                          operation=OpenApiOperation("getX", responses={"200": {"description": "ok"}}))],
      "its integration answers 203, which operation getX does not declare"),
     (lambda fn, b: [Route("/x", "GET", integration=S3Object(b, "doc.json"),
-                          contract=Contract("getX", responses={"200": {"description": "ok"},
-                                                               "404": {"description": "none"}}))],
+                          operation=OpenApiOperation("getX", responses={"200": {"description": "ok"},
+                                                                        "404": {"description": "none"}}))],
      "its integration answers 502, which operation getX does not declare"),
 ])
 def test_bad_integrations_are_refused_naming_the_route(run, functions_dir, routes, message):

@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
-from multitier.contract import contract
-from multitier.logic import bundle
-from multitier.logic.layer import BASE_GROUP, build_group, service_groups
+from multitier._declarations import contract
+from multitier._logic import bundle
+from multitier._logic.layer import BASE_GROUP, build_group
 
 GROUPS = sorted(p.stem for p in bundle.LAYERS_DIR.glob("*.txt") if p != bundle.CONSTRAINTS)
 # Issue 14's goal: what one function attaches stays under 30 MB unzipped (Lambda allows 250).
@@ -58,24 +58,20 @@ def test_every_distribution_of_every_layer_is_pinned_by_the_constraints(layers):
 
 
 def test_each_service_declares_existing_groups_base_first():
-    services = {p.parent.name for p in bundle.FUNCTIONS_DIR.glob("*/app.py")}
-    assert set(contract.LAYERS) == services
-    for service, groups in contract.LAYERS.items():
-        assert groups[0] == BASE_GROUP and set(groups) <= set(GROUPS), service
+    for service in contract.CONTRACTS.values():
+        assert service.layers[0] == BASE_GROUP and set(service.layers) <= set(GROUPS), service.service
 
 
 def test_what_each_function_attaches_stays_under_30_mb_unzipped(layers):
-    sizes = {service: sum(unzipped_mb(layers[group]) for group in service_groups(service))
-             for service in contract.LAYERS}
+    sizes = {name: sum(unzipped_mb(layers[group]) for group in service.layers)
+             for name, service in contract.CONTRACTS.items()}
     assert all(size <= FUNCTION_LAYERS_MB for size in sizes.values()), sizes
     # AND the heavy native libraries go only where they are imported
-    assert "jwt" in service_groups("authorizer") and "postgres" in service_groups("migrate")
-    assert not {"jwt", "postgres"} & set(service_groups("shows") + service_groups("tickets"))
+    assert "jwt" in contract.AUTHORIZER.layers and "postgres" in contract.MIGRATE.layers
+    assert not {"jwt", "postgres"} & set(contract.SHOWS.layers + contract.TICKETS.layers)
 
 
-def test_an_undeclared_service_or_group_is_a_clear_error():
-    with pytest.raises(bundle.BundleError, match="service 'billing' declares no dependency groups"):
-        service_groups("billing")
+def test_an_undeclared_group_is_a_clear_error():
     with pytest.raises(bundle.BundleError, match="no dependency group 'gpu'.*groups: base, jwt, postgres, redis"):
         bundle.layer_requirements("gpu")
 

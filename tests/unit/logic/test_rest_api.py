@@ -1,29 +1,32 @@
 """RestApi: OpenAPI document, auth everywhere, permissions, deployment, stage, extras."""
 
 import json
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
 
-from multitier.logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs
-from multitier.logic.api_domain import ApiDomain, ApiDomainArgs
-from multitier.logic.api_stage import StageOptions
-from multitier.logic.function import Function, FunctionArgs
-from multitier.logic.rest_api import RestApi, RestApiArgs
-from multitier.logic.openapi import Contract
-from multitier.logic.routes import CognitoAuth, IamAuth, LambdaAuth, Public, Route, Throttle
+from multitier._logic.api_account import ApiGatewayAccount, ApiGatewayAccountArgs
+from multitier._logic.api_domain import ApiDomain, ApiDomainArgs
+from multitier._logic.api_stage import StageOptions
+from multitier._logic.function import Function, FunctionArgs
+from multitier._logic.rest_api import RestApi, RestApiArgs
+from multitier._logic.routes import OpenApiOperation
+from multitier._logic.routes import Auth, CognitoAuth, IamAuth, LambdaAuth, Public, Route, Throttle
 
 STAGE = StageOptions()  # the defaults: the secure choice
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
 SCHEMA = {"type": "object", "required": ["show_id", "quantity"], "additionalProperties": False,
           "example": {"show_id": "s1", "quantity": 1},
           "properties": {"show_id": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1}}}
-LIST = Contract("listShows", parameters=[{"name": "cursor", "in": "query", "required": False,
-                                          "schema": {"type": "string", "maxLength": 100}}],
-                responses={"200": {"description": "A page"}})
-BUY = Contract("buyTickets", parameters=[{"name": "Idempotency-Key", "in": "header", "required": False,
-                                          "schema": {"type": "string", "minLength": 1}}],
-               request_body="TicketIn", responses={"201": {"description": "Bought"}, "409": {"description": "Sold out"}},
-               schemas={"TicketIn": SCHEMA})
+LIST = OpenApiOperation("listShows", parameters=[{"name": "cursor", "in": "query", "required": False,
+                                                  "schema": {"type": "string", "maxLength": 100}}],
+                        responses={"200": {"description": "A page"}})
+BUY = OpenApiOperation("buyTickets", parameters=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                                                  "schema": {"type": "string", "minLength": 1}}],
+                       request_body="TicketIn",
+                       responses={"201": {"description": "Bought"}, "409": {"description": "Sold out"}},
+                       schemas={"TicketIn": SCHEMA})
 
 
 def api_program(functions_dir, routes=None, **extra):
@@ -31,9 +34,9 @@ def api_program(functions_dir, routes=None, **extra):
         fn = Function("hello", FunctionArgs(service="hello", functions_dir=functions_dir))
         auth = Function("auth", FunctionArgs(service="hello", functions_dir=functions_dir))
         chosen = routes(fn, auth) if routes else [
-            Route("/shows", "GET", fn, contract=LIST),
+            Route("/shows", "GET", fn, operation=LIST),
             Route("/shows/{id}", "GET", fn),
-            Route("/tickets", "POST", fn, contract=BUY),
+            Route("/tickets", "POST", fn, operation=BUY),
             Route("/health", "GET", fn, auth=Public()),
             Route("/admin", "GET", fn, auth=LambdaAuth(auth, ttl_seconds=120)),
             Route("/internal", "GET", fn, auth=IamAuth()),
@@ -363,4 +366,52 @@ def test_scopes_need_a_cognito_authorizer_and_valid_names(run, functions_dir, au
         chosen = {"lambda": LambdaAuth(authorizer), "iam": IamAuth(), "cognito": None}[auth]
         return [Route("/tickets", "GET", fn, auth=chosen, scopes=scopes)]
     with pytest.raises(ValueError, match=f"route GET /tickets.*{message}"):
+        run(api_program(functions_dir, routes=routes))
+
+
+@dataclass(frozen=True)
+class PartnerAuth(Auth):
+    """An auth kind the package does not have: one class describing its scheme, nothing else to change."""
+
+    function: Function
+    name: str = "partner"
+    credential: ClassVar[str] = "A partner's signed token"
+    header: ClassVar[str] = "X-Partner-Token"
+
+    def inputs(self):
+        return {"uri": self.function.invoke_arn}
+
+    def extensions(self, resolved):
+        return {"x-amazon-apigateway-authtype": "custom",
+                "x-amazon-apigateway-authorizer": {"type": "token", "authorizerUri": resolved["uri"],
+                                                   "authorizerResultTtlInSeconds": 0}}
+
+    def authorizer_function(self):
+        return self.function
+
+
+def test_a_new_auth_kind_is_one_class(run, functions_dir):
+    # GIVEN a route authorized by a kind declared outside the package
+    routes = lambda fn, auth: [Route("/partners", "GET", fn, auth=PartnerAuth(auth))]
+    rec = run(api_program(functions_dir, routes=routes))
+    api = rec.one("multitier:logic:RestApi")
+    imported, published = json.loads(api.outputs["openapi"]), json.loads(api.outputs["published_openapi"])
+    # THEN both documents describe its scheme, from its own description, with its inputs resolved
+    alias = rec.one("aws:lambda/alias:Alias", "auth").outputs
+    assert imported["components"]["securitySchemes"]["partner"] == {
+        "type": "apiKey", "name": "X-Partner-Token", "in": "header", "x-amazon-apigateway-authtype": "custom",
+        "x-amazon-apigateway-authorizer": {"type": "token", "authorizerUri": alias["invokeArn"],
+                                           "authorizerResultTtlInSeconds": 0}}
+    assert published["components"]["securitySchemes"]["partner"] == {
+        "type": "apiKey", "in": "header", "name": "X-Partner-Token", "description": "A partner's signed token"}
+    assert imported["paths"]["/partners"]["get"]["security"] == [{"partner": []}]
+    # AND API Gateway may invoke its function to authorize
+    permission = rec.one("aws:lambda/permission:Permission", "authorizer-partner").inputs
+    assert permission["sourceArn"].endswith("/authorizers/*")
+
+
+def test_two_authorizers_may_not_share_a_name(run, functions_dir):
+    # GIVEN a route whose Lambda authorizer takes the name of the API's default Cognito authorizer
+    routes = lambda fn, auth: [Route("/a", "GET", fn, auth=LambdaAuth(auth, name="cognito")), Route("/b", "GET", fn)]
+    with pytest.raises(ValueError, match="another authorizer of this API is named 'cognito'"):
         run(api_program(functions_dir, routes=routes))

@@ -1,7 +1,8 @@
 """Microservices: independent services, one domain with base-path mappings."""
 
-from multitier.patterns import microservices
-from multitier.patterns.services import INFO_S3_ENV, info_from_s3
+from multitier._declarations import contract
+from multitier._patterns import microservices
+from multitier._patterns.services import INFO_S3_ENV, info_from_s3
 from local.engine import run_stack
 from tests.unit.patterns.helpers import assert_authorized_but_health, document, operations, pattern
 
@@ -42,7 +43,8 @@ def test_each_service_has_its_own_canary_and_throttling(prod_stack):
 
 def test_a_new_service_is_one_entry(monkeypatch):
     # GIVEN one more entry (here a second deployment of the info code under its own base path)
-    extra = microservices.Microservice("venue", lambda shared: info_from_s3(shared.info)[0], INFO_S3_ENV, code="info")
+    extra = microservices.Microservice(contract.INFO, lambda shared: info_from_s3(shared.info)[0], INFO_S3_ENV,
+                                       path="venue")
     monkeypatch.setattr(microservices, "SERVICES", microservices.SERVICES + (extra,))
     # WHEN the stack runs THEN the service has its own API, stage and function
     rec = run_stack("prod", overrides={"multitier:patterns": ["microservices"]})

@@ -56,16 +56,30 @@ def test_a_third_party_issuer_from_settings():
     assert env["OIDC_ACCEPTS"] == "any", "an issuer other than Cognito marks no token_use: aud is checked alone"
 
 
-def test_data_elasticache_in_front_of_dynamodb_for_shows_only(dev_stack):
+def test_data_elasticache_in_front_of_dynamodb_for_shows_kept_fresh_by_tickets(dev_stack):
     cache = dev_stack.one("aws:elasticache/serverlessCache:ServerlessCache", "single-page-app")
-    env = env_of(dev_stack, "single-page-app-shows")
-    assert env["CACHE_ENDPOINT"] == cache.outputs["endpoints"][0]["address"]
-    assert env["CACHE_TLS"] == "true" and env["SHOWS_TABLE"].startswith("single-page-app-shows")
-    assert "elasticache:Connect" in actions_of(dev_stack, "single-page-app-shows")
-    assert "vpcConfig" in function(dev_stack, "single-page-app-shows").inputs
-    for other in ("single-page-app-tickets", "single-page-app-info"):
-        assert "elasticache:Connect" not in actions_of(dev_stack, other)
-        assert "CACHE_ENDPOINT" not in env_of(dev_stack, other)
+    users = {u.name.removeprefix("single-page-app-cache-"): u
+             for u in dev_stack.of_type("aws:elasticache/user:User") if u.name.startswith("single-page-app")}
+    # GIVEN the cache's two IAM users: cache-aside for the shows service, delete-and-bump for whoever invalidates
+    assert users["user"].inputs["accessString"] == "on ~* -@all +@read +@write +@connection -@dangerous"
+    assert users["invalidate-user"].inputs["accessString"] == "on ~* -@all +@connection +del +unlink +incr -@dangerous"
+    assert all(u.inputs["authenticationMode"] == {"type": "iam"} for n, u in users.items() if n != "default-user")
+    # THEN the shows function reads and writes through the cache as its user...
+    for name, user in (("single-page-app-shows", users["user"]), ("single-page-app-tickets", users["invalidate-user"])):
+        env = env_of(dev_stack, name)
+        assert env["CACHE_ENDPOINT"] == cache.outputs["endpoints"][0]["address"] and env["CACHE_TLS"] == "true"
+        assert env["CACHE_USER"] == user.outputs["userId"]
+        connect = [st for st in policy_of(dev_stack, name) if "elasticache:Connect" in st["Action"]]
+        assert [st["Resource"] for st in connect] == [[cache.outputs["arn"], user.outputs["arn"]]]
+        assert "vpcConfig" in function(dev_stack, name).inputs
+    # ...and the tickets function (a purchase or a cancel changes a show) only as the invalidating user
+    assert env_of(dev_stack, "single-page-app-shows")["SHOWS_TABLE"].startswith("single-page-app-shows")
+    assert "elasticache:Connect" not in actions_of(dev_stack, "single-page-app-info")
+    assert "CACHE_ENDPOINT" not in env_of(dev_stack, "single-page-app-info")
+    # AND the cache admits each function's own security group, nobody else's
+    rules = [r for r in dev_stack.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+             if r.inputs.get("fromPort") == 6379]
+    assert len(rules) == 2
 
 
 def test_data_info_from_s3_content(dev_stack):

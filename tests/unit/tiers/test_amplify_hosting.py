@@ -4,7 +4,7 @@
 import pulumi
 import pytest
 
-from multitier.presentation.amplify_hosting import (SPA_REWRITE_SOURCE, AmplifyHosting, AmplifyHostingArgs,
+from multitier._presentation.amplify_hosting import (SPA_REWRITE_SOURCE, AmplifyHosting, AmplifyHostingArgs,
                                                      _DeploymentProvider, folder_hash)
 from tests.unit.tiers.helpers import statements
 
@@ -190,7 +190,7 @@ def test_deployment_refuses_an_account_the_stack_does_not_allow_before_calling_a
 def test_deployment_calls_amplify_in_the_stack_region_with_the_assumed_role(credentials, monkeypatch):
     from moto import mock_aws
 
-    import multitier.presentation.amplify_hosting as hosting
+    import multitier._presentation.amplify_hosting as hosting
 
     seen = []
 

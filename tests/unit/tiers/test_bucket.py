@@ -5,7 +5,7 @@ import json
 import pulumi
 import pytest
 
-from multitier.data.bucket import (AWS_LOGS_DELIVERY_CANONICAL_ID, Bucket, BucketArgs, BucketLifecycle,
+from multitier._data.bucket import (AWS_LOGS_DELIVERY_CANONICAL_ID, Bucket, BucketArgs, BucketLifecycle,
                                     BucketNameError, bucket_prefix)
 from tests.unit.tiers.helpers import link_view, statements
 

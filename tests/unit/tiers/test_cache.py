@@ -2,8 +2,8 @@
 
 import pulumi
 
-from multitier.data.cache import Cache, CacheArgs
-from multitier.network.network import Network, NetworkArgs
+from multitier._data.cache import Cache, CacheArgs
+from multitier._network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
 
 EC = "aws:elasticache/"
@@ -14,8 +14,10 @@ def _cache(**kw):
         net = Network("net", NetworkArgs())
         cache = Cache("cache", CacheArgs(network=net, unique_suffix="dev", **kw))
         pulumi.export("link", link_view(cache.grant()))
+        pulumi.export("invalidate_link", link_view(cache.grant("invalidate")))
         pulumi.export("arn", cache.arn)
         pulumi.export("user_arn", cache.user.arn)
+        pulumi.export("invalidate_user_arn", cache.invalidate_user.arn)
         pulumi.export("sg", cache.security_group.id)
         pulumi.export("private", net.private_subnet_ids)
     return program
@@ -31,15 +33,20 @@ def test_serverless_cache_in_private_subnets_with_iam_user_group(run):
     assert cache["userGroupId"] == rec.one(EC + "userGroup:UserGroup").inputs["userGroupId"]
 
 
-def test_only_enabled_user_authenticates_with_iam_and_default_user_is_off(run):
+def test_only_enabled_users_authenticate_with_iam_and_default_user_is_off(run):
     rec = run(_cache())
     app = rec.one(EC + "user:User", "cache-user").inputs
+    invalidate = rec.one(EC + "user:User", "cache-invalidate-user").inputs
     default = rec.one(EC + "user:User", "default-user").inputs
-    assert app["authenticationMode"] == {"type": "iam"}
-    assert app["userName"] == app["userId"]  # IAM auth requires it
-    assert app["accessString"].startswith("on ") and "-@dangerous" in app["accessString"]
+    for user in (app, invalidate):
+        assert user["authenticationMode"] == {"type": "iam"}
+        assert user["userName"] == user["userId"]  # IAM auth requires it
+        assert user["accessString"].startswith("on ") and "-@dangerous" in user["accessString"]
+    # the invalidating user deletes and bumps; it can read or write no entry
+    assert invalidate["accessString"] == "on ~* -@all +@connection +del +unlink +incr -@dangerous"
     assert default["userName"] == "default" and default["accessString"].startswith("off ")
-    assert set(rec.one(EC + "userGroup:UserGroup").inputs["userIds"]) == {app["userId"], default["userId"]}
+    assert set(rec.one(EC + "userGroup:UserGroup").inputs["userIds"]) == {app["userId"], invalidate["userId"],
+                                                                       default["userId"]}
 
 
 def test_replication_group_encrypts_in_transit_and_at_rest_with_failover(run):
@@ -79,6 +86,25 @@ def test_grant_connects_on_cache_and_user_arns_with_tls_iam_env(run):
     assert link["network"]["security_group_id"] == out["sg"] and link["network"]["port"] == 6379
 
 
+def test_an_invalidating_grant_connects_as_the_invalidating_user_only(run):
+    out = run(_cache()).outputs
+    link = out["invalidate_link"]
+    assert link["statements"] == [{"sid": "CacheInvalidate", "actions": ["elasticache:Connect"],
+                                   "resources": [out["arn"], out["invalidate_user_arn"]]}]
+    assert link["env"]["CACHE_USER"] == "cache-inval-valkey-dev"
+    assert link["network"] == out["link"]["network"]  # the same way in: TLS to the cache's port, its own rule
+
+
+def test_an_unknown_access_is_refused_by_name(run):
+    import pytest
+
+    def program():
+        Cache("cache", CacheArgs(network=Network("net", NetworkArgs()), unique_suffix="dev")).grant("admin")
+
+    with pytest.raises(ValueError, match="access 'admin' is not one of readwrite, invalidate"):
+        run(program)
+
+
 def test_grant_tells_the_function_which_kind_of_cache_signs_its_token(run):
     # The IAM auth token names a serverless cache or a replication group differently.
     assert run(_cache()).outputs["link"]["env"]["CACHE_MODE"] == "serverless"
@@ -94,5 +120,5 @@ def test_a_change_that_replaces_the_users_or_group_gives_them_new_ids(run):
 
     valkey, redis = ids(run(_cache())), ids(run(_cache(engine="redis")))
     # THEN switching the engine (what replaces them besides their ids) yields all-new ids
-    assert len(valkey) == len(redis) == 3 and not valkey & redis
+    assert len(valkey) == len(redis) == 4 and not valkey & redis
     assert all(i.endswith("-valkey-dev") for i in valkey)

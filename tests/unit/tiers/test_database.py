@@ -4,8 +4,8 @@ import json
 
 import pulumi
 
-from multitier.data.database import Database, DatabaseArgs
-from multitier.network.network import Network, NetworkArgs
+from multitier._data.database import Database, DatabaseArgs
+from multitier._network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
 
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -123,7 +123,7 @@ def test_the_final_snapshot_is_named_anew_whenever_the_cluster_is_replaced(run):
 
 
 def test_the_random_part_is_kept_by_exactly_the_inputs_that_replace_the_cluster(run):
-    from multitier.replacement import replacement
+    from multitier._replacement import replacement
 
     rec = run(_database())
     keepers = set(rec.one("random:index/randomId:RandomId").inputs["keepers"])

@@ -5,10 +5,10 @@ import json
 import pulumi
 import pytest
 
-from multitier.data.file_system import FileSystem, FileSystemArgs
-from multitier.data.table import Key, Table, TableArgs
-from multitier.logic.function import Function, FunctionArgs
-from multitier.network.network import Network, NetworkArgs
+from multitier._data.file_system import FileSystem, FileSystemArgs
+from multitier._data.table import Key, Table, TableArgs
+from multitier._logic.function import Function, FunctionArgs
+from multitier._network.network import Network, NetworkArgs
 from tests.unit.tiers.helpers import link_view
 
 

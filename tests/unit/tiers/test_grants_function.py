@@ -4,12 +4,12 @@ import json
 
 import pulumi
 
-from multitier.data.bucket import Bucket, BucketArgs
-from multitier.data.cache import Cache, CacheArgs
-from multitier.data.database import Database, DatabaseArgs
-from multitier.data.table import Key, Table, TableArgs
-from multitier.logic.function import Function, FunctionArgs
-from multitier.network.network import Network, NetworkArgs
+from multitier._data.bucket import Bucket, BucketArgs
+from multitier._data.cache import Cache, CacheArgs
+from multitier._data.database import Database, DatabaseArgs
+from multitier._data.table import Key, Table, TableArgs
+from multitier._logic.function import Function, FunctionArgs
+from multitier._network.network import Network, NetworkArgs
 
 
 def test_function_policy_env_and_network_from_tier_grants(run):

@@ -4,7 +4,7 @@ import json
 
 import pulumi
 
-from multitier.network.network import Network, NetworkArgs
+from multitier._network.network import Network, NetworkArgs
 
 VPC = "awsx:ec2:Vpc"
 
@@ -64,7 +64,7 @@ def test_the_layout_is_recorded_and_the_vpc_waits_for_it(run):
 
 
 def test_a_new_layout_is_refused_in_the_preview_with_what_it_would_take():
-    from multitier.network.layout import _LayoutProvider
+    from multitier._network.layout import _LayoutProvider
 
     olds = {"cidr": "10.20.0.0/16", "zones": ["us-east-1a", "us-east-1b"], "nat": "none"}
     assert _LayoutProvider().check({}, olds).failures == []  # created: nothing to compare with

@@ -5,7 +5,7 @@ import json
 import pulumi
 import pytest
 
-from multitier.presentation.static_site import (CACHING_OPTIMIZED, IMMUTABLE, NO_CACHE, RuntimeConfig, StaticSite,
+from multitier._presentation.static_site import (CACHING_OPTIMIZED, IMMUTABLE, NO_CACHE, RuntimeConfig, StaticSite,
                                                  StaticSiteArgs, cache_control)
 from tests.unit.tiers.helpers import statements
 

@@ -3,7 +3,7 @@
 import pulumi
 import pytest
 
-from multitier.data.table import GlobalIndex, Key, Table, TableArgs
+from multitier._data.table import GlobalIndex, Key, Table, TableArgs
 from tests.unit.tiers.helpers import link_view
 
 TABLE = "aws:dynamodb/table:Table"

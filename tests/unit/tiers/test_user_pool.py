@@ -3,7 +3,7 @@
 import pulumi
 import pytest
 
-from multitier.identity.user_pool import DomainPrefixError, Federation, UserPool, UserPoolArgs, hosted_ui_prefix
+from multitier._identity.user_pool import DomainPrefixError, Federation, UserPool, UserPoolArgs, hosted_ui_prefix
 
 POOL = "aws:cognito/userPool:UserPool"
 CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
