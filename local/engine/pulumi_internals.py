@@ -13,7 +13,8 @@ from __future__ import annotations
 import inspect
 from typing import Any, Awaitable, Callable
 
-from pulumi.runtime import config, mocks, rpc, settings, stack
+from pulumi.runtime import config, mocks, resource, rpc, settings, stack
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 MockMonitor = mocks.MockMonitor  # subclassed by recording.RecordingMonitor (make_urn, resources[urn].state)
@@ -30,6 +31,7 @@ RELIED_ON: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("pulumi.runtime.stack.run_pulumi_func", stack.run_pulumi_func, ("func",)),
     ("pulumi.runtime.rpc.deserialize_properties", rpc.deserialize_properties, ("props_struct",)),
     ("pulumi.runtime.sync_await._sync_await", _sync_await, ("awaitable",)),
+    ("pulumi.runtime.resource", resource, ("_get_stack_trace",)),
 )
 
 
@@ -93,3 +95,9 @@ def deserialize(struct: Any) -> dict[str, Any]:
     async def deserialized() -> dict[str, Any]:
         return rpc.deserialize_properties(struct)
     return _sync_await(deserialized())
+
+
+def skip_stack_traces() -> None:
+    """Registrations without the source position the SDK computes from the Python stack for the engine's
+    display (a tenth of a run under mocks, which never read it)."""
+    resource._get_stack_trace = source_pb2.StackTrace

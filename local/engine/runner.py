@@ -54,6 +54,11 @@ def _engine_config(config: dict[str, Any]) -> dict[str, str]:
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
+# The SDK walks the Python stack at every registration to tell the engine where it came from
+# (about a tenth of a run); the mock monitor never reads it.
+sdk.skip_stack_traces()
+
+
 def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, Any] | None = None,
         mocks: Mocks | None = None, preview: bool = False) -> Recording:
     """Run ``program`` under the mock engine with fresh runtime state; return what it registered."""

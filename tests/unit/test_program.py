@@ -177,12 +177,13 @@ def test_project_and_stack_tags_through_the_provider(dev_stack):
     assert json.loads(provider.inputs["defaultTags"])["tags"] == {
         "project": "multitier", "stack": "dev", "managed-by": "pulumi"}
     stack_provider = f"{provider.urn}::{provider.id}"
-    # everything uses the stack's provider, except what CloudFront needs in us-east-1 and the Amplify
-    # deployment (a dynamic resource calling boto3 in the stack's region)
+    # everything uses the stack's provider, except what CloudFront needs in us-east-1 and the dynamic
+    # resources (the Amplify deployment calls boto3 with the stack's aws:* settings; the network layout calls nothing)
     others = {r.type for r in dev_stack.registrations if r.custom and r.type != "pulumi:providers:aws"
               and r.provider != stack_provider}
     assert others <= {"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
-                      "aws:wafv2/webAcl:WebAcl", "pulumi-python:dynamic/amplify:Deployment"}
+                      "aws:wafv2/webAcl:WebAcl", "pulumi-python:dynamic/amplify:Deployment",
+                      "pulumi-python:dynamic/network:Layout"}
 
 
 def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):
