@@ -15,13 +15,14 @@ Brings the stack up (fresh, in a temporary folder), then measures:
   per request (local mode's own: gateway, Runtime API and runtime; the workers; moto; the
   clients), which bounds it on a machine of few cores.
 Warm and throughput are measured ``--rounds`` times (median and range). The stage's
-throttle would turn a benchmark into 429s, so the gateway's limits are lifted.
+throttle would turn a benchmark into 429s, so it runs with ``--throttle off``. It reads
+what runs from ``LocalMode.start()``'s record and the processes from the data folder's
+``local-mode.json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import re
@@ -37,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.machine import describe, table
-from local.apigateway import Gateway
+from local.instance import RECORD
 from local.up import LocalMode
 
 GOALS = {"ready_s": 6, "warm_p50_ms": 10, "warm_p99_ms": 25, "requests_per_s": 150}
@@ -94,57 +95,56 @@ class Reports:
         self.inits.clear()
 
 
+def processes(data_dir: Path) -> dict[str, list[int]]:
+    """The pids of local mode's moto (the AWS one) and of the Lambda workers running now, from its record."""
+    children = json.loads((data_dir / RECORD).read_text())["children"]
+    alive = [c for c in children if Path(f"/proc/{c['pid']}").exists()]
+    return {"workers": [c["pid"] for c in alive if "awslambdaric" in c["command"]],
+            "moto": [c["pid"] for c in alive if "moto_app" in c["command"] and "data/aws" in c["command"]]}
+
+
 def measure(args: argparse.Namespace) -> dict:
     root = Path(tempfile.mkdtemp(prefix="mt-bench-"))
     reports = Reports()
-    started = time.perf_counter()
-    mode = LocalMode(args.stack, fresh=True, state_root=root, log=lambda line: None, on_function_log=reports)
+    mode = LocalMode(args.stack, fresh=True, state_root=root, log=lambda line: None, on_function_log=reports,
+                     throttle=(-1.0, -1))
     try:
-        mode.start()
-        ready = time.perf_counter() - started
-        api = next(a for a in mode.local.apis if mode.local.patterns.get(a.name) == args.pattern
+        running = mode.start()
+        api = next(a for a in running.apis if running.pattern_of(a.name) == args.pattern
                    and "/shows" in (a.openapi.get("paths") or {}))
-        # Lift the throttle for the measurement (the gateway reads the LocalApi it was given).
-        gateway = next(g for g in mode.gateways if g.api.name == api.name)
-        lifted = dataclasses.replace(api, throttle_rate=1e9, throttle_burst=10**9, method_throttles={})
-        gateway.stop()
-        gateway = Gateway(lifted, mode.runtime.invoke, mode.local.pools, lambda *a: None)
-        gateway.start()
-        cognito = mode.cognito.client("cognito-idp")
-        pool = mode.local.outputs[f"{args.pattern}_user_pool_id"]
-        client = mode.local.outputs[f"{args.pattern}_client_id"]
-        demo = mode.users[0]
+        cognito = running.emulators.cognito.client("cognito-idp")
+        pool = running.outputs[f"{args.pattern}_user_pool_id"]
+        client = running.outputs[f"{args.pattern}_client_id"]
+        demo = running.users[0]
         token = cognito.admin_initiate_auth(UserPoolId=pool, ClientId=client, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                                            AuthParameters={"USERNAME": demo["email"], "PASSWORD": demo["password"]}
+                                            AuthParameters={"USERNAME": demo.email, "PASSWORD": demo.password}
                                             )["AuthenticationResult"]["IdToken"]
         url = api.url + "/shows"
         function = api.stage_variables[next(k for k in api.stage_variables if "shows" in k)].split(":")[0]
-        fn = next(f for f in mode.local.functions if f.name == function)
 
         cold = []
         reports.clear()
         for _ in range(args.cold):
-            mode.runtime.start(fn)  # re-registering drops the warm workers: the next call is cold
+            mode.recycle(function)  # the next call is cold
             t = time.perf_counter()
             assert _get(url, token) == 200
             cold.append((time.perf_counter() - t) * 1000)
         cold_inits, cold_invocations = list(reports.inits), list(reports.durations)
         with ThreadPoolExecutor(args.clients) as executor:
             list(executor.map(lambda _: _get(url, token), range(args.clients * 4)))  # warm every worker
-        rounds = [_round(args, mode, url, token, reports) for _ in range(args.rounds)]
-        gateway.stop()
+        rounds = [_round(args, running.data_dir, url, token, reports) for _ in range(args.rounds)]
     finally:
-        mode.stop(export=False)
+        mode.stop()
         shutil.rmtree(root, ignore_errors=True)
     return {"machine": describe(), "stack": args.stack, "pattern": args.pattern, "clients": args.clients,
-            "requests": args.requests, "ready_s": round(ready, 1), "phases_s": mode.timings,
+            "requests": args.requests, "ready_s": round(running.ready_seconds, 1), "phases_s": dict(running.timings),
             "cold": {"n": len(cold), "p50_ms": round(percentile(cold, 50)),
                      "init_p50_ms": round(percentile(cold_inits, 50)) if cold_inits else None,
                      "first_invocation_p50_ms": round(percentile(cold_invocations, 50)) if cold_invocations else None},
             "rounds": rounds, "goals": GOALS}
 
 
-def _round(args, mode: LocalMode, url: str, token: str, reports: Reports) -> dict:
+def _round(args, data_dir: Path, url: str, token: str, reports: Reports) -> dict:
     reports.clear()
     warm = []
     for _ in range(args.requests):
@@ -152,7 +152,7 @@ def _round(args, mode: LocalMode, url: str, token: str, reports: Reports) -> dic
         assert _get(url, token) == 200
         warm.append((time.perf_counter() - t) * 1000)
     handler = list(reports.durations)
-    pids = {"local mode": [os.getpid()], "workers": mode.runtime.worker_pids(), "moto": [mode.moto.process.pid]}
+    pids = {"local mode": [os.getpid()], **processes(data_dir)}
     before = {name: sum(cpu_ms(pid) for pid in group) for name, group in pids.items()}
     clients_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = subprocess.run([sys.executable, "-c", LOAD, url, token, str(args.clients), str(args.requests)],

@@ -22,6 +22,19 @@ def throttle(value: str) -> tuple[float, int]:
     return parsed
 
 
+def assignment(value: str) -> tuple[str, object]:
+    """``key=value``; the value read as YAML, as a stack file holds it (``true``, ``8``, ``[a, b]``)."""
+    import yaml
+
+    key, sep, raw = value.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{value!r}: must be KEY=VALUE (e.g. networkAzCount=3)")
+    try:
+        return key.strip(), yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as error:
+        raise argparse.ArgumentTypeError(f"{value!r}: the value is not YAML: {error}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local", description="multitier's offline engine")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
                          help="AWS time passes N times faster (default 30: a minute lasts 2 s; new versions start in real time)")
     release.add_argument("--traffic", type=float, default=20.0, metavar="RPS",
                          help="requests per second to the service's routes as the demo user (0: only yours)")
+    plan = commands.add_parser("plan", help="what changed settings would update, replace, create or delete, offline")
+    plan.add_argument("--stack", help="stack name (Pulumi.<stack>.yaml)")
+    plan.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE", type=assignment,
+                      help="a changed setting (multitier:<key> or <key>; aws:<key>); repeat for more")
+    plan.add_argument("--json", action="store_true", help="print JSON instead of text")
+    plan.add_argument("--sweep", action="store_true",
+                      help="change every setting once (of --stack, or of every stack) and print what each does")
+    plan.add_argument("--readme", action="store_true", help="with --sweep: write the table into README.md")
 
     from policy.cli import add_commands
 
@@ -85,6 +106,22 @@ def main(argv: list[str] | None = None) -> int:
             return run_cli(args.stack, STATE_ROOT, {
                 "service": args.service, "via": args.via, "config": args.config, "percent": args.percent,
                 "bake_minutes": args.bake_minutes, "time_scale": args.time_scale, "traffic": args.traffic})
+        if args.command == "plan":
+            from local.plan import plan as run_plan, render as render_plan
+
+            if args.sweep:
+                from local.plan_sweep import sweep, table, write_readme
+
+                results = sweep([args.stack] if args.stack else ["dev", "prod"])
+                if args.readme:
+                    write_readme(results)
+                print(json.dumps(results, indent=2, default=str) if args.json else table(results))
+                return 0
+            if not args.stack or not args.settings:
+                raise ValueError("plan needs --stack and at least one --set KEY=VALUE (or --sweep)")
+            result = run_plan(args.stack, dict(args.settings))
+            print(json.dumps(result.as_dict(), indent=2, default=str) if args.json else render_plan(result))
+            return result.exit_code
         if args.command == "up":
             from local.up import run as run_up
 

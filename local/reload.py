@@ -303,10 +303,3 @@ class Reloader:
 
     def _shown(self, paths: Iterable[Path]) -> list[str]:
         return [str(p.relative_to(self.root)) if p.is_relative_to(self.root) else str(p) for p in paths]
-
-
-def reloader_for(mode: Any, log: Callable[[str], None]) -> Reloader:
-    """The reloader of a started ``LocalMode``."""
-    # Through the aliases: a reload changes the code of the version a function's alias serves (local/release).
-    return Reloader(mode.recording, mode.releases.aliases if mode.releases else mode.runtime, mode.mocks, program=program_files(mode.stack), sites=mode.sites,
-                    invocations=mode.local.invocations, log=log)

@@ -2,24 +2,29 @@
 
 Start-up order (each step reads only what the program registered):
 
-1. the emulators: moto (IAM enforcement off until step 6), moto for Cognito,
-   PostgreSQL, a Redis-protocol server; an admin identity in moto; all while
+0. the data folder is locked for the run (``instance.py``): a second ``up`` of it is
+   refused before anything is touched, and what a dead earlier run left running is stopped;
+1. the emulators (``emulators/group.py``): moto (IAM enforcement off until step 6),
+   moto for Cognito, PostgreSQL, a Redis-protocol server; an admin identity in moto;
+   all while
 2. ``__main__.py`` for the stack runs under ``LocalMocks``: tables, buckets, objects,
    secrets, databases, user pools and ports are created as it registers them (each
    waiting for the emulators to be up);
 3. the registrations become ``LocalFunction``s, ``LocalApi``s, ``CognitoPool``s
    and sites (``local/provision``), each function's environment with the local
    values of the contract its archive carries;
-4. data of the previous run is restored (unless ``--fresh``); the users and items
-   the services' contracts declare are seeded (``provision/seeding.py``), while
+4. the data of earlier runs is put back (unless ``--fresh``) and from then on every
+   write the emulators acknowledge is kept (``state.py``); the users and items the
+   services' contracts declare are seeded (``provision/seeding.py``), while
 5. each function, and each role an API's service integration assumes, gets an IAM
    identity with exactly its role's statements;
 6. IAM enforcement on; workers, the program's Lambda invocations, one gateway
    per API (with ``--throttle``'s limits instead of the stack's, if given) and
    one server per site (CloudFront distribution or Amplify app) start;
-   ``endpoints.json`` (``endpoints.py``) says what runs.
+   ``start()`` returns what runs (``running.Running``), and ``endpoints.json`` says it.
 
-Ctrl-C (SIGINT) or SIGTERM exports the data and stops every process it started.
+Every child process dies with local mode (``emulators/processes.py``). Ctrl-C (SIGINT)
+or SIGTERM stops everything, during start-up too.
 """
 
 from __future__ import annotations
@@ -39,34 +44,35 @@ from typing import Any, Callable
 from multitier._settings.loader import region_of, settings_from_config
 from local import endpoints, engine, provision, state
 from local.amplify import AmplifyServer
-from local.cloudwatch import Clock, LocalCloudWatch
 from local.apigateway import Gateway
-from local.apigateway.gateway import DOCUMENT_PATH
+from local.cloudwatch import Clock, LocalCloudWatch
 from local.cloudfront import SiteServer
-from local.emulators.cognito_sign_in import CognitoFront
-from local.emulators.moto_server import Keys, MotoServer
+from local.emulators.group import EmulatorGroup
+from local.emulators.moto_server import Keys
 from local.emulators.ports import FILE as PORTS_FILE, Ports
-from local.emulators.postgres import Postgres
-from local.emulators.processes import ServiceError, run_parallel
-from local.emulators.redis_server import Redis
+from local.emulators.processes import Children, ServiceError, run_parallel
+from local.instance import LOCK, RECORD, Instance
 from local.lambda_ import LambdaRuntime
-from local.model import LocalFunction
+from local.model import LocalApi, LocalFunction
 from local.provision.apis import with_throttle
 from local.provision.identities import function_identity
 from local.provision.seeding import seed_tables, seed_users, users_of
 from local.release import ControlServer, Releases, rehearse
-from local.reload import reloader_for
+from local.reload import Reloader, program_files
+from local.running import EmulatorUrls, Endpoint, LocalUser, Running
 
 STATE_ROOT = Path(os.environ.get("MULTITIER_LOCAL_DIR") or engine.PROJECT_ROOT / ".local")
 
 
 class LocalMode:
-    """One stack running locally; ``start()`` then ``stop()`` (or use as a context manager)."""
+    """One stack running locally: ``start()`` returns what runs, ``stop()`` ends it (or use it as a context
+    manager)."""
 
     def __init__(self, stack: str, *, fresh: bool = False, port_base: int | None = None,
                  state_root: Path = STATE_ROOT, log: Callable[[str], None] | None = None,
                  on_function_log: Callable[[str, str], None] | None = None,
-                 throttle: tuple[float, int] | None = None, time_scale: float = 1.0):
+                 throttle: tuple[float, int] | None = None, time_scale: float = 1.0, reload: bool = False):
+        """``reload``: follow edits of the files the stack was built from while it runs (``local/reload.py``)."""
         self.stack = stack
         self.clock = Clock(time_scale)  # the local alarms' and dashboards' time (60: a minute lasts a second)
         self.fresh = fresh
@@ -74,286 +80,238 @@ class LocalMode:
         self.state_dir = state_root / stack
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.ports = Ports(port_base, remember=self.state_dir / PORTS_FILE, log=self.log)
-        self.on_function_log = on_function_log
-        self.moto: MotoServer | None = None
-        self.cognito: MotoServer | None = None
-        self.sign_in: CognitoFront | None = None
-        self.postgres: Postgres | None = None
-        self.redis: Redis | None = None
-        self.mocks: provision.LocalMocks | None = None
-        self.recording: engine.Recording | None = None
-        self.local: provision.LocalStack | None = None
-        self.runtime: LambdaRuntime | None = None
-        self.cloudwatch: LocalCloudWatch | None = None
-        self.gateways: list[Gateway] = []
-        self.releases: Releases | None = None  # versions, aliases, stage canaries, rehearsals (local/release)
-        self.sites: list[SiteServer] = []
-        self.users: list[dict[str, Any]] = []
-        self.invocations: list[dict[str, Any]] = []  # what the program's aws:lambda/invocation returned
-        self.service_keys: dict[str, Keys] = {}  # integration role ARN → the keys of its identity
-        self.ready_seconds: float | None = None
-        self._emulators: threading.Thread | None = None
-        self._emulators_error: BaseException | None = None
+        self.reload = reload
+        self.on_function_log = on_function_log or (lambda function, line: print(f"[{function}] {line}", flush=True))
+        self._instance = Instance(self.state_dir, stack)
+        self._children: Children | None = None
+        self._emulators: EmulatorGroup | None = None
+        self._runtime: LambdaRuntime | None = None
+        self._runtime_functions: list[LocalFunction] = []
+        self._servers: list[Any] = []  # the local CloudWatch, gateways, site servers and releases
+        self._reloader: Reloader | None = None
+        self._timings: dict[str, float] = {}
+        self._phase_name, self._phase_started = "", 0.0
+        self._locked = False
         self._stopped = False
 
-    # -- lifecycle ----------------------------------------------------------------------
-    def start(self) -> "LocalMode":
-        started = time.perf_counter()
-        try:
-            self._start()
-        except BaseException:
-            self.stop(export=False)
-            raise
-        self.ready_seconds = time.perf_counter() - started
-        endpoints.write(self.state_dir, self.endpoints())
-        return self
-
-    def __enter__(self) -> "LocalMode":
+    def __enter__(self) -> Running:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    def _phase(self, name: str) -> None:
-        now = time.perf_counter()
-        if getattr(self, "_phase_started", None) is not None:
-            self.timings[self._phase_name] = round(now - self._phase_started, 2)
-        self._phase_name, self._phase_started = name, now
-
-    def _start(self) -> None:
-        self.timings: dict[str, float] = {"emulators": 0.0}
-        self._phase("program")
+    # -- start ---------------------------------------------------------------------------------
+    def start(self) -> Running:
+        started = time.perf_counter()
         # A missing stack, a stack file that is not YAML or a bad setting fails here, before anything starts.
         settings_from_config(engine.stack_config(self.stack))
-        if self.fresh and self.state_dir.exists():
-            shutil.rmtree(self.state_dir)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self._check_dependencies()
+        left = self._instance.acquire()  # another local mode on this folder: refused, nothing touched
+        self._locked = True
+        try:
+            self.log(f"local mode: starting stack {self.stack!r} (data in {self.state_dir})")
+            if left:
+                self.log(f"local mode: stopped what an earlier run on {self.state_dir} left running: "
+                         + ", ".join(f"{child.command.split()[0].rsplit('/', 1)[-1]} (pid {child.pid})"
+                                     for child in left))
+            running = self._start()
+            running = dataclasses.replace(running, ready_seconds=round(time.perf_counter() - started, 2))
+            endpoints.write(self.state_dir, endpoints.document(running))
+        except BaseException:
+            self.stop()
+            raise
+        return running
 
-        region = self._region()
-        self.moto = MotoServer(self.ports.take("moto"), "main", self.state_dir / "logs" / "moto.log", region)
-        self.cognito = MotoServer(self.ports.take("moto (Cognito)"), "cognito", self.state_dir / "logs" / "cognito.log",
-                                  region)
-        self.postgres = Postgres(self.ports.take("PostgreSQL"), self.state_dir / "postgres",
-                                 os.environ.get("MULTITIER_DATABASE_URL") or None)
-        self.redis = Redis(self.ports.take("Redis"), self.state_dir)
-        self.sign_in = CognitoFront(self.ports.take("Cognito sign-in"), self.cognito, self.log)
+    def _start(self) -> Running:
+        phase = self._phase
+        phase("program")
+        if self.fresh:
+            _forget(self.state_dir)
+        _check_dependencies()
+        region = region_of(engine.stack_config(self.stack))
+        self._children = Children(self._instance.record)
+        emulators = self._emulators = EmulatorGroup(self.state_dir, region, self.ports, self._children, self.log)
         # The emulators start while the program runs: its imports and components need none of them,
         # and each resource that does waits for them (``LocalMocks``' ``ready``).
-        self._emulators = threading.Thread(target=self._start_emulators, name="emulators", daemon=True)
-        self._emulators.start()
-        self.mocks = provision.LocalMocks(provision.Emulators(self.moto, self.cognito, self.postgres, self.redis,
-                                                             self.ports, self.sign_in.url, region),
-                                          ready=self._emulators_started)
+        emulators.start()
+        mocks = provision.LocalMocks(provision.Emulators(emulators.moto, emulators.cognito, emulators.postgres,
+                                                         emulators.redis, self.ports, emulators.sign_in_url, region),
+                                     ready=emulators.ready)
         try:
-            self.recording = engine.run_stack(self.stack, mocks=self.mocks)
+            recording = engine.run_stack(self.stack, mocks=mocks)
         except BaseException:
-            self._emulators_started()  # an emulator's failure explains the program's: it is raised first
+            emulators.ready()  # an emulator's failure explains the program's: it is raised first
             raise
-        self._emulators_started()
-        self._phase("build")
-        self.local = provision.build(self.recording, self.mocks, self.state_dir, self.stack, self.log)
-        self.cloudwatch = LocalCloudWatch.from_recording(self.recording, self.local.apis, self.state_dir / "metrics",
-                                                         self.clock, self.log)
-        self.sign_in.serve_pools(self.local.pools)
-        if self.throttle is not None:
-            self.local.apis = [with_throttle(api, *self.throttle) for api in self.local.apis]
-        for provider, kind in sorted(set(self.mocks.federated)):
+        emulators.ready()
+
+        phase("build")
+        local = provision.build(recording, mocks, self.state_dir, self.stack, self.log)
+        cloudwatch = LocalCloudWatch.from_recording(recording, local.apis, self.state_dir / "metrics", self.clock,
+                                                    self.log)
+        self._servers.append(cloudwatch)
+        emulators.sign_in.serve_pools(local.pools)
+        apis = [with_throttle(api, *self.throttle) for api in local.apis] if self.throttle else list(local.apis)
+        federated = tuple(sorted(set(mocks.federated)))
+        for provider, kind in federated:
             self.log(f"identity provider {provider} ({kind}) is registered in the local user pools, but signing in "
                      f"through it (the hosted UI and the provider's redirect) is not emulated: use the local users")
 
-        self._phase("data, identities")  # independent: seeding signs as the admin, identities only create
-        functions = self.local.functions
-        done = run_parallel({"data": lambda: self._seed(functions), "identities": lambda: self._identities(functions)})
-        self.local.functions = functions = done["identities"]
-        self.moto.set_enforcement(True)
+        phase("data, identities")  # independent: seeding signs as the admin, identities only create
+        created = {typ: [name for t, name in mocks.created if t == typ]
+                   for typ in ("aws:dynamodb/table:Table", "aws:s3/bucket:Bucket")}
+        done = run_parallel({"data": lambda: self._data(emulators, local, mocks.uploads, *created.values()),
+                             "identities": lambda: self._identities(emulators, local)})
+        (users, restored), (functions, service_keys) = done["data"], done["identities"]
+        emulators.moto.set_enforcement(True)
 
-        self._phase("workers")
-        self.runtime = LambdaRuntime(on_log=self._function_log, region=region)
+        phase("workers")
+        def function_log(function: str, line: str) -> None:
+            cloudwatch.function_log(function, line)
+            self.on_function_log(function, line)
+
+        runtime = self._runtime = LambdaRuntime(on_log=function_log, region=region, children=self._children)
+        self._runtime_functions = functions
         for fn in functions:
-            self.runtime.start(fn)
-        self.releases = Releases(self.recording, self.local, self.runtime, self.cloudwatch, self.state_dir)
-        invoke = self.cloudwatch.observe(self.releases.invoke)
-        for function_name, event in self.local.invocations:
+            runtime.start(fn)
+        # versions, aliases, stage canaries and rehearsals: every invocation goes through an alias's weights
+        releases = Releases(recording, local, runtime, cloudwatch, self.state_dir)
+        self._servers.append(releases)
+        invoke = cloudwatch.observe(releases.invoke)
+        invocations = []
+        for function_name, event in local.invocations:
             result = invoke(function_name, event)
             if not result.ok:
                 raise ServiceError(f"the program's invocation of {function_name} failed: "
                                    f"{(result.error or {}).get('errorMessage', 'timed out')}")
-            self.invocations.append({"function": function_name, "result": result.payload})
+            invocations.append({"function": function_name, "result": result.payload})
 
-        self._phase("gateways")
-        for api in self.local.apis:
-            gateway = Gateway(api, invoke, self.local.pools, self.cloudwatch.access_log(api, self._gateway_log),
-                              self._service_client)
-            gateway.start()
-            self.gateways.append(gateway)
-            self.releases.serve(gateway, lambda api, canary: Gateway(  # a stage's other deployment: its canary's
-                api, invoke, self.local.pools, self.cloudwatch.access_log(api, self._gateway_log, canary), self._service_client))
+        phase("gateways")
+        moto = emulators.moto
 
-        for site in self.local.sites:
-            self.sites.append(SiteServer(site, self.moto.client("s3"), [self.sign_in.url]).start())
-        for app in self.local.amplify_apps:
-            self.sites.append(AmplifyServer(app, self.moto.client("s3"), [self.sign_in.url]).start())
-        self.cloudwatch.start(self.ports.take("CloudWatch dashboards"))
-        self.releases.control = ControlServer(self.ports.take("release"), lambda req, out: rehearse(self, req, out))
-        self._phase("done")
+        def gateway(api: LocalApi, canary: bool = False) -> Gateway:  # canary: the stage's canary deployment
+            return Gateway(api, invoke, local.pools, cloudwatch.access_log(api, self._gateway_log, canary),
+                           lambda role, service: moto.client(service, service_keys[role]))
 
-    def _seed(self, functions: list[LocalFunction]) -> None:
-        """The last run's data (unless ``--fresh``), then the users and items the contracts declare."""
-        if not self.fresh:
-            counts = state.restore(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(),
-                                   self._buckets(), self.mocks.uploads, self.state_dir / "data")
-            if counts["items"] or counts["objects"]:
-                self.log(f"restored {counts['items']} items and {counts['objects']} objects from the last run")
-        self.users = seed_users(self.cognito.client("cognito-idp"), self.local.pools,
-                                users_of(self.local.declarations.values()), self.state_dir / "users.json",
-                                self.cognito.seed_random)
-        seed_tables(self.moto.client("dynamodb"), functions, self.local.declarations, self._tables())
+        for api in apis:
+            self._servers.append(gateway(api))
+            self._servers[-1].start()
+            releases.serve(self._servers[-1], gateway)
+        s3 = moto.client("s3")
+        sites = [SiteServer(site, s3, [emulators.sign_in_url]).start() for site in local.sites]
+        sites += [AmplifyServer(app, s3, [emulators.sign_in_url]).start() for app in local.amplify_apps]
+        self._servers += sites
+        cloudwatch.start(self.ports.take("CloudWatch dashboards"))
+        if self.reload:
+            # through the aliases: a reload changes the code of the version a function's alias serves
+            self._reloader = Reloader(recording, releases.aliases, mocks, program=program_files(self.stack), sites=sites,
+                                      invocations=local.invocations, log=self.log).start()
+        phase("")
+        self._timings["emulators"] = emulators.seconds
 
-    def _identities(self, functions: list[LocalFunction]) -> list[LocalFunction]:
+        running = Running(
+            stack=self.stack, pid=os.getpid(), data_dir=self.state_dir, ready_seconds=0.0,
+            timings=dict(self._timings), throttle=self.throttle,
+            emulators=EmulatorUrls(aws=Endpoint(moto.url, region, moto.admin),
+                                   cognito=Endpoint(emulators.cognito.url, region, emulators.cognito.admin),
+                                   sign_in=emulators.sign_in_url, postgres=emulators.postgres.info,
+                                   cache=emulators.redis.kind),
+            apis=tuple(apis), sites=tuple(local.sites), amplify_apps=tuple(local.amplify_apps),
+            pools=tuple(local.pools), users=users, functions=tuple(functions), patterns=dict(local.patterns),
+            outputs=dict(local.outputs), policies=dict(local.policies), service_roles=dict(local.service_roles),
+            invocations=tuple(invocations), federated=federated, restored=restored, recording=recording,
+            cloudwatch=cloudwatch)
+        releases.control = ControlServer(self.ports.take("release"),
+                                         lambda request, out: rehearse(releases, running, request, out))
+        return dataclasses.replace(running, release_url=releases.control.url)
+
+    def _phase(self, name: str) -> None:
+        now = time.perf_counter()
+        if self._phase_name:
+            self._timings[self._phase_name] = round(now - self._phase_started, 2)
+        self._phase_name, self._phase_started = name, now
+
+    def _data(self, emulators: EmulatorGroup, local: provision.LocalStack, uploads: set[tuple[str, str]],
+              tables: list[str], buckets: list[str]) -> tuple[tuple[LocalUser, ...], dict[str, int]]:
+        """The earlier runs' data (kept from now on), then the users and items the contracts declare."""
+        restored = emulators.load()
+        legacy = state.import_export(emulators.moto.client("dynamodb"), emulators.moto.client("s3"), tables,
+                                     buckets, uploads, self.state_dir / "data")
+        if restored["restored"] or legacy:
+            self.log(f"local mode: put back {restored['restored'] + legacy} items, objects, secrets and users "
+                     f"from earlier runs")
+        if restored["kept"]:
+            self.log(f"local mode: {restored['kept']} entries of earlier runs wait in {self.state_dir / 'data'} "
+                     f"for a table, bucket or user pool the program no longer makes")
+        users = seed_users(emulators.cognito.client("cognito-idp"), local.pools, users_of(local.declarations.values()),
+                           self.state_dir / "users.json", emulators.cognito.seed_random)
+        seed_tables(emulators.moto.client("dynamodb"), local.functions, local.declarations, tables)
+        return (tuple(LocalUser(u["email"], u["password"], tuple(u["groups"]), u["subs"]) for u in users),
+                restored)
+
+    def _identities(self, emulators: EmulatorGroup, local: provision.LocalStack
+                    ) -> tuple[list[LocalFunction], dict[str, Keys]]:
         """An IAM identity per function and per integration role, with exactly its role's statements;
-        the functions with their identities' keys."""
-        iam = self.moto.client("iam")
-        keys = run_parallel({fn.name: (lambda fn=fn: function_identity(
-            self.moto, fn.name, self.local.policies[fn.name], iam)) for fn in functions})
-        for arn, policy in self.local.service_roles.items():
-            role_keys = function_identity(self.moto, arn.rsplit("/", 1)[-1], policy, iam)
-            self.service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
-        return [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in functions]
+        the functions with their identities' keys, and the roles' keys."""
+        moto = emulators.moto
+        iam = moto.client("iam")
+        keys = run_parallel({fn.name: (lambda fn=fn: function_identity(moto, fn.name, local.policies[fn.name], iam))
+                             for fn in local.functions})
+        service_keys = {}
+        for arn, policy in local.service_roles.items():
+            role_keys = function_identity(moto, arn.rsplit("/", 1)[-1], policy, iam)
+            service_keys[arn] = Keys(role_keys["AWS_ACCESS_KEY_ID"], role_keys["AWS_SECRET_ACCESS_KEY"])
+        return [dataclasses.replace(fn, credentials=keys[fn.name]) for fn in local.functions], service_keys
 
-    def _start_emulators(self) -> None:
-        """moto (twice), PostgreSQL and Redis in parallel, then the sign-in front and moto's admin identity."""
-        started = time.perf_counter()
-        try:
-            run_parallel({"moto": self.moto.start, "cognito": self.cognito.start,
-                          "postgres": self.postgres.start, "redis": self.redis.start})
-            if self.redis.embedded:
-                self.log("local mode: no valkey-server or redis-server on PATH (`make system-deps` installs "
-                         "Debian's); the cache is the embedded fakeredis stand-in")
-            self.sign_in.start()
-            self.moto.bootstrap_admin()
-        except BaseException as error:  # noqa: BLE001 (raised in the starting thread by _emulators_started)
-            self._emulators_error = error
-        self.timings["emulators"] = round(time.perf_counter() - started, 2)
-
-    def _emulators_started(self) -> None:
-        """Wait until the emulators run (or raise why they do not)."""
+    def interrupt(self) -> None:
+        """Stop waiting for what is starting (a signal during start-up: ``stop()`` follows)."""
         if self._emulators is not None:
-            self._emulators.join()
-        if self._emulators_error is not None:
-            raise self._emulators_error
+            self._emulators.cancel()
 
-    def stop(self, export: bool = True) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        if self._emulators is not None:
-            self._emulators.join()  # nothing may start after this stops it
-        (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
-        for step in (*(g.stop for g in self.gateways), *(s.stop for s in self.sites),
-                     *((self.sign_in.stop,) if self.sign_in else ()), *((self.cloudwatch.stop,) if self.cloudwatch else ()),
-                     *((self.releases.stop,) if self.releases else ())):
-            _quietly(step)
-        if self.runtime is not None:
-            _quietly(self.runtime.stop)
-        if export and self.local is not None and self.moto is not None and self.moto.process is not None:
-            _quietly(self.export)
-        for server in (self.moto, self.cognito, self.postgres, self.redis):
-            if server is not None:
-                _quietly(server.stop)
-
-    def export(self) -> dict[str, int]:
-        return state.export(self.moto.client("dynamodb"), self.moto.client("s3"), self._tables(), self._buckets(),
-                            self.mocks.uploads, self.state_dir / "data")
-
-    # -- helpers -----------------------------------------------------------------------------
-    def _check_dependencies(self) -> None:
-        missing = [name for name in ("moto", "flask", "flask_cors", "boto3", "psycopg", "awslambdaric")
-                   if _missing(name)]
-        if missing:
-            raise ServiceError(f"missing Python packages: {', '.join(missing)} "
-                               f"(run `make install` or pip install -r requirements-dev.txt)")
-
-    def _region(self) -> str:
-        return region_of(engine.stack_config(self.stack))
-
-    def _tables(self) -> list[str]:
-        return [name for typ, name in self.mocks.created if typ == "aws:dynamodb/table:Table"]
-
-    def _buckets(self) -> list[str]:
-        return [name for typ, name in self.mocks.created if typ == "aws:s3/bucket:Bucket"]
-
-    def _service_client(self, role_arn: str, service: str) -> Any:
-        """A client for an API's service integration, signing as the identity of its role."""
-        return self.moto.client(service, self.service_keys[role_arn])
-
-    def _function_log(self, function: str, line: str) -> None:
-        if self.cloudwatch is not None:
-            self.cloudwatch.function_log(function, line)
-        if self.on_function_log is not None:
-            self.on_function_log(function, line)
-        else:
-            print(f"[{function}] {line}", flush=True)
+    def recycle(self, function: str) -> None:
+        """Stop a function's warm workers, as Lambda recycles execution environments: its next call is cold."""
+        self._runtime.start(next(fn for fn in self._runtime_functions if fn.name == function))
 
     def _gateway_log(self, *parts: Any) -> None:
-        line = " ".join(str(p) for p in parts)
-        if self.on_function_log is not None:
-            self.on_function_log("gateway", line)
+        self.on_function_log("gateway", " ".join(str(p) for p in parts))
+
+    # -- stop ----------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop everything this started (servers, workers, emulators, any other child) and keep the data."""
+        if self._stopped or not self._locked:
+            return
+        self._stopped = True
+        (self.state_dir / endpoints.FILE).unlink(missing_ok=True)
+        if self._reloader is not None:
+            _quietly(self._reloader.stop)
+        for server in self._servers:
+            _quietly(server.stop)
+        if self._runtime is not None:
+            _quietly(self._runtime.stop)
+        if self._emulators is not None:
+            self._emulators.stop()
+        if self._children is not None:
+            self._children.close()  # whatever is left, and nothing starts after this
+        if self._emulators is not None:
+            self._emulators.close()
+        self._instance.release()
+
+
+def _forget(state_dir: Path) -> None:
+    """``--fresh``: everything in the data folder but the run's own lock and record."""
+    for path in state_dir.iterdir():
+        if path.name in (LOCK, RECORD):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
         else:
-            print(f"[gateway] {line}", flush=True)
-
-    # -- what is running ----------------------------------------------------------------------
-    def api_urls(self) -> dict[str, str]:
-        """API name → local base URL (with the stage)."""
-        return {api.name: api.url for api in self.local.apis}
-
-    def endpoints(self) -> dict[str, Any]:
-        return endpoints.document(self)
-
-    def summary(self) -> str:
-        local = self.local
-        rows: list[tuple[str, str, str]] = []
-        for site in (*local.sites, *local.amplify_apps):
-            pattern = local.patterns.get(site.name, "")
-            rows.append(("site", site.name + (f" ({pattern})" if pattern else ""), site.url))
-        for api in local.apis:
-            pattern = local.patterns.get(api.name, "")
-            rows.append(("api", f"{api.name}" + (f" ({pattern})" if pattern else ""), api.url))
-            if api.published_openapi:
-                rows.append(("openapi", api.name, f"{api.url}{DOCUMENT_PATH}"))
-        for user in self.users:
-            groups = f" [{', '.join(user['groups'])}]" if user["groups"] else ""
-            rows.append(("user", user["email"] + groups, user["password"]))
-        for pool in local.pools:
-            rows.append(("user pool", pool.pool_id, f"clients {', '.join(pool.client_ids)}"))
-        for provider, kind in sorted(set(self.mocks.federated)):
-            rows.append(("federation", f"{provider} ({kind})", "registered; sign-in through it not emulated"))
-        if self.cloudwatch and self.cloudwatch.url:
-            rows.append(("dashboards", f"{len(self.cloudwatch.dashboards)} CloudWatch dashboards, "
-                                       f"{len(self.cloudwatch.evaluator.alarms)} alarms", self.cloudwatch.url))
-        rows += self.releases.rows(self.stack) if self.releases else []
-        rows.append(("emulator", "moto (IAM enforced)", self.moto.url))
-        rows.append(("emulator", "moto (Cognito)", self.cognito.url))
-        rows.append(("sign-in", "Cognito SRP endpoint", self.sign_in.url))
-        if self.postgres and self.postgres.info:
-            rows.append(("database", "PostgreSQL", self.postgres.info.description))
-        if self.redis and self.redis.kind:
-            rows.append(("cache", "Redis protocol", self.redis.kind))
-        if self.throttle is not None:
-            rows.append(("throttle", "every method and API key",
-                         "off" if self.throttle[0] < 0 else f"{self.throttle[0]:g}/s, burst {self.throttle[1]}"))
-        rows.append(("functions", f"{len(local.functions)} workers", f"code in {self.state_dir / 'functions'}"))
-        for invocation in self.invocations:
-            rows.append(("invocation", invocation["function"], json.dumps(invocation["result"])[:80]))
-        width = [max(len(r[i]) for r in rows) for i in range(2)]
-        lines = [f"multitier local mode: stack {self.stack!r} ready in {self.ready_seconds or 0:.1f} s "
-                 f"(data in {self.state_dir}; Ctrl-C stops everything)", ""]
-        lines += [f"  {kind.ljust(width[0])}  {name.ljust(width[1])}  {value}" for kind, name, value in rows]
-        return "\n".join(lines)
+            path.unlink()
 
 
-def _missing(module: str) -> bool:
-    return importlib.util.find_spec(module) is None
+def _check_dependencies() -> None:
+    missing = [name for name in ("moto", "flask", "flask_cors", "boto3", "psycopg", "awslambdaric")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ServiceError(f"missing Python packages: {', '.join(missing)} "
+                           f"(run `make install` or pip install -r requirements-dev.txt)")
 
 
 def _quietly(step: Callable[[], Any]) -> None:
@@ -366,35 +324,42 @@ def _quietly(step: Callable[[], Any]) -> None:
 def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: bool = False,
         throttle: tuple[float, int] | None = None, time_scale: float = 1.0, reload: bool = True) -> int:
     """The CLI: start, print the table (or, ``as_json``, the endpoints as one line of JSON, logs going to
-    stderr), apply changed code and content (``reload``), stream logs until SIGINT/SIGTERM, stop."""
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: Any) -> None:
-        stop.set()
-
+    stderr), apply changed code and content (``reload``), stream logs until SIGINT/SIGTERM, stop. A signal
+    during start-up stops it at once."""
     def to_stderr(function: str, line: str) -> None:
         print(f"[{function}] {line}", file=sys.stderr, flush=True)
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     mode = LocalMode(stack, fresh=fresh, port_base=port_base, throttle=throttle, time_scale=time_scale,
-                     on_function_log=to_stderr if as_json else None)
-    reloader = None
+                     reload=reload, on_function_log=to_stderr if as_json else None)
+
+    def interrupt(signum: int, frame: Any) -> None:
+        interrupted.set()
+        mode.interrupt()
+        raise KeyboardInterrupt
+
+    stop, interrupted = threading.Event(), threading.Event()
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
-            mode.start()
-        except (ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
+            running = mode.start()
+        except (KeyboardInterrupt, ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
+            if interrupted.is_set():  # whatever the interruption made fail on its way out
+                print("\nlocal mode: interrupted while starting; stopped", file=sys.stderr, flush=True)
+                return 130
+            if isinstance(error, KeyboardInterrupt):
+                raise
             print(f"error: {error}", file=sys.stderr)
             return 2
-        print(json.dumps(mode.endpoints()) if as_json else mode.summary(), flush=True)
-        if reload:
-            reloader = reloader_for(mode, mode.log).start()
+        for sig in previous:
+            signal.signal(sig, lambda signum, frame: stop.set())
+        print(json.dumps(endpoints.document(running)) if as_json else endpoints.table(running), flush=True)
         while not stop.wait(0.5):
             pass
         print("\nstopping local mode...", file=sys.stderr, flush=True)
         return 0
     finally:
-        if reloader is not None:
-            reloader.stop()
+        for sig in previous:  # a second Ctrl-C while stopping must not leave half of it running
+            signal.signal(sig, signal.SIG_IGN)
         mode.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

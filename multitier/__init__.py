@@ -40,6 +40,8 @@ from multitier._logic.link import FileSystemMount, Link, NetworkAccess
 from multitier._logic.rest_api import RestApi, RestApiArgs
 from multitier._logic.routes import Auth, CognitoAuth, IamAuth, LambdaAuth, OpenApiOperation, Public, Route, Throttle
 from multitier._network.network import Network, NetworkArgs
+# Where the stacks' state finds the network layout's provider (pickled by reference).
+from multitier._network.layout import _LayoutProvider as _NetworkLayoutProvider  # noqa: F401
 from multitier._ops.alarms import Alarms, AlarmsArgs
 from multitier._ops.dashboards import Dashboards, DashboardsArgs
 from multitier._ops.watch import Alarm, Metric, Watch, Widget

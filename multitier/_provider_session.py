@@ -2,7 +2,7 @@
 
 A dynamic provider runs in the engine's process with whatever credentials happen to be
 ambient. Every explicit AWS provider of the stack gets the ``aws:*`` settings (profile,
-assumed roles, allowed accounts, ...: ``multitier.settings.loader.provider_settings``); a
+assumed roles, allowed accounts, ...: ``multitier._settings.loader.provider_settings``); a
 dynamic resource takes the part of them that concerns a boto3 session (``session_settings``)
 as an input, and its provider builds its clients from it (``clients``): the region, the
 profile, shared config and credential files, static keys, the chain of assumed roles (or a

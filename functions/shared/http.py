@@ -7,7 +7,6 @@ import json
 from typing import TYPE_CHECKING, Any, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
@@ -15,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from shared.errors import AppError, BadRequestError, UnsupportedMediaTypeError
+from shared.powertools_internals import Resolver
 from shared.observability import logger
 
 if TYPE_CHECKING:
@@ -117,17 +117,9 @@ def with_cors(response: dict[str, Any], allowed: str, request_origin: str | None
     return response
 
 
-class _Resolver(APIGatewayRestResolver):
-    @staticmethod
-    def _compile_regex(rule: str, base_regex: str = "") -> Any:
-        # Powertools anchors routes with "$", which also matches before a final newline:
-        # /info/%0A would answer as /info. "\Z" ends only at the end of the path.
-        return ApiGatewayResolver._compile_regex(rule, "^{}/*\\Z")
-
-
 def new_resolver() -> APIGatewayRestResolver:
     """A REST resolver that validates input and maps every error in one place."""
-    app = _Resolver(enable_validation=True, response_validation_error_http_code=500)
+    app = Resolver(enable_validation=True, response_validation_error_http_code=500)
     register_error_handlers(app)
     return app
 

@@ -20,7 +20,7 @@ from local.apigateway.routing import Router
 from local.apigateway.server import MAX_PAYLOAD, GatewayHandler, GatewayServer
 from local.apigateway.throttling import MethodThrottles
 from local.apigateway.validation import validate
-from local.emulators.loopback import serve, shut_down
+from local._http import serve, shut_down
 from local.lambda_ import InvokeResult
 from local.model import CognitoPool, LocalApi
 

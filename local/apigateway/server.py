@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from local.emulators.loopback import LoopbackServer, QuietHandler
+from local._http import AnyMethodHandler, LoopbackServer
 
 if TYPE_CHECKING:
     from local.apigateway.gateway import Gateway
@@ -22,7 +22,7 @@ class GatewayServer(LoopbackServer):
     request_queue_size = 128
 
 
-class GatewayHandler(QuietHandler):  # the gateway writes its own access log
+class GatewayHandler(AnyMethodHandler):  # every method reaches the gateway, which writes its own access log
     server_version = "local-apigateway"
     sys_version = ""
     gateway: Gateway
@@ -49,7 +49,8 @@ class GatewayHandler(QuietHandler):  # the gateway writes its own access log
             take(int(self.headers.get("Content-Length") or 0))
         return bytes(kept)
 
-    def _serve(self) -> None:
+    def serve(self) -> None:
+        # The document decides which methods exist: an undeclared one is API Gateway's 403.
         try:
             body = self._read_body()
         except ValueError:  # a Content-Length or chunk size that is no number: the stream is lost
@@ -69,10 +70,3 @@ class GatewayHandler(QuietHandler):  # the gateway writes its own access log
         self.end_headers()
         if self.command != "HEAD" and out_body:
             self.wfile.write(out_body)
-
-    def __getattr__(self, name: str):
-        # Every method reaches the gateway (http.server answers 501 with an HTML page for a method
-        # without a do_ handler): the document decides, and an undeclared one is API Gateway's 403.
-        if name.startswith("do_"):
-            return self._serve
-        raise AttributeError(name)

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
+from local._http import LoopbackServer, QuietHandler, serve, shut_down
 from local.model import LocalSite
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
+from local._http import LoopbackServer, QuietHandler, serve, shut_down
 
 if TYPE_CHECKING:
     from local.cloudwatch.service import LocalCloudWatch

@@ -4,6 +4,8 @@
 server, Cognito; ``postgres``: RDS/Aurora's PostgreSQL; ``redis_server``:
 ElastiCache (Valkey or Redis); ``cognito_sign_in``: Cognito's public endpoint
 (sign-in with ``cognito_srp``, sign-up, revocation) for browsers and apps;
-``ports``, ``processes`` and ``loopback``: the ports, child processes and HTTP
-servers they all use.
+``group``: all of them, started and stopped together; ``ports`` and ``processes``:
+the ports and child processes they use. moto runs as ``moto_app`` (one writer at a
+time per service, every acknowledged write kept: ``moto_writes``), with
+``moto_patches``; ``moto_internals`` is the one file that names moto's internals.
 """

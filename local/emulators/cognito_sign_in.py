@@ -35,7 +35,7 @@ from typing import Any, Callable, Mapping, Sequence
 from botocore.exceptions import ClientError
 
 from local.emulators import cognito_srp as srp
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
+from local._http import LoopbackServer, QuietHandler, serve, shut_down
 from local.emulators.moto_server import MotoServer
 from local.model import CognitoClient, CognitoPool
 

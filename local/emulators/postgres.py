@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from local.emulators.processes import ServiceError
+from local.emulators.processes import Child, Children, ServiceError, start_time, stop_all, stop_process
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,12 @@ class Postgres:
 
     SUPERUSER = "postgres"
 
-    def __init__(self, port: int, root: Path, external_url: str | None = None):
+    def __init__(self, port: int, root: Path, external_url: str | None = None, children: Children | None = None):
         self.port = port
         self.root = root
         self.external_url = external_url
+        self.children = children or Children()
+        self._own_children = children is None
         self.process: subprocess.Popen | None = None
         self.info: PostgresInfo | None = None
         self.run_as: str | None = None
@@ -74,6 +76,7 @@ class Postgres:
             ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
             ensure_prefix_permissions(self.root)
             shutil.chown(self.root, user=self.run_as)
+        self._stop_leftover(data)
         if not (data / "PG_VERSION").is_file():
             shutil.rmtree(data, ignore_errors=True)
             password = secrets.token_urlsafe(18)
@@ -89,15 +92,19 @@ class Postgres:
             secret_file.write_text(json.dumps({"password": password}))
         password = json.loads(secret_file.read_text())["password"]
         log = open(self.root / "postgres.log", "ab")
-        self.process = subprocess.Popen(
-            [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
-             "-k", str(self.root), "-c", "fsync=off", "-c", "synchronous_commit=off"],
-            user=self.run_as, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.root,
-            start_new_session=True)
-        log.close()
+        try:
+            # fsync off: a committed transaction survives any crash of local mode (it is in the kernel's
+            # cache), not one of the machine; the emulators' journals are flushed to the disk.
+            process = self.process = self.children.popen(
+                [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
+                 "-k", str(self.root), "-c", "fsync=off", "-c", "synchronous_commit=off"],
+                stop_signal=signal.SIGINT, user=self.run_as, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, cwd=self.root)
+        finally:
+            log.close()
         self.info = PostgresInfo("127.0.0.1", self.port, self.SUPERUSER, password,
                                  f"embedded PostgreSQL on 127.0.0.1:{self.port} (data in {data})")
-        self._wait_ready()
+        self._wait_ready(process)
         return self.info
 
     def _external(self) -> PostgresInfo:
@@ -114,19 +121,37 @@ class Postgres:
                                f"{str(error).strip().splitlines()[0]}") from None
         return self.info
 
+    def _stop_leftover(self, data: Path) -> None:
+        """Stop a postmaster an earlier run left on this data folder, as its lock files name it.
+
+        PostgreSQL refuses to start while a process its ``postmaster.pid`` (or its socket's lock file)
+        names exists ("Is another postmaster running"): a dead one still waiting to be reaped, or an
+        unrelated process that has its pid now, too. Once no PostgreSQL of this folder runs under that
+        pid, the lock is stale and goes.
+        """
+        for lock in (data / "postmaster.pid", *self.root.glob(".s.PGSQL.*.lock")):
+            try:
+                pid = int(lock.read_text().split("\n", 1)[0])
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except (OSError, ValueError):
+                continue  # no such process: PostgreSQL sees the lock is stale itself
+            if Path(command[0].decode(errors="replace")).name == "postgres" and str(data).encode() in command:
+                stop_all([Child(pid, start_time(pid) or 0, "postgres", signal.SIGINT)], timeout=15)
+            lock.unlink(missing_ok=True)
+
     def _run(self, *command: Any) -> None:
-        result = subprocess.run([str(c) for c in command], user=self.run_as, capture_output=True, text=True,
-                                cwd=self.root, timeout=120)
+        result = self.children.run([str(c) for c in command], timeout=120, user=self.run_as, cwd=self.root)
         if result.returncode != 0:
             raise ServiceError(f"{Path(str(command[0])).name} failed: {result.stderr.strip()[-1500:]}")
 
-    def _wait_ready(self, timeout: float = 30) -> None:
+    def _wait_ready(self, process: subprocess.Popen, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         last: Exception | None = None
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                tail = (self.root / "postgres.log").read_text(errors="replace").strip().splitlines()[-1:]
-                raise ServiceError(f"PostgreSQL exited while starting: {' '.join(tail)}")
+            if process.poll() is not None:
+                lines = (self.root / "postgres.log").read_text(errors="replace").strip().splitlines()[-8:]
+                why = [line for line in lines if "FATAL" in line or "HINT" in line] or lines[-1:]
+                raise ServiceError(f"PostgreSQL exited while starting: {' '.join(why)}")
             try:
                 self.info.connect().close()
                 return
@@ -149,11 +174,7 @@ class Postgres:
                                                                          sql.Identifier(user)))
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # fast shutdown: data is checkpointed, not lost
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, 15, signal.SIGINT)  # fast shutdown: data is checkpointed, not lost
         self.process = None
+        if self._own_children:
+            self.children.close()

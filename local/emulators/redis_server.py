@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from local.emulators.processes import ServiceError, stop_process, wait_for_port
+from local.emulators.processes import Children, ServiceError, stop_process, wait_for_port
 
 SERVERS = ("valkey-server", "redis-server")  # ElastiCache's engines, newest first
 
@@ -18,9 +18,11 @@ SERVERS = ("valkey-server", "redis-server")  # ElastiCache's engines, newest fir
 class Redis:
     """A Redis-protocol server on ``port``: ``kind`` says which; ``embedded`` when it is the fallback."""
 
-    def __init__(self, port: int, root: Path):
+    def __init__(self, port: int, root: Path, children: Children | None = None):
         self.port = port
         self.root = root
+        self.children = children or Children()
+        self._own_children = children is None
         self.process: subprocess.Popen | None = None
         self.server: Any = None
         self.thread: threading.Thread | None = None
@@ -31,10 +33,10 @@ class Redis:
         binary = next((path for path in map(shutil.which, SERVERS) if path), None)
         if binary:
             self.root.mkdir(parents=True, exist_ok=True)
-            self.process = subprocess.Popen(
+            self.process = self.children.popen(
                 [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
                  "--protected-mode", "yes", "--dir", str(self.root)], stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, start_new_session=True)
+                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
             wait_for_port(self.port, 10, self.process, Path(binary).name)
             self.kind = f"{_version(binary)} on 127.0.0.1:{self.port}"
             return self.kind
@@ -55,6 +57,8 @@ class Redis:
     def stop(self) -> None:
         stop_process(self.process)
         self.process = None
+        if self._own_children:
+            self.children.close()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

@@ -11,7 +11,8 @@ from pulumi.runtime import mocks as pulumi_mocks
 
 from multitier._settings.loader import DEFAULT_REGION
 from local.engine.calls import CALLS
-from local.engine.outputs import RESOURCES, Ctx, Factory, suffix
+from local.engine.outputs import Ctx, Factory, suffix
+from local.engine.types import RESOURCES
 
 PROVIDER = "pulumi:providers:aws"
 
@@ -36,7 +37,7 @@ class Mocks(pulumi_mocks.Mocks):
                 return f"{args.name}-component", {}
             self.unknown.append(args.typ)
             raise UnknownTokenError(f"the offline engine has no outputs for resource type {args.typ} "
-                                    f"(resource {args.name!r}); add it to local/engine/outputs.py RESOURCES")
+                                    f"(resource {args.name!r}); add its record to local/engine/types.py")
         ctx = Ctx(args.typ, args.name, dict(args.inputs), self.region_of(args.provider))
         outputs = {**args.inputs, **factory(ctx)}
         resource_id = outputs.pop("id", None) or outputs.get("name") or f"{args.name}-{suffix(args.name)}"

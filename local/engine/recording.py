@@ -6,8 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.sync_await import _sync_await
+from local.engine import pulumi_internals as sdk
 
 from local.engine.mocks import Mocks
 
@@ -45,7 +44,7 @@ class DuplicateUrnError(RuntimeError):
     """Two resources share a URN (type, name and parent type chain); ``pulumi up`` refuses that too."""
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
+class RecordingMonitor(sdk.MockMonitor):
     """A mock monitor that also records what each registration declared."""
 
     def __init__(self, mocks: Mocks):
@@ -64,7 +63,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
-        inputs = _sync_await(_deserialize(request.object))
+        inputs = sdk.deserialize(request.object)
         state = self.resources[response.urn].state
         self.registrations.append(Registration(
             urn=response.urn, type=request.type, name=request.name, inputs=inputs, outputs=dict(state),
@@ -78,7 +77,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResourceOutputs(self, request):
         # A component's outputs (register_outputs) become its registration's outputs.
-        outputs = _sync_await(_deserialize(request.outputs))
+        outputs = sdk.deserialize(request.outputs)
         for registration in self.registrations:
             if registration.urn == request.urn:
                 registration.outputs = outputs
@@ -87,11 +86,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 def _aliases(request) -> list[str]:
     return [*request.aliasURNs, *(alias.urn or alias.spec.name for alias in request.aliases)]
-
-
-async def _deserialize(struct) -> dict:
-    from pulumi.runtime import rpc
-    return rpc.deserialize_properties(struct)
 
 
 @dataclass

@@ -12,12 +12,9 @@ from typing import Any, Callable
 
 import pulumi
 import yaml
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.config import set_all_config
-from pulumi.runtime.settings import SETTINGS, set_root_resource
-from pulumi.runtime.stack import run_pulumi_func
 
 from multitier._settings.loader import region_of
+from local.engine import pulumi_internals as sdk
 from local.engine.mocks import Mocks
 from local.engine.recording import DuplicateUrnError, Recording, RecordingMonitor
 
@@ -57,6 +54,11 @@ def _engine_config(config: dict[str, Any]) -> dict[str, str]:
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
+# The SDK walks the Python stack at every registration to tell the engine where it came from
+# (about a tenth of a run); the mock monitor never reads it.
+sdk.skip_stack_traces()
+
+
 def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, Any] | None = None,
         mocks: Mocks | None = None, preview: bool = False) -> Recording:
     """Run ``program`` under the mock engine with fresh runtime state; return what it registered."""
@@ -66,10 +68,10 @@ def run(program: Callable[[], None], *, stack: str = "test", config: dict[str, A
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
-        set_all_config(_engine_config(config))
+        sdk.set_mocks(mocks, monitor, project=PROJECT, stack_name=stack, preview=preview)
+        sdk.set_config(_engine_config(config))
         root = pulumi.runtime.get_root_resource()
-        loop.run_until_complete(run_pulumi_func(lambda: _settled(program)))
+        loop.run_until_complete(sdk.run_program(lambda: _settled(program)))
         outputs = loop.run_until_complete(_resolve_outputs(getattr(root, "outputs", {})))
     except BaseException:
         _reset(loop, failed=True)
@@ -90,13 +92,7 @@ async def _settled(program: Callable[[], None]) -> None:
     as the SDK does before it raises the failure (its own wait runs next and raises it).
     """
     program()
-    while True:
-        pending = [rpc for rpc in SETTINGS.rpc_manager.rpcs if not rpc.done()]
-        if SETTINGS.rpc_manager.unhandled_exception is None:
-            with SETTINGS.lock:
-                pending += [task for task in SETTINGS.outputs if not task.done()]
-        if not pending:
-            return
+    while pending := sdk.pending():
         await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
 
 
@@ -108,12 +104,9 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reset(loop: asyncio.AbstractEventLoop, failed: bool = False) -> None:
-    set_all_config({})
-    SETTINGS.rpc_manager.clear()
-    SETTINGS.outputs.clear()
     # The next run's set_mocks creates its own root Stack: its URN names that run's stack,
     # and no stack output of this run leaks into it.
-    set_root_resource(None)
+    sdk.reset()
     # A program that failed midway leaves registrations pending; end them quietly.
     pending = asyncio.all_tasks(loop)
     for task in pending:

@@ -78,7 +78,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from local.emulators.loopback import shut_down
+from local._http import shut_down
+from local.emulators.processes import Children
 from local.lambda_.invocation import FunctionNotFound, Invocation, InvokeResult, function_name_of
 from local.lambda_.sandbox import Sandbox
 from local.lambda_.worker import LogSink, Worker
@@ -117,8 +118,11 @@ class LambdaRuntime:
     """Runs ``LocalFunction``s as warm worker processes; ``invoke`` is thread-safe."""
 
     def __init__(self, on_log: LogSink | None = None, *, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-                 isolate_site_packages: bool = True, region: str | None = None):
+                 isolate_site_packages: bool = True, region: str | None = None, children: Children | None = None):
+        """``children`` starts the worker processes (so they die with local mode); by default its own."""
         self.on_log: LogSink = on_log or _default_log
+        self.children = children or Children()
+        self._own_children = children is None
         self.max_concurrency = max(1, max_concurrency)
         self.isolate_site_packages = isolate_site_packages
         self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or \
@@ -221,6 +225,8 @@ class LambdaRuntime:
         if self._sandbox is not None:
             self._sandbox.cleanup()
             self._sandbox = None
+        if self._own_children:
+            self.children.close()
 
     def worker_pids(self, name: str | None = None) -> list[int]:
         """Process ids of the live workers (of one function, or all), replaced versions' included."""
@@ -277,7 +283,7 @@ class LambdaRuntime:
         pool.spawned += 1
         fn, region = pool.fn, self._region(pool.fn)
         worker = Worker(fn, pool.spawned, self._sandbox.command(fn),
-                        lambda port: self._sandbox.environment(fn, region, port), self._log)
+                        lambda port: self._sandbox.environment(fn, region, port), self._log, self.children.popen)
         pool.workers.append(worker)
         return worker
 

@@ -12,7 +12,7 @@ import secrets
 import time
 from typing import TYPE_CHECKING
 
-from local.emulators.loopback import LoopbackServer, QuietHandler
+from local._http import LoopbackServer, QuietHandler
 
 if TYPE_CHECKING:
     from local.lambda_.worker import Worker

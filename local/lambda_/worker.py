@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from local.emulators.loopback import serve, shut_down
+from local._http import serve, shut_down
 from local.lambda_.invocation import Invocation
 from local.lambda_.runtime_api import RuntimeApiServer
 from local.model import LocalFunction
@@ -31,8 +31,9 @@ class Worker:
     """One execution environment: a process and its Runtime API server."""
 
     def __init__(self, fn: LocalFunction, index: int, command: list[str], environment: Callable[[int], dict],
-                 log: LogSink):
-        """Start the process; ``environment(port)`` is its environment given its Runtime API port."""
+                 log: LogSink, popen: Callable[..., subprocess.Popen]):
+        """Start the process with ``popen`` (in a session of its own); ``environment(port)`` is its environment
+        given its Runtime API port."""
         self.fn = fn
         self.log = log
         self.index = index
@@ -49,10 +50,9 @@ class Worker:
         self.init_ms: float | None = None
         self.server = RuntimeApiServer(self)
         serve(self.server, f"runtime-api-{fn.name}-{index}")
-        self.proc = subprocess.Popen(
+        self.proc = popen(
             command, cwd=str(fn.code_dir), env=environment(self.server.server_address[1]),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True, close_fds=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, close_fds=True)
         threading.Thread(target=self._pump_logs, name=f"lambda-logs-{fn.name}-{index}", daemon=True).start()
 
     # -- called by the Runtime API server -------------------------------------------------

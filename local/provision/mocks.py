@@ -1,7 +1,8 @@
 """Create-on-register: the offline engine's mocks, making the program's resources real local things.
 
 ``LocalMocks`` is the offline engine's ``Mocks`` with one difference: for the
-resource types below it creates the resource in a local emulator from the
+resource types below (those whose record in ``local/engine/types.py`` names one of
+its methods) it creates the resource in a local emulator from the
 registered inputs and hands the program the emulator's real names, ids, ARNs and
 endpoints (every other type falls back to the engine's fabricated outputs). So
 the function environments, the stage variables, a site's runtime config and
@@ -60,7 +61,7 @@ from local.emulators.moto_server import MotoServer
 from local.emulators.ports import Ports
 from local.emulators.postgres import Postgres
 from local.emulators.redis_server import Redis
-from local.engine import Ctx, Mocks, Registration
+from local.engine import TYPES, Ctx, Mocks, Registration
 
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"  # how the Pulumi protocol wraps a secret value
 _COGNITO_SIGN_IN = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/?$")
@@ -132,25 +133,9 @@ class LocalMocks(Mocks):
         self.uploads: set[tuple[str, str]] = set()   # (bucket, key) the program uploaded
         self.created: list[tuple[str, str]] = []     # (type, physical name) made for real
         self.federated: list[tuple[str, str]] = []   # (provider name, type) registered in a user pool
+        # The types local mode makes for real, as the type table names them (local/engine/types.py).
         self.handlers: dict[str, Callable[[Ctx, dict], dict]] = {
-            "aws:dynamodb/table:Table": self._table,
-            "aws:s3/bucket:Bucket": self._bucket,
-            "aws:s3/bucketObjectv2:BucketObjectv2": self._object,
-            "aws:rds/cluster:Cluster": self._rds_cluster,
-            "aws:rds/clusterInstance:ClusterInstance": self._rds_endpoint,
-            "aws:rds/proxy:Proxy": self._rds_endpoint,
-            "aws:elasticache/serverlessCache:ServerlessCache": self._serverless_cache,
-            "aws:elasticache/replicationGroup:ReplicationGroup": self._replication_group,
-            "aws:cognito/userPool:UserPool": self._user_pool,
-            "aws:cognito/userPoolClient:UserPoolClient": self._user_pool_client,
-            "aws:cognito/userGroup:UserGroup": self._user_group,
-            "aws:cognito/identityProvider:IdentityProvider": self._identity_provider,
-            "aws:apigateway/restApi:RestApi": self._rest_api,
-            "aws:apigateway/stage:Stage": self._stage,
-            "aws:cloudfront/distribution:Distribution": self._distribution,
-            "aws:amplify/app:App": self._amplify_app,
-            "pulumi-python:dynamic/amplify:Deployment": self._amplify_deployment,
-        }
+            token: getattr(self, record.local) for token, record in TYPES.items() if record.local}
 
     # -- plumbing -------------------------------------------------------------------
     def client(self, service: str) -> Any:

@@ -2,10 +2,11 @@
 
 * Users: every ``LOCAL_USERS`` entry of the contracts is signed up in every user
   pool with a generated password (kept in ``users.json`` across runs); a user joins
-  only the groups that pool registered. The emulator's random generator is seeded
-  from the pool's and the user's names just before each user is made, so a user
-  keeps its ``sub`` (and with it what it owns) across runs; then it is seeded at
-  random again, so tokens stay unpredictable.
+  only the groups that pool registered. A user the pool keeps from an earlier run
+  keeps its ``sub`` and gets the password again; a new one is made with the
+  emulator's random generator seeded from the pool's and the user's names, so even
+  after ``--fresh`` it has the same ``sub`` (and with it what it owns); then the
+  generator is seeded at random again, so tokens stay unpredictable.
 * Items: a contract variable with a ``seed`` (``"module:function"``) names a table
   in the function's environment; when that table is empty, the function is called
   from the unpacked archive of a function that carries the module, and its items
@@ -50,10 +51,14 @@ def seed_users(cognito: Any, pools: Sequence[CognitoPool], users: Sequence[Mappi
         subs = {}
         for pool in pools:
             seed_random(int.from_bytes(hashlib.sha256(f"{pool.name}\n{email}".encode()).digest()[:7], "big"))
-            created = cognito.admin_create_user(
-                UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS",
-                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
-            subs[pool.pool_id] = next(a["Value"] for a in created["User"]["Attributes"] if a["Name"] == "sub")
+            try:
+                attributes = cognito.admin_create_user(
+                    UserPoolId=pool.pool_id, Username=email, MessageAction="SUPPRESS",
+                    UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+                )["User"]["Attributes"]
+            except cognito.exceptions.UsernameExistsException:  # kept from an earlier run
+                attributes = cognito.admin_get_user(UserPoolId=pool.pool_id, Username=email)["UserAttributes"]
+            subs[pool.pool_id] = next(a["Value"] for a in attributes if a["Name"] == "sub")
             cognito.admin_set_user_password(UserPoolId=pool.pool_id, Username=email, Password=password,
                                             Permanent=True)
             for group in groups:

@@ -22,15 +22,16 @@ from local.release.releases import ReleaseError
 from local.release.traffic import id_token, traffic
 
 if TYPE_CHECKING:
-    from local.up import LocalMode
+    from local.release.releases import Releases
+    from local.running import Running
 
-def rehearse(mode: "LocalMode", request: dict[str, Any], on_line: Callable[[str], None],
+
+def rehearse(releases: "Releases", running: "Running", request: dict[str, Any], on_line: Callable[[str], None],
              stop: threading.Event | None = None) -> dict[str, Any]:
-    """One rehearsal in ``mode`` as ``request`` asks; the outcome as the endpoint's last line."""
-    releases = mode.releases
+    """One rehearsal in ``running`` as ``request`` asks; the outcome as the endpoint's last line."""
     service = str(request.get("service") or "")
     rate = float(request.get("traffic") or 0)
-    load = traffic(_targets(mode, service), rate) if rate > 0 else None
+    load = traffic(_targets(releases, running, service), rate) if rate > 0 else None
     outcome = releases.release_service(
         service, Clock(float(request.get("time_scale") or 30)), via=str(request.get("via") or "codedeploy"),
         config=str(request.get("config") or ""), percent=request.get("percent"),
@@ -38,23 +39,23 @@ def rehearse(mode: "LocalMode", request: dict[str, Any], on_line: Callable[[str]
     return {"promoted": outcome.promoted, "counts": outcome.counts}
 
 
-def _targets(mode: "LocalMode", service: str) -> list[tuple[str, str]]:
+def _targets(releases: "Releases", running: "Running", service: str) -> list[tuple[str, str]]:
     """(URL, ID token) of each released function's check route, on the API that routes to it, as the first user
     local mode signed up (in every pool)."""
-    local, outputs = mode.local, mode.local.outputs
-    user = mode.users[0] if mode.users else None
-    cognito = mode.cognito.client("cognito-idp")
+    outputs = running.outputs
+    user = running.users[0] if running.users else None
+    cognito = running.emulators.cognito.client("cognito-idp")
     targets = []
-    for plan in mode.releases.functions.values():
+    for plan in releases.functions.values():
         if plan.service != service or plan.check is None:
             continue
-        for api in local.apis:
+        for api in running.apis:
             if f"{plan.function}:{plan.alias}" not in api.stage_variables.values():
                 continue
-            pattern = local.patterns.get(api.name, "")
+            pattern = running.pattern_of(api.name)
             pool, client = outputs.get(f"{pattern}_user_pool_id"), outputs.get(f"{pattern}_client_id")
             if pool and client and user:
-                token = id_token(cognito, pool, client, user["email"], user["password"])
+                token = id_token(cognito, pool, client, user.email, user.password)
                 targets.append((api.url + plan.check["path"], token))
     if not targets:
         raise ReleaseError(f"no route of {service} to send traffic to (no GET without parameters, or no local user)")

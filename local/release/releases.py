@@ -54,7 +54,8 @@ class Releases:
         routes = {(a.inputs["functionName"], a.inputs["name"]): str(a.inputs["functionVersion"])
                   for a in recording.of_type(ALIAS)}
         self.aliases = Aliases(runtime, functions, routes, lambda: LambdaRuntime(
-            on_log=runtime.on_log, max_concurrency=runtime.max_concurrency, region=runtime.region))
+            on_log=runtime.on_log, max_concurrency=runtime.max_concurrency, region=runtime.region,
+            children=runtime.children))
         self.functions = function_plans(recording, cloudwatch.evaluator.alarms)
         self.stage_plans = stage_plans(recording, apis, cloudwatch.evaluator.alarms)
         self.apis = {api.name: api for api in apis}
@@ -71,11 +72,6 @@ class Releases:
         """Answer ``gateway``'s requests from the stage's deployment or its canary's (``make`` builds one)."""
         self.stages[gateway.api.name] = deployments = StageDeployments(gateway, make)
         return deployments
-
-    def rows(self, stack: str) -> list[tuple[str, str, str]]:
-        """Local mode's table: where ``python -m local release`` reaches this stack."""
-        return [("release", f"python -m local release --stack {stack} --service NAME", self.control.url)] \
-            if self.control is not None else []
 
     def stop(self) -> None:
         if self.control is not None:

@@ -56,6 +56,8 @@ class BucketLifecycle:
 
     Versioning keeps overwritten and deleted objects for ``noncurrent_version_days``;
     ``force_destroy`` lets ``pulumi destroy`` empty the bucket (throwaway stacks only);
+    ``protect`` makes Pulumi refuse to delete or replace it (the preview stops before its
+    objects are lost).
     ``access_logs`` writes S3 server access logs to a log bucket of the bucket's own, kept
     ``access_log_days`` (that bucket is not logged itself).
     """
@@ -63,6 +65,7 @@ class BucketLifecycle:
     versioning: bool = True
     noncurrent_version_days: int = 30
     force_destroy: bool = False
+    protect: bool = True
     access_logs: bool = False
     access_log_days: int = 90
 
@@ -98,7 +101,8 @@ class Bucket(pulumi.ComponentResource):
         self._policy_attached = False
 
         self.bucket = aws.s3.Bucket(name, bucket_prefix=prefix, force_destroy=args.lifecycle.force_destroy,
-                                    tags=args.tags or None, opts=self._child)
+                                    tags=args.tags or None,
+                                    opts=pulumi.ResourceOptions(parent=self, protect=args.lifecycle.protect))
         self.public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access", bucket=self.bucket.id, block_public_acls=True, block_public_policy=True,
             ignore_public_acls=True, restrict_public_buckets=True, opts=self._child)

@@ -9,20 +9,25 @@ adds one rule admitting exactly its own security group on 5432.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from multitier._declarations import contract
 from multitier._iam import Statement, assume_role_policy, policy_document, sid
 from multitier._logic.link import Link, NetworkAccess
 from multitier._network.network import Network
+from multitier._replacement import camel, replacement
 from multitier._ops import watch_data
 from multitier._ops.watch import Watch
 
 PORT = 5432
+CLUSTER = "aws:rds/cluster:Cluster"
 SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue",)
 _DB_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -33,9 +38,9 @@ class DatabaseArgs:
 
     ``network``: the VPC and private subnets. Capacity is in Aurora Capacity Units
     (``min_capacity`` 0 lets an idle cluster pause after ``seconds_until_auto_pause``).
-    Destroying keeps a final snapshot (named per create/destroy cycle) and deletion
-    protection is on unless turned off (throwaway stacks). ``proxy`` puts an RDS
-    Proxy in front of the writer.
+    Destroying keeps a final snapshot (named per cluster) and deletion protection is on
+    unless turned off (throwaway stacks); with it, Pulumi refuses to delete or replace the
+    cluster too (``protect``: the preview stops). ``proxy`` puts an RDS Proxy in front of the writer.
     """
 
     network: Network
@@ -76,8 +81,7 @@ class Database(pulumi.ComponentResource):
         scaling = {"min_capacity": args.min_capacity, "max_capacity": args.max_capacity}
         if args.min_capacity == 0:
             scaling["seconds_until_auto_pause"] = args.seconds_until_auto_pause
-        self.cluster = aws.rds.Cluster(
-            name,
+        cluster = dict(
             cluster_identifier_prefix=f"{name}-",
             engine="aurora-postgresql",
             engine_mode="provisioned",
@@ -97,13 +101,19 @@ class Database(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=args.skip_final_snapshot,
-            # Unique per create/destroy cycle: a second destroy must not collide with the
-            # first one's snapshot. The cluster's security group is created with it, and its
-            # AWS id is new in every cycle (and stable in between).
-            final_snapshot_identifier=None if args.skip_final_snapshot else
-            self.security_group.id.apply(lambda group: f"{name}-final-{group}"),
-            enabled_cloudwatch_logs_exports=["postgresql"],
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=upgraded_by_aws))
+            enabled_cloudwatch_logs_exports=["postgresql"])
+        if not args.skip_final_snapshot:
+            # Destroying or replacing the cluster takes its final snapshot under this id. It must be new
+            # for every cluster: a random part renewed whenever an input that replaces the cluster
+            # changes (those inputs are its keepers), so a second replacement never collides with the
+            # first one's snapshot.
+            self.final_snapshot_suffix = random.RandomId(
+                f"{name}-final-snapshot", byte_length=4, keepers=_as_text(replacement(CLUSTER).replacing(cluster)),
+                opts=child)
+            cluster["final_snapshot_identifier"] = self.final_snapshot_suffix.hex.apply(
+                lambda suffix: f"{name}-final-{suffix}")
+        self.cluster = aws.rds.Cluster(name, **cluster, opts=pulumi.ResourceOptions(
+            parent=self, ignore_changes=upgraded_by_aws, protect=args.deletion_protection))
         self.instance = aws.rds.ClusterInstance(
             f"{name}-writer", identifier_prefix=f"{name}-writer-", cluster_identifier=self.cluster.id,
             instance_class="db.serverless", engine=self.cluster.engine, engine_version=self.cluster.engine_version,
@@ -185,3 +195,10 @@ class Database(pulumi.ComponentResource):
             network=NetworkAccess(vpc_id=self._network.vpc_id, subnet_ids=self._network.private_subnet_ids,
                                   security_group_id=self.security_group.id, port=self.port,
                                   description=f"PostgreSQL {self.pulumi_resource_name}"))
+
+
+
+def _as_text(inputs: dict[str, Any]) -> dict[str, pulumi.Output[str]]:
+    """Inputs as the random provider's keepers: text, under the names Pulumi gives them."""
+    return {camel(key): pulumi.Output.from_input(value).apply(lambda v: json.dumps(v, sort_keys=True))
+            for key, value in inputs.items()}

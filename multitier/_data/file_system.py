@@ -43,7 +43,8 @@ class FileSystemArgs:
     ``network``: the VPC; the first ``subnet_count`` of its private subnets get a mount
     target (a function reaches the file system only from an availability zone with one, so
     pass the number of zones the functions run in). ``root_directory`` is what clients of the
-    access point see as ``/``.
+    access point see as ``/``. ``protect`` makes Pulumi refuse to delete or replace the file
+    system (the preview stops before its files are lost).
     """
 
     network: Network
@@ -55,6 +56,7 @@ class FileSystemArgs:
     backups: bool = True
     transition_to_ia_days: int = 30
     kms_key_arn: pulumi.Input[str] | None = None
+    protect: bool = True
 
 
 class FileSystem(pulumi.ComponentResource):
@@ -72,7 +74,7 @@ class FileSystem(pulumi.ComponentResource):
             throughput_mode="elastic",
             lifecycle_policies=[{"transition_to_ia": f"AFTER_{days}_DAY{'S' if days > 1 else ''}"},
                                 {"transition_to_primary_storage_class": "AFTER_1_ACCESS"}],
-            tags={"Name": name}, opts=child)
+            tags={"Name": name}, opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.backup_policy = aws.efs.BackupPolicy(
             f"{name}-backups", file_system_id=self.file_system.id,
             backup_policy={"status": "ENABLED" if args.backups else "DISABLED"}, opts=child)
@@ -83,10 +85,13 @@ class FileSystem(pulumi.ComponentResource):
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg", vpc_id=args.network.vpc_id,
             description=f"EFS {name}: NFS only from functions granted access", opts=child)
+        # One mount target per file system and zone: a new one in the same zone must replace the
+        # old one delete-first, or EFS refuses it (MountTargetConflict).
         self.mount_targets = [aws.efs.MountTarget(
             f"{name}-mount-{index}", file_system_id=self.file_system.id,
             subnet_id=args.network.private_subnet_ids.apply(lambda ids, i=index: _subnet(name, ids, i)),
-            security_groups=[self.security_group.id], opts=child) for index in range(args.subnet_count)]
+            security_groups=[self.security_group.id],
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True)) for index in range(args.subnet_count)]
         self.access_point = aws.efs.AccessPoint(
             f"{name}-access-point", file_system_id=self.file_system.id,
             posix_user={"uid": args.posix_uid, "gid": args.posix_gid},

@@ -48,7 +48,8 @@ class TableArgs:
 
     ``ttl_attribute`` turns on TTL; ``stream`` is a stream view type or None.
     Point-in-time recovery and deletion protection are on unless turned off
-    (a throwaway dev table).
+    (a throwaway dev table); with deletion protection, Pulumi refuses to delete or
+    replace the table too (``protect``: the preview stops before its items are lost).
     """
 
     hash_key: Key
@@ -101,7 +102,7 @@ class Table(pulumi.ComponentResource):
             stream_enabled=args.stream is not None,
             stream_view_type=args.stream,
             tags=args.tags or None,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.deletion_protection),
         )
         self.name = self.table.name
         self.arn = self.table.arn

@@ -166,8 +166,11 @@ class UserPool(pulumi.ComponentResource):
         self.domain: aws.cognito.UserPoolDomain | None = None
         self.hosted_ui_url: pulumi.Output[str] | None = None
         if hosted_ui:
-            self.domain = aws.cognito.UserPoolDomain(f"{name}-domain", domain=domain_prefix,
-                                                     user_pool_id=self.pool.id, opts=child)
+            # A pool holds one domain: a new prefix must replace the old one delete-first, or Cognito
+            # refuses the new domain ("User pool already has a domain configured").
+            self.domain = aws.cognito.UserPoolDomain(
+                f"{name}-domain", domain=domain_prefix, user_pool_id=self.pool.id,
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
             self.hosted_ui_url = pulumi.Output.concat("https://", domain_prefix, ".auth.", args.region,
                                                       ".amazoncognito.com")
 
@@ -196,10 +199,13 @@ class UserPool(pulumi.ComponentResource):
                 "attributes_request_method": "GET"}
         else:
             details = {"MetadataURL": federation.metadata_url}
+        # Its name is the one the hosted UI shows and the client lists, unique in the pool: a new
+        # provider type under the same name replaces it delete-first.
         return aws.cognito.IdentityProvider(
             f"{name}-{federation.name.lower()}", user_pool_id=self.pool.id, provider_name=federation.name,
             provider_type=federation.kind.upper(), provider_details=details,
-            attribute_mapping=dict(federation.attribute_mapping), opts=pulumi.ResourceOptions(parent=self))
+            attribute_mapping=dict(federation.attribute_mapping),
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
 
     @property
     def authorizer_provider_arns(self) -> list[pulumi.Output[str]]:

@@ -71,6 +71,8 @@ class ApiStage:
                  parent: pulumi.Resource, provider_settings: Mapping[str, Any] | None = None):
         self._api_name, self._options, self._api = name, options, api
         self._child = pulumi.ResourceOptions(parent=parent)
+        # A key is in a usage plan once and a stage has one web ACL: such children are replaced delete-first.
+        self._one_per_parent = pulumi.ResourceOptions(parent=parent, delete_before_replace=True)
         self.access_logs = aws.cloudwatch.LogGroup(
             f"{name}-access-logs", name_prefix=f"/aws/apigateway/{name}-access-",
             retention_in_days=options.access_log_retention_days, opts=self._child)
@@ -147,10 +149,10 @@ class ApiStage:
             quota_settings={"limit": o.usage_quota_per_day, "period": "DAY"},
             throttle_settings={"rate_limit": o.throttle.rate, "burst_limit": o.throttle.burst}, opts=self._child)
         aws.apigateway.UsagePlanKey(f"{name}-plan-key", key_id=self.api_key.id, key_type="API_KEY",
-                                    usage_plan_id=self.usage_plan.id, opts=self._child)
+                                    usage_plan_id=self.usage_plan.id, opts=self._one_per_parent)
 
     def _add_waf(self) -> None:
         self.web_acl = WebAcl(f"{self._api_name}-waf",
                               WebAclArgs(scope="REGIONAL", rate_limit=self._options.waf_rate_limit), opts=self._child)
         aws.wafv2.WebAclAssociation(f"{self._api_name}-waf-association", resource_arn=self.stage.arn,
-                                    web_acl_arn=self.web_acl.arn, opts=self._child)
+                                    web_acl_arn=self.web_acl.arn, opts=self._one_per_parent)

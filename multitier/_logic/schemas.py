@@ -8,6 +8,8 @@ schemas for clients as they are and for API Gateway's importer as it allows.
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any, Iterable
 
 from pydantic import BaseModel
@@ -19,14 +21,22 @@ _NULL = {"type": "null"}
 
 def component_schemas(models: Iterable[type[BaseModel]]) -> tuple[dict[type[BaseModel], str], dict[str, dict]]:
     """Each model's component name, and every component schema the models need."""
-    refs, top = models_json_schema([(model, "validation") for model in dict.fromkeys(models)], ref_template=REF)
+    names, schemas = _component_schemas(tuple(dict.fromkeys(models)))
+    return dict(names), copy.deepcopy(schemas)
+
+
+# Models are classes, fixed once imported: their schemas are made once per process (pydantic's
+# generation is a tenth of a program run), and each caller gets its own copy.
+@functools.cache
+def _component_schemas(models: tuple[type[BaseModel], ...]) -> tuple[dict[type[BaseModel], str], dict[str, dict]]:
+    refs, top = models_json_schema([(model, "validation") for model in models], ref_template=REF)
     names = {model: ref["$ref"].rsplit("/", 1)[-1] for (model, _), ref in refs.items()}
     return names, {name: to_openapi(schema) for name, schema in top.get("$defs", {}).items()}
 
 
 def parameters(model: type[BaseModel], location: str) -> list[dict[str, Any]]:
     """A Parameter object for each field of ``model`` (its alias is the name) found ``in`` location."""
-    schema = to_openapi(model.model_json_schema(ref_template=REF))
+    schema = to_openapi(copy.deepcopy(_json_schema(model)))
     required = set(schema.get("required", ()))
     found = []
     for name, field in schema["properties"].items():
@@ -37,6 +47,11 @@ def parameters(model: type[BaseModel], location: str) -> list[dict[str, Any]]:
                 parameter[key] = field.pop(key)
         found.append({**parameter, "schema": field})
     return found
+
+
+@functools.cache
+def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(ref_template=REF)
 
 
 def to_openapi(node: Any) -> Any:

@@ -11,6 +11,12 @@ free) declared in awsx's ``vpc_endpoint_specs`` so awsx attaches them to the
 VPC's route tables itself (``vpc_endpoint_strategy = Auto``), and interface
 endpoints (Secrets Manager, ...) created here with their own security group
 that admits HTTPS from the VPC's CIDR only.
+
+Zones are chosen by zone id, not name (names map to different zones in every
+account), leaving out the ids where a service of the data tier is not offered:
+RDS Proxy is not available in use1-az3 (Amazon RDS User Guide, RDS Proxy
+limitations). The layout (CIDR, zones, NAT) cannot change in place once
+deployed: ``NetworkLayout`` refuses it in the preview (``layout.py``).
 """
 
 from __future__ import annotations
@@ -23,12 +29,15 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 
 from multitier._iam import Statement, assume_role_policy, policy_document
+from multitier._network.layout import NetworkLayout
 
 GATEWAY_SERVICES = ("dynamodb", "s3")
 # X-Ray: without NAT, a traced function's own segments reach X-Ray only through its endpoint.
 DEFAULT_INTERFACE_SERVICES = ("secretsmanager", "xray")
 FLOW_LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
 _NAT = {"none": "None", "single": "Single", "one_per_az": "OnePerAz"}
+# Zone ids where a service the data tier uses is not offered (RDS Proxy: use1-az3).
+UNSUPPORTED_ZONE_IDS = ("use1-az3",)
 
 
 @dataclass
@@ -40,6 +49,7 @@ class NetworkArgs:
     ``flow_log_retention_days``. ``interface_services`` are the short names of AWS
     services reached through interface endpoints (``com.amazonaws.<region>.<service>``);
     ``region`` is read from the provider when not given (awsx needs plain service names).
+    ``exclude_zone_ids``: zones (by id) the VPC must not use.
     """
 
     cidr: str = "10.20.0.0/16"
@@ -48,6 +58,7 @@ class NetworkArgs:
     flow_log_retention_days: int = 14
     interface_services: Sequence[str] = DEFAULT_INTERFACE_SERVICES
     region: str | None = None
+    exclude_zone_ids: Sequence[str] = UNSUPPORTED_ZONE_IDS
 
 
 class Network(pulumi.ComponentResource):
@@ -63,10 +74,15 @@ class Network(pulumi.ComponentResource):
                          awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE)]
                         if with_nat else [awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED)])
 
+        self.zones = aws.get_availability_zones_output(
+            state="available", exclude_zone_ids=list(args.exclude_zone_ids),
+            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+            opts=pulumi.InvokeOutputOptions(parent=self)).names.apply(lambda names: _first(name, names, args.az_count))
+        self.layout = NetworkLayout(f"{name}-layout", cidr=args.cidr, zones=self.zones, nat=args.nat, opts=child)
         self.vpc = awsx.ec2.Vpc(
             name,
             cidr_block=args.cidr,
-            number_of_availability_zones=args.az_count,
+            availability_zone_names=self.zones,
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
             subnet_specs=subnet_specs,
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy(_NAT[args.nat])),
@@ -77,7 +93,7 @@ class Network(pulumi.ComponentResource):
             vpc_endpoint_specs=[awsx.ec2.VpcEndpointSpecArgs(service_name=f"com.amazonaws.{region}.{service}",
                                                              vpc_endpoint_type="Gateway")
                                 for service in GATEWAY_SERVICES],
-            opts=child)
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.layout]))
         self.vpc_id = self.vpc.vpc_id
         self.cidr = args.cidr
         self.private_subnet_ids = self.vpc.private_subnet_ids if with_nat else self.vpc.isolated_subnet_ids
@@ -124,3 +140,10 @@ class Network(pulumi.ComponentResource):
             security_group_ids=[self.endpoint_security_group.id], opts=pulumi.ResourceOptions(parent=self))
         self.interface_endpoints[service] = endpoint
         return endpoint
+
+
+def _first(network: str, zones: list[str], count: int) -> list[str]:
+    if len(zones) < count:
+        raise ValueError(f"network {network}: {count} availability zones wanted, but the region offers "
+                         f"{len(zones)} usable ones ({', '.join(zones)}; {', '.join(UNSUPPORTED_ZONE_IDS)} left out)")
+    return sorted(zones)[:count]

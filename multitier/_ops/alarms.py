@@ -16,10 +16,14 @@ from multitier._ops.watch import STATISTICS, Alarm, Watch
 
 @dataclass
 class AlarmsArgs:
-    """The watches whose alarms to create; ``email`` (empty: none) is subscribed to the alarm topic."""
+    """The watches whose alarms to create; ``email`` (empty: none) is subscribed to the alarm topic.
+
+    ``protect`` makes Pulumi refuse to delete or replace the topic's key (what it encrypted is lost with it).
+    """
 
     email: str = ""
     watches: Sequence[Watch] = ()
+    protect: bool = True
 
 
 def topic_key_policy(account_id: str) -> str:
@@ -67,7 +71,8 @@ class Alarms(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         self.key = aws.kms.Key(f"{name}-key", description="Encrypts the alarm topic; CloudWatch may publish",
                                enable_key_rotation=True, deletion_window_in_days=30,
-                               policy=account.apply(topic_key_policy), opts=child)
+                               policy=account.apply(topic_key_policy),
+                               opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.topic = aws.sns.Topic(f"{name}-topic", kms_master_key_id=self.key.arn, opts=child)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         self.topic_policy = aws.sns.TopicPolicy(

@@ -42,7 +42,8 @@ def table(s: Settings, **spec) -> TableArgs:
 def bucket_lifecycle(s: Settings) -> BucketLifecycle:
     return BucketLifecycle(versioning=s.data.bucket_versioning,
                            noncurrent_version_days=s.data.noncurrent_version_days,
-                           force_destroy=s.data.force_destroy, access_logs=s.data.bucket_access_logs)
+                           force_destroy=s.data.force_destroy, protect=s.data.deletion_protection,
+                           access_logs=s.data.bucket_access_logs)
 
 
 def network(s: Settings, region: str) -> NetworkArgs:
@@ -70,7 +71,8 @@ def cache(s: Settings, network: Network, unique_suffix: str) -> CacheArgs:
 def file_system(s: Settings, network: Network, root_directory: str) -> FileSystemArgs:
     """A file system with a mount target in each of the network's availability zones."""
     return FileSystemArgs(network=network, subnet_count=s.network.az_count, root_directory=root_directory,
-                          backups=s.efs.backups, transition_to_ia_days=s.efs.transition_to_ia_days)
+                          backups=s.efs.backups, transition_to_ia_days=s.efs.transition_to_ia_days,
+                          protect=s.data.deletion_protection)
 
 
 def user_pool(s: Settings, region: str, unique_suffix: str) -> UserPoolArgs:
@@ -133,7 +135,7 @@ def api_domain(s: Settings, subdomain: str) -> ApiDomainArgs | None:
 
 
 def alarms(s: Settings, watches: Sequence[Watch]) -> AlarmsArgs:
-    return AlarmsArgs(email=s.alarms.email, watches=watches)
+    return AlarmsArgs(email=s.alarms.email, watches=watches, protect=s.data.deletion_protection)
 
 
 def static_site(s: Settings, content_dir: Path, config: RuntimeConfig, api_origin: pulumi.Input[str],

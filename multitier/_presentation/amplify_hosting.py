@@ -14,7 +14,14 @@ step visible in every preview and testable offline:
    waits for the job to succeed.
 
 Amplify reads the zip itself, so the staging bucket's policy lets the
-``amplify.amazonaws.com`` service read it, for this branch only.
+``amplify.amazonaws.com`` service list the app's prefix and read under it, for this
+branch of this account only: as Amplify's guide to deploying from S3 with the SDKs
+says, the condition's ``aws:SourceArn`` is the URL-encoded branch ARN, with
+``aws:SourceAccount`` beside it (a raw ARN matches nothing and the deployment fails).
+
+The deployment calls AWS as the stack's AWS provider does: with the region, profile,
+assumed roles and account guard of the stack's ``aws:*`` settings
+(``multitier._provider_session``), never merely the ambient credentials.
 
 The runtime ``config.json`` (API URL, sign-in settings) only exists once the
 API does, so the deployment adds it at deploy time: it copies the staged zip
@@ -27,6 +34,7 @@ import hashlib
 import json
 import io
 import time
+import urllib.parse
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +45,7 @@ import pulumi.dynamic
 import pulumi_aws as aws
 
 from multitier._data.bucket import Bucket, BucketArgs, BucketLifecycle
+from multitier._provider_session import clients, session_settings
 from multitier._presentation.static_site import CLOUDFRONT_REGION, HSTS_MAX_AGE, content_security_policy
 from multitier._ops import watch_edge
 from multitier._ops.watch import Watch
@@ -68,13 +77,11 @@ class _DeploymentProvider(pulumi.dynamic.ResourceProvider):
     """Starts an Amplify deployment of a zip in S3 and waits for it."""
 
     def _deploy(self, props: dict[str, Any]) -> dict[str, Any]:
-        import boto3  # imported at deploy time only: previews and tests never call AWS
-
-        client = boto3.client("amplify", region_name=props.get("region") or None)
+        client_of = clients(props.get("aws") or {})
+        client = client_of("amplify")
         source_url = props["source_url"]
         if props.get("config_json"):
-            source_url = with_config(boto3.client("s3", region_name=props.get("region") or None),
-                                     source_url, props["config_json"])
+            source_url = with_config(client_of("s3"), source_url, props["config_json"])
         job = client.start_deployment(appId=props["app_id"], branchName=props["branch_name"],
                                       sourceUrl=source_url, sourceUrlType="ZIP")["jobSummary"]
         status = job["status"]
@@ -91,9 +98,14 @@ class _DeploymentProvider(pulumi.dynamic.ResourceProvider):
         outs = self._deploy(props)
         return pulumi.dynamic.CreateResult(id_=f"{props['app_id']}/{props['branch_name']}/{outs['job_id']}", outs=outs)
 
+    # A new app, branch or runtime config is a new deployment; a new build of the same ones is an update.
+    # (How the deployment reaches AWS, ``aws``, is neither: a new profile redeploys nothing.)
+    REPLACES = ("app_id", "branch_name", "config_json")
+    UPDATES = ("source_url",)
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        changed = [k for k in ("app_id", "branch_name", "source_url", "config_json") if olds.get(k) != news.get(k)]
-        return pulumi.dynamic.DiffResult(changes=bool(changed), replaces=[k for k in changed if k != "source_url"])
+        changed = [k for k in (*self.REPLACES, *self.UPDATES) if olds.get(k) != news.get(k)]
+        return pulumi.dynamic.DiffResult(changes=bool(changed), replaces=[k for k in changed if k in self.REPLACES])
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
         return pulumi.dynamic.UpdateResult(outs=self._deploy(news))
@@ -114,11 +126,36 @@ class AmplifyDeployment(pulumi.dynamic.Resource, module="amplify", name="Deploym
     status: pulumi.Output[str]
 
     def __init__(self, name: str, app_id: pulumi.Input[str], branch_name: pulumi.Input[str],
-                 source_url: pulumi.Input[str], region: pulumi.Input[str] | None = None,
+                 source_url: pulumi.Input[str], aws: Mapping[str, Any] | None = None,
                  config_json: pulumi.Input[str] | None = None, opts: pulumi.ResourceOptions | None = None):
+        """``aws``: ``provider_session.session_settings`` of the stack's AWS provider (static keys kept secret)."""
+        aws = dict(aws or {})
+        for key in ("access_key", "secret_key", "token"):
+            if aws.get(key):
+                aws[key] = pulumi.Output.secret(aws[key])
         super().__init__(_DeploymentProvider(), name,
                          {"app_id": app_id, "branch_name": branch_name, "source_url": source_url,
-                          "region": region, "config_json": config_json, "job_id": None, "status": None}, opts)
+                          "aws": aws, "config_json": config_json, "job_id": None, "status": None}, opts)
+
+
+def amplify_reads(bucket_arn: pulumi.Input[str], branch_arn: pulumi.Input[str],
+                  prefix: str) -> list[pulumi.Output[dict]]:
+    """The bucket policy statements that let Amplify deploy this branch from ``prefix`` (Amplify's guide).
+
+    The branch ARN goes in percent-encoded (``arn%3Aaws%3Aamplify%3A...``), as Amplify presents
+    it; its account is the ``aws:SourceAccount``.
+    """
+    def statements(bucket: str, branch: str) -> list[dict]:
+        condition = {"aws:SourceAccount": branch.split(":")[4], "aws:SourceArn": urllib.parse.quote(branch, safe="")}
+        service = {"Service": "amplify.amazonaws.com"}
+        return [{"Sid": "AmplifyListsBuilds", "Effect": "Allow", "Principal": service, "Action": "s3:ListBucket",
+                 "Resource": bucket, "Condition": {"StringEquals": condition,
+                                                   "StringLike": {"s3:prefix": ["", f"{prefix}*"]}}},
+                {"Sid": "AmplifyReadsBuilds", "Effect": "Allow", "Principal": service, "Action": "s3:GetObject",
+                 "Resource": f"{bucket}/{prefix}*", "Condition": {"StringEquals": condition}}]
+
+    both = pulumi.Output.all(bucket_arn, branch_arn).apply(lambda v: statements(v[0], v[1]))
+    return [both.apply(lambda s: s[0]), both.apply(lambda s: s[1])]
 
 
 def with_config(s3: Any, source_url: str, config_json: str) -> str:
@@ -148,7 +185,7 @@ class AmplifyHostingArgs:
     attaches a web ACL (Amplify takes a CLOUDFRONT-scope one, made in us-east-1) blocking
     an IP above ``waf_rate_limit`` requests per 5 minutes. ``provider_settings``: the
     arguments of the stack's AWS provider (profile, assumed roles, allowed accounts, default
-    tags, ...), which that us-east-1 provider copies.
+    tags, ...), which that us-east-1 provider copies and the deployment calls AWS with.
     """
 
     build_dir: Path
@@ -188,14 +225,13 @@ class AmplifyHosting(pulumi.ComponentResource):
         self.artifact = aws.s3.BucketObjectv2(
             f"{name}-artifact", bucket=self.artifacts.id, key=key, source=pulumi.FileArchive(str(args.build_dir)),
             content_type="application/zip", opts=child)
-        self.artifacts.attach_policy([pulumi.Output.all(self.artifacts.arn, self.branch.arn).apply(lambda v: {
-            "Sid": "AmplifyReadsBuilds", "Effect": "Allow", "Principal": {"Service": "amplify.amazonaws.com"},
-            "Action": "s3:GetObject", "Resource": f"{v[0]}/{name}/*",
-            "Condition": {"StringEquals": {"aws:SourceArn": v[1]}}})])
+        self.artifacts.attach_policy(amplify_reads(self.artifacts.arn, self.branch.arn, f"{name}/"))
         self.source_url = pulumi.Output.concat("s3://", self.artifacts.name, "/", key)
         self.deployment = AmplifyDeployment(
             f"{name}-deployment", app_id=self.app.id, branch_name=self.branch.branch_name,
-            source_url=self.source_url, region=args.region,
+            source_url=self.source_url,
+            aws=session_settings({**args.provider_settings,
+                                  **({"region": args.region} if args.region is not None else {})}),
             config_json=args.config.document().apply(json.dumps) if args.config is not None else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact, self.artifacts.policy]))
 
@@ -205,8 +241,11 @@ class AmplifyHosting(pulumi.ComponentResource):
                                 opts=child)
             self.waf = WebAcl(f"{name}-waf", WebAclArgs(scope="CLOUDFRONT", rate_limit=args.waf_rate_limit),
                               opts=pulumi.ResourceOptions(parent=self, providers={"aws": east}))
-            aws.wafv2.WebAclAssociation(f"{name}-waf-association", resource_arn=self.app.arn,
-                                        web_acl_arn=self.waf.arn, opts=pulumi.ResourceOptions(parent=self, provider=east))
+            # A resource has one web ACL: a new ACL's association replaces the old one delete-first (created
+            # first, it would take over, and the old one's delete would then leave the app unprotected).
+            aws.wafv2.WebAclAssociation(f"{name}-waf-association", resource_arn=self.app.arn, web_acl_arn=self.waf.arn,
+                                        opts=pulumi.ResourceOptions(parent=self, provider=east,
+                                                                    delete_before_replace=True))
 
         self.domain = None
         host = pulumi.Output.concat(BRANCH, ".", self.app.default_domain)

@@ -137,6 +137,7 @@ class _Provider(pulumi.dynamic.ResourceProvider):
     """A release runs on create and when ``TRIGGER`` changes; how it reaches AWS (``aws``) is no reason to run."""
 
     TRIGGER = ""
+    REPLACES: tuple[str, ...] = ()  # a new target is released in place (``update``), never by replacement
     run: Callable[..., dict[str, Any]]
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:

@@ -85,8 +85,10 @@ class FunctionRelease(pulumi.ComponentResource):
         self.alarms = [made_alarm(name, alarm, child) for alarm in version_alarms(name, fn)]
         judges = [alarm.made for alarm in (*self.alarms, *args.judges)]
 
-        self.application = aws.codedeploy.Application(name, name=fn.name, compute_platform="Lambda",
-                                                      tags={"service": fn.service}, opts=child)
+        # named as its function: a replacement must free the name first
+        self.application = aws.codedeploy.Application(
+            name, name=fn.name, compute_platform="Lambda", tags={"service": fn.service},
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)))
         self.role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy("codedeploy.amazonaws.com"),
                                  description=f"CodeDeploy releasing {fn.pulumi_resource_name}", opts=child)
         statements = [

@@ -59,9 +59,10 @@ class WebAcl(pulumi.ComponentResource):
         self.logs = aws.cloudwatch.LogGroup(f"{name}-logs", name_prefix=f"aws-waf-logs-{name}-",
                                             retention_in_days=args.log_retention_days,
                                             opts=pulumi.ResourceOptions(parent=self))
+        # An ACL has one logging configuration: a new log group replaces it delete-first.
         self.logging = aws.wafv2.WebAclLoggingConfiguration(
             f"{name}-logging", resource_arn=self.acl.arn, log_destination_configs=[self.logs.arn],
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True))
         self.arn = self.acl.arn
         self._cloudfront = args.scope == "CLOUDFRONT"
         self.register_outputs({"arn": self.arn})

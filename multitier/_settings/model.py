@@ -105,7 +105,7 @@ class ApiSettings(_Section):
 
 class DataSettings(_Section):
     point_in_time_recovery: bool = Field(True, description="DynamoDB point-in-time recovery.")
-    deletion_protection: bool = Field(True, description="Deletion protection on tables and databases.")
+    deletion_protection: bool = Field(True, description="Deletion protection of what holds data (tables, databases, buckets, file systems, the alarm key): AWS's own where it has one, and Pulumi's protect, so a delete or a replacement stops at the preview.")
     bucket_versioning: bool = Field(True, description="S3 versioning on data and site buckets.")
     noncurrent_version_days: int = Field(30, ge=1, le=3650, description="Days before noncurrent object versions expire.")
     force_destroy: bool = Field(False, description="Let `pulumi destroy` empty and delete buckets (dev only).")

@@ -258,7 +258,7 @@ class PatternSettings(SettingsInputs):
     """DynamoDB point-in-time recovery. Default: True."""
 
     data_deletion_protection: bool | None = None
-    """Deletion protection on tables and databases. Default: True."""
+    """Deletion protection of what holds data (tables, databases, buckets, file systems, the alarm key): AWS's own where it has one, and Pulumi's protect, so a delete or a replacement stops at the preview. Default: True."""
 
     data_bucket_versioning: bool | None = None
     """S3 versioning on data and site buckets. Default: True."""

@@ -6,8 +6,8 @@ effects: a new rule module is one more line in ``MODULES``.
 
 from policy.core import Rule, collect
 from policy.rules import (acm, apigateway, cloudfront, cognito, cost, deploy, dynamodb, efs, elasticache, iam, kms,
-                          lambda_, limits, logs, openapi, ops, rds, release, s3, secrets, sns, vpc, waf)
+                          lambda_, limits, logs, openapi, ops, rds, release, replacement, s3, secrets, sns, vpc, waf)
 
 MODULES = (acm, apigateway, cloudfront, cognito, cost, deploy, dynamodb, efs, elasticache, iam, kms, lambda_, limits,
-           logs, openapi, ops, rds, release, s3, secrets, sns, vpc, waf)
+           logs, openapi, ops, rds, release, replacement, s3, secrets, sns, vpc, waf)
 RULES: dict[str, Rule] = collect(MODULES)

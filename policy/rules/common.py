@@ -1,23 +1,15 @@
-"""Type tokens and readers several rule modules share."""
+"""Type tokens (from the type table, ``local/engine/types.py``) and readers several rule modules share."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Iterator, Mapping
 
+from local.engine.types import (ALIAS, AWSX_VPC, BUCKET, FUNCTION, LOG_GROUP, METHOD_SETTINGS,  # noqa: F401
+                                PERMISSION, REST_API, ROLE, ROLE_POLICY, STAGE)
 from policy.core import Resource, Stack, get, items, statements
 
-FUNCTION = "aws:lambda/function:Function"
-PERMISSION = "aws:lambda/permission:Permission"
-ALIAS = "aws:lambda/alias:Alias"
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-REST_API = "aws:apigateway/restApi:RestApi"
-STAGE = "aws:apigateway/stage:Stage"
-METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-BUCKET = "aws:s3/bucket:Bucket"
-VPCS = ("awsx:ec2:Vpc", "aws:ec2/vpc:Vpc")
+VPCS = (AWSX_VPC, "aws:ec2/vpc:Vpc")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace", "x-amazon-apigateway-any-method")
 
 

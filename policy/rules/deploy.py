@@ -24,15 +24,6 @@ CERTIFICATE = "aws:acm/certificate:Certificate"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 PROVIDER = "pulumi:providers:aws"
 UNIQUE = re.compile(r"[0-9a-f]{7,}|\d{8,}")  # a random or timestamp part: unique per replacement
-# Names a replacement (created before the old one is deleted) collides on when they stay the
-# same: type → (name property, for names that cannot be autonamed the other properties whose
-# change replaces the resource, which the name then carries; None: autoname it).
-FIXED_NAMES = {"aws:rds/proxy:Proxy": ("name", None), CLUSTER: ("clusterIdentifier", None),
-               INSTANCE: ("identifier", None), "aws:elasticache/serverlessCache:ServerlessCache": ("name", None),
-               "aws:cognito/userPoolDomain:UserPoolDomain": ("domain", None),
-               # IAM authentication wants the user name to be the id: no autonaming.
-               "aws:elasticache/user:User": ("userId", ("engine",)),
-               "aws:elasticache/userGroup:UserGroup": ("userGroupId", ("engine",))}
 ENI_ACTIONS = {"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"}
 # The stack setting by which a stack declares that someone else set the account-level role.
 EXTERNAL_ACCOUNT_ROLE = ("multitier:apiAccountRole", "external")
@@ -92,25 +83,6 @@ def method_path_escaped(settings: Resource):
     resource, _, method = path.rpartition("/")
     if path != "*/*" and (not method or "/" in resource or not resource.startswith("~1")):
         yield f"method path {path!r} is not escaped (API Gateway expects e.g. '~1shows~1{{id}}/GET')"
-
-
-@resource_rule("MT-DEPLOY-4", tuple(FIXED_NAMES), kind="deploy", severity="high",
-               description="Replace-prone resources are autonamed, renamed by what replaces them, or deleted first",
-               remediation="Autoname the resource; where that is impossible, make the name unique per stack and "
-                           "carry what replaces it (ElastiCache ids: the engine), or set delete_before_replace=True.")
-def fixed_names(resource: Resource):
-    key, replaced_by = FIXED_NAMES[resource.type]
-    name, generated = resource.physical_name(key, f"{key}Prefix")
-    if generated or resource.delete_before_replace:
-        return
-    if replaced_by is None:
-        yield f"fixed name {name!r}: a replacement is created before the old one is deleted and collides"
-        return
-    for prop in replaced_by:
-        value = str(resource.get(prop) or "").lower()
-        if value and value not in name.lower():
-            yield (f"fixed id {name!r} stays the same when a change of {prop} ({value}) replaces it: the "
-                   f"replacement is created before the old one is deleted and collides")
 
 
 @resource_rule("MT-DEPLOY-5", CLUSTER, kind="deploy", severity="medium",

@@ -73,8 +73,8 @@ def gradual_releases(stack: Stack):
             description="What a release moves, Pulumi leaves alone; a stage canary has a release",
             remediation="ignore_changes=['functionVersion', 'routingConfig'] on an alias CodeDeploy moves, and "
                         "['deployment', 'canarySettings.deploymentId'] on a stage whose canary a StageCanary "
-                        "promotes (multitier.FunctionRelease, StageOptions.canary_percent); a stage with canary settings gets a
-                        StageCanary.")
+                        "promotes (multitier.FunctionRelease, StageOptions.canary_percent); a stage with canary "
+                        "settings gets a StageCanary.")
 def releases_not_undone(stack: Stack):
     for release in stack.of_type(LAMBDA_DEPLOYMENT):
         for alias in stack.of_type(ALIAS):

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from local.running import Running
 from local.up import LocalMode
 
 STACK = os.environ.get("MULTITIER_LOCAL_TEST_STACK", "dev")
@@ -80,21 +81,17 @@ def function_logs() -> FunctionLogs:
 
 
 @pytest.fixture(scope="session")
-def local_stack(function_logs) -> LocalMode:
+def local_stack(function_logs) -> Running:
+    """What runs (``LocalMode.start()``'s record): every test reads this, never local mode's parts."""
     # Not pytest's tmp_path: PostgreSQL runs as another system user when root, and
     # pytest keeps its base folder private (0700).
     state_root = Path(tempfile.mkdtemp(prefix="mt-local-test-"))
     mode = LocalMode(STACK, fresh=True, state_root=state_root, log=lambda line: function_logs("local", line),
                      on_function_log=function_logs)
-    mode.start()
     try:
-        yield mode
+        yield mode.start()
     finally:
         mode.stop()
-        # Nothing it started keeps running.
-        for server in (mode.moto, mode.cognito, mode.postgres):
-            assert server.process is None
-        assert mode.runtime.worker_pids() == []
         shutil.rmtree(state_root, ignore_errors=True)
 
 
@@ -111,11 +108,11 @@ class Pattern:
         return self.apis[path.strip("/").split("?")[0].split("/")[0]] + path
 
 
-def patterns_of(mode: LocalMode) -> dict[str, Pattern]:
-    outputs = mode.local.outputs
+def patterns_of(running: Running) -> dict[str, Pattern]:
+    outputs = running.outputs
     found: dict[str, Pattern] = {}
-    for api in mode.local.apis:
-        pattern = mode.local.patterns.get(api.name)
+    for api in running.apis:
+        pattern = running.pattern_of(api.name)
         if not pattern:
             continue
         entry = found.setdefault(pattern, Pattern(pattern, outputs.get(f"{pattern}_user_pool_id", ""),
@@ -133,9 +130,9 @@ def patterns(local_stack) -> dict[str, Pattern]:
 class SignIn:
     """Tokens from the emulator's Cognito (admin auth through the provisioning identity)."""
 
-    def __init__(self, mode: LocalMode):
-        self.cognito = mode.cognito.client("cognito-idp")
-        self.mode = mode
+    def __init__(self, running: Running):
+        self.cognito = running.emulators.cognito.client("cognito-idp")
+        self.running = running
         self._cache: dict[tuple[str, str], dict] = {}
         self._lock = threading.Lock()
 
@@ -143,7 +140,7 @@ class SignIn:
         with self._lock:
             key = (pattern.pool_id, email)
             if key not in self._cache:
-                password = password or next(u["password"] for u in self.mode.users if u["email"] == email)
+                password = password or self.running.user(email).password
                 result = self.cognito.admin_initiate_auth(
                     UserPoolId=pattern.pool_id, ClientId=pattern.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                     AuthParameters={"USERNAME": email, "PASSWORD": password})

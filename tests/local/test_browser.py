@@ -34,7 +34,7 @@ def chromium_installed():
 
 
 def _site_of(local_stack, pattern: str):
-    for site in (*local_stack.local.sites, *local_stack.local.amplify_apps):
+    for site in (*local_stack.sites, *local_stack.amplify_apps):
         if http("GET", site.url + "config.json").json().get("pattern") == pattern:
             return site
     raise AssertionError(f"no site serves the {pattern} pattern")
@@ -57,7 +57,7 @@ def test_demo_user_signs_in_buys_a_ticket_and_sees_it(local_stack, pattern):
     # take longer than expect()'s 5 s default, which set_default_timeout does not change.
     expect.set_options(timeout=20000)
     site = _site_of(local_stack, pattern)
-    demo = next(u for u in local_stack.users if u["email"] == "demo@example.com")
+    demo = local_stack.user("demo@example.com")
     problems: list[str] = []
 
     with sync_playwright() as p:
@@ -65,8 +65,8 @@ def test_demo_user_signs_in_buys_a_ticket_and_sees_it(local_stack, pattern):
         try:
             page.goto(site.url)
             expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-            page.get_by_label("Username or email").fill(demo["email"])
-            page.get_by_label("Password").fill(demo["password"])
+            page.get_by_label("Username or email").fill(demo.email)
+            page.get_by_label("Password").fill(demo.password)
             page.get_by_role("button", name="Sign in").click()
 
             expect(page.get_by_role("heading", name="Upcoming shows")).to_be_visible()

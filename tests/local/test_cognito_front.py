@@ -61,7 +61,7 @@ class Setup:
 def cognito():
     root = Path(tempfile.mkdtemp(prefix="mt-cognito-front-"))
     ports = Ports(None)
-    moto = MotoServer(ports.take("moto (Cognito)"), "cognito", root / "cognito.log")
+    moto = MotoServer(ports.take("moto (Cognito)"), "cognito", root / "cognito.log", "us-east-1")
     log: list[str] = []
     front = CognitoFront(ports.take("sign-in"), moto, log.append)
     moto.start()

@@ -2,8 +2,8 @@
 
 The shared local mode runs with its time compressed 60 times for this test (a one-minute alarm
 period lasts a second). Errors are a fault injected into the mobile backend's /shows function
-(every invocation of it fails, as a crashing function would): the gateway answers 502, the
-API's 5XX rate alarm goes to ALARM, and back to OK once the function works again.
+(its identity loses the grant to query its table, so every invocation fails): the API answers
+500, its 5XX rate alarm goes to ALARM, and back to OK once the grant is back.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from local.lambda_ import InvokeResult
+from local.provision.identities import put_function_policy
 from tests.local.conftest import http
 from tests.local.test_browser import ARGS, CHROMIUM
 
@@ -38,7 +38,7 @@ def _traffic(url: str, token: str, seconds: float) -> list[int]:
 
 
 def test_the_dashboard_shows_the_traffic_and_the_error_rate_alarm_fires_and_clears(
-        local_stack, patterns, sign_in, function_logs, monkeypatch, tmp_path):
+        local_stack, patterns, sign_in, function_logs, tmp_path):
     from playwright.sync_api import sync_playwright
 
     cloudwatch = local_stack.cloudwatch
@@ -47,14 +47,13 @@ def test_the_dashboard_shows_the_traffic_and_the_error_rate_alarm_fires_and_clea
     token = sign_in.id_token(mobile)
     shows = mobile.url("/shows")
     assert http("GET", shows, token=token).status == 200  # warm, before time is compressed
-    real_invoke = local_stack.runtime.invoke
+    api = next(a for a in local_stack.apis if a.url == mobile.apis["shows"])
+    function = next(v for k, v in api.stage_variables.items() if "shows" in k and "authorizer" not in k).split(":")[0]
+    granted = local_stack.policies[function]
+    failing = {**granted, "Statement": [s for s in granted["Statement"] if "dynamodb:Query" not in str(s["Action"])]}
+    aws = local_stack.emulators.aws
 
-    def failing(name: str, event: dict):
-        if isinstance(event, dict) and event.get("resource") == "/shows":
-            return InvokeResult(name, "injected", error={"errorType": "InjectedFault", "errorMessage": "injected"})
-        return real_invoke(name, event)
-
-    local_stack.clock.scale = 60
+    cloudwatch.clock.scale = 60
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -65,8 +64,8 @@ def test_the_dashboard_shows_the_traffic_and_the_error_rate_alarm_fires_and_clea
             page.wait_for_selector("section.metric[data-title='mobile-backend-api: Requests']")
 
             # WHEN /shows fails for a few compressed minutes
-            monkeypatch.setattr(local_stack.runtime, "invoke", failing)
-            assert set(_traffic(shows, token, 4.0)) == {502}
+            put_function_policy(aws, function, failing)
+            assert set(_traffic(shows, token, 4.0)) == {500}
             _until(lambda: cloudwatch.evaluator.state(alarm).value == "ALARM", 20, f"{alarm} in ALARM")
             # THEN the page shows it in ALARM, and the charts show the requests and the errors
             page.wait_for_selector(f"li[data-alarm='{alarm}'][data-state='ALARM']", timeout=20000)
@@ -79,14 +78,15 @@ def test_the_dashboard_shows_the_traffic_and_the_error_rate_alarm_fires_and_clea
             assert screenshot.stat().st_size > 50_000  # charts, not a blank page
 
             # WHEN the function works again
-            monkeypatch.setattr(local_stack.runtime, "invoke", real_invoke)
+            put_function_policy(aws, function, granted)
             assert set(_traffic(shows, token, 3.0)) == {200}
             _until(lambda: cloudwatch.evaluator.state(alarm).value == "OK", 30, f"{alarm} back to OK")
             page.wait_for_selector(f"li[data-alarm='{alarm}'][data-state='OK']", timeout=20000)
             browser.close()
             assert problems == []
     finally:
-        local_stack.clock.scale = 1
+        put_function_policy(aws, function, granted)
+        cloudwatch.clock.scale = 1
     # the log says so too, when it changes
     changes = [line for line in function_logs.of("local") if line.startswith(f"alarm {alarm}:")]
     assert any("OK -> ALARM" in line for line in changes) and any("ALARM -> OK" in line for line in changes)

@@ -8,24 +8,25 @@ and custom headers, and its config names the local API and sign-in.
 
 from __future__ import annotations
 
+from local import endpoints
 from tests.local.conftest import http
 
 
 def _web_app_site(local_stack):
-    (app,) = [a for a in local_stack.local.amplify_apps if a.name.startswith("web-app")]
+    (app,) = [a for a in local_stack.amplify_apps if a.name.startswith("web-app")]
     return app
 
 
 def test_the_web_app_is_the_amplify_app_not_a_cloudfront_site(local_stack):
     app = _web_app_site(local_stack)
-    assert not [s for s in local_stack.local.sites if s.name.startswith("web-app")]
+    assert not [s for s in local_stack.sites if s.name.startswith("web-app")]
     assert app.rules and app.rules[0][2] == "200"  # the SPA rewrite
 
 
 def test_the_endpoints_document_lists_every_patterns_sites_the_amplify_app_included(local_stack):
-    sites = {pattern: entry["sites"] for pattern, entry in local_stack.endpoints()["patterns"].items()}
+    sites = {pattern: entry["sites"] for pattern, entry in endpoints.document(local_stack)["patterns"].items()}
     assert sites["web_app"] == [_web_app_site(local_stack).url]
-    assert sites["single_page_app"] == [s.url for s in local_stack.local.sites if s.name.startswith("single-page")]
+    assert sites["single_page_app"] == [s.url for s in local_stack.sites if s.name.startswith("single-page")]
 
 
 def test_pages_assets_and_the_rewrite_rule(local_stack):
@@ -46,7 +47,7 @@ def test_custom_headers_with_the_csp_naming_the_api_and_sign_in(local_stack, pat
     assert headers["strict-transport-security"].startswith("max-age=63072000")
     assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
     csp = headers["content-security-policy"]
-    assert "frame-ancestors 'none'" in csp and local_stack.sign_in.url in csp
+    assert "frame-ancestors 'none'" in csp and local_stack.emulators.sign_in in csp
 
 
 def test_runtime_config_names_the_local_api_and_sign_in(local_stack, patterns):
@@ -54,5 +55,5 @@ def test_runtime_config_names_the_local_api_and_sign_in(local_stack, patterns):
     config = http("GET", app.url + "config.json").json()
     assert config["pattern"] == "web_app" and config["stack"] == local_stack.stack
     assert config["apiUrl"] == patterns["web_app"].apis["shows"]
-    assert config["auth"]["endpoint"] == local_stack.sign_in.url + "/"
+    assert config["auth"]["endpoint"] == local_stack.emulators.sign_in + "/"
     assert config["auth"]["clientId"] == patterns["web_app"].client_id

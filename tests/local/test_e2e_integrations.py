@@ -20,13 +20,13 @@ SEED = json.loads((PROJECT_ROOT / "functions" / "info" / "seed" / "venue.json").
 
 
 def test_health_is_a_public_mock_on_every_api(local_stack):
-    for api in local_stack.local.apis:
+    for api in local_stack.apis:
         response = http("GET", f"{api.url}/health")
         assert response.status == 200, (api.name, response.body)
         body = response.json()
         assert body["status"] == "ok" and body["stage"] == api.stage
         assert body["request_id"] == response.headers["x-amzn-requestid"]
-    assert len(local_stack.local.apis) >= len(PATTERNS)
+    assert len(local_stack.apis) >= len(PATTERNS)
 
 
 def test_web_app_info_goes_through_the_non_proxy_integration(patterns, sign_in, function_logs):
@@ -64,14 +64,14 @@ def test_spa_venue_document_comes_from_s3_with_the_integration_roles_grant(local
     assert json.loads(document.body) == SEED
 
     # WHEN the role API Gateway assumes loses its grant THEN S3 refuses it (moto's IAM), mapped to 404
-    (arn, policy), = [(a, p) for a, p in local_stack.local.service_roles.items() if "venue" in a]
+    (arn, policy), = [(a, p) for a, p in local_stack.service_roles.items() if "venue" in a]
     role = arn.rsplit("/", 1)[-1]
-    put_function_policy(local_stack.moto, role, {"Version": "2012-10-17", "Statement": []})
+    put_function_policy(local_stack.emulators.aws, role, {"Version": "2012-10-17", "Statement": []})
     try:
         denied = http("GET", url, token=token)
         assert (denied.status, denied.json()) == (404, {"message": "Not found"})
     finally:
-        put_function_policy(local_stack.moto, role, policy)
+        put_function_policy(local_stack.emulators.aws, role, policy)
     assert http("GET", url, token=token).status == 200
 
 
@@ -89,7 +89,7 @@ def test_mobile_backend_ticket_documents_live_on_the_mounted_file_system(local_s
     assert receipt["ticket_id"] == ticket["id"] and receipt["show_title"] == show["title"]
     assert receipt["price_cents"] == show["price_cents"]
     # THEN the document is a file in the folder standing in for the access point's root directory
-    files = list((local_stack.state_dir / "file-systems").glob(f"*/tickets/{ticket['id']}.json"))
+    files = list((local_stack.data_dir / "file-systems").glob(f"*/tickets/{ticket['id']}.json"))
     assert len(files) == 1 and json.loads(files[0].read_text()) == receipt
     other = sign_in.new_user(mobile, "documents-other@example.com")
     assert http("GET", mobile.url(f"/tickets/{ticket['id']}/document"), token=other).status == 404

@@ -36,8 +36,8 @@ def is_json(body: bytes) -> bool:
 
 def test_odd_bodies_never_reach_a_5xx_anywhere(local_stack, sign_in, patterns):
     failures, sent = [], 0
-    for api in local_stack.local.apis:
-        pattern = patterns[local_stack.local.patterns[api.name]]
+    for api in local_stack.apis:
+        pattern = patterns[local_stack.pattern_of(api.name)]
         token = sign_in.id_token(pattern)
         for path in api.openapi.get("paths") or {}:
             concrete = re.sub(r"\{[^}]+\}", "show-001", path)

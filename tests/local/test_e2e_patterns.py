@@ -107,13 +107,13 @@ def test_info_of_the_mobile_backend_comes_from_postgresql(local_stack, patterns,
     assert before.json()["name"] == "Multitier Hall"  # seeded by the program's migration
 
     # WHEN the row in the local PostgreSQL changes THEN /info shows it
-    fn = next(f for f in local_stack.local.functions if f.environment.get("INFO_SOURCE") == "postgres")
-    with local_stack.postgres.info.connect(fn.environment["DB_NAME"]) as conn:
+    fn = next(f for f in local_stack.functions if f.environment.get("INFO_SOURCE") == "postgres")
+    with local_stack.emulators.postgres.connect(fn.environment["DB_NAME"]) as conn:
         conn.execute("UPDATE venue SET name = 'Local Hall' WHERE id = 1")
     try:
         assert _eventually(lambda: http("GET", pattern.url("/info"), token=token).json()["name"] == "Local Hall")
     finally:
-        with local_stack.postgres.info.connect(fn.environment["DB_NAME"]) as conn:
+        with local_stack.emulators.postgres.connect(fn.environment["DB_NAME"]) as conn:
             conn.execute("UPDATE venue SET name = 'Multitier Hall' WHERE id = 1")
 
 
@@ -123,10 +123,10 @@ def test_info_of_the_single_page_app_comes_from_s3(local_stack, patterns, sign_i
     token = sign_in.id_token(pattern)
     before = http("GET", pattern.url("/info"), token=token)
     assert before.status == 200, before.body
-    fn = next(f for f in local_stack.local.functions
+    fn = next(f for f in local_stack.functions
               if f.environment.get("INFO_SOURCE") == "s3" and f.name.startswith("single-page-app"))
     bucket, prefix = fn.environment["INFO_BUCKET"], fn.environment.get("INFO_PREFIX", "info/")
-    s3 = local_stack.moto.client("s3")
+    s3 = local_stack.emulators.aws.client("s3")
     key = f"{prefix}venue.json"
     original = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     assert json.loads(original)["name"] == before.json()["name"]  # the program's uploaded object
@@ -217,7 +217,7 @@ def test_cors_preflight_is_answered_without_a_token(patterns):
 
 def test_throttling_returns_429_past_the_stage_limits(local_stack, patterns, sign_in):
     pattern = patterns[PATTERNS[0]]
-    api = next(a for a in local_stack.local.apis if a.url == pattern.apis["shows"])
+    api = next(a for a in local_stack.apis if a.url == pattern.apis["shows"])
     token = sign_in.id_token(pattern)
     total = int(api.throttle_burst * 3 + api.throttle_rate * 2)
     with ThreadPoolExecutor(16) as pool:
@@ -232,9 +232,9 @@ def test_throttling_returns_429_past_the_stage_limits(local_stack, patterns, sig
 # --- least privilege, executed ------------------------------------------------------------
 
 def test_each_worker_carries_exactly_its_roles_statements(local_stack):
-    iam = local_stack.moto.client("iam")
+    iam = local_stack.emulators.aws.client("iam")
     recording = local_stack.recording
-    for fn in local_stack.local.functions:
+    for fn in local_stack.functions:
         registration = next(r for r in recording.of_type("aws:lambda/function:Function")
                             if r.outputs["name"] == fn.name)
         role = next(r for r in recording.of_type("aws:iam/role:Role") if r.outputs["arn"] == registration.inputs["role"])
@@ -248,7 +248,7 @@ def test_each_worker_carries_exactly_its_roles_statements(local_stack):
         # would check the item actions (see provision/identities.py TRANSACTION_ACTIONS)
         assert stored_actions - set(TRANSACTION_ACTIONS) == set(declared), fn.name
         assert all(s["Resource"] == "*" for s in stored["Statement"])
-        assert fn.credentials["AWS_ACCESS_KEY_ID"] != local_stack.moto.admin.access_key_id
+        assert fn.credentials["AWS_ACCESS_KEY_ID"] != local_stack.emulators.aws.keys.access_key_id
 
 
 def test_a_removed_grant_fails_with_access_denied(local_stack, patterns, sign_in, function_logs):
@@ -256,44 +256,44 @@ def test_a_removed_grant_fails_with_access_denied(local_stack, patterns, sign_in
 
     pattern = patterns[PATTERNS[0]]
     token = sign_in.id_token(pattern)
-    api = next(a for a in local_stack.local.apis if a.url == pattern.apis["shows"])
+    api = next(a for a in local_stack.apis if a.url == pattern.apis["shows"])
     function_name = next(v for k, v in api.stage_variables.items()
                          if "shows" in k and "authorizer" not in k).split(":")[0]
-    granted = local_stack.local.policies[function_name]
+    granted = local_stack.policies[function_name]
     without_reads = {**granted, "Statement": [s for s in granted["Statement"]
                                               if "dynamodb:Query" not in _list(s["Action"])]}
     assert len(without_reads["Statement"]) < len(granted["Statement"])
     assert http("GET", pattern.url("/shows"), token=token).status == 200
 
     # WHEN the function's identity loses the statement that grants dynamodb:Query
-    put_function_policy(local_stack.moto, function_name, without_reads)
+    put_function_policy(local_stack.emulators.aws, function_name, without_reads)
     try:
         denied = http("GET", pattern.url("/shows"), token=token)
         # THEN listing shows fails, and the function saw AccessDenied from the emulator
         assert denied.status >= 500, denied.body
         assert any("AccessDenied" in line for line in function_logs.of(function_name)), function_logs.tail()
     finally:
-        put_function_policy(local_stack.moto, function_name, granted)
+        put_function_policy(local_stack.emulators.aws, function_name, granted)
     assert _eventually(lambda: http("GET", pattern.url("/shows"), token=token).status == 200)
 
 
 # --- the sites -----------------------------------------------------------------------------
 
 def test_sites_serve_the_program_uploads_with_local_config_and_headers(local_stack, patterns):
-    assert local_stack.local.sites, "the dev stack has static sites"
-    for site in local_stack.local.sites:
+    assert local_stack.sites, "the dev stack has static sites"
+    for site in local_stack.sites:
         index = http("GET", site.url)
         assert index.status == 200 and b"<html" in index.body.lower()
         assert index.headers["x-frame-options"] == "DENY"
         assert index.headers["x-content-type-options"] == "nosniff"
         assert "max-age=" in index.headers["strict-transport-security"]
         csp = index.headers["content-security-policy"]
-        assert local_stack.sign_in.url in csp
+        assert local_stack.emulators.sign_in in csp
 
         config = http("GET", site.url + "config.json").json()
-        assert config["auth"]["endpoint"].rstrip("/") == local_stack.sign_in.url
+        assert config["auth"]["endpoint"].rstrip("/") == local_stack.emulators.sign_in
         assert config["apiUrl"].startswith("http://127.0.0.1:")
-        assert config["apiUrl"].rstrip("/") in [a.url for a in local_stack.local.apis]
+        assert config["apiUrl"].rstrip("/") in [a.url for a in local_stack.apis]
         assert config["apiUrl"].split("/dev")[0] in csp
         pattern = patterns[config["pattern"]]
         assert config["auth"]["userPoolId"] == pattern.pool_id
@@ -305,7 +305,7 @@ def test_sites_serve_the_program_uploads_with_local_config_and_headers(local_sta
 
 
 def test_the_browser_sign_in_endpoint_answers_cross_origin(local_stack):
-    site = local_stack.local.sites[0]
+    site = local_stack.sites[0]
     origin = site.url.rstrip("/")
     config = http("GET", site.url + "config.json").json()
     preflight = http("OPTIONS", config["auth"]["endpoint"], headers={
@@ -317,15 +317,15 @@ def test_the_browser_sign_in_endpoint_answers_cross_origin(local_stack):
 
 def test_srp_sign_in_checks_the_password_and_returns_working_tokens(local_stack, patterns):
     pattern = patterns[PATTERNS[0]]
-    demo = next(u for u in local_stack.users if u["email"] == "demo@example.com")
-    endpoint = local_stack.sign_in.url + "/"
+    demo = local_stack.user("demo@example.com")
+    endpoint = local_stack.emulators.sign_in + "/"
 
-    wrong = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"] + "x")
+    wrong = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo.email, demo.password + "x")
     assert wrong.status == 400 and wrong.json()["__type"] == "NotAuthorizedException"
     unknown = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, "nobody@example.com", "Whatever-1!")
     assert unknown.status == 400
 
-    right = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo["email"], demo["password"])
+    right = srp_sign_in(endpoint, pattern.pool_id, pattern.client_id, demo.email, demo.password)
     assert right.status == 200, right.body
     tokens = right.json()["AuthenticationResult"]
     assert http("GET", pattern.url("/shows"), token=tokens["IdToken"]).status == 200
@@ -346,9 +346,9 @@ def _seats(pattern, token: str, show_id: str) -> tuple[int, int]:
 def _show_item(mode, pattern: str, show_id: str) -> dict:
     """The show as stored in the pattern's shows table (read with the provisioning identity)."""
     prefix = pattern.replace("_", "-")
-    table = next(f.environment["SHOWS_TABLE"] for f in mode.local.functions
+    table = next(f.environment["SHOWS_TABLE"] for f in mode.functions
                  if f.name.startswith(prefix) and f.environment.get("TICKETS_TABLE"))
-    item = mode.moto.client("dynamodb").get_item(TableName=table, Key={"id": {"S": show_id}})["Item"]
+    item = mode.emulators.aws.client("dynamodb").get_item(TableName=table, Key={"id": {"S": show_id}})["Item"]
     return {k: int(v["N"]) if "N" in v else v.get("S") for k, v in item.items()}
 
 

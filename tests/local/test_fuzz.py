@@ -41,9 +41,9 @@ def fuzz(url: str, budget: int, tokens: dict[str, str], har: Path) -> tuple[int,
 
 def test_every_api_holds_to_its_document_under_fuzzing(local_stack, patterns, sign_in, tmp_path):
     failed, sent = {}, {}
-    for api in local_stack.local.apis:
+    for api in local_stack.apis:
         assert api.published_openapi, f"{api.name} serves no document"
-        pattern = patterns[local_stack.local.patterns[api.name]]
+        pattern = patterns[local_stack.pattern_of(api.name)]
         tokens = {"DEMO_TOKEN": sign_in.id_token(pattern), "ADMIN_TOKEN": sign_in.id_token(pattern, "admin@example.com")}
         operations = sum(len(METHODS & set(item)) for item in api.published_openapi["paths"].values())
         budget = max(5, round(SECONDS_PER_OPERATION * operations))

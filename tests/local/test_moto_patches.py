@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import werkzeug.serving
 from moto import backends
 from joserfc import jwk
 from moto.cognitoidp import models as cognito_models
@@ -146,6 +147,7 @@ def installed(monkeypatch):
     monkeypatch.setattr(backends, "list_of_moto_modules", backends.list_of_moto_modules)
     monkeypatch.setattr(cognito_models, "jwk", cognito_models.jwk)
     monkeypatch.setitem(serialize.SERVICE_SPECIFIC_SERIALIZERS, "dynamodb", {})
+    monkeypatch.setattr(werkzeug.serving, "selectors", werkzeug.serving.selectors)
     listed = tuple(backends.list_of_moto_modules())
     moto_patches.install()
     return listed
@@ -166,7 +168,7 @@ def test_user_pools_share_the_one_imported_signing_key(installed):
 @pytest.fixture(scope="module")
 def moto_server():
     root = Path(tempfile.mkdtemp(prefix="mt-moto-patches-"))
-    server = MotoServer(Ports(None).take("moto"), "main", root / "moto.log")
+    server = MotoServer(Ports(None).take("moto"), "main", root / "moto.log", "us-east-1")
     server.start()
     try:
         yield server
@@ -201,9 +203,6 @@ def test_the_server_keeps_connections_open(moto_server):
     assert listing.status == 200
     assert connection.sock.getsockname()[1] == local_port  # still the first connection
     connection.close()
-    # Only the failed request is in the access log.
-    log = moto_server.log_path.read_text()
-    assert "HEAD /no-such-bucket HTTP/1.1" in log and '" 404 ' in log and '" 200 ' not in log
 
 
 def test_the_server_closes_when_asked(moto_server):

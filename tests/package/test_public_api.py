@@ -124,6 +124,8 @@ def test_the_amplify_deployments_provider_is_pickled_where_the_package_keeps_it(
     pickled = base64.b64decode(deployment.inputs["__provider"]["value"])
     assert b"\x8c\tmultitier\x94\x8c\x1a_AmplifyDeploymentProvider" in pickled
     assert type(pickle.loads(pickled)).__name__ == "_DeploymentProvider"
+    layout = base64.b64decode(dev_stack.one("pulumi-python:dynamic/network:Layout").inputs["__provider"]["value"])
+    assert b"_NetworkLayoutProvider" in layout and type(pickle.loads(layout)).__name__ == "_LayoutProvider"
 
 
 def test_the_release_providers_are_pickled_where_the_package_keeps_them(prod_stack):

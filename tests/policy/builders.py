@@ -23,6 +23,7 @@ class Spec:
     region: str | None = None
     ignore: tuple[str, ...] = ()
     retain: bool | None = None
+    protect: bool = False
 
 
 def res(type_: str, name: str = "r", props: dict | None = None, deps=(), **options) -> Spec:
@@ -38,7 +39,7 @@ def build(specs: list[Spec], name: str = "test", config: dict | None = None) -> 
     return Stack([Resource(type=s.type, name=s.name, props=proxied(s.props), urn=urn(s.name),
                            parent=urn(s.parent) if s.parent else "", dependencies=tuple(urn(d) for d in s.deps),
                            provider_region=s.region, delete_before_replace=s.dbr, ignore_changes=s.ignore,
-                           retain_on_delete=s.retain)
+                           retain_on_delete=s.retain, protect=s.protect)
                   for s in specs], name=name, config=config or {})
 
 

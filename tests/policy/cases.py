@@ -460,10 +460,6 @@ CASES: dict[str, Case] = {
          res("aws:lambda/invocation:Invocation", "migration", {"functionName": "fn-0a1b2c3"}, deps=["fn"])]),
     "MT-DEPLOY-3": Case([changed(SETTINGS, methodPath="~1shows~1{id}/GET")],
                         [changed(SETTINGS, methodPath="shows/{id}/GET")]),
-    "MT-DEPLOY-4": Case([res("aws:rds/proxy:Proxy", "db-proxy", {"name": "db-proxy"}, dbr=True),
-                         res(EC_USER, "cache-user", {"userId": "cache-app-valkey-prod", "engine": "valkey"})],
-                        [res("aws:rds/proxy:Proxy", "db-proxy", {"name": "db-proxy"}),
-                         res(EC_USER, "cache-user", {"userId": "cache-app-prod", "engine": "valkey"})]),
     "MT-DEPLOY-5": one(CLUSTER_OK, finalSnapshotIdentifier="db-final"),
     "MT-DEPLOY-6": Case([res("aws:lambda/layerVersion:LayerVersion", "deps", {"layerName": "multitier-test-deps"})],
                         [res("aws:lambda/layerVersion:LayerVersion", "deps", {"layerName": "deps"})]),
@@ -586,3 +582,7 @@ CASES.update(LIMIT_CASES)
 from tests.policy.cases_release import RELEASE_CASES  # noqa: E402  (they build on the resources above)
 
 CASES.update(RELEASE_CASES)
+# The replacement rules (policy/rules/replacement.py), kept beside their data's consumers.
+from tests.policy.replacement_cases import REPLACEMENT_CASES  # noqa: E402
+
+CASES.update({rule_id: Case(good, bad) for rule_id, (good, bad) in REPLACEMENT_CASES.items()})

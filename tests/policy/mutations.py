@@ -571,8 +571,8 @@ LIMITS = [
     M("no memory size", "limits", setting("mobile-backend-migrate", memorySize=None), "MT-LAMBDA-3"),
     M("bucket prefix over 37 characters", "limits", setting(
         "web-app-info@s3/", bucketPrefix="web-app-info-bucket-with-a-very-long-prefix-"), "MT-DEPLOY-16"),
-    M("fixed proxy name", "limits", setting("mobile-backend-db-proxy", name="db-proxy"), "MT-DEPLOY-4"),
-    M("fixed cache name", "limits", setting("single-page-app-cache", name="spa-cache"), "MT-DEPLOY-4"),
+    M("fixed proxy name", "limits", setting("mobile-backend-db-proxy", name="db-proxy"), "MT-REPLACE-1"),
+    M("fixed cache name", "limits", setting("single-page-app-cache", name="spa-cache"), "MT-REPLACE-1"),
     M("fixed secret name", "limits", add("aws:secretsmanager/secret:Secret", "api-key", {
         "name": "prod/api-key", "recoveryWindowInDays": 30}), "MT-DEPLOY-23"),
     M("deployment deleted before its replacement", "limits", option("web-app-api-deployment",

@@ -12,7 +12,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policy.core import KINDS, SEVERITIES
 from policy.rules import RULES
-from tests.policy.builders import Spec, build
+from tests.policy.builders import Spec, build, res
 from tests.policy.cases import CASES, STACK_CONFIG
 
 IDS = sorted(RULES)
@@ -111,10 +111,16 @@ def test_engine_upgrade_check_reads_the_instances_too():
     assert [f.resource.name for f in findings] == ["db-writer"]
 
 
-def test_fixed_elasticache_ids_must_change_with_the_engine():
-    findings, _ = evaluate("MT-DEPLOY-4", CASES["MT-DEPLOY-4"].bad)
-    assert {f.resource.name for f in findings} == {"db-proxy", "cache-user"}
-    assert any("engine" in f.message for f in findings if f.resource.name == "cache-user")
+def test_a_fixed_name_must_carry_every_input_that_replaces_it():
+    # terraform-provider-aws replaces an ElastiCache user for a new user name, not for a new engine
+    user = {"userId": "cache-app-valkey-prod", "userName": "reader", "engine": "valkey"}
+    findings, _ = RULES["MT-REPLACE-1"].evaluate(build([res("aws:elasticache/user:User", "cache-user", user),
+                                                        res("aws:rds/proxy:Proxy", "db-proxy", {
+                                                            "name": "db-proxy", "vpcSubnetIds": ["subnet-1"]})]))
+    assert {f.resource.name: "change of userName" in f.message or "change of vpcSubnetIds" in f.message
+            for f in findings} == {"cache-user": True, "db-proxy": True}
+    carried = {**user, "userName": "cache-app-valkey-prod"}
+    assert RULES["MT-REPLACE-1"].evaluate(build([res("aws:elasticache/user:User", "cache-user", carried)]))[0] == []
 
 
 def test_account_durability_is_not_guessed_when_the_engine_does_not_say():

@@ -96,11 +96,11 @@ def test_replace_prone_resources_are_autonamed_or_renamed_by_what_replaces_them(
     assert all((r.inputs.get("userId") or r.inputs["userGroupId"]).endswith("-valkey-prod") for r in users)
 
 
-def test_each_create_destroy_cycle_names_its_own_final_snapshot(prod_stack):
-    # The cluster's security group is created with the cluster: its AWS id is new in every cycle.
+def test_each_cluster_names_its_own_final_snapshot(prod_stack):
+    # A random part renewed by every input that replaces the cluster (tests/unit/tiers/test_database.py)
     cluster = prod_stack.one("aws:rds/cluster:Cluster")
-    group = prod_stack.one("aws:ec2/securityGroup:SecurityGroup", "mobile-backend-db-sg")
-    assert cluster.inputs["finalSnapshotIdentifier"] == f"mobile-backend-db-final-{group.id}"
+    suffix = prod_stack.one("random:index/randomId:RandomId", "mobile-backend-db")
+    assert cluster.inputs["finalSnapshotIdentifier"] == f"mobile-backend-db-final-{suffix.outputs['hex']}"
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -183,12 +183,14 @@ def test_project_and_stack_tags_through_the_provider(dev_stack):
         "project": "multitier", "stack": "dev", "managed-by": "pulumi"}
     stack_provider = f"{provider.urn}::{provider.id}"
     # everything uses the stack's provider, except what CloudFront needs in us-east-1 and the dynamic resources
-    # calling boto3 with the stack's provider settings (the Amplify deployment, the releases)
+    # (the Amplify deployment and the releases call boto3 with the stack's aws:* settings; the network layout
+    # calls nothing)
     others = {r.type for r in dev_stack.registrations if r.custom and r.type != "pulumi:providers:aws"
               and r.provider != stack_provider}
     assert others <= {"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
                       "aws:wafv2/webAcl:WebAcl", "pulumi-python:dynamic/amplify:Deployment",
-                      "pulumi-python:dynamic/release:LambdaDeployment", "pulumi-python:dynamic/release:StageCanary"}
+                      "pulumi-python:dynamic/release:LambdaDeployment", "pulumi-python:dynamic/release:StageCanary",
+                      "pulumi-python:dynamic/network:Layout"}
 
 
 def test_pattern_and_component_tags_on_every_taggable_resource(dev_stack):

@@ -67,9 +67,8 @@ def test_prod_backups_protection_and_final_snapshot(run):
     cluster = rec.one(CLUSTER).inputs
     assert cluster["backupRetentionPeriod"] == 7
     assert cluster["deletionProtection"] is True
-    # Named after the cluster's security group, whose AWS id is new in each create/destroy cycle.
-    group = rec.one("aws:ec2/securityGroup:SecurityGroup", "db-sg").id
-    assert cluster["skipFinalSnapshot"] is False and cluster["finalSnapshotIdentifier"] == f"db-final-{group}"
+    suffix = rec.one("random:index/randomId:RandomId").outputs["hex"]
+    assert cluster["skipFinalSnapshot"] is False and cluster["finalSnapshotIdentifier"] == f"db-final-{suffix}"
     assert cluster["copyTagsToSnapshot"] is True
     assert cluster["serverlessv2ScalingConfiguration"] == {"minCapacity": 0.5, "maxCapacity": 4}
 
@@ -108,3 +107,26 @@ def test_proxy_has_its_own_role_reading_only_the_secret_and_requires_tls(run):
     assert statement == {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
                          "Resource": [rec.outputs["secret"]]}
     assert rec.outputs["link"]["env"]["DB_HOST"] == rec.one("aws:rds/proxy:Proxy").outputs["endpoint"]
+
+
+def test_the_final_snapshot_is_named_anew_whenever_the_cluster_is_replaced(run):
+    """A second replacement must not reuse the first one's snapshot id (DBClusterSnapshotAlreadyExistsFault)."""
+    def final_snapshot(**kw) -> str:
+        return run(_database(**kw)).one(CLUSTER).inputs["finalSnapshotIdentifier"]
+
+    first = final_snapshot()
+    # GIVEN inputs that replace the cluster (the provider's ForceNew), THEN each cluster has its own id
+    assert final_snapshot(database_name="tickets") != first
+    assert final_snapshot(master_username="owner") not in (first, final_snapshot(database_name="tickets"))
+    # GIVEN a change made in place, THEN the cluster keeps its id (no spurious update)
+    assert final_snapshot(max_capacity=8, backup_retention_days=14) == first
+
+
+def test_the_random_part_is_kept_by_exactly_the_inputs_that_replace_the_cluster(run):
+    from multitier._replacement import replacement
+
+    rec = run(_database())
+    keepers = set(rec.one("random:index/randomId:RandomId").inputs["keepers"])
+    cluster = rec.one(CLUSTER).inputs
+    assert keepers == {key for key in cluster if key in replacement(CLUSTER).replace_on}
+    assert {"databaseName", "dbSubnetGroupName", "engine", "masterUsername", "storageEncrypted"} <= keepers

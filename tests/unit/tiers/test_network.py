@@ -21,7 +21,7 @@ def test_default_has_no_nat_and_only_isolated_subnets(run):
     inputs = rec.one(VPC).inputs
     assert inputs["natGateways"] == {"strategy": "None"}
     assert inputs["subnetSpecs"] == [{"type": "Isolated"}]
-    assert inputs["cidrBlock"] == "10.20.0.0/16" and inputs["numberOfAvailabilityZones"] == 2
+    assert inputs["cidrBlock"] == "10.20.0.0/16" and inputs["availabilityZoneNames"] == ["us-east-1a", "us-east-1b"]
     assert inputs["enableDnsHostnames"] is True and inputs["enableDnsSupport"] is True
     assert rec.outputs["private"] == rec.one(VPC).outputs["isolatedSubnetIds"] and rec.outputs["private"]
 
@@ -36,7 +36,45 @@ def test_nat_maps_to_awsx_strategies_with_private_subnets(run):
 
 
 def test_dev_single_az(run):
-    assert run(_network(az_count=1)).one(VPC).inputs["numberOfAvailabilityZones"] == 1
+    assert run(_network(az_count=1)).one(VPC).inputs["availabilityZoneNames"] == ["us-east-1a"]
+
+
+def test_zones_are_chosen_by_id_without_those_rds_proxy_lacks(run):
+    # GIVEN an account where us-east-1e is use1-az3 (the offline engine's zones), THEN three zones skip it
+    rec = run(_network(az_count=3))
+    assert rec.one(VPC).inputs["availabilityZoneNames"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    rec = run(_network(az_count=5))
+    assert rec.one(VPC).inputs["availabilityZoneNames"] == ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d",
+                                                            "us-east-1f"]
+
+
+def test_more_zones_than_the_region_offers_fail_by_name(run):
+    import pytest
+
+    with pytest.raises(Exception, match="6 availability zones wanted, but the region offers 5 usable ones"):
+        run(_network(az_count=6))
+
+
+def test_the_layout_is_recorded_and_the_vpc_waits_for_it(run):
+    rec = run(_network(az_count=2, cidr="10.30.0.0/16"))
+    layout = rec.one("pulumi-python:dynamic/network:Layout")
+    assert {k: layout.inputs[k] for k in ("cidr", "zones", "nat")} == {
+        "cidr": "10.30.0.0/16", "zones": ["us-east-1a", "us-east-1b"], "nat": "none"}
+    assert layout.urn in rec.one(VPC).dependencies
+
+
+def test_a_new_layout_is_refused_in_the_preview_with_what_it_would_take():
+    from multitier._network.layout import _LayoutProvider
+
+    olds = {"cidr": "10.20.0.0/16", "zones": ["us-east-1a", "us-east-1b"], "nat": "none"}
+    assert _LayoutProvider().check({}, olds).failures == []  # created: nothing to compare with
+    assert _LayoutProvider().check(olds, dict(olds)).failures == []
+    failures = _LayoutProvider().check(olds, {**olds, "zones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+                                              "cidr": "10.30.0.0/16"}).failures
+    assert [f.property for f in failures] == ["cidr", "zones"]
+    assert "cannot change from 10.20.0.0/16 to 10.30.0.0/16 in place" in failures[0].reason
+    assert "us-east-1a, us-east-1b to us-east-1a, us-east-1b, us-east-1c" in failures[1].reason
+    assert "deploy a new stack with the new layout and move the data" in failures[1].reason
 
 
 def test_gateway_endpoints_for_dynamodb_and_s3_on_the_route_tables(run):

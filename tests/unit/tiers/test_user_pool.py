@@ -79,6 +79,12 @@ def test_hosted_ui_uses_code_flow_and_a_unique_prefix(run):
     assert client["callbackUrls"] == ["https://app.example.com/"]
 
 
+def test_a_new_hosted_ui_prefix_replaces_the_domain_delete_first(run):
+    # A pool holds one domain: created before the old one is deleted, Cognito refuses the new one.
+    rec = run(_pool(domain_prefix="tickets", callback_urls=["https://app.example.com/"], unique_suffix="dev"))
+    assert rec.one("aws:cognito/userPoolDomain:UserPoolDomain").delete_before_replace is True
+
+
 @pytest.mark.parametrize("prefix, suffix, message", [
     ("my-aws-app", "dev", "reserved word 'aws'"), ("amazonish", "", "reserved word 'amazon'"),
     ("cognito", "x", "reserved word 'cognito'"), ("bad_prefix", "", "must match"),

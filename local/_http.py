@@ -1,4 +1,11 @@
-"""The plumbing every local HTTP server shares: loopback only, quiet, on a daemon thread."""
+"""The plumbing every local HTTP server shares: loopback only, quiet, on a daemon thread; and the one behaviour
+of ``http.server`` beyond its documented interface that local mode relies on.
+
+``AnyMethodHandler`` answers every HTTP method with one ``serve()``: ``http.server``
+looks a request's method up as an attribute ``do_<METHOD>`` (and answers 501 with an
+HTML page where there is none), which is not documented. ``tests/local/test_http.py``
+pins it, so a Python upgrade that changes it fails there and breaks only this file.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +28,18 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - each server logs what matters itself
         pass
+
+
+class AnyMethodHandler(QuietHandler):
+    """A handler whose ``serve()`` gets every method, including ones HTTP never defined (the server decides)."""
+
+    def serve(self) -> None:
+        raise NotImplementedError
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return self.serve
+        raise AttributeError(name)
 
 
 def serve(server: ThreadingHTTPServer, name: str, poll_interval: float = 0.2) -> threading.Thread:
