@@ -47,7 +47,7 @@ def document(running: Running) -> dict[str, Any]:
         else "off" if throttle[0] < 0 else {"rate": throttle[0], "burst": throttle[1]},
         "dashboards": {"url": running.cloudwatch.url, "names": sorted(running.cloudwatch.dashboards)}
         if running.cloudwatch else None,
-        "release": running.release_url,
+        "release": running.releases.control.url if running.releases else None,
         "emulators": {"aws": running.emulators.aws.url, "cognito": running.emulators.cognito.url,
                       "postgres": f"{postgres.host}:{postgres.port}" if postgres else None,
                       "cache": running.emulators.cache or None},
@@ -74,8 +74,9 @@ def table(running: Running) -> str:
     if running.cloudwatch and running.cloudwatch.url:
         rows.append(("dashboards", f"{len(running.cloudwatch.dashboards)} CloudWatch dashboards, "
                                    f"{len(running.cloudwatch.evaluator.alarms)} alarms", running.cloudwatch.url))
-    if running.release_url:
-        rows.append(("release", f"python -m local release --stack {running.stack} --service NAME", running.release_url))
+    if running.releases:
+        rows.append(("release", f"python -m local release --stack {running.stack} --service NAME",
+                     running.releases.control.url))
     emulators = running.emulators
     rows.append(("emulator", "moto (IAM enforced)", emulators.aws.url))
     rows.append(("emulator", "moto (Cognito)", emulators.cognito.url))

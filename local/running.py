@@ -14,6 +14,7 @@ from local.cloudwatch import LocalCloudWatch
 from local.emulators.moto_server import Keys, client
 from local.emulators.postgres import PostgresInfo
 from local.engine import Recording
+from local.release import Releases
 from local.model import CognitoPool, LocalAmplifyApp, LocalApi, LocalFunction, LocalSite
 
 
@@ -73,7 +74,7 @@ class Running:
     restored: Mapping[str, int] = field(default_factory=dict)  # entries put back from earlier runs, and kept
     recording: Recording | None = None       # what the program registered
     cloudwatch: LocalCloudWatch | None = None  # the local CloudWatch: its URL, dashboards, alarms and clock
-    release_url: str | None = None           # where ``python -m local release`` asks for a rehearsal
+    releases: Releases | None = None         # versions, aliases, stage deployments; rehearsals at its control URL
 
     def pattern_of(self, name: str) -> str:
         return self.patterns.get(name, "")

@@ -173,7 +173,7 @@ class LocalMode:
         for fn in functions:
             runtime.start(fn)
         # versions, aliases, stage canaries and rehearsals: every invocation goes through an alias's weights
-        releases = Releases(recording, local, runtime, cloudwatch, self.state_dir)
+        releases = Releases(recording, functions, local.apis, runtime, cloudwatch, self.state_dir)
         self._servers.append(releases)
         invoke = cloudwatch.observe(releases.invoke)
         invocations = []
@@ -218,10 +218,10 @@ class LocalMode:
             pools=tuple(local.pools), users=users, functions=tuple(functions), patterns=dict(local.patterns),
             outputs=dict(local.outputs), policies=dict(local.policies), service_roles=dict(local.service_roles),
             invocations=tuple(invocations), federated=federated, restored=restored, recording=recording,
-            cloudwatch=cloudwatch)
+            cloudwatch=cloudwatch, releases=releases)
         releases.control = ControlServer(self.ports.take("release"),
                                          lambda request, out: rehearse(releases, running, request, out))
-        return dataclasses.replace(running, release_url=releases.control.url)
+        return running
 
     def _phase(self, name: str) -> None:
         now = time.perf_counter()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from local.cloudwatch import Clock
-from local.emulators.loopback import LoopbackServer, QuietHandler, serve, shut_down
+from local._http import LoopbackServer, QuietHandler, serve, shut_down
 from local.release.releases import ReleaseError
 from local.release.traffic import id_token, traffic
 

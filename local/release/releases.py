@@ -15,14 +15,13 @@ import filecmp
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from local.apigateway import Gateway
 from local.cloudwatch import Clock, LocalCloudWatch
 from local.engine import Recording
 from local.lambda_ import LambdaRuntime
-from local.model import LocalApi
-from local.provision import LocalStack
+from local.model import LocalApi, LocalFunction
 from local.provision.code import unpack_code
 from local.release.aliases import Aliases
 from local.release.plan import FunctionPlan, StagePlan, function_plans, stage_plans
@@ -47,10 +46,10 @@ class Outcome:
 class Releases:
     """Versions, aliases and stage deployments of one local stack, and its rehearsals (one at a time)."""
 
-    def __init__(self, recording: Recording, local: LocalStack, runtime: LambdaRuntime, cloudwatch: LocalCloudWatch,
-                 state_dir: Path):
-        """``runtime`` runs the versions the program registered; each version published here gets one alike."""
-        functions, apis = local.functions, local.apis
+    def __init__(self, recording: Recording, functions: Sequence[LocalFunction], apis: Sequence[LocalApi],
+                 runtime: LambdaRuntime, cloudwatch: LocalCloudWatch, state_dir: Path):
+        """``runtime`` runs ``functions`` (as the program registered them, with their identities' keys); each
+        version published here gets a runtime alike."""
         routes = {(a.inputs["functionName"], a.inputs["name"]): str(a.inputs["functionVersion"])
                   for a in recording.of_type(ALIAS)}
         self.aliases = Aliases(runtime, functions, routes, lambda: LambdaRuntime(

@@ -133,7 +133,7 @@ def test_a_failing_version_is_rolled_back_losing_only_canary_requests(local_stac
 
 
 def stage_release(local_stack, plan, version, percent):
-    api = next(a for a in local_stack.local.apis if f"{plan.function}:{plan.alias}" in a.stage_variables.values())
+    api = next(a for a in local_stack.apis if f"{plan.function}:{plan.alias}" in a.stage_variables.values())
     deployments = local_stack.releases.stages[api.name]
     deployments.draw = random.Random(5).random
     canary = local_stack.releases._with_versions(api, {plan.function: version})
