@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt functions/requirements.txt functions/layers/*.txt | sha256sum | cut -c1-12)
 STACK  ?= dev
-PYTEST_ARGS ?=
+# Two workers (tests sharing a costly fixture on one: tests/conftest.py); the 10 slowest printed at the end.
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=10
 
-.PHONY: install system-deps test test-unit preview-offline local wheel clean
+.PHONY: install system-deps test test-unit fuzz preview-offline local wheel clean
 
 $(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt $(wildcard functions/layers/*.txt)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,10 @@ test: install system-deps
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+# The fuzzing of every API for longer than `make test` does (5 s per operation instead of 1).
+fuzz: install system-deps
+	MULTITIER_FUZZ_SECONDS=$${MULTITIER_FUZZ_SECONDS:-5} $(BIN)/python -m pytest tests/local/test_fuzz.py
 
 preview-offline: install
 	$(BIN)/python -m local preview --stack $(STACK)

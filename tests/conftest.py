@@ -13,6 +13,20 @@ if str(ROOT) not in sys.path:
 
 from local import engine  # noqa: E402
 
+# Tests sharing a costly fixture run on one worker of ``make test``'s two (``--dist loadgroup``), and
+# such groups are handed out first: the sweep of every setting, and local mode of both stacks as a
+# user starts it (tests/verify).
+GROUPS = {"tests/unit/test_plan_sweep.py": "plan-sweep", "tests/verify/": "verify"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = item.path.relative_to(ROOT).as_posix()
+        group = next((name for prefix, name in GROUPS.items() if path.startswith(prefix)), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture
 def run():
