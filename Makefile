@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt functions/requirements.txt functions/layers/*.txt | sha256sum | cut -c1-12)
 STACK  ?= dev
-# Two workers (tests sharing a costly fixture on one: tests/conftest.py); the 10 slowest printed at the end.
-PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=10
+# Two workers; the 10 slowest tests printed at the end.
+PYTEST_ARGS ?= -n 2 --durations=10
 
 .PHONY: install system-deps test test-unit fuzz preview-offline local wheel clean
 

@@ -13,19 +13,11 @@ if str(ROOT) not in sys.path:
 
 from local import engine  # noqa: E402
 
-# Tests sharing a costly fixture run on one worker of ``make test``'s two (``--dist loadgroup``), and
-# such groups are handed out first: the sweep of every setting, and local mode of both stacks as a
-# user starts it (tests/verify).
-GROUPS = {"tests/unit/test_plan_sweep.py": "plan-sweep", "tests/verify/": "verify"}
+FIRST = "test_plan_sweep.py"  # the longest fixture of the run (its own forks use every core): it starts first
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(items):
-    for item in items:
-        path = item.path.relative_to(ROOT).as_posix()
-        group = next((name for prefix, name in GROUPS.items() if path.startswith(prefix)), None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.path.name != FIRST)
 
 
 @pytest.fixture

@@ -1,10 +1,14 @@
 """Every setting of both stacks changed once (python -m local plan --sweep): nothing fails halfway, prod loses nothing.
 
-One sweep for the module (about a minute on two cores: the runs are forked from one that has
-already run the program).
+One sweep for the whole run (about two and a half minutes on two cores: the runs are forked from
+one that has already run the program); under pytest-xdist the first worker to need it makes it and
+another waits for its file.
 """
 
 from __future__ import annotations
+
+import fcntl
+import json
 
 import pytest
 
@@ -14,8 +18,15 @@ from multitier._settings.model import config_keys
 
 
 @pytest.fixture(scope="module")
-def swept(dev_stack, prod_stack) -> dict:
-    return sweep(baselines={"dev": dev_stack, "prod": prod_stack})
+def swept(dev_stack, prod_stack, tmp_path_factory, worker_id) -> dict:
+    if worker_id == "master":
+        return sweep(baselines={"dev": dev_stack, "prod": prod_stack})
+    shared = tmp_path_factory.getbasetemp().parent / "plan-sweep.json"  # the run's, shared by its workers
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.is_file():
+            shared.write_text(json.dumps(sweep(baselines={"dev": dev_stack, "prod": prod_stack}), default=str))
+        return json.loads(shared.read_text())
 
 
 def results(swept: dict):
