@@ -87,11 +87,14 @@ def imported(definition: ApiDefinition, resolved: Resolved) -> dict:
     schemas = merged_schemas([m.operation for m in methods])
     bodies: list[str] = []
     for m in methods:
+        parameters = [{"name": p["name"], "in": p["in"], "required": p["required"],
+                       "schema": {"type": p.get("schema", {}).get("type", "string")}} for p in m.operation.parameters]
+        if isinstance(m.auth, Auth) and _credential_key(m.auth) in m.integration.get("cacheKeyParameters", ()):
+            # a cache key must be a parameter of the method; optional, as the authorizer answers for it
+            parameters.append({"name": m.auth.header, "in": "header", "required": False, "schema": {"type": "string"}})
         operation: dict[str, Any] = {
             "operationId": m.operation.operation_id,
-            "parameters": [{"name": p["name"], "in": p["in"], "required": p["required"],
-                            "schema": {"type": p.get("schema", {}).get("type", "string")}}
-                           for p in m.operation.parameters],
+            "parameters": parameters,
             "responses": _method_responses(m),
             "security": _security(m, schemes, lambda auth: _imported_scheme(auth, resolved), IMPORTED_API_KEY),
             "x-amazon-apigateway-request-validator": "params",
@@ -166,17 +169,32 @@ def _methods(definition: ApiDefinition, resolved: Resolved) -> Iterator[_Method]
     for route in sorted(definition.routes, key=lambda r: (r.path, r.method)):
         variable = stage_variable(route.function) if route.function is not None else ""
         uri = lambda_integration_uri(resolved.functions[variable], variable) if variable else ""
+        auth = _auth(definition, route)
         if isinstance(route.integration, integrations.LambdaProxy):
             integration = {"type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
                            "uri": uri, "timeoutInMillis": 29000}
-            cache_keys = [f"method.request.path.{p}" for p in path_parameters(route.path)]
-            if route.cache_ttl_seconds and cache_keys:
-                integration["cacheKeyParameters"] = cache_keys
         else:
             integration = integrations.operation(route.integration, resolved.integrations[route_label(route)], uri,
                                                  definition.cors_origins)
-        yield _Method(route, _auth(definition, route), route.operation or _plain_operation(route, integration),
-                      integration, route.api_key_required or definition.api_keys)
+        cache_keys = _cache_keys(route, auth)
+        if cache_keys and integration.get("type") != "mock":
+            integration = {**integration, "cacheKeyParameters": cache_keys}
+        yield _Method(route, auth, route.operation or _plain_operation(route, integration), integration,
+                      route.api_key_required or definition.api_keys)
+
+
+def _cache_keys(route: Route, auth: Auth | Public) -> list[str]:
+    """What the stage cache keys a GET's answer on besides the resource: its path parameters and, when it is
+    authorized, the caller's credential, so that a cached answer only ever reaches the caller it was made for
+    (a caller's tickets are not another's)."""
+    if route.method != "GET":
+        return []
+    keys = [f"method.request.path.{p}" for p in path_parameters(route.path)]
+    return keys + [_credential_key(auth)] if isinstance(auth, Auth) else keys
+
+
+def _credential_key(auth: Auth) -> str:
+    return f"method.request.header.{auth.header}"
 
 
 def _plain_operation(route: Route, integration: Mapping[str, Any]) -> OpenApiOperation:

@@ -116,3 +116,28 @@ def mock_passthrough(api: Resource):
         behavior = str(integration.get("passthroughBehavior") or "when_no_match").lower()
         if integration.get("type") == "mock" and behavior == "when_no_match":
             yield f"{method.upper()} {path}: a body of any type but the templates' answers 500"
+
+
+@resource_rule("MT-OPENAPI-7", REST_API, kind="security", severity="high",
+               description="An authorized GET keys the stage cache on its caller's credential",
+               remediation="Declare the authorizer's header (e.g. Authorization) as a header parameter of the method "
+                           "and list method.request.header.<header> in its integration's cacheKeyParameters: with the "
+                           "stage cache on, an answer is otherwise cached by path alone and served to other callers "
+                           "(one user's tickets to another).")
+def cache_keyed_on_caller(api: Resource):
+    document = parse_json(api.get("body"))
+    schemes = get(document, "components", "securitySchemes") or {}
+    for path, method, operation, item in operations(document):
+        integration = get(operation, "x-amazon-apigateway-integration") or {}
+        if method != "get" or integration.get("type") == "mock":
+            continue
+        requirements = operation["security"] if "security" in operation else items(document.get("security"))
+        headers = {str(get(schemes, name, "name")) for requirement in items(requirements) for name in requirement
+                   if get(schemes, name, "x-amazon-apigateway-authtype") or get(schemes, name,
+                                                                                "x-amazon-apigateway-authorizer")}
+        declared = {str(get(p, "name")).lower() for p in items(operation.get("parameters")) +
+                    items(item.get("parameters")) if get(p, "in") == "header"}
+        keys = {str(k).lower() for k in items(integration.get("cacheKeyParameters"))}
+        for header in sorted(headers):
+            if f"method.request.header.{header}".lower() not in keys or header.lower() not in declared:
+                yield f"GET {path}: a cached answer is keyed without its caller's {header} header"

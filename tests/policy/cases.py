@@ -92,6 +92,10 @@ INTEGRATION = {"type": "aws_proxy", "httpMethod": "POST", "timeoutInMillis": 290
                "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
                       f"{ARN_FN}:${{stageVariables.fn}}/invocations"}
 PATH_PARAM = [{"name": "id", "in": "path", "required": True}]
+# An authorized GET's cache is keyed on its path parameter and its caller's token (MT-OPENAPI-7).
+KEYED_GET = {"parameters": PATH_PARAM + [{"name": "Authorization", "in": "header", "required": False}],
+             "x-amazon-apigateway-integration": dict(INTEGRATION, cacheKeyParameters=[
+                 "method.request.path.id", "method.request.header.Authorization"])}
 
 
 MOCK_REQUEST = {"passthroughBehavior": "when_no_templates", "requestTemplates": {"application/json": '{"statusCode": 204}'}}
@@ -101,9 +105,8 @@ def document(**changes) -> dict:
     doc = {
         "openapi": "3.0.1",
         "paths": {"/shows/{id}": {
-            "get": {"parameters": PATH_PARAM, "responses": {"200": {"description": "ok"}},
-                    "security": [{"cognito": []}], "x-amazon-apigateway-request-validator": "params",
-                    "x-amazon-apigateway-integration": INTEGRATION},
+            "get": {**KEYED_GET, "responses": {"200": {"description": "ok"}},
+                    "security": [{"cognito": []}], "x-amazon-apigateway-request-validator": "params"},
             "options": {"parameters": PATH_PARAM, "security": [], "responses": {"204": {"description": "CORS"}},
                         "x-amazon-apigateway-integration": {"type": "mock", **MOCK_REQUEST, "responses": {"default": {
                             "statusCode": "204", "responseTemplates": {"application/json": (
@@ -484,6 +487,7 @@ CASES: dict[str, Case] = {
                         domain="cognito-tickets"),
     "MT-OPENAPI-6": Case([api()], [api(document(**{
         "paths/~1shows~1{id}/options/x-amazon-apigateway-integration/passthroughBehavior": "when_no_match"}))]),
+    "MT-OPENAPI-7": Case([api()], [api(bad_operation(**{"x-amazon-apigateway-integration": INTEGRATION}))]),
     "MT-OPENAPI-5": Case([api()], [api(bad_operation(**{"x-amazon-apigateway-integration": dict(
         INTEGRATION, timeoutInMillis=30000)}))]),
     "MT-DEPLOY-19": Case([FUNCTION, res(LOG_GROUP, "fn-logs", {"name": "/aws/lambda/fn-0a1b2c3", "retentionInDays": 14})],

@@ -106,7 +106,8 @@ def test_request_validation_of_body_and_parameters(run, functions_dir):
     assert post["responses"] == {"201": {"description": "Bought"}, "409": {"description": "Sold out"}}
     assert doc["paths"]["/shows/{id}"]["get"]["x-amazon-apigateway-request-validator"] == "params"
     assert doc["paths"]["/shows/{id}"]["get"]["parameters"] == [
-        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "Authorization", "in": "header", "required": False, "schema": {"type": "string"}}]  # a cache key
     assert doc["x-amazon-apigateway-request-validators"]["all"] == {"validateRequestBody": True,
                                                                    "validateRequestParameters": True}
 
@@ -195,7 +196,26 @@ def test_per_route_throttle_and_cache_overrides(run, functions_dir):
     assert override["settings"]["cachingEnabled"] and override["settings"]["cacheDataEncrypted"]
     assert rec.one("aws:apigateway/stage:Stage").inputs["cacheClusterSize"] == "1.6"
     integration = document(rec)["paths"]["/shows/{id}"]["get"]["x-amazon-apigateway-integration"]
-    assert integration["cacheKeyParameters"] == ["method.request.path.id"]
+    assert integration["cacheKeyParameters"] == ["method.request.path.id", "method.request.header.Authorization"]
+
+
+def test_the_stage_cache_keys_an_authorized_get_on_its_callers_credential(run, functions_dir):
+    # GIVEN GETs behind each kind of auth, a public one and an authorized POST, with the stage cache on
+    routes = lambda fn, auth: [Route("/tickets/{id}", "GET", fn), Route("/admin", "GET", fn, auth=LambdaAuth(auth)),
+                               Route("/shows", "GET", fn, auth=Public()), Route("/tickets", "POST", fn)]
+    paths = document(run(api_program(functions_dir, routes=routes, stage=StageOptions(cache_enabled=True))))["paths"]
+    # THEN an authorized GET's answer is cached for its caller's token alone (one user's tickets never reach
+    # another), the header declared as the method's parameter as API Gateway requires of a cache key
+    mine = paths["/tickets/{id}"]["get"]
+    assert mine["x-amazon-apigateway-integration"]["cacheKeyParameters"] == [
+        "method.request.path.id", "method.request.header.Authorization"]
+    assert {"name": "Authorization", "in": "header", "required": False, "schema": {"type": "string"}} \
+        in mine["parameters"]
+    assert "method.request.header.Authorization" in \
+        paths["/admin"]["get"]["x-amazon-apigateway-integration"]["cacheKeyParameters"]
+    # AND a public GET is cached for everyone by its path; a POST is never cached
+    assert "cacheKeyParameters" not in paths["/shows"]["get"]["x-amazon-apigateway-integration"]
+    assert "cacheKeyParameters" not in paths["/tickets"]["post"]["x-amazon-apigateway-integration"]
 
 
 def test_cache_override_without_a_stage_cache_is_refused(run, functions_dir):
