@@ -33,6 +33,20 @@ def json_response(status_code: int, body: dict[str, Any], headers: dict[str, str
     )
 
 
+def location(event: dict[str, Any], path: str) -> str:
+    """``path`` (the API's own, e.g. ``/tickets/t1``) as the caller reaches it: under the stage on API
+    Gateway's own endpoint (``/dev/tickets/t1``), under the base path on a custom domain. The request's
+    full path (``requestContext.path``) ends with its resource, its parameters filled in; what comes
+    before is that prefix."""
+    parameters = event.get("pathParameters") or {}
+    resource = event.get("resource") or ""
+    for name, value in parameters.items():
+        resource = resource.replace(f"{{{name}}}", str(value))
+    full = (event.get("requestContext") or {}).get("path") or ""
+    prefix = full[: -len(resource)] if resource and full.endswith(resource) else ""
+    return prefix.rstrip("/") + path
+
+
 def _describe_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Keep only what the caller needs: where, what and the rule (no input echo, no URLs)."""
     described = []

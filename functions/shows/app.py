@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from shared import api
-from shared.http import api_handler, new_resolver, route
+from shared.http import api_handler, location, new_resolver, route
 from shared.identity import identity_from_event
 from shared.models import Id, Show, ShowIn, ShowPage, ShowsQuery
 from shared.observability import tracer
@@ -49,7 +49,7 @@ def create_show(body: ShowIn) -> Response[Show]:
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
         body=show,
-        headers={"Location": f"/shows/{show.id}"},
+        headers={"Location": location(app.current_event.raw_event, f"/shows/{show.id}")},
     )
 
 

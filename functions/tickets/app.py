@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from shared import api
-from shared.http import api_handler, new_resolver, route
+from shared.http import api_handler, location, new_resolver, route
 from shared.identity import identity_from_event
 from shared.models import Id, PageQuery, PurchaseHeaders, Ticket, TicketDocument, TicketIn, TicketPage
 from shared.observability import tracer
@@ -47,7 +47,7 @@ def buy_tickets(body: TicketIn, headers: Annotated[PurchaseHeaders, Header()]) -
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
         body=ticket,
-        headers={"Location": f"/tickets/{ticket.id}"},
+        headers={"Location": location(app.current_event.raw_event, f"/tickets/{ticket.id}")},
     )
 
 

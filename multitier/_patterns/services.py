@@ -76,8 +76,9 @@ def openapi_operation(operation: api.Operation) -> OpenApiOperation:
     places = ((operation.path_params, "path"), (operation.query, "query"), (operation.headers, "header"))
     success: dict = {"description": operation.summary, "content": _json(names[operation.response])}
     if operation.status == 201:
-        success["headers"] = {"Location": {"description": "The path of what was created",
-                                           "schema": {"type": "string"}}}
+        success["headers"] = {"Location": {
+            "description": "The path of what was created, under the stage (or the custom domain's base path)",
+            "schema": {"type": "string"}}}
     if operation.links:
         success["links"] = {name: {"operationId": link.operation_id,
                                    **({"parameters": dict(link.parameters)} if link.parameters else {}),

@@ -11,7 +11,7 @@ from shared import ConfigError, UnauthorizedError, identity_from_event, load_set
 from shared.config import EnvSettings
 from shared.dynamo import next_cursor, start_key
 from shared.errors import ConflictError
-from shared.http import error_response, with_cors
+from shared.http import error_response, location, with_cors
 from shared.models import CURSOR_PATTERN
 
 
@@ -100,3 +100,20 @@ def test_with_cors_echoes_any_allowed_origin_and_no_other():
     assert second["headers"]["Access-Control-Allow-Origin"] == "https://b.example"
     stranger = with_cors({"statusCode": 200, "headers": {}}, allowed, "https://evil.example")
     assert "Access-Control-Allow-Origin" not in stranger["headers"] and stranger["headers"]["Vary"] == "Origin"
+
+
+@pytest.mark.parametrize(("full_path", "expected"), [
+    ("/dev/tickets/t1", "/dev/tickets/t2"),   # API Gateway's own endpoint: under the stage
+    ("/v1/tickets/t1", "/v1/tickets/t2"),     # a custom domain's base path
+    ("/tickets/t1", "/tickets/t2"),           # a custom domain mapped at its root
+])
+def test_a_location_is_the_path_the_caller_reaches_it_by(full_path, expected):
+    # GIVEN a request of GET /tickets/{id} reaching the API by one of its URLs
+    event = api_event("GET", "/tickets/{id}", path_params={"id": "t1"})
+    event["requestContext"]["path"] = full_path
+    # THEN another of the API's paths is given under the same prefix
+    assert location(event, "/tickets/t2") == expected
+
+
+def test_a_location_without_the_requests_path_is_the_apis_own():
+    assert location({"resource": "/tickets"}, "/tickets/t2") == "/tickets/t2"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin
 
 from verify.aws import request_id
 from verify.checks import Context, Failed, Skipped, check, expect, expect_status
@@ -131,8 +132,11 @@ def buy_ticket(ctx: Context, _: None) -> str:
            "the purchase answered another ticket",
            f"an active ticket for 1 seat of {show['id']} owned by {ctx.claims.get('sub')} at {show.get('price_cents')}",
            response)
-    expect(response.headers.get("location") == f"/tickets/{ticket['id']}", "the purchase has no Location",
-           f"Location: /tickets/{ticket['id']}", response, actual=f"Location: {response.headers.get('location')}")
+    # the Location resolves, against the request's URL, to the ticket's URL under the API's stage or base path
+    created = api.at(f"/tickets/{ticket['id']}")
+    expect(urljoin(api.at("/tickets"), response.headers.get("location") or "") == created,
+           "the purchase's Location does not lead to its ticket", f"Location resolving to {created}", response,
+           actual=f"Location: {response.headers.get('location')}")
     ctx.ticket = ticket
     return f"ticket {ticket['id']} for {show['id']}, {ticket['price_cents']} cents"
 
