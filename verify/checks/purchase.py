@@ -116,7 +116,8 @@ def _on_sale(ctx: Context) -> dict:
     return ctx.show
 
 
-@check("buy-ticket", "one seat is bought with an Idempotency-Key: 201, a Location, the user's ticket at the price",
+@check("buy-ticket", "one seat is bought with an Idempotency-Key: 201, a Location leading to it, the user's ticket "
+                     "at the price",
        needs=("shows",), applies=lambda ctx, _: ctx.pattern.api_for("/tickets") is not None)
 def buy_ticket(ctx: Context, _: None) -> str:
     show, api = _on_sale(ctx), ctx.api("/tickets")
