@@ -85,11 +85,6 @@ def reset() -> None:
     settings.set_root_resource(None)
 
 
-def await_now(awaitable: Awaitable[Any]) -> Any:
-    """The result of ``awaitable`` from synchronous code (a monitor call) while the program's loop runs."""
-    return _sync_await(awaitable)
-
-
 def deserialize(struct: Any) -> dict[str, Any]:
     """A registration's properties (a protobuf ``Struct``) as Python values."""
     async def deserialized() -> dict[str, Any]:

@@ -8,6 +8,7 @@ authorizer of local mode's (``local/apigateway/authorizers``).
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ JWT_PATTERN = r"^(Bearer )?[-0-9A-Za-z_=]+\.[-0-9A-Za-z_=]+\.[-0-9A-Za-z_=]*$"
 _SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")  # RFC 6749's scope-token
 
 
-class Auth:
+class Auth(abc.ABC):
     """A way API Gateway authorizes a route's callers, described as the security scheme ``name`` of both
     documents: what a caller sends (``credential``, for the published document) in which ``header``, and
     API Gateway's extensions of the scheme (``extensions``, from the values of ``inputs`` once resolved).
@@ -40,9 +41,9 @@ class Auth:
         """The values (maybe Outputs) ``extensions`` reads."""
         return {}
 
+    @abc.abstractmethod
     def extensions(self, resolved: Mapping[str, Any]) -> dict[str, Any]:
         """The ``x-amazon-apigateway-*`` keys of the scheme, given ``inputs`` resolved."""
-        raise NotImplementedError
 
     def authorizer_function(self) -> Function | None:
         return None

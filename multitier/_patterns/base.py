@@ -5,6 +5,7 @@ outputs are what Pulumi's analyzer reads for the schema, so this module and the 
 annotations (no ``from __future__ import annotations``).
 """
 
+import abc
 import dataclasses
 import inspect
 import typing
@@ -84,7 +85,7 @@ class StackShared:
 _hosted = False
 
 
-class Pattern(pulumi.ComponentResource):
+class Pattern(pulumi.ComponentResource, abc.ABC):
     """Base of the patterns: a component built from the tier components, configured by ``PatternArgs``.
 
     A subclass names its type token (``class Shop(Pattern, token="acme:patterns:Shop")``), declares its
@@ -127,9 +128,9 @@ class Pattern(pulumi.ComponentResource):
         self.compose(name)
         self.register_outputs(self.outputs)
 
+    @abc.abstractmethod
     def compose(self, name: str) -> None:
         """Create the pattern's resources (children of ``self``, named after ``name``) and set its outputs."""
-        raise NotImplementedError(f"pattern {type(self).__name__} composes nothing: define compose(self, name)")
 
     @classmethod
     def output_names(cls) -> list[str]:

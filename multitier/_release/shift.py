@@ -55,10 +55,6 @@ class TrafficShift:
         """The deployment configuration's name in CodeDeploy."""
         return CONFIG_PREFIX + self.name
 
-    @property
-    def gradual(self) -> bool:
-        return self.kind != "all"
-
     def steps(self) -> list[tuple[float, float]]:
         """(minute, share of traffic on the new version in %) from the start, ending at 100 %."""
         if self.kind == "all":

@@ -85,8 +85,19 @@ def test_a_pattern_of_your_own_names_its_type_token(run):
     class Nameless(Pattern):
         """No token."""
 
+        def compose(self, name: str) -> None:
+            pass
+
     with pytest.raises(TypeError, match="names no type token"):
         run(lambda: Nameless("x", PatternArgs(stack="t")))
+
+
+def test_a_pattern_of_your_own_composes_its_resources(run):
+    class Empty(Pattern, token="acme:patterns:Empty"):
+        """No compose."""
+
+    with pytest.raises(TypeError, match="abstract class Empty with abstract method compose"):
+        run(lambda: Empty("x", PatternArgs(stack="t")))
 
 
 def test_pattern_settings_round_trip_the_stacks_settings():
