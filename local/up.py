@@ -343,13 +343,16 @@ def run(stack: str, fresh: bool = False, port_base: int | None = None, as_json: 
         try:
             running = mode.start()
         except (KeyboardInterrupt, ServiceError, ValueError, FileNotFoundError, engine.UnknownTokenError) as error:
-            if interrupted.is_set():  # whatever the interruption made fail on its way out
-                print("\nlocal mode: interrupted while starting; stopped", file=sys.stderr, flush=True)
-                return 130
-            if isinstance(error, KeyboardInterrupt):
-                raise
-            print(f"error: {error}", file=sys.stderr)
-            return 2
+            if not interrupted.is_set():
+                if isinstance(error, KeyboardInterrupt):
+                    raise
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+        # Interrupted: whatever the interruption made fail on its way out, or a step that swallowed it and
+        # finished (the signal is spent: waiting for another would hang).
+        if interrupted.is_set():
+            print("\nlocal mode: interrupted while starting; stopped", file=sys.stderr, flush=True)
+            return 130
         for sig in previous:
             signal.signal(sig, lambda signum, frame: stop.set())
         print(json.dumps(endpoints.document(running)) if as_json else endpoints.table(running), flush=True)

@@ -89,4 +89,5 @@ def test_the_dashboard_shows_the_traffic_and_the_error_rate_alarm_fires_and_clea
         cloudwatch.clock.scale = 1
     # the log says so too, when it changes
     changes = [line for line in function_logs.of("local") if line.startswith(f"alarm {alarm}:")]
-    assert any("OK -> ALARM" in line for line in changes) and any("ALARM -> OK" in line for line in changes)
+    # (into ALARM from OK, or from INSUFFICIENT_DATA when nothing called the API earlier in the session)
+    assert any("-> ALARM" in line for line in changes) and any("ALARM -> OK" in line for line in changes), changes
